@@ -1,0 +1,90 @@
+"""The ``newsletter`` command. The only module that imports click.
+
+Each verb declares its options here and imports its implementation lazily, so
+``newsletter --help`` stays fast. Domain errors become messages and exit codes
+here and nowhere else; tracebacks appear only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import EXIT_USAGE, NewsletterError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Print a ``NewsletterError`` compiler-style and exit with its code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except NewsletterError as exc:
+            if debug:
+                raise
+            click.echo(exc.report(), err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="newsletter-pipeline")
+def main(debug: bool) -> None:
+    """Turn structured newsletter issues into client-safe email, check, preview and send them."""
+
+
+ISSUES = click.argument("issues", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+@main.command()
+@ISSUES
+@click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
+              help="Output folder; each issue goes to OUT/<slug>/.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of template overrides, searched before the project's templates/.")
+@click.option("--allow-clipping", is_flag=True, help="Build even when Gmail would clip the email.")
+@reports_errors
+def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool) -> None:
+    """Build ISSUES into OUT/<slug>/email.html, email.txt and email.mjml."""
+    from .commands.build import run
+
+    for rendered in run(list(issues), out, templates, allow_clipping):
+        click.echo(f"built {out / rendered.slug}/email.html ({rendered.html_bytes:,} bytes), "
+                   f"email.txt, email.mjml")
+
+
+@main.command()
+@click.option("--settings", is_flag=True, help="Print the schema of newsletter.yaml instead.")
+@reports_errors
+def schema(settings: bool) -> None:
+    """Print the issue format as JSON Schema (for editor autocompletion)."""
+    from .commands.schema import run
+
+    click.echo(run(settings), nl=False)
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    try:
+        main(standalone_mode=True)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+__all__ = ["main", "EXIT_USAGE"]

@@ -1,0 +1,1 @@
+"""One module per CLI verb: orchestration only. ``cli.py`` imports them lazily."""

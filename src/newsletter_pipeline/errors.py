@@ -1,0 +1,107 @@
+"""Typed errors that carry source locations.
+
+Domain code raises these; only ``cli.py`` turns them into messages and exit
+codes, so the rest of the package never prints or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INVALID = 1  # invalid issue, template error, check error
+EXIT_USAGE = 2  # usage or configuration error, missing file
+EXIT_PROVIDER = 3  # provider or network failure after retries
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point in a source file; line and col are 1-based (0 means unknown)."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col or 1}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One located problem: ``file:line:col: level: key.path: message (hint)``."""
+
+    location: Location
+    message: str
+    key_path: str = ""
+    hint: str = ""
+    level: str = "error"
+
+    def __str__(self) -> str:
+        path = f"{self.key_path}: " if self.key_path else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.location}: {self.level}: {path}{self.message}{hint}"
+
+
+class NewsletterError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, message: str = "", diagnostics: list[Diagnostic] | None = None):
+        self.diagnostics: list[Diagnostic] = list(diagnostics or [])
+        super().__init__(message or "\n".join(map(str, self.diagnostics)))
+
+    def report(self) -> str:
+        """The text shown to the user: every diagnostic, or the message."""
+        if self.diagnostics:
+            return "\n".join(map(str, self.diagnostics))
+        return f"error: {self}"
+
+
+class IssueError(NewsletterError):
+    """The issue file (or the project config) is invalid."""
+
+
+class TemplateError(NewsletterError):
+    """A template failed to render, or produced MJML that does not compile."""
+
+
+class RenderError(NewsletterError):
+    """The rendered email breaks a hard limit (for example Gmail clipping)."""
+
+
+class UsageError(NewsletterError):
+    exit_code = EXIT_USAGE
+
+
+class MissingFileError(UsageError):
+    def __init__(self, path: Path | str, what: str = "issue file"):
+        super().__init__(f"{what} not found: {path} (check the path; issues live in issues/)")
+
+
+class ConfigError(NewsletterError):
+    """A setting is missing or malformed. Never silenced."""
+
+    exit_code = EXIT_USAGE
+
+
+class ProviderError(NewsletterError):
+    exit_code = EXIT_PROVIDER
+
+
+@dataclass
+class DiagnosticList:
+    """Collects every diagnostic of a file so the user fixes them in one round."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, location: Location, message: str, key_path: str = "", hint: str = "") -> None:
+        self.items.append(Diagnostic(location, message, key_path, hint))
+
+    def raise_if_any(self, error_class: type[NewsletterError] = IssueError) -> None:
+        if self.items:
+            ordered = sorted(self.items, key=lambda d: (d.location.file, d.location.line, d.location.col))
+            raise error_class(diagnostics=ordered)

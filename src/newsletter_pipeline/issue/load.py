@@ -1,0 +1,148 @@
+"""Load an issue file and the project settings it shares, reporting every error at once."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ConfigError, DiagnosticList, Location, MissingFileError
+from .located_yaml import LocatedDocument, Path_, read_located_yaml
+from .schema import FooterBlock, Issue, Settings
+from .validation import add_validation_errors
+
+CONFIG_NAME = "newsletter.yaml"
+SLUG_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class LoadedIssue:
+    """A validated issue with its settings and the location of every value."""
+
+    path: Path
+    slug: str
+    issue: Issue
+    settings: Settings
+    doc: LocatedDocument
+    project_root: Path
+
+    def location(self, path: Path_) -> Location:
+        """Where the value at an issue key path (e.g. ``("blocks", 3, "image")``) is written."""
+        return self.doc.value_location(path)
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding newsletter.yaml, else the current one."""
+    for folder in [start, *start.parents]:
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return Path.cwd()
+
+
+def display_path(path: Path) -> str:
+    """Paths relative to the working directory read best in compiler-style messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_settings_doc(root: Path) -> LocatedDocument:
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(
+            f"no {CONFIG_NAME} found in {display_path(root)} or the folders above the issue "
+            "(create one with your sender, postal address and brand; see README 'Project settings')"
+        )
+    return read_located_yaml(path, display_path(path))
+
+
+def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIssue:
+    """Read, validate and merge an issue with its project settings.
+
+    Raises ``MissingFileError`` for a missing file and ``IssueError`` carrying
+    every located problem of the issue and the settings.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(path)
+    shown = display_path(path)
+    root = find_project_root(path.resolve().parent)
+    problems = DiagnosticList()
+    doc = read_located_yaml(path, shown)
+    config_doc = read_settings_doc(root)
+    if not SLUG_PATTERN.match(path.stem):
+        problems.add(Location(shown, 1, 1), f"file name '{path.name}' is not YYYY-MM-slug.yaml",
+                     hint="rename it, e.g. 2021-12-one-year-of-ai4media.yaml; the slug uses a-z, 0-9 and -")
+    if not isinstance(doc.data, dict):
+        problems.add(Location(shown, 1, 1), "an issue must be a mapping of key: value lines",
+                     hint="start with 'subject: ...'")
+        problems.raise_if_any()
+    schema_problems = DiagnosticList()
+    issue = _validate_issue(doc, schema_problems)
+    settings = _validate_settings(config_doc, doc, schema_problems)
+    early = doc.problems + config_doc.problems
+    problems.items += early
+    reported = {(d.location.file, d.key_path) for d in early}
+    problems.items += [d for d in schema_problems.items if (d.location.file, d.key_path) not in reported]
+    problems.raise_if_any()
+    assert issue is not None and settings is not None
+    settings = _apply_env(settings, env if env is not None else os.environ)
+    return LoadedIssue(path, path.stem, _with_footer(issue), settings, doc, root)
+
+
+def _validate_issue(doc: LocatedDocument, problems: DiagnosticList) -> Issue | None:
+    try:
+        issue = Issue.model_validate(doc.data)
+    except ValidationError as exc:
+        add_validation_errors(exc, Issue, doc, problems)
+        return None
+    footers = [i for i, b in enumerate(issue.blocks) if isinstance(b, FooterBlock)]
+    for extra in footers[1:]:
+        problems.add(doc.value_location(("blocks", extra)), "an issue has at most one footer",
+                     f"blocks[{extra}]", "remove this block")
+    return issue
+
+
+def _validate_settings(config: LocatedDocument, doc: LocatedDocument, problems: DiagnosticList) -> Settings | None:
+    base = config.data if isinstance(config.data, dict) else {}
+    override = doc.data.get("settings") if isinstance(doc.data, dict) else None
+    merged_doc = LocatedDocument(config.file, _deep_merge(base, override or {}),
+                                 dict(config.values), dict(config.keys))
+    if isinstance(override, dict):  # errors in overridden values point into the issue file
+        for table, source in ((merged_doc.values, doc.values), (merged_doc.keys, doc.keys)):
+            table.update({p[1:]: loc for p, loc in source.items() if p[:1] == ("settings",) and len(p) > 1})
+    try:
+        return Settings.model_validate(merged_doc.data)
+    except ValidationError as exc:
+        add_validation_errors(exc, Settings, merged_doc, problems)
+        return None
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _with_footer(issue: Issue) -> Issue:
+    """Every email ends with the legally required footer, written or not."""
+    if any(isinstance(b, FooterBlock) for b in issue.blocks):
+        return issue
+    return issue.model_copy(update={"blocks": [*issue.blocks, FooterBlock(type="footer")]})
+
+
+def _apply_env(settings: Settings, env: Any) -> Settings:
+    archive = env.get("NEWSLETTER_ARCHIVE_URL")
+    if archive:
+        return settings.model_copy(update={"archive_url": archive})
+    return settings
+

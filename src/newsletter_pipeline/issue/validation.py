@@ -1,0 +1,154 @@
+"""Turn pydantic's validation errors into located, compiler-style diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import DiagnosticList
+from .located_yaml import LocatedDocument, Path_, format_key_path
+from .schema import BLOCK_TYPES
+
+HINTS = {
+    "missing": "add it",
+    "string_type": "write it as text; quote it if YAML reads it as a number or date",
+    "int_type": "write a whole number",
+    "int_parsing": "write a whole number",
+    "bool_type": "write true or false",
+    "date_type": "write the date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
+    "date_parsing": "write the date as YYYY-MM-DD",
+    "list_type": "write a list, one '- ' item per line",
+    "model_type": "write a mapping of key: value lines",
+    "model_attributes_type": "write a mapping of key: value lines",
+    "dict_type": "write a mapping of key: value lines",
+    "string_too_short": "fill it in, or remove the key",
+    "too_short": "add at least one item",
+    "literal_error": "use one of the listed values",
+    "string_pattern_mismatch": "see the README for the expected format",
+}
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The BaseModel classes an annotation may hold (through Optional, list, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if origin in (typing.Union, types.UnionType, typing.Annotated, list):
+        found: list[type[BaseModel]] = []
+        for arg in typing.get_args(annotation):
+            found += _models_in(arg)
+        return found
+    return []
+
+
+def allowed_keys(root: type[BaseModel], path: Path_, data: Any) -> list[str]:
+    """The field names valid at ``path``, following block ``type`` tags through the data."""
+    model: type[BaseModel] | None = root
+    node, choices = data, [root]
+    for part in path:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+        else:
+            field = model.model_fields.get(part) if model else None
+            if field is None:
+                return []
+            node = node.get(part) if isinstance(node, dict) else None
+            choices = _models_in(field.annotation)
+        model = choices[0] if len(choices) == 1 else _block_of(node)
+    return list(model.model_fields) if model else []
+
+
+def _block_of(node: Any) -> type[BaseModel] | None:
+    return BLOCK_TYPES.get(str(node.get("type"))) if isinstance(node, dict) else None
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
+    """Drop the discriminator tags pydantic inserts into ``loc`` for tagged unions."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part not in node:
+            if part == node.get("type") and part in BLOCK_TYPES:
+                continue
+            path.append(part)
+            node = None
+            continue
+        path.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(path)
+
+
+def closest(word: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f"did you mean '{match[0]}'?" if match else f"valid keys: {', '.join(options)}"
+
+
+def add_validation_errors(
+    exc: ValidationError,
+    model: type[BaseModel],
+    doc: LocatedDocument,
+    out: DiagnosticList,
+    prefix: Path_ = (),
+    display_prefix: Path_ = (),
+) -> None:
+    """Translate every error in ``exc`` into a diagnostic located in ``doc``.
+
+    ``prefix`` is where the validated data sits inside ``doc`` (for issue
+    overrides of project settings); ``display_prefix`` is prepended to the key
+    path shown to the user.
+    """
+    data = _get(doc.data, prefix)
+    for err in exc.errors(include_url=False):
+        kind = err["type"]
+        path = _data_path(tuple(err["loc"]), data)
+        shown = format_key_path(display_prefix + path)
+        message = _strip_value_error(err["msg"])
+        hint = HINTS.get(kind, "")
+        if kind == "missing":
+            location = doc.value_location(prefix + path[:-1])
+            message = "required"
+        elif kind == "extra_forbidden":
+            location = doc.key_location(prefix + path)
+            message = f"unknown key '{path[-1]}'"
+            hint = closest(str(path[-1]), allowed_keys(model, path[:-1], data))
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            location = doc.value_location(prefix + path + ("type",))
+            tag = err.get("ctx", {}).get("tag", "")
+            shown = format_key_path(display_prefix + path + ("type",))
+            if kind == "union_tag_not_found":
+                location = doc.value_location(prefix + path)
+                message, hint = "a block needs a 'type'", f"one of: {', '.join(BLOCK_TYPES)}"
+            else:
+                message = f"unknown block type '{tag}'"
+                hint = closest(str(tag), list(BLOCK_TYPES)).replace("valid keys", "valid types")
+        else:
+            location = doc.value_location(prefix + path)
+            if message.startswith(("alt:", "end:")):  # model-level checks that name their field
+                field, _, message = message.partition(": ")
+                shown = format_key_path(display_prefix + path + (field,))
+                if "(" in message:
+                    message, _, hint = message.rstrip(")").partition(" (")
+        out.add(location, message, shown, hint)
+
+
+def _strip_value_error(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for part in path:
+        data = data[part]
+    return data

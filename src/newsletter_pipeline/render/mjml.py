@@ -1,0 +1,115 @@
+"""MJML -> responsive HTML with mjml-python (MRML, the Rust port of MJML).
+
+MRML differs from the reference MJML in ways that would hurt us silently, so
+this stage guards against each:
+
+- it passes unknown ``mj-*`` tags through (or drops them) without a word, so we
+  reject tags it does not know before compiling;
+- its errors carry byte offsets, not line numbers, so we translate them into
+  ``email.mjml:line:col`` and name the block and template that produced it;
+- it writes ``lang="und"`` when ``<mjml>`` has no lang, so we always set it;
+- it ignores ``<mj-style inline="inline">``, so we mark those styles and let
+  the inline stage (premailer) do the inlining.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import mjml
+
+from ..errors import Diagnostic, Location, TemplateError
+
+INLINE_MARKER = "/*np:inline*/"
+
+KNOWN_TAGS = frozenset(
+    "mjml mj-head mj-body mj-attributes mj-all mj-class mj-breakpoint mj-font mj-preview "
+    "mj-style mj-title mj-raw mj-section mj-column mj-group mj-text mj-button mj-image "
+    "mj-divider mj-spacer mj-social mj-social-element mj-navbar mj-navbar-link mj-hero "
+    "mj-wrapper mj-table mj-accordion mj-accordion-element mj-accordion-title "
+    "mj-accordion-text mj-carousel mj-carousel-image".split()
+)
+BLOCK_MARK = re.compile(r"<!--\s*block (\d+): (\S+) \((\S+)\)\s*-->")
+
+
+class _TagScanner(HTMLParser):
+    """Collect every ``mj-*`` start tag with its line and column."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.unknown: list[tuple[str, int, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if (tag.startswith("mj-") or tag == "mjml") and tag not in KNOWN_TAGS:
+            line, col = self.getpos()
+            self.unknown.append((tag, line, col + 1))
+
+    handle_startendtag = handle_starttag
+
+
+def _where(source: str, line: int, col: int, file: str) -> tuple[Location, str]:
+    """The location in the generated MJML, and the block/template that wrote that line."""
+    before = source.splitlines()[: max(line, 1)]
+    block = ""
+    for text in reversed(before):
+        mark = BLOCK_MARK.search(text)
+        if mark:
+            block = f"blocks[{mark.group(1)}] ({mark.group(2)}, from template {mark.group(3)})"
+            break
+    return Location(file, line, col), block
+
+
+def check_known_tags(source: str, file: str = "email.mjml") -> None:
+    scanner = _TagScanner()
+    scanner.feed(source)
+    scanner.close()
+    problems = []
+    for tag, line, col in scanner.unknown:
+        location, block = _where(source, line, col, file)
+        problems.append(Diagnostic(location, f"unknown MJML tag <{tag}>", block,
+                                   "MRML would drop it silently; use a supported mj-* component"))
+    if problems:
+        raise TemplateError(diagnostics=problems)
+
+
+def ensure_lang(source: str, language: str, direction: str) -> str:
+    """Give ``<mjml>`` a lang and dir when the layout forgot them (MRML would say "und")."""
+    match = re.search(r"<mjml\b([^>]*)>", source)
+    if not match:
+        return source
+    attrs = match.group(1)
+    extra = ""
+    if not re.search(r"\blang\s*=", attrs):
+        extra += f' lang="{language}"'
+    if not re.search(r"\bdir\s*=", attrs):
+        extra += f' dir="{direction}"'
+    return source[: match.end(1)] + extra + source[match.end(1):] if extra else source
+
+
+def mark_inline_styles(source: str) -> str:
+    """Tag ``mj-style inline="inline"`` content so the inline stage can find it after MRML."""
+    return re.sub(r'(<mj-style\b[^>]*\binline\s*=\s*"inline"[^>]*>)', r"\1" + INLINE_MARKER, source)
+
+
+def compile_mjml(source: str, language: str, direction: str, file: str = "email.mjml") -> str:
+    """Compile MJML to HTML; raise ``TemplateError`` with a line number on failure."""
+    check_known_tags(source, file)
+    prepared = mark_inline_styles(ensure_lang(source, language, direction))
+    try:
+        # fonts={} stops MRML adding Google Fonts imports; template comments are ours, not the reader's
+        return mjml.mjml2html(prepared, disable_comments=True, fonts={})
+    except ValueError as exc:
+        raise TemplateError(diagnostics=[_located_mrml_error(str(exc), prepared, file)]) from None
+
+
+def _located_mrml_error(message: str, source: str, file: str) -> Diagnostic:
+    match = re.search(r"position (\d+)(?::(\d+))?", message)
+    offset = int(match.group(1)) if match else len(source)
+    # MRML reports byte offsets into the UTF-8 source
+    prefix = source.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
+    line = prefix.count("\n") + 1
+    col = len(prefix) - (prefix.rfind("\n") + 1) + 1
+    location, block = _where(source, line, col, file)
+    return Diagnostic(location, f"MJML does not compile: {message}", block,
+                      "check that every mj-* tag is closed and nested as MJML requires")

@@ -1,0 +1,122 @@
+"""Jinja2: issue + settings -> MJML.
+
+Templates are looked up in an override chain, first match wins:
+``--templates DIR``, the ``templates:`` folder named in newsletter.yaml, the
+project's ``templates/``, then the built-in templates shipped with the
+package. A project overrides a single partial by adding a file of the same
+name. Autoescape is on and undefined names fail, so issue text can never
+become markup or be evaluated as a template.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from ..errors import Diagnostic, Location, TemplateError
+from ..issue.load import LoadedIssue, display_path
+from ..models import UNSUBSCRIBE_PLACEHOLDER
+from .dates import format_date, format_month, format_range
+from .links import add_utm
+from .markdown import markdown_to_html
+
+LAYOUT = "layout.mjml.j2"
+_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # wheel installs
+_SOURCE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"  # source checkouts
+
+
+def builtin_templates() -> Path:
+    return _PACKAGE_TEMPLATES if _PACKAGE_TEMPLATES.is_dir() else _SOURCE_TEMPLATES
+
+
+def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Path, ...]:
+    """The override chain for ``loaded``, most specific first, without duplicates."""
+    chain: list[Path] = []
+    if override is not None:
+        chain.append(Path(override))
+    if loaded.settings.templates:
+        chain.append(loaded.project_root / loaded.settings.templates)
+    chain += [loaded.project_root / "templates", builtin_templates()]
+    unique: list[Path] = []
+    for folder in chain:
+        resolved = folder.resolve()
+        if resolved.is_dir() and resolved not in unique:
+            unique.append(resolved)
+    return tuple(unique)
+
+
+@lru_cache(maxsize=8)
+def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """One environment per template chain, so batch builds compile each template once."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(date=format_date, month=format_month)
+    env.globals.update(date_range=format_range)
+    return env
+
+
+def context(loaded: LoadedIssue) -> dict[str, Any]:
+    """Everything a template may use. Functions close over the issue's UTM settings."""
+    settings, issue, slug = loaded.settings, loaded.issue, loaded.slug
+
+    def url(value: str) -> str:
+        return add_utm(value, settings.utm, slug)
+
+    def md(text: str | None, inline: bool = False) -> Markup:
+        return markdown_to_html(text, url, inline) if text else Markup("")
+
+    archive = settings.archive_url
+    return {
+        "issue": issue,
+        "slug": slug,
+        "settings": settings,
+        "brand": settings.brand,
+        "colors": settings.brand.colors,
+        "fonts": settings.brand.fonts,
+        "blocks": issue.blocks,
+        "url": url,
+        "md": md,
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "view_online_url": f"{archive.rstrip('/')}/{slug}/" if archive else None,
+    }
+
+
+def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
+    """Render the layout; any template failure becomes a located ``TemplateError``."""
+    env = environment(dirs)
+    try:
+        return env.get_template(LAYOUT).render(context(loaded))
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(display_path(Path(exc.filename)) if exc.filename else exc.name or LAYOUT, exc.lineno)
+        raise TemplateError(diagnostics=[Diagnostic(where, f"template syntax error: {exc.message}",
+                                                    hint="fix the template")]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(diagnostics=[Diagnostic(
+            Location(loaded.doc.file, 1, 1), f"template not found: {exc.name}",
+            hint=f"looked in {', '.join(display_path(d) for d in dirs)}")]) from None
+    except Exception as exc:  # noqa: BLE001 - any runtime failure inside a template
+        raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(LAYOUT),
+                                                    f"template error: {exc}", hint="fix the template")]) from None
+
+
+def _template_frame(exc: BaseException) -> Location | None:
+    """The innermost template file and line in the traceback (Jinja rewrites frames to them)."""
+    found = None
+    tb = exc.__traceback__ or sys.exc_info()[2]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = Location(display_path(Path(filename)), tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,99 @@
+"""Shared fixtures: throwaway projects built from a dict of files, the CLI, and Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
+SEED_SLUG = SEED.stem
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Path]:
+    """A project folder with the repository's newsletter.yaml plus ``files`` (path -> text).
+
+    Pass ``seed=True`` to include the seed issue.
+    """
+
+    def make(files: dict[str, str] | None = None, seed: bool = False) -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
+        (root / "issues").mkdir(exist_ok=True)
+        if seed:
+            shutil.copy(SEED, root / "issues" / SEED.name)
+        for name, text in (files or {}).items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def newsletter_command() -> list[str]:
+    return [sys.executable, "-m", "newsletter_pipeline"]
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``newsletter`` as a real process (exit codes, stderr, no traceback)."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run([*newsletter_command(), *args], cwd=cwd, env=full_env, input=input,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return run
+
+
+def find_chromium() -> str | None:
+    """Chromium from NEWSLETTER_CHROMIUM or PATH (Debian's package installs /usr/bin/chromium)."""
+    explicit = os.environ.get("NEWSLETTER_CHROMIUM")
+    if explicit and Path(explicit).exists():
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Skips outside CI when Chromium is missing; in CI a missing browser is a failure."""
+    path = find_chromium()
+    if path is None:
+        if IN_CI:
+            pytest.fail("Chromium is required in CI: apt-get install -y chromium")
+        pytest.skip("Chromium not installed (apt-get install -y chromium); browser tests need it")
+    return path
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    """A headless Chromium driven by Playwright (no downloaded browser: Debian's one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
