@@ -1,0 +1,11 @@
+"""Quality checks on a rendered issue: one small rule per module, one report.
+
+``run_checks`` is the single entry point used by ``check``, ``build``,
+``send`` and ``preview``.
+"""
+
+from __future__ import annotations
+
+from .report import CheckReport, run_checks
+
+__all__ = ["CheckReport", "run_checks"]
