@@ -60,6 +60,9 @@ def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # compiled templates are cached in the user's temp dir: compiling them
+        # is most of Jinja's cost in a one-shot `newsletter build`
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.filters.update(date=format_date, month=format_month)
     env.globals.update(date_range=format_range)
