@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,46 @@ REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
 SEED_SLUG = SEED.stem
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite tests/golden/ from the current build (a deliberate rendering change).")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@dataclass(frozen=True)
+class SeedBuild:
+    """The seed issue as the real CLI wrote it: dist folder and the process's output."""
+
+    folder: Path
+    stdout: str
+    stderr: str
+
+    def read(self, name: str) -> str:
+        return (self.folder / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_dist(tmp_path_factory: pytest.TempPathFactory) -> SeedBuild:
+    """``newsletter build`` of the seed, run once per session in a real process."""
+    out = tmp_path_factory.mktemp("seed-dist")
+    result = subprocess.run([*newsletter_command(), "build", str(SEED), "--out", str(out)], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return SeedBuild(out / SEED_SLUG, result.stdout, result.stderr)
+
+
+@pytest.fixture(scope="session")
+def seed_build():
+    """``(LoadedIssue, RenderedIssue)`` of the seed, built once per session in this process."""
+    from newsletter_pipeline.render import build_issue
+
+    return build_issue(SEED)
 
 
 @pytest.fixture

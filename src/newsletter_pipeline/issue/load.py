@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,11 @@ def _validate_settings(config: LocatedDocument, doc: LocatedDocument, problems: 
     try:
         return Settings.model_validate(merged_doc.data)
     except ValidationError as exc:
-        add_validation_errors(exc, Settings, merged_doc, problems)
+        found = DiagnosticList()
+        add_validation_errors(exc, Settings, merged_doc, found)
+        # next to the issue file, show the key path as written there: settings.brand...
+        problems.items += [replace(d, key_path=f"settings.{d.key_path}")
+                           if d.location.file == doc.file and d.key_path else d for d in found.items]
         return None
 
 
