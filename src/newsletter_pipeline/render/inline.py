@@ -41,6 +41,20 @@ def _protect_head_styles(html: str) -> str:
     return _STYLE_OPEN.sub(mark, html)
 
 
+_INLINED_STYLE = re.compile(r"(<style\b[^>]*>" + re.escape(INLINE_MARKER) + r")(.*?)(</style>)", re.DOTALL)
+_IMPORT_RULE = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
+
+
+def _drop_inlined_imports(html: str) -> str:
+    """Remove @import from the styles to inline.
+
+    cssutils fetches @import URLs itself while premailer parses, whatever
+    ``allow_network`` says; and an inlined style block is dropped afterwards,
+    so its imports could never reach the reader anyway.
+    """
+    return _INLINED_STYLE.sub(lambda m: m.group(1) + _IMPORT_RULE.sub("", m.group(2)) + m.group(3), html)
+
+
 _VALIDATION_LOCK = threading.Lock()
 
 
@@ -67,7 +81,7 @@ def inline_css(html: str) -> str:
 
     with _quiet_cssutils():
         transformed = Premailer(
-            _protect_head_styles(html),
+            _drop_inlined_imports(_protect_head_styles(html)),
             strip_important=False,
             allow_network=False,
             keep_style_tags=False,

@@ -1,0 +1,190 @@
+"""``newsletter build`` as a user runs it: exit codes, messages, and no partial output."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import SEED, SEED_SLUG
+
+BAD = "issues/2021-12-bad.yaml"
+GOOD = "issues/2021-12-good.yaml"
+VALID = """\
+subject: Hello
+date: 2021-12-15
+language: en
+blocks:
+  - type: cta
+    button:
+      label: Go
+      url: https://www.ai4media.eu/
+"""
+DIAGNOSTIC = re.compile(r"^[^:\s]+:\d+:\d+: (error|warning): \S")
+
+
+def assert_clean_failure(result, code: int) -> list[str]:
+    """Exit ``code``, compiler-style lines on stderr, no traceback; returns the lines."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines
+    return lines
+
+
+def test_build_writes_the_three_files(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    result = run_cli("build", GOOD, "--out", "out", cwd=root)
+    assert result.returncode == 0, result.stderr
+    folder = root / "out" / "2021-12-good"
+    assert sorted(p.name for p in folder.iterdir()) == ["email.html", "email.mjml", "email.txt"]
+    size = len((folder / "email.html").read_bytes())
+    assert result.stdout.strip() == f"built out/2021-12-good/email.html ({size:,} bytes), email.txt, email.mjml"
+    assert result.stderr == ""
+
+
+def test_default_output_folder_is_dist(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, cwd=root).returncode == 0
+    assert (root / "dist" / "2021-12-good" / "email.html").is_file()
+
+
+def test_invalid_issue_exits_1_without_traceback_or_output(make_project, run_cli):
+    root = make_project({BAD: VALID.replace("type: cta", "type: ctaa").replace("language: en", "languag: en")})
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
+    assert lines == [
+        f"{BAD}:3:1: error: languag: unknown key 'languag' (did you mean 'language'?)",
+        f"{BAD}:5:11: error: blocks[0].type: unknown block type 'ctaa' (did you mean 'cta'?)",
+    ]
+    assert not (root / "out").exists()
+
+
+def test_invalid_yaml_exits_1(make_project, run_cli):
+    root = make_project({BAD: VALID.replace("    button:\n", "     button: x\n    button:\n")})
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:6:12: error: invalid YAML: mapping values")
+    assert not (root / "out").exists()
+
+
+def test_alias_bomb_exits_1_quickly(make_project, run_cli):
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):  # 10**9 values if expanded
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    root = make_project({BAD: VALID + "\n".join(levels) + "\n"})
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root, timeout=30), 1)
+    assert len(lines) == 1 and "expands to more than" in lines[0] and DIAGNOSTIC.match(lines[0])
+    assert not (root / "out").exists()
+
+
+def test_missing_issue_file_exits_2(make_project, run_cli):
+    root = make_project()
+    lines = assert_clean_failure(run_cli("build", "issues/2021-12-nope.yaml", "--out", "out", cwd=root), 2)
+    assert lines == ["error: issue file not found: issues/2021-12-nope.yaml (check the path; issues live in issues/)"]
+    assert not (root / "out").exists()
+
+
+def test_debug_shows_the_traceback(make_project, run_cli):
+    root = make_project({BAD: VALID.replace("type: cta", "type: ctaa")})
+    result = run_cli("--debug", "build", BAD, "--out", "out", cwd=root)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "IssueError" in result.stderr and "unknown block type 'ctaa'" in result.stderr
+
+
+BROKEN_SYNTAX = """\
+{#- a cta with a typo -#}
+    <mj-section>
+{% if block.text %}
+      {{ block.text }
+{% endif %}
+    </mj-section>
+"""
+BROKEN_RUNTIME = """\
+    <mj-section>
+      <mj-column>
+        <mj-text>{{ no_such_name.title }}</mj-text>
+      </mj-column>
+    </mj-section>
+"""
+
+
+def test_template_syntax_error_names_the_override_file_and_line(make_project, run_cli):
+    root = make_project({GOOD: VALID, "over/blocks/cta.mjml.j2": BROKEN_SYNTAX})
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "out", "--templates", "over", cwd=root), 1)
+    assert lines == ["over/blocks/cta.mjml.j2:4:1: error: template syntax error: unexpected '}' (fix the template)"]
+    assert not (root / "out").exists()
+
+
+def test_template_runtime_error_names_the_override_file_and_line(make_project, run_cli):
+    root = make_project({GOOD: VALID, "over/blocks/cta.mjml.j2": BROKEN_RUNTIME})
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "out", "--templates", "over", cwd=root), 1)
+    assert len(lines) == 1
+    assert lines[0].startswith("over/blocks/cta.mjml.j2:3:1: error: template error: ")
+    assert "'no_such_name' is undefined" in lines[0]
+    assert not (root / "out").exists()
+
+
+def test_templates_key_in_newsletter_yaml_is_an_override_too(make_project, run_cli):
+    root = make_project({GOOD: VALID, "mine/blocks/cta.mjml.j2": BROKEN_SYNTAX})
+    with open(root / "newsletter.yaml", "a", encoding="utf-8") as config:
+        config.write("templates: mine\n")
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "out", cwd=root), 1)
+    assert lines[0].startswith("mine/blocks/cta.mjml.j2:4:1: error: template syntax error")
+
+
+def test_one_bad_issue_means_nothing_is_written(make_project, run_cli):
+    root = make_project({GOOD: VALID, BAD: VALID.replace("label: Go", "label: 5")})
+    lines = assert_clean_failure(run_cli("build", GOOD, BAD, "--out", "out", cwd=root), 1)
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:7:14: error: blocks[0].button.label:")
+    assert not (root / "out").exists()
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, "--out", "out", cwd=root).returncode == 0
+    folder = root / "out" / "2021-12-good"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (root / GOOD).write_text(VALID.replace("label: Go", "label: [Go]"), encoding="utf-8")
+    assert_clean_failure(run_cli("build", GOOD, "--out", "out", cwd=root), 1)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no temp files left either
+
+
+def test_two_issues_with_one_slug_are_refused(make_project, run_cli):
+    root = make_project({GOOD: VALID, "other/" + GOOD: VALID})
+    result = run_cli("build", GOOD, "other/" + GOOD, "--out", "out", cwd=root)
+    assert_clean_failure(result, 2)
+    assert "share a slug" in result.stderr
+    assert not (root / "out").exists()
+
+
+def _oversized_issue() -> str:
+    """The seed with its articles repeated: well past Gmail's 102,400-byte clip."""
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    articles = [b for b in data["blocks"] if b["type"] == "article"]
+    data["blocks"] = data["blocks"][:-1] + articles * 4 + data["blocks"][-1:]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def test_gmail_clipping_fails_the_build_unless_allowed(make_project, run_cli):
+    root = make_project({"issues/2021-12-huge.yaml": _oversized_issue()})
+    lines = assert_clean_failure(run_cli("build", "issues/2021-12-huge.yaml", "--out", "out", cwd=root), 1)
+    assert len(lines) == 1
+    assert re.match(r"^issues/2021-12-huge\.yaml:1:1: error: size: email\.html is [\d,]+ bytes; "
+                    r"Gmail clips messages over 102,400 \(", lines[0])
+    assert not (root / "out").exists()
+
+    allowed = run_cli("build", "issues/2021-12-huge.yaml", "--out", "out", "--allow-clipping", cwd=root)
+    assert allowed.returncode == 0, allowed.stderr
+    assert ": warning: size: email.html is " in allowed.stderr
+    size = len((root / "out" / "2021-12-huge" / "email.html").read_bytes())
+    assert size > 102_400
+
+
+def test_seed_builds_quietly_and_well_under_the_clip(seed_dist):
+    assert seed_dist.stderr == ""
+    size = len((seed_dist.folder / "email.html").read_bytes())
+    assert seed_dist.stdout.strip() == (f"built {seed_dist.folder}/email.html ({size:,} bytes), "
+                                        "email.txt, email.mjml")
+    assert size < 92_160  # below even the warning threshold
+    assert seed_dist.folder.name == SEED_SLUG
