@@ -1,0 +1,206 @@
+"""Send settings: read from the environment and ``.env`` (python-dotenv), never from files in git.
+
+Every variable is declared once in ``SETTINGS`` with the comment that
+``.env.example`` shows for it (a test keeps the two in step). The environment
+wins over ``.env``. Empty values count as unset.
+
+Contracts:
+- ``Config.require(*names, purpose=...)`` raises one ``ConfigError`` naming
+  *every* missing variable and where it would have been read from.
+- ``Config.redactor()`` knows every secret value present; run any text that
+  may leave the process (errors, logs, ledger) through it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from .errors import ConfigError
+
+REDACTED = "********"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    comment: str
+    default: str | None = None
+    secret: bool = False
+    group: str = "common"
+
+
+def _settings(*items: Setting) -> dict[str, Setting]:
+    return {item.name: item for item in items}
+
+
+SETTINGS: dict[str, Setting] = _settings(
+    Setting("NEWSLETTER_PROVIDER", "Where sends go: outbox (default), smtp, listmonk, mailchimp or brevo.", "outbox"),
+    Setting("NEWSLETTER_FROM_NAME", "Sender name; defaults to sender.name in newsletter.yaml."),
+    Setting("NEWSLETTER_FROM_EMAIL", "Sender address; defaults to sender.email in newsletter.yaml."),
+    Setting("NEWSLETTER_REPLY_TO", "Reply-To address; defaults to sender.reply_to in newsletter.yaml."),
+    Setting("NEWSLETTER_TEST_RECIPIENTS", "Comma-separated addresses for --test (overridden by --to)."),
+    Setting("NEWSLETTER_LIST_UNSUBSCRIBE",
+            "Comma-separated mailto: and/or https: unsubscribe URLs for SMTP and outbox messages "
+            "(List-Unsubscribe; an https URL also adds RFC 8058 one-click and replaces the body's link)."),
+    Setting("NEWSLETTER_ALLOW_CI_LIST_SEND", "Set to 1 to allow --now/--schedule when CI=true.",
+            group="safety"),
+    Setting("NEWSLETTER_OUTBOX_DIR", "Folder of the outbox provider's .eml files.", "outbox", group="outbox"),
+    Setting("NEWSLETTER_SMTP_HOST", "SMTP server host name.", group="smtp"),
+    Setting("NEWSLETTER_SMTP_PORT", "SMTP port; defaults to 587 (starttls), 465 (ssl) or 25 (none).", group="smtp"),
+    Setting("NEWSLETTER_SMTP_USERNAME", "SMTP login; leave unset for a server without AUTH.", group="smtp"),
+    Setting("NEWSLETTER_SMTP_PASSWORD", "SMTP password (secret).", secret=True, group="smtp"),
+    Setting("NEWSLETTER_SMTP_SECURITY", "none, starttls or ssl.", "starttls", group="smtp"),
+    Setting("NEWSLETTER_SMTP_CA_FILE",
+            "Optional PEM file of extra certificate authorities to trust (a private or self-signed server).",
+            group="smtp"),
+    Setting("NEWSLETTER_SMTP_TIMEOUT", "Seconds to wait for the SMTP server.", "30", group="smtp"),
+    Setting("NEWSLETTER_HTTP_CONNECT_TIMEOUT", "Seconds to wait for an API provider's connection.", "5",
+            group="http"),
+    Setting("NEWSLETTER_HTTP_READ_TIMEOUT", "Seconds to wait for an API provider's answer.", "30", group="http"),
+    Setting("NEWSLETTER_HTTP_ATTEMPTS", "Attempts per API request that may be retried (bounded backoff).", "4",
+            group="http"),
+    Setting("NEWSLETTER_HTTP_BACKOFF", "First retry delay in seconds; doubles each attempt, with jitter.", "0.5",
+            group="http"),
+    Setting("NEWSLETTER_HTTP_MAX_DELAY", "Longest wait between two attempts, in seconds (caps Retry-After).", "30",
+            group="http"),
+    Setting("LISTMONK_URL", "Root URL of your Listmonk, e.g. https://lists.example.org.", group="listmonk"),
+    Setting("LISTMONK_USERNAME", "Listmonk API user name.", group="listmonk"),
+    Setting("LISTMONK_TOKEN", "Listmonk API token (secret).", secret=True, group="listmonk"),
+    Setting("LISTMONK_LIST_IDS", "Comma-separated Listmonk list ids to send to.", group="listmonk"),
+    Setting("MAILCHIMP_API_KEY", "Mailchimp API key, ending in -<dc> (secret).", secret=True, group="mailchimp"),
+    Setting("MAILCHIMP_LIST_ID", "Mailchimp audience (list) id.", group="mailchimp"),
+    Setting("MAILCHIMP_API_URL", "Optional; overrides https://{dc}.api.mailchimp.com/3.0.", group="mailchimp"),
+    Setting("BREVO_API_KEY", "Brevo API key (secret).", secret=True, group="brevo"),
+    Setting("BREVO_LIST_IDS", "Comma-separated Brevo list ids to send to.", group="brevo"),
+    Setting("BREVO_API_URL", "Optional; overrides https://api.brevo.com/v3.", group="brevo"),
+)
+
+# Variables whose values are secret even if a provider adds them later.
+SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
+
+
+class Redactor:
+    """Replaces every known secret (and its common encodings) with ``********``."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Also redact ``secret``; providers add derived forms (e.g. a Basic auth value)."""
+        if not secret or len(secret) < 4:  # a 1-3 character "secret" would shred every message
+            return
+        self._secrets.add(secret)
+        self._secrets.add(base64.b64encode(secret.encode()).decode().rstrip("="))
+        from urllib.parse import quote
+
+        self._secrets.add(quote(secret, safe=""))
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self._secrets)
+
+
+@dataclass
+class Config:
+    """Resolved settings: environment over ``.env``; ``sources`` says where we looked."""
+
+    values: dict[str, str]
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+        """Read ``.env`` of the project root (or the working folder), then the environment."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        sources = ["the environment"]
+        for folder in _dotenv_folders(project_root):
+            path = folder / ".env"
+            if path.is_file():
+                values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+                sources.append(str(path))
+                break
+        values.update({k: v for k, v in environ.items()})
+        return cls({k: v.strip() for k, v in values.items() if v is not None and v.strip()}, sources)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self.values.get(name)
+        if value:
+            return value
+        if default is not None:
+            return default
+        declared = SETTINGS.get(name)
+        return declared.default if declared else None
+
+    def list(self, name: str) -> list[str]:
+        """A comma-separated setting as a list without blanks."""
+        return [part.strip() for part in (self.get(name) or "").split(",") if part.strip()]
+
+    def number(self, name: str, default: float | None = None) -> float:
+        raw = self.get(name, None if default is None else str(default))
+        try:
+            return float(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
+                              f"{SETTINGS[name].default if name in SETTINGS else '5'})") from None
+
+    def flag(self, name: str) -> bool:
+        return (self.get(name) or "").lower() in {"1", "true", "yes", "on"}
+
+    def require(self, *names: str, purpose: str) -> dict[str, str]:
+        """The values of ``names``; if any is missing, one error naming all of them."""
+        missing = [name for name in names if not self.get(name)]
+        if missing:
+            where = " or ".join([*self.sources[:1], ".env"]) if len(self.sources) == 1 else ", ".join(self.sources)
+            comments = "".join(f"\n  {name}: {SETTINGS[name].comment}" if name in SETTINGS else f"\n  {name}"
+                               for name in missing)
+            raise ConfigError(f"{purpose} needs {', '.join(missing)} (set in {where}; see .env.example):{comments}")
+        return {name: self.get(name) or "" for name in names}
+
+    def secrets(self) -> list[str]:
+        return [value for name, value in self.values.items()
+                if value and ((name in SETTINGS and SETTINGS[name].secret) or SECRET_NAME.search(name))
+                and (name in SETTINGS or name.startswith(("NEWSLETTER_", "LISTMONK_", "MAILCHIMP_", "BREVO_")))]
+
+    def redactor(self) -> Redactor:
+        return Redactor(self.secrets())
+
+
+def _dotenv_folders(project_root: Path | None) -> list[Path]:
+    folders = [project_root] if project_root else []
+    cwd = Path.cwd()
+    if not folders or folders[0].resolve() != cwd.resolve():
+        folders.append(cwd)
+    return folders
+
+
+def redact(text: str, config: Config | None = None) -> str:
+    """``text`` with every secret of ``config`` (default: the environment) replaced."""
+    return (config or Config.load()).redactor()(text)
+
+
+def env_example() -> str:
+    """The text of ``.env.example``, generated from ``SETTINGS`` (a test compares them)."""
+    lines = ["# Copy to .env (git-ignored) and fill in. Every setting can also come from the",
+             "# environment. With none of them set, sends go to the local outbox."]
+    group = None
+    for setting in SETTINGS.values():
+        if setting.group != group:
+            group = setting.group
+            lines += ["", f"# --- {group} ---"]
+        lines.append(f"# {setting.comment}")
+        lines.append(f"{setting.name}={'' if setting.secret else (setting.default or '')}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,135 @@
+"""The local record that makes list sends happen at most once.
+
+One JSON record per (issue slug, provider, list) under ``<project>/.newsletter/``
+(git-ignored), rewritten atomically (temp file, fsync, rename) after every
+step, so a process killed at any point leaves the previous or the next
+version, never half of one.
+
+The ledger is a hint, never the only guard: providers also look their campaign
+up by its deterministic name/tag, and re-read its status before any call that
+is not safe to repeat (see ``providers/base.py``). What it adds is speed, the
+campaign id when the provider's lookup is slow or lagging, and a refusal to
+send again when it says a send was triggered but the provider no longer shows
+the campaign.
+
+Steps, in the order a list send records them (``STEPS``):
+``created`` (campaign id), ``content`` (content hash), ``schedule_requested`` /
+``send_requested`` (written *before* the call, as intent), ``scheduled`` /
+``sent`` (after the provider confirmed). Test sends record ``created`` and
+``tested``.
+
+Test-only hook: ``NEWSLETTER_TEST_CRASH_AT=before:<step>`` or ``after:<step>``
+kills the process with SIGKILL just before or just after ``<step>`` is written,
+so tests can run the real CLI, kill it at each step, and resume. It does
+nothing unless that variable is set; never set it outside tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+LEDGER_DIR = ".newsletter"
+STEPS = ("created", "content", "tested", "schedule_requested", "scheduled", "send_requested", "sent")
+CRASH_ENV = "NEWSLETTER_TEST_CRASH_AT"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _crash_hook(when: str, step: str) -> None:
+    """Test-only: die like ``kill -9`` at a named step (see module docstring)."""
+    if os.environ.get(CRASH_ENV) == f"{when}:{step}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` so a crash leaves the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Record:
+    """The steps of one issue's list send to one provider's list."""
+
+    path: Path
+    slug: str
+    provider: str
+    list_ref: str
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    content_sha: str | None = None
+    send_at: str | None = None
+    status: str | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def has(self, step: str) -> bool:
+        return any(entry["step"] == step for entry in self.steps)
+
+    def last(self, step: str) -> dict[str, Any] | None:
+        found = [entry for entry in self.steps if entry["step"] == step]
+        return found[-1] if found else None
+
+    def step(self, step: str, **detail: Any) -> None:
+        """Append ``step`` (with JSON-safe ``detail``) and write the record atomically.
+
+        Known keys in ``detail`` (campaign_id, campaign_name, content_sha,
+        send_at, status) also update the record's summary fields.
+        """
+        if step not in STEPS:
+            raise ValueError(f"unknown ledger step {step!r}")
+        _crash_hook("before", step)
+        for key in ("campaign_id", "campaign_name", "content_sha", "send_at", "status"):
+            if key in detail and detail[key] is not None:
+                setattr(self, key, str(detail[key]))
+        self.steps.append({"step": step, "at": _now(), **{k: v for k, v in detail.items() if v is not None}})
+        self.save()
+        _crash_hook("after", step)
+
+    def save(self) -> None:
+        write_json_atomic(self.path, self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "provider": self.provider, "list": self.list_ref,
+                "campaign_id": self.campaign_id, "campaign_name": self.campaign_name,
+                "content_sha": self.content_sha, "send_at": self.send_at, "status": self.status,
+                "steps": self.steps}
+
+
+class Ledger:
+    """Records under ``root/.newsletter/sends/``; ``record()`` reads or starts one."""
+
+    def __init__(self, project_root: Path) -> None:
+        self.folder = Path(project_root) / LEDGER_DIR / "sends"
+
+    def path_for(self, slug: str, provider: str, list_ref: str) -> Path:
+        name = "--".join(_UNSAFE.sub("_", part) for part in (slug, provider, list_ref or "default"))
+        return self.folder / f"{name}.json"
+
+    def record(self, slug: str, provider: str, list_ref: str) -> Record:
+        path = self.path_for(slug, provider, list_ref)
+        if not path.is_file():
+            return Record(path, slug, provider, list_ref)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Record(path, slug, provider, list_ref, data.get("campaign_id"), data.get("campaign_name"),
+                      data.get("content_sha"), data.get("send_at"), data.get("status"), list(data.get("steps", [])))

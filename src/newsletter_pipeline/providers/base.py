@@ -1,0 +1,568 @@
+"""The provider interface: one fixed send sequence, each provider filling in steps.
+
+Modelled on django-anymail: the base classes here run the sequence; a provider
+module (``providers/<name>.py``, one per provider, never importing another
+provider) only fills in steps. Read this docstring to write a provider.
+
+Values that cross the boundary
+------------------------------
+- ``Content``: the finished email (subject, preheader, html, text, sender,
+  list name, slug). The command builds it from the ``RenderedIssue``; the base
+  class has already applied ``prepare`` (template-syntax escaping, then the
+  unsubscribe merge tag, then the "[TEST] " subject prefix for test sends)
+  before any step sees it. ``content.sha`` identifies it.
+- ``Campaign``: the provider's campaign as re-read from the provider: ``id``
+  (str), ``name``, ``status`` (a ``Status``), ``send_at`` (aware datetime or
+  None), ``raw_status`` (the provider's own word, for messages).
+- ``Status``: the one vocabulary: ``draft`` (created, not sent), ``scheduled``,
+  ``queued`` (the send was triggered and is in progress), ``sent``,
+  ``rejected``, ``failed``, ``unknown``. Translate the provider's words with a
+  table (``STATUS_MAP = {"running": Status.QUEUED, ...}``) and map anything
+  unexpected to ``UNKNOWN`` (the base refuses to act on ``unknown``).
+- ``SendResult``: what the command prints; providers do not build it.
+
+Two kinds of provider
+---------------------
+``Provider`` (every provider): ``test_send(content, recipients)``,
+``list_send(content, when)`` (when=None means now), ``plan(...)`` for
+``--dry-run``. Class attributes a provider sets:
+
+- ``name`` ("listmonk"), ``features`` (subset of ``FEATURES``; a request for
+  a missing one raises ``UnsupportedFeature``, exit 2, never silently
+  skipped), ``required_settings`` (names of variables in
+  ``config.SETTINGS``; all missing ones are reported in one ``ConfigError``
+  before anything else runs), ``unsubscribe_tag`` (the merge tag that
+  replaces ``models.UNSUBSCRIBE_PLACEHOLDER``, e.g. ``"{{ UnsubscribeURL }}"``).
+- ``setup(self)``: read ``self.config`` (a ``config.Config``) and build clients.
+  Register derived secrets with ``self.redactor.add(...)`` (e.g. a Basic-auth
+  header value).
+- ``list_ref`` (property): a stable string naming the target list(s), e.g.
+  ``"lists=3,4"``; it keys the ledger record and is shown by ``--dry-run``.
+- ``escape_template_syntax(text, html)``: return ``text`` such that the
+  provider's template engine prints ``{{``, ``*|`` etc. literally (content
+  must never be evaluated). The default returns it unchanged.
+
+``CampaignProvider`` (listmonk, mailchimp, brevo, and outbox for list sends)
+runs the at-most-once sequence and asks the provider for these steps:
+
+====================================  =========================================
+step                                  contract
+====================================  =========================================
+``find_campaign(name, tag)``          look the campaign up at the provider by
+                                      the deterministic name/tag; ``None`` if
+                                      absent. Safe to repeat (GET).
+``get_campaign(campaign_id)``         re-read one campaign; ``None`` on 404.
+``create_campaign(content, name,      create a draft targeting ``list_ref`` with
+tag)``                                ``content``; return it. NOT safe to repeat:
+                                      the base looks it up first and again after
+                                      an ambiguous failure.
+``update_campaign(campaign,           replace subject/content/sender (idempotent
+content)``                            PUT). Called on drafts and on scheduled
+                                      campaigns; if the provider cannot edit a
+                                      scheduled campaign, unschedule it first (the
+                                      base schedules again afterwards).
+``send_test(campaign, content,        the provider's own test-send endpoint.
+recipients)``
+``schedule_campaign(campaign,         schedule (or re-schedule a scheduled
+when)``                               campaign) at ``when`` (aware, already passed
+                                      through ``schedule_time``).
+``send_campaign(campaign)``           trigger the send to the list now.
+``schedule_time(when)``               the time the provider will really use and
+                                      a note for the user when it differs (e.g.
+                                      Mailchimp: UTC, next quarter hour). Default:
+                                      unchanged, no note.
+``planned_calls(kind, record)``       ``--dry-run``: lines like
+                                      ``"POST /api/campaigns  create the draft"``.
+                                      No network. ``kind`` is "test", "schedule"
+                                      or "now"; ``record`` is the ledger record.
+====================================  =========================================
+
+The sequence (``CampaignProvider.list_send``), which providers do not change:
+
+1. Open the ledger record (slug, provider name, ``list_ref``).
+2. Locate the campaign: ``get_campaign(record.campaign_id)`` if the ledger
+   has one, else ``find_campaign(name, tag)``. If the ledger says a send or
+   schedule was confirmed but the provider shows nothing, refuse (exit 3).
+3. None found: ``create_campaign`` (ledger: ``created``). On ``AmbiguousOutcome``
+   it looks the campaign up again before trying once more.
+4. Already ``sent``/``queued`` -> "already sent" (exit 0, nothing done).
+   ``scheduled`` and ``--now`` -> "already scheduled" (reschedule explicitly).
+   ``rejected``/``failed``/``unknown`` -> ``ProviderError``.
+5. A draft, or a scheduled campaign whose content hash differs from the
+   ledger's: ``update_campaign`` with the list content (ledger: ``content``),
+   then ``get_campaign`` again (an edit may have unscheduled it).
+6. ``--schedule`` and already scheduled at that minute -> "already scheduled".
+7. Ledger ``schedule_requested``/``send_requested`` (intent), then, for each
+   bounded attempt: re-read the status; stop if it already shows the result;
+   else call ``schedule_campaign``/``send_campaign``; re-read (ledger:
+   ``scheduled``/``sent``). The call is repeated only after an
+   ``AmbiguousOutcome`` whose re-read shows nothing happened; never after a
+   2xx, and after a ``ProviderHTTPError`` only the re-read can turn it into
+   success (a provider's "already sent" refusal).
+
+Test sends (``CampaignProvider.test_send``) use the same campaign: locate or
+create it, refuse if it is no longer a draft (editing it would change what the
+list gets), ``update_campaign`` with the test content, ``send_test``.
+Message providers (outbox, smtp) override ``deliver_test`` instead.
+
+Errors
+------
+Use ``providers/http.py``'s ``ApiClient`` for HTTP: it times out, retries
+what is safe, honours Retry-After (and a reset-header hook), redacts, and
+raises these (all ``ProviderError``, exit 3):
+
+- ``ProviderHTTPError``: the provider answered with an error; the message ends
+  with ``HTTP <status>`` and the pretty-printed, redacted body.
+- ``AmbiguousOutcome``: a call that is not safe to repeat may or may not have
+  been acted upon (read timeout, dropped connection, 5xx); the base re-reads
+  the campaign before doing anything else.
+- ``ProviderUnavailable``: no answer after every attempt.
+
+Raise ``UnsupportedFeature`` (exit 2) for features the provider lacks and
+``ConfigError`` (exit 2) for bad settings. Never print: return values or raise.
+
+Registering a provider: add ``"<name>": "<module>:<Class>"`` to
+``providers/__init__.py``'s ``PROVIDERS`` (listmonk, mailchimp and brevo are
+already listed as ``.listmonk:ListmonkProvider`` etc.).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from ..errors import ConfigError, NewsletterError, ProviderError, UsageError
+from ..models import UNSUBSCRIBE_PLACEHOLDER
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..ledger import Ledger, Record
+
+FEATURES = frozenset({"test_send", "list_send", "schedule", "plain_text", "reply_to", "preheader"})
+TEST_PREFIX = "[TEST] "
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    SENT = "sent"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+DONE = frozenset({Status.QUEUED, Status.SENT})
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+class UnsupportedFeature(UsageError):
+    """The provider cannot do what was asked; we never drop a feature silently."""
+
+
+class ProviderHTTPError(ProviderError):
+    """The provider answered with an error. The message ends with the status and the body."""
+
+    def __init__(self, provider: str, action: str, status: int, body: str, hint: str = ""):
+        self.provider, self.status, self.body = provider, status, body
+        hint = f" ({hint})" if hint else ""
+        super().__init__(f"{provider}: {action} failed{hint}\nHTTP {status}\n{body}".rstrip())
+
+
+class AmbiguousOutcome(ProviderError):
+    """A call that is not safe to repeat may have been acted upon; re-read before retrying."""
+
+
+class ProviderUnavailable(ProviderError):
+    """No answer from the provider after every attempt."""
+
+
+# --- values --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Content:
+    """The email handed to a provider; the single plain value between rendering and sending."""
+
+    slug: str
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    language: str
+    from_name: str
+    from_email: str
+    reply_to: str | None
+    list_name: str
+
+    @property
+    def sha(self) -> str:
+        parts = (self.subject, self.preheader, self.html, self.text, self.from_name, self.from_email,
+                 self.reply_to or "")
+        return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def size(self) -> int:
+        return len(self.html.encode("utf-8")) + len(self.text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    status: Status
+    send_at: datetime | None = None
+    raw_status: str = ""
+
+
+@dataclass
+class SendResult:
+    """The outcome the command reports. ``already`` is True when nothing had to be done."""
+
+    kind: str  # "test" | "schedule" | "now"
+    provider: str
+    status: Status
+    campaign_id: str | None = None
+    send_at: datetime | None = None
+    already: bool = False
+    recipients: list[str] = field(default_factory=list)
+    outcomes: dict[str, Status] = field(default_factory=dict)  # per recipient (message providers)
+    notes: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # files written (outbox)
+
+    @property
+    def failed(self) -> bool:
+        return any(s in (Status.REJECTED, Status.FAILED) for s in self.outcomes.values())
+
+    def summary(self) -> str:
+        where = f"campaign {self.campaign_id}" if self.campaign_id else self.provider
+        when = f" for {self.send_at.isoformat()}" if self.send_at else ""
+        if self.kind == "test":
+            return f"{self.provider}: test sent to {', '.join(self.recipients)} ({where})"
+        if self.already:
+            word = "already scheduled" if self.status == Status.SCHEDULED else "already sent"
+            return f"{self.provider}: {word}{when}: {where} (nothing sent)"
+        word = "scheduled" if self.status == Status.SCHEDULED else f"sent ({self.status})"
+        return f"{self.provider}: {word}{when}: {where}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``--dry-run`` prints: the API calls that would be made, and notes."""
+
+    calls: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+# --- the provider base ---------------------------------------------------------------------------
+
+class Provider(ABC):
+    """Every provider: settings check, content preparation, test and list sends, dry-run."""
+
+    name: ClassVar[str] = ""
+    features: ClassVar[frozenset[str]] = frozenset()
+    required_settings: ClassVar[tuple[str, ...]] = ()
+    unsubscribe_tag: ClassVar[str | None] = None
+
+    def __init__(self, config: Config, ledger: Ledger, sleep: Callable[[float], None] = time.sleep) -> None:
+        config.require(*self.required_settings, purpose=f"the {self.name} provider")
+        self.config = config
+        self.ledger = ledger
+        self.redactor = config.redactor()
+        self.sleep = sleep
+        self.setup()
+
+    # -- hooks
+    def setup(self) -> None:
+        """Read settings from ``self.config``; build clients. No network here."""
+
+    @property
+    def list_ref(self) -> str:
+        return "default"
+
+    def escape_template_syntax(self, text: str, html: bool) -> str:
+        """Make the provider's template engine print ``text`` literally. Default: unchanged."""
+        return text
+
+    def unsubscribe_url(self) -> str:
+        """What replaces ``UNSUBSCRIBE_PLACEHOLDER``; API providers just set ``unsubscribe_tag``."""
+        if self.unsubscribe_tag is None:
+            raise NotImplementedError(f"{type(self).__name__} must set unsubscribe_tag")
+        return self.unsubscribe_tag
+
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- the fixed entry points
+    def require(self, feature: str, why: str = "") -> None:
+        if feature not in self.features:
+            raise UnsupportedFeature(f"the {self.name} provider does not support {feature.replace('_', ' ')}"
+                                     f"{': ' + why if why else ''}")
+
+    def prepare(self, content: Content, test: bool = False) -> Content:
+        """Escape template syntax, then insert the unsubscribe tag, then mark test subjects."""
+        tag = self.unsubscribe_url()
+        html = self.escape_template_syntax(content.html, True).replace(UNSUBSCRIBE_PLACEHOLDER, tag)
+        text = self.escape_template_syntax(content.text, False).replace(UNSUBSCRIBE_PLACEHOLDER, tag)
+        subject = self.escape_template_syntax(content.subject, False)
+        if test and not subject.startswith(TEST_PREFIX):
+            subject = TEST_PREFIX + subject
+        return replace(content, html=html, text=text, subject=subject)
+
+    def test_send(self, content: Content, recipients: list[str]) -> SendResult:
+        self.require("test_send")
+        if not recipients:
+            raise ConfigError("a test send needs recipients: set NEWSLETTER_TEST_RECIPIENTS or pass --to")
+        return self.deliver_test(self.prepare(content, test=True), recipients)
+
+    @abstractmethod
+    def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
+        """Send the prepared test ``content`` to ``recipients``."""
+
+    def list_send(self, content: Content, when: datetime | None) -> SendResult:
+        self.require("schedule" if when else "list_send",
+                      "a list lives at a mailing-list provider (use --provider listmonk, mailchimp or brevo)")
+        raise UnsupportedFeature(f"the {self.name} provider does not send to a list")
+
+    def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
+        """What would happen, without any network call."""
+        return Plan([f"{self.name}: {kind} send"], [])
+
+    def check_list_send(self, when: datetime | None) -> None:
+        """Refuse early (before confirmation) what this provider cannot do."""
+        self.require("schedule" if when else "list_send",
+                     "a list lives at a mailing-list provider (use --provider listmonk, mailchimp or brevo)")
+
+
+class CampaignProvider(Provider):
+    """Providers with a campaign object: the at-most-once sequence of the module docstring."""
+
+    features: ClassVar[frozenset[str]] = frozenset({"test_send", "list_send", "schedule", "plain_text",
+                                                     "reply_to", "preheader"})
+    attempts: ClassVar[int] = 3  # bounded re-read/act rounds for calls that are not safe to repeat
+
+    # -- steps each provider fills in
+    @abstractmethod
+    def find_campaign(self, name: str, tag: str) -> Campaign | None: ...
+
+    @abstractmethod
+    def get_campaign(self, campaign_id: str) -> Campaign | None: ...
+
+    @abstractmethod
+    def create_campaign(self, content: Content, name: str, tag: str) -> Campaign: ...
+
+    @abstractmethod
+    def update_campaign(self, campaign: Campaign, content: Content) -> None: ...
+
+    @abstractmethod
+    def send_test(self, campaign: Campaign, content: Content, recipients: list[str]) -> None: ...
+
+    @abstractmethod
+    def schedule_campaign(self, campaign: Campaign, when: datetime) -> None: ...
+
+    @abstractmethod
+    def send_campaign(self, campaign: Campaign) -> None: ...
+
+    @abstractmethod
+    def planned_calls(self, kind: str, record: Record) -> list[str]: ...
+
+    def schedule_time(self, when: datetime) -> tuple[datetime, str | None]:
+        return when, None
+
+    # -- names
+    @staticmethod
+    def campaign_name(content: Content) -> str:
+        """Deterministic, so a lost ledger still finds the campaign by name."""
+        return f"{content.slug} [newsletter-pipeline]"
+
+    @staticmethod
+    def campaign_tag(content: Content) -> str:
+        return f"nlp-{content.slug}"
+
+    # -- the fixed sequences
+    def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
+        record = self.ledger.record(content.slug, self.name, self.list_ref)
+        campaign = self._locate(record, content) or self._create(record, content)
+        if campaign.status != Status.DRAFT:
+            raise UsageError(f"{self.name}: campaign {campaign.id} is already {campaign.status}; a test send "
+                             "would edit what the list gets (test with --provider outbox or smtp instead)")
+        self.update_campaign(campaign, content)
+        self.send_test(campaign, content, recipients)
+        record.step("tested", campaign_id=campaign.id, recipients=len(recipients))
+        return SendResult("test", self.name, Status.QUEUED, campaign.id, recipients=list(recipients),
+                          outcomes={r: Status.QUEUED for r in recipients})
+
+    def check_list_send(self, when: datetime | None) -> None:
+        self.require("schedule" if when else "list_send")
+
+    def list_send(self, content: Content, when: datetime | None) -> SendResult:
+        self.check_list_send(when)
+        content = self.prepare(content)
+        kind = "schedule" if when else "now"
+        notes: list[str] = []
+        if when is not None:
+            when, note = self.schedule_time(when)
+            notes += [note] if note else []
+        record = self.ledger.record(content.slug, self.name, self.list_ref)
+        campaign = self._locate(record, content)
+        if campaign is None:
+            self._refuse_if_ledger_says_done(record)
+            campaign = self._create(record, content)
+        finished = self._already(kind, campaign, record)
+        if finished is None:
+            campaign = self._refresh_content(record, campaign, content)
+            finished = self._already_scheduled(kind, campaign, when, record)
+        if finished is not None:
+            finished.notes += notes
+            return finished
+        campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
+        return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when, notes=notes)
+
+    def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
+        record = self.ledger.record(content.slug, self.name, self.list_ref)
+        notes = []
+        if when is not None:
+            effective, note = self.schedule_time(when)
+            notes += [note] if note else []
+        if record.campaign_id:
+            notes.append(f"ledger: campaign {record.campaign_id}, last step "
+                         f"{record.steps[-1]['step'] if record.steps else 'none'}")
+        return Plan(self.planned_calls(kind, record), notes)
+
+    # -- helpers of the sequence
+    def _locate(self, record: Record, content: Content) -> Campaign | None:
+        if record.campaign_id:
+            campaign = self.get_campaign(record.campaign_id)
+            if campaign is not None:
+                return campaign
+        return self.find_campaign(self.campaign_name(content), self.campaign_tag(content))
+
+    def _refuse_if_ledger_says_done(self, record: Record) -> None:
+        if record.has("sent") or record.has("scheduled") or record.has("send_requested"):
+            raise ProviderError(
+                f"{self.name}: the ledger ({record.path}) says campaign {record.campaign_id} was already "
+                "sent or scheduled, but the provider no longer shows it; refusing to send again "
+                "(check at the provider; delete that ledger file only if you are sure)")
+
+    def _create(self, record: Record, content: Content) -> Campaign:
+        name, tag = self.campaign_name(content), self.campaign_tag(content)
+        for attempt in range(1, self.attempts + 1):
+            try:
+                campaign = self.create_campaign(content, name, tag)
+            except AmbiguousOutcome:
+                found = self.find_campaign(name, tag)
+                if found is not None:
+                    campaign = found
+                elif attempt == self.attempts:
+                    raise
+                else:
+                    self._pause(attempt)
+                    continue
+            record.step("created", campaign_id=campaign.id, campaign_name=name, content_sha=content.sha)
+            return campaign
+        raise AssertionError("unreachable")
+
+    def _already(self, kind: str, campaign: Campaign, record: Record) -> SendResult | None:
+        """Sent, queued, or scheduled when --now was asked: nothing to do. Broken states: refuse."""
+        status = campaign.status
+        if status in DONE:
+            if not record.has("sent"):
+                record.step("sent", campaign_id=campaign.id, status=str(status))
+            return SendResult(kind, self.name, status, campaign.id, campaign.send_at, already=True)
+        if status == Status.SCHEDULED and kind == "now":
+            return SendResult(kind, self.name, status, campaign.id, campaign.send_at, already=True,
+                              notes=["to change its time, run again with --schedule and the new time"])
+        if status not in (Status.DRAFT, Status.SCHEDULED):
+            raise ProviderError(f"{self.name}: campaign {campaign.id} is {campaign.raw_status or status}; "
+                                "fix it at the provider before sending")
+        return None
+
+    def _refresh_content(self, record: Record, campaign: Campaign, content: Content) -> Campaign:
+        """Put the list content on a draft, or on a scheduled campaign whose content changed."""
+        if campaign.status == Status.DRAFT or content.sha != record.content_sha:
+            self.update_campaign(campaign, content)
+            record.step("content", campaign_id=campaign.id, content_sha=content.sha)
+            # some providers unschedule to edit: the re-read says what the next step is
+            return self.get_campaign(campaign.id) or campaign
+        return campaign
+
+    def _already_scheduled(self, kind: str, campaign: Campaign, when: datetime | None,
+                           record: Record) -> SendResult | None:
+        if kind == "schedule" and campaign.status == Status.SCHEDULED and _same_minute(campaign.send_at, when):
+            if not record.has("scheduled") or record.send_at != when.isoformat():  # type: ignore[union-attr]
+                record.step("scheduled", campaign_id=campaign.id, status=str(campaign.status),
+                            send_at=when.isoformat())  # type: ignore[union-attr]
+            return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at, already=True)
+        return None
+
+    def _schedule(self, record: Record, campaign: Campaign, when: datetime) -> Campaign:
+        record.step("schedule_requested", campaign_id=campaign.id, send_at=when.isoformat())
+        return self._act(record, campaign, "scheduled", Status.SCHEDULED,
+                         lambda c: c.status in DONE or (c.status == Status.SCHEDULED and _same_minute(c.send_at, when)),
+                         lambda c: self.schedule_campaign(c, when), send_at=when.isoformat())
+
+    def _send_now(self, record: Record, campaign: Campaign) -> Campaign:
+        record.step("send_requested", campaign_id=campaign.id)
+        return self._act(record, campaign, "sent", Status.QUEUED, lambda c: c.status in DONE, self.send_campaign)
+
+    def _act(self, record: Record, campaign: Campaign, step: str, expected: Status,
+             done: Callable[[Campaign], bool], action: Callable[[Campaign], None], **detail: str) -> Campaign:
+        """Re-read, act unless done, re-read; bounded. The only place a list send is triggered.
+
+        The action is repeated only after an ``AmbiguousOutcome`` whose re-read
+        shows it was not done; never after the provider accepted it (2xx).
+        """
+        last_error: NewsletterError | None = None
+        for attempt in range(1, self.attempts + 1):
+            fresh = self._reread(campaign)
+            if done(fresh):
+                record.step(step, campaign_id=fresh.id, status=str(fresh.status), **detail)
+                return fresh
+            if fresh.status not in (Status.DRAFT, Status.SCHEDULED):
+                raise ProviderError(f"{self.name}: campaign {fresh.id} is {fresh.raw_status or fresh.status}")
+            try:
+                action(fresh)
+            except AmbiguousOutcome as exc:
+                last_error = exc
+                self._pause(attempt)
+                continue
+            except ProviderHTTPError:
+                # a refusal may mean "already done" (a repeated send): the re-read decides
+                again = self._reread(fresh)
+                if done(again):
+                    record.step(step, campaign_id=again.id, status=str(again.status), **detail)
+                    return again
+                raise
+            after = self._reread(fresh)
+            if not done(after):  # accepted (2xx) but not visible yet: trust it, never call again
+                after = replace(after, status=expected, raw_status=after.raw_status or "accepted")
+            record.step(step, campaign_id=after.id, status=str(after.status), **detail)
+            return after
+        final = self._reread(campaign)
+        if done(final):
+            record.step(step, campaign_id=final.id, status=str(final.status), **detail)
+            return final
+        assert last_error is not None
+        raise last_error
+
+    def _reread(self, campaign: Campaign) -> Campaign:
+        fresh = self.get_campaign(campaign.id)
+        if fresh is None:
+            raise ProviderError(f"{self.name}: campaign {campaign.id} disappeared at the provider")
+        return fresh
+
+    def _pause(self, attempt: int) -> None:
+        self.sleep(min(8.0, 0.25 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0))
+
+
+def _same_minute(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return False
+    return abs((a - b).total_seconds()) < 60
