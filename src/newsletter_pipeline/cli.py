@@ -77,6 +77,28 @@ def schema(settings: bool) -> None:
     click.echo(run(settings), nl=False)
 
 
+@main.command()
+@click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out", default="site", show_default=True, type=click.Path(path_type=Path),
+              help="Folder of the static site (made, or updated in place by one swap).")
+@click.option("--base-url", help="Public address of the site; default: NEWSLETTER_ARCHIVE_URL, "
+              "then archive_url in newsletter.yaml.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of template overrides, searched before the project's templates/.")
+@reports_errors
+def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates: Path | None) -> None:
+    """Build the web archive of ISSUES (default: issues/): pages, index, Atom feed, sitemap."""
+    from .commands.archive import run
+
+    result = run(list(issues), out, base_url, templates)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
+    for slug in result.built:
+        click.echo(f"built {out / slug}/index.html")
+    click.echo(f"archive: {len(result.built)} built, {len(result.unchanged)} unchanged, "
+               f"{len(result.removed)} removed -> {out}/index.html, feed.xml, sitemap.xml ({result.base_url})")
+
+
 def run() -> None:  # pragma: no cover - console entry point
     try:
         main(standalone_mode=True)

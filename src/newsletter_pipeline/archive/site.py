@@ -1,0 +1,117 @@
+"""The archive's files: one page per issue, the index, the Atom feed and the sitemap.
+
+URL layout (the email footer's "view in browser" link is
+``<archive_url>/<slug>/``, so the two must agree)::
+
+    <base>/                 index.html
+    <base>/<slug>/          <slug>/index.html
+    <base>/feed.xml         feed.xml
+    <base>/sitemap.xml      sitemap.xml
+
+Links between pages are relative, so the folder works under any base and
+when served locally; canonical, Open Graph, feed and sitemap links are
+absolute under the base URL, as their readers require.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..issue.load import LoadedIssue
+from ..issue.schema import ArticleBlock, Image, MastheadBlock, Settings
+from ..render.web import render_web
+from .cache import IssueRecord
+from .page import WebParts
+
+INDEX = "index.html"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+
+
+def page_path(slug: str) -> str:
+    """Where an issue's page is written, relative to the output folder."""
+    return f"{slug}/{INDEX}"
+
+
+def page_url(base_url: str, slug: str) -> str:
+    """The page's public address: what the email's "view in browser" link points at."""
+    return f"{base_url}{slug}/"
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    """One issue as the index, feed and sitemap show it."""
+
+    slug: str
+    subject: str
+    preheader: str
+    date: str  # ISO date
+    day: dt.date
+    language: str
+    url: str
+    content: str  # HTML for the feed
+
+    @classmethod
+    def of(cls, record: IssueRecord, base_url: str, content: str) -> SiteEntry:
+        return cls(record.slug, record.subject, record.preheader, record.date, record.day,
+                   record.language, page_url(base_url, record.slug), content)
+
+    @property
+    def timestamp(self) -> str:
+        """RFC 3339, as Atom requires; an issue has a date, not a time."""
+        return f"{self.date}T00:00:00Z"
+
+
+def newest_first(records: Iterable[IssueRecord]) -> list[IssueRecord]:
+    return sorted(records, key=lambda r: (r.date, r.slug), reverse=True)
+
+
+def share_image(loaded: LoadedIssue) -> Image | None:
+    """The Open Graph image: the masthead's, else the first article's, else the logo."""
+    for block in loaded.issue.blocks:
+        if isinstance(block, MastheadBlock) and block.image:
+            return block.image
+    for block in loaded.issue.blocks:
+        if isinstance(block, ArticleBlock) and block.image:
+            return block.image
+    return loaded.settings.brand.logo
+
+
+def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple[Path, ...]) -> str:
+    """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain)."""
+    settings, issue = loaded.settings, loaded.issue
+    context = {
+        "issue": issue, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
+        "colors": settings.brand.colors, "fonts": settings.brand.fonts,
+        "description": issue.preheader or issue.subject,
+        "image": share_image(loaded),
+        "published": issue.date.isoformat(),
+        "page_url": page_url(base_url, loaded.slug), "base_url": base_url,
+        "feed_url": f"{base_url}{FEED}", "index_href": "../", "feed_href": f"../{FEED}",
+    }
+    html = {"email_head": parts.head, "email_body": parts.body, "body_attributes": parts.body_attributes}
+    return render_web("page.html.j2", dirs, context, html)
+
+
+def _site_context(settings: Settings, base_url: str, entries: list[SiteEntry]) -> dict[str, object]:
+    return {
+        "settings": settings, "brand": settings.brand, "colors": settings.brand.colors,
+        "fonts": settings.brand.fonts, "base_url": base_url, "feed_url": f"{base_url}{FEED}",
+        "entries": entries, "version": __version__,
+        "language": entries[0].language if entries else "en",
+        "description": f"Every issue of the {settings.name}, newest first.",
+        "updated": entries[0].timestamp if entries else dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "newest": entries[0].date if entries else dt.date.today().isoformat(),
+    }
+
+
+def render_site_files(settings: Settings, base_url: str, records: list[IssueRecord],
+                      contents: dict[str, str], dirs: tuple[Path, ...]) -> dict[str, str]:
+    """index.html, feed.xml and sitemap.xml for ``records`` (``contents``: feed HTML by slug)."""
+    entries = [SiteEntry.of(r, base_url, contents.get(r.slug, "")) for r in newest_first(records)]
+    context = _site_context(settings, base_url, entries)
+    return {name: render_web(f"{name}.j2", dirs, context) for name in (INDEX, FEED, SITEMAP)}

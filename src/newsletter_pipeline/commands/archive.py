@@ -1,0 +1,154 @@
+"""``newsletter archive``: every issue -> a static site with pages, index, Atom feed and sitemap.
+
+The steps (see ``archive/`` for each): find the issue files and refuse
+duplicate slugs; for each issue, reuse the last build's page when its content
+hash is unchanged, else load, render (the same ``render_issue`` as ``build``)
+and adapt the email for the web; gather every error of every issue and stop
+with all of them (exit 1) before anything is written; render the index, feed
+and sitemap; publish the whole site in one swap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..archive.cache import MANIFEST, ContentHasher, IssueRecord, Manifest, entry_path, read_manifest
+from ..archive.page import adapt_email
+from ..archive.publish import check_output_folder, publish
+from ..archive.site import page_path, render_page, render_site_files
+from ..archive.sources import (ARCHIVE_URL_ENV, find_issue_files, load_project_settings,
+                               refuse_duplicate_slugs, resolve_base_url, unique_files)
+from ..errors import Diagnostic, IssueError, NewsletterError
+from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root, load_issue
+from ..render import render_issue
+from ..render.templates import builtin_templates, template_dirs
+from ..render.web import site_template_dirs
+
+
+@dataclass
+class ArchiveResult:
+    """What a run did, for the CLI to report."""
+
+    out: Path
+    base_url: str
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuiltPage:
+    record: IssueRecord
+    page: str
+    content: str
+
+
+def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | None = None,
+        env: Mapping[str, str] = os.environ) -> ArchiveResult:
+    """Build (or update) the site in ``out``; write nothing unless every issue builds."""
+    root = find_project_root((paths[0].resolve().parent if paths else Path.cwd().resolve()))
+    settings = load_project_settings(root)
+    base, warning = resolve_base_url(base_url, settings, env)
+    files = unique_files(find_issue_files(paths or [root / "issues"]))
+    check_output_folder(out)
+    previous = read_manifest(out)
+    hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
+                           templates=str(templates.resolve()) if templates else "")
+    result = ArchiveResult(out, base, warnings=[warning] if warning else [])
+    records, contents, plan = _build_issues(files, out, previous, hasher, base, templates, result)
+    dirs = site_template_dirs(root, settings.templates, templates)
+    plan.update(render_site_files(settings, base, list(records.values()), contents, dirs))
+    plan[MANIFEST] = Manifest(base, records).to_json()
+    result.removed = sorted(set(previous.issues) - set(records)) if previous else []
+    publish(out, plan, {d for slug in result.removed for d in (slug, entry_path(slug))})
+    return result
+
+
+def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hasher: ContentHasher,
+                  base: str, templates: Path | None, result: ArchiveResult
+                  ) -> tuple[dict[str, IssueRecord], dict[str, str], dict[str, str]]:
+    """Records, feed contents and files to write for every issue; raises with every error at once."""
+    problems = refuse_duplicate_slugs(files)
+    failures: list[Diagnostic] = list(problems.items)
+    first_error: NewsletterError | None = IssueError(diagnostics=failures) if failures else None
+    records: dict[str, IssueRecord] = {}
+    contents: dict[str, str] = {}
+    plan: dict[str, str] = {}
+    for path in files:
+        slug = path.stem
+        if slug in records or any(d.location.file == display_path(path) for d in problems.items):
+            continue
+        reused = _reuse(previous, path, out, hasher)
+        if reused:
+            records[slug], contents[slug] = reused
+            result.unchanged.append(slug)
+            continue
+        try:
+            built = build_page(path, hasher, base, templates)
+        except NewsletterError as exc:
+            if not exc.diagnostics:
+                raise
+            failures += exc.diagnostics
+            first_error = first_error or exc
+            continue
+        records[slug], contents[slug] = built.record, built.content
+        plan[page_path(slug)] = built.page
+        plan[entry_path(slug)] = built.content
+        result.built.append(slug)
+    if failures:
+        raise type(first_error or IssueError())(diagnostics=failures)
+    return records, contents, plan
+
+
+def _reuse(previous: Manifest | None, path: Path, out: Path,
+           hasher: ContentHasher) -> tuple[IssueRecord, str] | None:
+    """The last build's record and feed content of an unchanged issue, without loading it."""
+    record = previous.issues.get(path.stem) if previous else None
+    if record is None or hasher.key(path, record.template_dirs) != record.key:
+        return None
+    if not (out / page_path(record.slug)).is_file():
+        return None
+    try:
+        content = (out / entry_path(record.slug)).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return dataclasses.replace(record, source=display_path(path)), content
+
+
+def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | None) -> BuiltPage:
+    """Load, render and adapt one issue: its page, its feed content and its manifest record."""
+    loaded = for_web(load_issue(path))
+    chain = candidate_template_dirs(loaded, templates)
+    rendered = render_issue(loaded, templates)
+    parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
+    page = render_page(loaded, parts, base, template_dirs(loaded, templates))
+    issue = loaded.issue
+    record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",
+                         issue.date.isoformat(), issue.language, hasher.key(path, chain), chain)
+    return BuiltPage(record, page, parts.feed_content)
+
+
+def for_web(loaded: LoadedIssue) -> LoadedIssue:
+    """The issue as the web shows it: campaign links say ``utm_medium=web``, not ``email``.
+
+    Visits from the archive are then not counted as clicks in the email.
+    """
+    utm = loaded.settings.utm
+    if utm is None:
+        return loaded
+    settings = loaded.settings.model_copy(update={"utm": utm.model_copy(update={"medium": "web"})})
+    return dataclasses.replace(loaded, settings=settings)
+
+
+def candidate_template_dirs(loaded: LoadedIssue, override: Path | None) -> list[str]:
+    """Every folder of the issue's template chain, present or not (one may appear later)."""
+    chain = [override] if override else []
+    if loaded.settings.templates:
+        chain.append(loaded.project_root / loaded.settings.templates)
+    chain += [loaded.project_root / "templates", builtin_templates()]
+    return list(dict.fromkeys(str(Path(folder).resolve()) for folder in chain))

@@ -1,0 +1,66 @@
+"""Jinja2 for the web archive: templates under ``web/`` in the usual override chain.
+
+The archive's pages, index, Atom feed and sitemap are rendered here because
+only ``render/`` may import Jinja. They share the email's environment (so the
+same override chain, autoescape and ``StrictUndefined``) and look templates up
+as ``web/<name>``: a project overrides ``templates/web/page.html.j2`` exactly
+as it overrides an email partial.
+
+Values passed in ``html`` are markup our own pipeline produced (the rendered
+email's head and body); everything else is escaped, so issue text never
+becomes markup on the web either. Autoescape also makes the XML templates
+safe: HTML escaping is valid XML escaping.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from ..errors import Diagnostic, Location, TemplateError
+from ..issue.load import display_path
+from .templates import _template_frame, environment, template_dirs
+
+WEB_FOLDER = "web"
+
+
+def site_template_dirs(project_root: Path, configured: str | None,
+                       override: Path | None = None) -> tuple[Path, ...]:
+    """The override chain for site-wide pages (index, feed), which belong to no issue.
+
+    Same order as an issue's chain: ``--templates``, newsletter.yaml's
+    ``templates:``, the project's ``templates/``, the built-in templates.
+    """
+    # template_dirs only reads these two attributes; reusing it keeps one definition of the chain
+    stand_in = SimpleNamespace(project_root=project_root, settings=SimpleNamespace(templates=configured))
+    return template_dirs(stand_in, override)  # type: ignore[arg-type]
+
+
+def render_web(name: str, dirs: tuple[Path, ...], context: Mapping[str, Any],
+               html: Mapping[str, str] | None = None) -> str:
+    """Render ``web/<name>`` with ``context``; ``html`` values are inserted unescaped.
+
+    Raises a located ``TemplateError`` when the template is missing, does not
+    parse, or fails while rendering.
+    """
+    env = environment(dirs)
+    values = {**context, **{key: Markup(value) for key, value in (html or {}).items()}}
+    template_name = f"{WEB_FOLDER}/{name}"
+    try:
+        return env.get_template(template_name).render(values)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(display_path(Path(exc.filename)) if exc.filename else template_name, exc.lineno)
+        raise TemplateError(diagnostics=[Diagnostic(where, f"template syntax error: {exc.message}",
+                                                    hint="fix the template")]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(diagnostics=[Diagnostic(
+            Location(template_name), f"template not found: {exc.name}",
+            hint=f"looked in {', '.join(display_path(d) for d in dirs)}")]) from None
+    except Exception as exc:  # noqa: BLE001 - any runtime failure inside a template
+        where = _template_frame(exc) or Location(template_name)
+        raise TemplateError(diagnostics=[Diagnostic(where, f"template error: {exc}",
+                                                    hint="fix the template")]) from None
