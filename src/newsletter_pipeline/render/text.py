@@ -9,6 +9,7 @@ them by hand, and a shorter URL is a usable one.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Iterator
 
@@ -21,6 +22,7 @@ from .markdown import markdown_to_text
 
 WIDTH = 78
 RULE = "-" * WIDTH
+LIST_MARKER = re.compile(r"(- |\d+\. )")  # as markdown_to_text writes list items
 
 
 def wrap(text: str, indent: str = "", hanging: str | None = None) -> list[str]:
@@ -38,8 +40,9 @@ def paragraphs(markdown: str | None) -> list[str]:
     for para in markdown_to_text(markdown) if markdown else []:
         stripped = para.lstrip()
         indent = para[: len(para) - len(stripped)]
-        marker = stripped.split(" ", 1)[0] + " " if stripped[:2] == "- " or stripped[:1].isdigit() else ""
-        lines += wrap(para, hanging=indent + " " * len(marker)) + [""]
+        # only list markers hang; a paragraph that merely starts with a number ("36 members...") does not
+        marker = LIST_MARKER.match(stripped)
+        lines += wrap(para, hanging=indent + " " * (marker.end() if marker else 0)) + [""]
     return lines
 
 

@@ -1,0 +1,160 @@
+"""The plain-text part: structure, every URL written out, the footer, 78 columns."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from newsletter_pipeline.issue.schema import ArticleBlock, BulletsBlock, EditorialBlock
+from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
+from newsletter_pipeline.render import build_issue
+from newsletter_pipeline.render.text import WIDTH
+
+MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.fixture(scope="module")
+def text(seed_dist) -> str:
+    return seed_dist.read("email.txt")
+
+
+def link_urls(value: Any) -> list[str]:
+    """Every link target in a model dump: ``url``/``href`` fields and Markdown links."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("url", "href") and isinstance(item, str):
+                found.append(item)
+            else:
+                found += link_urls(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += link_urls(item)
+    elif isinstance(value, str):
+        found += MD_LINK.findall(value)
+    return found
+
+
+def test_lines_fit_78_columns_unless_they_hold_one_long_url(text):
+    assert WIDTH == 78
+    long_lines = [line for line in text.splitlines() if len(line) > WIDTH]
+    assert long_lines, "the seed has URLs over 78 characters; they must stay whole"
+    for line in long_lines:
+        assert re.fullmatch(r"\s*<?(https?://|mailto:)\S+>?[.,;]?", line), line
+
+
+def test_every_link_url_is_written_out_unbroken(seed_build, text):
+    loaded, _ = seed_build
+    urls = link_urls(loaded.issue.model_dump()) + link_urls(loaded.settings.model_dump(exclude={"brand"}))
+    assert len(urls) >= 20
+    words = set(re.findall(r"\S+", text.replace("<", " ").replace(">", " ")))
+    assert [u for u in urls if u not in words] == []
+
+
+def underlined_headings(text: str) -> dict[str, int]:
+    """Heading text (wrapped lines joined) -> length of its '=' underline."""
+    lines, found = text.splitlines(), {}
+    for i, line in enumerate(lines):
+        if line and set(line) == {"="}:
+            first = i
+            while first > 0 and lines[first - 1]:
+                first -= 1
+            found[" ".join(lines[first:i])] = len(line)
+    return found
+
+
+def test_headings_are_uppercased_and_underlined(seed_build, text):
+    loaded, _ = seed_build
+    titles = [b.title for b in loaded.issue.blocks
+              if isinstance(b, (EditorialBlock, ArticleBlock, BulletsBlock)) and b.title]
+    assert len(titles) >= 8
+    headings = underlined_headings(text)
+    for title in titles:
+        assert title.upper() in headings, title
+        underline = headings[title.upper()]
+        if len(title) <= WIDTH:
+            assert underline == len(title), title
+        else:  # wrapped: as long as its longest line
+            assert WIDTH - 20 < underline <= WIDTH, title
+
+
+def test_bullets_are_dashes_with_a_hanging_indent(seed_build, text):
+    loaded, _ = seed_build
+    bullets = next(b for b in loaded.issue.blocks if isinstance(b, BulletsBlock))
+    lines = text.splitlines()
+    for item in bullets.items:
+        first_words = " ".join(item.split()[:5])
+        start = next(i for i, line in enumerate(lines) if line.startswith("- " + first_words))
+        following = lines[start + 1: start + 4]
+        for line in following:
+            if not line:
+                break
+            assert line.startswith("  ") and not line.startswith("   "), line
+
+
+def test_footer_has_unsubscribe_and_postal_address(seed_build, text):
+    loaded, _ = seed_build
+    footer = text.split("Follow us\n---------\n", 1)[1]
+    assert f"Unsubscribe: {UNSUBSCRIBE_PLACEHOLDER}" in footer.splitlines()
+    assert " ".join(footer.split()).count(loaded.settings.postal_address) == 1
+    assert f"Contact: {loaded.settings.contact_email}" in footer
+
+
+def test_sections_are_separated_by_rules(seed_build, text):
+    loaded, _ = seed_build
+    assert text.count("\n" + "-" * WIDTH + "\n") == len(loaded.issue.blocks) - 1
+    assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+ISSUE = "issues/2021-12-text.yaml"
+TEXT_ISSUE = """\
+subject: Text
+date: 2021-12-15
+blocks:
+  - type: editorial
+    body: |-
+      36 European organisations have already joined our network and have become associate members of the project.
+
+      1. First numbered point, long enough that it has to wrap onto a second line of the text part.
+      2. Second point.
+
+      Read [the report](https://www.ai4media.eu/report/) today.
+  - type: cta
+    button:
+      label: Go
+      url: https://www.ai4media.eu/very/long/path/that/goes/on/and/on/past/the/seventy-eight/column/limit/
+"""
+
+
+@pytest.fixture
+def small(make_project, monkeypatch) -> str:
+    root = make_project({ISSUE: TEXT_ISSUE})
+    monkeypatch.chdir(root)
+    return build_issue(ISSUE)[1].text
+
+
+def test_a_paragraph_starting_with_a_number_is_not_a_list_item(small):
+    lines = small.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("36 European"))
+    assert lines[start + 1] and not lines[start + 1].startswith(" "), lines[start: start + 2]
+
+
+def test_numbered_items_hang_under_their_text(small):
+    lines = small.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("1. First numbered point"))
+    assert lines[start + 1].startswith("   ") and lines[start + 1].strip()
+    assert "2. Second point." in lines
+
+
+def test_markdown_links_are_written_out_without_utm(small):
+    assert "Read the report <https://www.ai4media.eu/report/> today." in " ".join(small.split())
+    assert "utm_" not in small
+
+
+def test_a_long_url_stands_alone_on_its_line(small):
+    url = "https://www.ai4media.eu/very/long/path/that/goes/on/and/on/past/the/seventy-eight/column/limit/"
+    lines = small.splitlines()
+    assert url in lines and "Go:" in lines
+    assert all(len(line) <= WIDTH for line in lines if line != url)
