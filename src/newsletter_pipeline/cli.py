@@ -99,6 +99,38 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
                f"{len(result.removed)} removed -> {out}/index.html, feed.xml, sitemap.xml ({result.base_url})")
 
 
+@main.command()
+@click.argument("issue", type=click.Path(path_type=Path))
+@click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
+@click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")
+@click.option("--schedule", metavar="DATETIME", help="Schedule the list send (ISO 8601 with a time zone).")
+@click.option("--now", is_flag=True, help="Send to the list now.")
+@click.option("--yes", is_flag=True, help="Confirm a list send without typing the slug.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent and the API calls; send nothing.")
+@click.option("--provider", metavar="NAME", help="outbox, smtp, listmonk, mailchimp or brevo "
+              "(overrides NEWSLETTER_PROVIDER; default outbox).")
+@reports_errors
+def send(issue: Path, test: bool, to: str, schedule: str | None, now: bool, yes: bool, dry_run: bool,
+         provider: str | None) -> None:
+    """Build and check ISSUE, then send a test, or send it to the list once (--now / --schedule).
+
+    Exit codes: 0 ok (also "already sent"), 1 invalid issue or check error,
+    2 usage or configuration error, 3 provider or network failure.
+    """
+    import logging
+
+    from .commands.send import SendOptions, run
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    options = SendOptions(issue, test, [a.strip() for a in to.split(",") if a.strip()], schedule, now, yes,
+                          dry_run, provider)
+    confirm = (lambda text: click.prompt(text, default="", show_default=False, err=True)) \
+        if sys.stdin.isatty() else None
+    code = run(options, confirm=confirm, echo=click.echo, echo_err=lambda line: click.echo(line, err=True))
+    if code:
+        sys.exit(code)
+
+
 def run() -> None:  # pragma: no cover - console entry point
     try:
         main(standalone_mode=True)

@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
+
 LEDGER_DIR = ".newsletter"
 STEPS = ("created", "content", "tested", "schedule_requested", "scheduled", "send_requested", "sent")
 CRASH_ENV = "NEWSLETTER_TEST_CRASH_AT"
@@ -120,6 +122,7 @@ class Ledger:
     """Records under ``root/.newsletter/sends/``; ``record()`` reads or starts one."""
 
     def __init__(self, project_root: Path) -> None:
+        self.project_root = Path(project_root)
         self.folder = Path(project_root) / LEDGER_DIR / "sends"
 
     def path_for(self, slug: str, provider: str, list_ref: str) -> Path:
@@ -130,6 +133,10 @@ class Ledger:
         path = self.path_for(slug, provider, list_ref)
         if not path.is_file():
             return Record(path, slug, provider, list_ref)
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise UsageError(f"{path}: the send ledger is not valid JSON ({exc}); it is written atomically, "
+                             "so it was edited by hand: restore it, or check the provider and delete it") from None
         return Record(path, slug, provider, list_ref, data.get("campaign_id"), data.get("campaign_name"),
                       data.get("content_sha"), data.get("send_at"), data.get("status"), list(data.get("steps", [])))

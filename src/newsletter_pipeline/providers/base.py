@@ -291,7 +291,7 @@ class Provider(ABC):
         """Make the provider's template engine print ``text`` literally. Default: unchanged."""
         return text
 
-    def unsubscribe_url(self) -> str:
+    def unsubscribe_url(self, content: Content) -> str:
         """What replaces ``UNSUBSCRIBE_PLACEHOLDER``; API providers just set ``unsubscribe_tag``."""
         if self.unsubscribe_tag is None:
             raise NotImplementedError(f"{type(self).__name__} must set unsubscribe_tag")
@@ -301,14 +301,20 @@ class Provider(ABC):
         """Release connections."""
 
     # -- the fixed entry points
-    def require(self, feature: str, why: str = "") -> None:
-        if feature not in self.features:
-            raise UnsupportedFeature(f"the {self.name} provider does not support {feature.replace('_', ' ')}"
+    @classmethod
+    def require(cls, feature: str, why: str = "") -> None:
+        """Raise ``UnsupportedFeature`` unless ``feature`` is in ``features`` (works on the class)."""
+        if feature not in cls.features:
+            raise UnsupportedFeature(f"the {cls.name} provider does not support {feature.replace('_', ' ')}"
                                      f"{': ' + why if why else ''}")
+
+    def default_test_recipients(self) -> list[str]:
+        """Recipients of a test send when none are configured; empty means "configure some"."""
+        return []
 
     def prepare(self, content: Content, test: bool = False) -> Content:
         """Escape template syntax, then insert the unsubscribe tag, then mark test subjects."""
-        tag = self.unsubscribe_url()
+        tag = self.unsubscribe_url(content)
         html = self.escape_template_syntax(content.html, True).replace(UNSUBSCRIBE_PLACEHOLDER, tag)
         text = self.escape_template_syntax(content.text, False).replace(UNSUBSCRIBE_PLACEHOLDER, tag)
         subject = self.escape_template_syntax(content.subject, False)
@@ -318,6 +324,7 @@ class Provider(ABC):
 
     def test_send(self, content: Content, recipients: list[str]) -> SendResult:
         self.require("test_send")
+        recipients = recipients or self.default_test_recipients()
         if not recipients:
             raise ConfigError("a test send needs recipients: set NEWSLETTER_TEST_RECIPIENTS or pass --to")
         return self.deliver_test(self.prepare(content, test=True), recipients)
@@ -335,9 +342,10 @@ class Provider(ABC):
         """What would happen, without any network call."""
         return Plan([f"{self.name}: {kind} send"], [])
 
-    def check_list_send(self, when: datetime | None) -> None:
-        """Refuse early (before confirmation) what this provider cannot do."""
-        self.require("schedule" if when else "list_send",
+    @classmethod
+    def check_list_send(cls, when: datetime | None) -> None:
+        """Refuse early (before settings and confirmation) what this provider cannot do."""
+        cls.require("schedule" if when else "list_send",
                      "a list lives at a mailing-list provider (use --provider listmonk, mailchimp or brevo)")
 
 
@@ -399,8 +407,9 @@ class CampaignProvider(Provider):
         return SendResult("test", self.name, Status.QUEUED, campaign.id, recipients=list(recipients),
                           outcomes={r: Status.QUEUED for r in recipients})
 
-    def check_list_send(self, when: datetime | None) -> None:
-        self.require("schedule" if when else "list_send")
+    @classmethod
+    def check_list_send(cls, when: datetime | None) -> None:
+        cls.require("schedule" if when else "list_send")
 
     def list_send(self, content: Content, when: datetime | None) -> SendResult:
         self.check_list_send(when)

@@ -1,0 +1,122 @@
+"""The RFC 5322 message of one issue for one recipient (SMTP and outbox providers).
+
+``MessageFactory(content, unsubscribe)`` builds the MIME body once
+(multipart/alternative: text/plain, then text/html; UTF-8; quoted-printable,
+so no line is longer than 76 characters) and ``render(recipient)`` returns the
+bytes of the whole message for one recipient with CRLF line ends and headers
+folded at 78 characters:
+
+Date, Message-ID (unique per message), From, To (only that recipient),
+Reply-To (when set), Subject, MIME-Version, List-Id, List-Unsubscribe and,
+when an https unsubscribe URL is configured, ``List-Unsubscribe-Post:
+List-Unsubscribe=One-Click`` (RFC 8058).
+
+The body's unsubscribe placeholder has already become the URL returned by
+``Unsubscribe.body_url`` (the provider's ``prepare`` does that), so each
+message is fully built from a ``Content`` and one address. Rendering streams:
+nothing is kept per recipient.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from typing import TYPE_CHECKING
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:  # a plain value; message sits between rendering and providers and imports neither
+    from .providers.base import Content
+
+SMTP_POLICY = policy.SMTP.clone(max_line_length=78)
+_LIST_ID_UNSAFE = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """NEWSLETTER_LIST_UNSUBSCRIBE, parsed: mailto: and https: URLs."""
+
+    urls: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, values: list[str], fallback_email: str) -> Unsubscribe:
+        """Validate the configured URLs; with none, a mailto: to the sender (subject "unsubscribe")."""
+        bad = [url for url in values if not url.lower().startswith(("mailto:", "https://"))]
+        if bad:
+            raise ConfigError(f"NEWSLETTER_LIST_UNSUBSCRIBE: {', '.join(bad)}: use mailto: or https: URLs, "
+                              "comma-separated (e.g. https://example.org/unsubscribe,mailto:leave@example.org)")
+        return cls(tuple(values) or (f"mailto:{fallback_email}?subject=unsubscribe",))
+
+    @property
+    def https(self) -> str | None:
+        return next((url for url in self.urls if url.lower().startswith("https://")), None)
+
+    @property
+    def body_url(self) -> str:
+        """The link that replaces the body's placeholder: the https URL, else the first one."""
+        return self.https or self.urls[0]
+
+    def header(self) -> str:
+        return ", ".join(f"<{url}>" for url in self.urls)
+
+
+def list_id(list_name: str, from_email: str) -> str:
+    """RFC 2919 List-Id: ``Name <name.domain>``, stable for one newsletter."""
+    domain = from_email.rpartition("@")[2] or "localhost"
+    label = _LIST_ID_UNSAFE.sub("-", list_name.lower()).strip("-") or "newsletter"
+    return f"{list_name} <{label}.{domain}>"
+
+
+def address(name: str, email: str) -> Address:
+    local, _, domain = email.partition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+class MessageFactory:
+    """Builds the body once; ``render(recipient)`` makes each recipient's message."""
+
+    def __init__(self, content: Content, unsubscribe: Unsubscribe) -> None:
+        self.content = content
+        self.unsubscribe = unsubscribe
+        self.domain = content.from_email.rpartition("@")[2] or "localhost"
+        self._template = self._build(content, unsubscribe)
+
+    @staticmethod
+    def _build(content: Content, unsubscribe: Unsubscribe) -> EmailMessage:
+        message = EmailMessage(policy=SMTP_POLICY)
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Message-ID"] = make_msgid(domain="placeholder.invalid")
+        message["From"] = address(content.from_name, content.from_email)
+        message["To"] = "placeholder@placeholder.invalid"
+        if content.reply_to:
+            message["Reply-To"] = content.reply_to
+        message["Subject"] = content.subject
+        message["List-Id"] = list_id(content.list_name, content.from_email)
+        message["List-Unsubscribe"] = unsubscribe.header()
+        if unsubscribe.https:
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(content.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+        message.add_alternative(content.html, subtype="html", charset="utf-8", cte="quoted-printable")
+        if content.language:
+            message["Content-Language"] = content.language
+        # Serialize once so the generator fixes the boundary here, not per recipient.
+        message.as_bytes()
+        return message
+
+    def message(self, recipient: str) -> EmailMessage:
+        """The message for ``recipient`` (the shared template, re-addressed: use before the next call)."""
+        message = self._template
+        message.replace_header("Date", format_datetime(datetime.now(UTC)))
+        message.replace_header("Message-ID", make_msgid(domain=self.domain))
+        message.replace_header("To", recipient)
+        return message
+
+    def render(self, recipient: str) -> bytes:
+        """The full message for ``recipient`` as CRLF bytes, ready for SMTP or a .eml file."""
+        return self.message(recipient).as_bytes(policy=SMTP_POLICY)

@@ -1,0 +1,148 @@
+"""The default provider: real RFC 5322 ``.eml`` files in a local folder, no credentials.
+
+- Test sends write one message per recipient to
+  ``NEWSLETTER_OUTBOX_DIR/<slug>/<recipient>.eml`` (a repeated test replaces
+  it). With no recipients configured they go to ``PLACEHOLDER_RECIPIENT``.
+- List sends run the same at-most-once sequence and ledger steps as an API
+  provider (``base.CampaignProvider``); the "provider" is a campaign file,
+  ``NEWSLETTER_OUTBOX_DIR/<slug>/campaign.json``. ``--now`` writes the list's
+  copy, ``<slug>/list.eml``, addressed to ``LIST_RECIPIENT``; ``--schedule``
+  records the time (nothing fires later: the outbox is a rehearsal).
+
+A relative ``NEWSLETTER_OUTBOX_DIR`` is relative to the project root (the
+folder holding newsletter.yaml).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..ledger import Record, write_json_atomic
+from ..message import MessageFactory, Unsubscribe
+from .base import Campaign, CampaignProvider, Content, SendResult, Status
+
+# RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
+PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
+LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
+_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Temp file + rename: a reader sees the old message or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class OutboxProvider(CampaignProvider):
+    name = "outbox"
+    features = frozenset({"test_send", "list_send", "schedule", "plain_text", "reply_to", "preheader"})
+
+    def setup(self) -> None:
+        folder = Path(self.config.get("NEWSLETTER_OUTBOX_DIR") or "outbox").expanduser()
+        self.folder = folder if folder.is_absolute() else self.ledger.project_root / folder
+        self.unsubscribe_urls = self.config.list("NEWSLETTER_LIST_UNSUBSCRIBE")
+
+    @property
+    def list_ref(self) -> str:
+        return "outbox"
+
+    def unsubscribe(self, content: Content) -> Unsubscribe:
+        return Unsubscribe.parse(self.unsubscribe_urls, content.from_email)
+
+    def unsubscribe_url(self, content: Content) -> str:
+        return self.unsubscribe(content).body_url
+
+    # -- test sends: one .eml per recipient
+    def default_test_recipients(self) -> list[str]:
+        return [PLACEHOLDER_RECIPIENT]
+
+    def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
+        factory = MessageFactory(content, self.unsubscribe(content))
+        paths = []
+        for recipient in recipients:
+            path = self.folder / content.slug / f"{_UNSAFE.sub('_', recipient)}.eml"
+            write_bytes_atomic(path, factory.render(recipient))
+            paths.append(str(path))
+        return SendResult("test", self.name, Status.SENT, recipients=list(recipients),
+                          outcomes={r: Status.SENT for r in recipients}, paths=paths)
+
+    # -- the campaign "provider": a JSON file per issue
+    def _campaign_path(self, slug: str) -> Path:
+        return self.folder / slug / "campaign.json"
+
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    @staticmethod
+    def _campaign(data: dict[str, Any]) -> Campaign:
+        send_at = datetime.fromisoformat(data["send_at"]) if data.get("send_at") else None
+        return Campaign(data["id"], data["name"], Status(data["status"]), send_at, data["status"])
+
+    def find_campaign(self, name: str, tag: str) -> Campaign | None:
+        data = self._read(self._campaign_path(tag.removeprefix("nlp-")))
+        return self._campaign(data) if data and data["name"] == name else None
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None:
+        data = self._read(self._campaign_path(campaign_id.removeprefix("outbox-")))
+        return self._campaign(data) if data else None
+
+    def create_campaign(self, content: Content, name: str, tag: str) -> Campaign:
+        data = {"id": f"outbox-{content.slug}", "name": name, "tag": tag, "status": "draft",
+                "send_at": None, "content_sha": content.sha, "subject": content.subject, "list_sends": 0}
+        write_json_atomic(self._campaign_path(content.slug), data)
+        return self._campaign(data)
+
+    def _change(self, campaign: Campaign, **changes: Any) -> dict[str, Any]:
+        path = self._campaign_path(campaign.id.removeprefix("outbox-"))
+        data = self._read(path) or {}
+        data.update(changes)
+        write_json_atomic(path, data)
+        return data
+
+    def update_campaign(self, campaign: Campaign, content: Content) -> None:
+        self._change(campaign, content_sha=content.sha, subject=content.subject)
+        self._pending = content  # the list copy written by send_campaign
+
+    def send_test(self, campaign: Campaign, content: Content, recipients: list[str]) -> None:
+        raise AssertionError("the outbox writes test sends itself (deliver_test)")
+
+    def schedule_campaign(self, campaign: Campaign, when: datetime) -> None:
+        self._change(campaign, status="scheduled", send_at=when.isoformat())
+
+    def send_campaign(self, campaign: Campaign) -> None:
+        content: Content = self._pending
+        factory = MessageFactory(content, self.unsubscribe(content))
+        write_bytes_atomic(self.folder / content.slug / "list.eml", factory.render(LIST_RECIPIENT))
+        data = self._read(self._campaign_path(content.slug)) or {}
+        self._change(campaign, status="sent", list_sends=int(data.get("list_sends", 0)) + 1)
+
+    def list_send(self, content: Content, when: datetime | None) -> SendResult:
+        self._pending = self.prepare(content)
+        return super().list_send(content, when)
+
+    def planned_calls(self, kind: str, record: Record) -> list[str]:
+        folder = self.folder
+        if kind == "test":
+            return [f"write {folder}/<slug>/<recipient>.eml for each recipient"]
+        calls = [f"read {folder}/<slug>/campaign.json (find the campaign)",
+                 "write campaign.json (create the draft, unless found)",
+                 "write campaign.json (content)"]
+        calls.append("write campaign.json (status: scheduled, send_at)" if kind == "schedule"
+                     else f"write list.eml to {LIST_RECIPIENT}; campaign.json (status: sent)")
+        return calls
