@@ -134,7 +134,8 @@ def adapt_email(email_html: str, preheader: str, source: str) -> WebParts:
             Location(source), "the rendered email has no <head> or <body>",
             hint="the layout template must produce a whole MJML document")])
     head_cuts = [e for e in _inside(elements, head) if _email_only_head(e)]
-    body_cuts = _preheaders(email_html, _inside(elements, body), preheader) + _unsubscribe_lines(_inside(elements, body))
+    in_body = _inside(elements, body)
+    body_cuts = _preheaders(email_html, in_body, preheader) + _unsubscribe_lines(in_body)
     parts = WebParts(
         head=_cut(email_html, head.inner_start, head.inner_end, head_cuts).strip(),
         body_attributes=_attributes(email_html, body),

@@ -59,16 +59,19 @@ def unique_files(files: list[Path]) -> list[Path]:
 
 
 def load_project_settings(root: Path) -> Settings:
-    """newsletter.yaml alone (no issue's overrides), for the site-wide pages."""
+    """newsletter.yaml alone (no issue's overrides), for the site-wide pages.
+
+    Its errors are an ``IssueError`` (exit 1), as when ``build`` loads it with an issue.
+    """
     doc = read_settings_doc(root)
     problems = DiagnosticList(list(doc.problems))
     try:
         settings = Settings.model_validate(doc.data if isinstance(doc.data, dict) else {})
     except ValidationError as exc:
         add_validation_errors(exc, Settings, doc, problems)
-        problems.raise_if_any(ConfigError)
+        problems.raise_if_any()
         raise  # unreachable: a validation error always adds a diagnostic
-    problems.raise_if_any(ConfigError)
+    problems.raise_if_any()
     return settings
 
 
