@@ -78,6 +78,31 @@ def schema(settings: bool) -> None:
 
 
 @main.command()
+@ISSUES
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: file:line:col: level: rule: message; json: a list of {rule, level, file, line, col, "
+              "message} for CI.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--check-links", is_flag=True, help="Also fetch every URL (uses the network): dead links, "
+              "timeouts, redirects.")
+@reports_errors
+def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool) -> None:
+    """Check ISSUES for what breaks in inboxes, pointing at the lines to fix. Writes nothing.
+
+    Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
+    """
+    from .commands.check import run
+
+    outcome = run(list(issues), strict, check_links)
+    output = outcome.as_json() if fmt == "json" else outcome.as_text()
+    if output:
+        click.echo(output)
+    if fmt == "text":
+        click.echo(outcome.summary(), err=True)
+    sys.exit(outcome.exit_code)
+
+
+@main.command()
 @click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out", default="site", show_default=True, type=click.Path(path_type=Path),
               help="Folder of the static site (made, or updated in place by one swap).")

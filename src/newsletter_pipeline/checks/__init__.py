@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
-from .report import CheckReport, run_checks
+from .findings import CheckReport, Finding
+from .report import run_checks
 
-__all__ = ["CheckReport", "run_checks"]
+__all__ = ["CheckReport", "Finding", "run_checks"]

@@ -1,0 +1,133 @@
+"""What every rule reads: the issue, the rendered email, its parsed HTML and a locator.
+
+Parsed once per check (lxml, which premailer already loads), with the few
+computed styles the rules need (colour, background, font size, weight,
+visibility) resolved by walking up the ancestors' inline styles and legacy
+attributes, and cached per element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from ..issue.load import LoadedIssue
+from ..models import RenderedIssue
+from .css import RGB, length_px, parse_color, parse_style, without_important
+from .locate import Locator
+
+DEFAULT_FONT_PX = 16.0  # every client's default
+DEFAULT_TEXT: RGB = (0, 0, 0)
+DEFAULT_BACKGROUND: RGB = (255, 255, 255)
+BOLD_TAGS = {"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th"}
+NON_TEXT_TAGS = {"script", "style", "title", "head", "meta", "link", "noscript", "xml"}
+
+
+@dataclass
+class Computed:
+    """The styles of one element that the rules care about."""
+
+    color: RGB
+    background: RGB
+    font_px: float
+    bold: bool
+    hidden: bool
+
+
+@dataclass
+class CheckContext:
+    loaded: LoadedIssue
+    rendered: RenderedIssue
+    templates: Path | None = None
+    _tree: Any = None
+    _locator: Locator | None = None
+    _computed: dict[Any, Computed] = field(default_factory=dict)
+
+    @property
+    def tree(self) -> Any:
+        """The parsed HTML document (an lxml ``<html>`` element)."""
+        if self._tree is None:
+            self._tree = lxml.html.document_fromstring(self.rendered.html)
+        return self._tree
+
+    @property
+    def locate(self) -> Locator:
+        if self._locator is None:
+            self._locator = Locator.for_issue(self.loaded, self.templates)
+        return self._locator
+
+    def elements(self, *tags: str) -> Iterator[Any]:
+        """Elements of the given tags in document order (comments excluded)."""
+        for element in self.tree.iter(*tags):
+            if isinstance(element.tag, str):
+                yield element
+
+    def computed(self, element: Any) -> Computed:
+        cached = self._computed.get(element)
+        if cached is None:
+            parent = element.getparent()
+            base = self.computed(parent) if parent is not None else Computed(
+                DEFAULT_TEXT, DEFAULT_BACKGROUND, DEFAULT_FONT_PX, False, False)
+            cached = _compute(element, base)
+            self._computed[element] = cached
+        return cached
+
+    def text_elements(self) -> Iterator[tuple[Any, str]]:
+        """Each visible element that directly holds text, with that text (whitespace-collapsed)."""
+        body = self.tree.find("body")
+        if body is None:
+            return
+        for element in body.iter():
+            if not isinstance(element.tag, str) or element.tag in NON_TEXT_TAGS:
+                continue
+            pieces = [element.text or ""] + [child.tail or "" for child in element]
+            text = " ".join(" ".join(pieces).split())
+            if text and not self.computed(element).hidden:
+                yield element, text
+
+
+def _compute(element: Any, base: Computed) -> Computed:
+    style = parse_style(element.get("style"))
+    color = parse_color(style.get("color")) or parse_color(element.get("color")) or base.color
+    background = (parse_color(style.get("background-color")) or parse_color(style.get("background"))
+                  or parse_color(element.get("bgcolor")) or base.background)
+    font_px = length_px(style.get("font-size"), base.font_px)
+    bold = base.bold or element.tag in BOLD_TAGS
+    weight = without_important(style.get("font-weight", "")).strip().lower()
+    if weight:
+        bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
+    return Computed(color, background, font_px if font_px is not None else base.font_px, bold,
+                    base.hidden or _hides(style, element))
+
+
+def _hides(style: dict[str, str], element: Any) -> bool:
+    """display:none, visibility:hidden, opacity:0, or a zero-height clipped box (the preheader trick)."""
+    value = {k: without_important(v).strip().lower() for k, v in style.items()}
+    if value.get("display") == "none" or value.get("visibility") == "hidden":
+        return True
+    if re.fullmatch(r"0(\.0+)?", value.get("opacity", "1")):
+        return True
+    zero = re.compile(r"0(px)?")
+    clipped = value.get("overflow") == "hidden"
+    if clipped and (zero.fullmatch(value.get("max-height", "-")) or zero.fullmatch(value.get("height", "-"))):
+        return True
+    return element.get("hidden") is not None
+
+
+def accessible_name(element: Any) -> str:
+    """aria-label, else the text with images' alt text, else title (ARIA's name computation, simplified)."""
+    label = " ".join((element.get("aria-label") or "").split())
+    if label:
+        return label
+    alts = [img.get("alt") or "" for img in element.iter("img")]
+    text = " ".join((element.text_content() + " " + " ".join(alts)).split())
+    return text or " ".join((element.get("title") or "").split())
+
+
+def visible_text(element: Any) -> str:
+    return " ".join(element.text_content().split())

@@ -1,0 +1,42 @@
+"""contrast: text readable against its background (WCAG 2.2 success criterion 1.4.3).
+
+The text colour and the background are resolved from the final HTML by
+walking up the ancestors' inline colours and bgcolor attributes, so theme
+colours from newsletter.yaml and colours written in templates both count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import CheckContext
+from ..css import RGB, contrast_ratio, hex_color
+from ..findings import Finding
+from . import rule
+
+NORMAL_MIN, LARGE_MIN = 4.5, 3.0
+LARGE_PX, LARGE_BOLD_PX = 24.0, 18.66  # 18pt, or 14pt bold
+
+
+def required_ratio(font_px: float, bold: bool) -> float:
+    large = font_px >= LARGE_PX or (bold and font_px >= LARGE_BOLD_PX)
+    return LARGE_MIN if large else NORMAL_MIN
+
+
+@rule("contrast")
+def contrast(ctx: CheckContext) -> Iterator[Finding]:
+    failures: dict[tuple[RGB, RGB, float], list[str]] = {}
+    for element, text in ctx.text_elements():
+        style = ctx.computed(element)
+        needed = required_ratio(style.font_px, style.bold)
+        if contrast_ratio(style.color, style.background) < needed:
+            failures.setdefault((style.color, style.background, needed), []).append(text)
+    for (fg, bg, needed), texts in failures.items():
+        ratio = contrast_ratio(fg, bg)
+        size = "large" if needed == LARGE_MIN else "body"
+        example = texts[0] if len(texts[0]) <= 40 else texts[0][:37] + "..."
+        where = ctx.locate.anywhere(ctx.locate.color(fg), ctx.locate.color(bg))
+        yield Finding("contrast", "error", where,
+                      f"text {hex_color(fg)} on {hex_color(bg)} has a contrast of {ratio:.2f}:1, under "
+                      f"{needed}:1 for {size} text ({len(texts)} place(s), e.g. \"{example}\"); darken the "
+                      "text colour or change the background")

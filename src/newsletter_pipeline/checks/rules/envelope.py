@@ -1,0 +1,51 @@
+"""subject and preheader: what the inbox shows before the email is opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import CheckContext
+from ..findings import Finding
+from . import rule
+
+SUBJECT_MAX = 78  # RFC 5322's line length; inboxes cut around 40-70 characters anyway
+PREHEADER_MIN, PREHEADER_MAX = 40, 140
+
+
+def subject_problems(subject: str | None) -> list[tuple[str, str]]:
+    """(level, message) pairs for a subject line."""
+    text = (subject or "").strip()
+    if not text:
+        return [("error", "the subject is empty (write what the issue is about)")]
+    if len(text) > SUBJECT_MAX:
+        return [("warning", f"the subject is {len(text)} characters; inboxes cut it after about "
+                            f"{SUBJECT_MAX} (shorten it, put the key words first)")]
+    return []
+
+
+def preheader_problems(preheader: str | None, subject: str | None) -> list[tuple[str, str]]:
+    """(level, message) pairs for the preview text shown after the subject."""
+    text = (preheader or "").strip()
+    if not text:
+        return [("warning", "no preheader: inboxes will show the first words of the email instead "
+                            f"(add 'preheader:' with {PREHEADER_MIN}-{PREHEADER_MAX} characters)")]
+    problems = []
+    if not PREHEADER_MIN <= len(text) <= PREHEADER_MAX:
+        problems.append(("warning", f"the preheader is {len(text)} characters; write "
+                                    f"{PREHEADER_MIN}-{PREHEADER_MAX} so it fills the preview line "
+                                    "without being cut"))
+    if " ".join(text.lower().split()) == " ".join((subject or "").lower().split()):
+        problems.append(("warning", "the preheader repeats the subject (use it to add what the subject "
+                                    "does not say)"))
+    return problems
+
+
+@rule("subject", "preheader")
+def envelope(ctx: CheckContext) -> Iterator[Finding]:
+    subject, preheader = ctx.rendered.subject, ctx.rendered.preheader
+    for level, message in subject_problems(subject):
+        yield Finding("subject", level, ctx.loaded.location(("subject",)), message)
+    where = (ctx.loaded.location(("preheader",)) if "preheader" in ctx.loaded.doc.data
+             else ctx.loaded.doc.key_location(("subject",)))
+    for level, message in preheader_problems(preheader, subject):
+        yield Finding("preheader", level, where, message)

@@ -1,0 +1,148 @@
+"""Checks for an issue that cannot be rendered: its load errors, and the rules its values break.
+
+When the schema rejects an issue (or a template fails), there is no HTML to
+check. So that the author still fixes everything in one round, ``check``
+reports the load errors as findings (with the rule id they belong to, e.g. a
+missing alt is ``image-alt``) and runs the value-level rules (placeholder
+URLs, http: links, SVG images, missing alt, vague Markdown link text, subject
+and preheader) straight on the YAML of the issue and of newsletter.yaml.
+Rules that need the rendered email (contrast, headings, legal footer...) run
+once the issue renders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic, NewsletterError, TemplateError
+from ..issue.load import CONFIG_NAME, display_path, find_project_root
+from ..issue.located_yaml import LocatedDocument, Path_, read_located_yaml
+from .findings import Finding, unique
+from .locate import Source
+from .rules.envelope import preheader_problems, subject_problems
+from .rules.images import alt_problem, src_problem
+from .rules.links import href_problem, placeholder_reason, vague_problem
+
+URL_KEYS = {"url", "href", "website", "archive_url"}
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]+)>?[^)]*\)")
+DIAGNOSTIC_RULES = [  # (pattern on the key path, rule id); first match wins
+    (re.compile(r"(^|\.)alt$|(image|logo)$"), "image-alt"),
+    (re.compile(r"(image|logo)\.src$"), "image-src"),
+    (re.compile(r"(^|\.)(url|href|website|archive_url)$"), "link-href"),
+    (re.compile(r"^subject$"), "subject"),
+    (re.compile(r"^preheader$"), "preheader"),
+    (re.compile(r"^language$"), "lang"),
+]
+
+
+def rule_for(diagnostic: Diagnostic, error: NewsletterError) -> str:
+    """The rule a load error belongs to; ``schema``, ``yaml`` or ``template`` otherwise."""
+    if isinstance(error, TemplateError):
+        return "template"
+    if diagnostic.message.startswith("invalid YAML"):
+        return "yaml"
+    for pattern, rule in DIAGNOSTIC_RULES:
+        if pattern.search(diagnostic.key_path):
+            return rule
+    return "schema"
+
+
+def error_findings(error: NewsletterError) -> list[Finding]:
+    findings = []
+    for d in error.diagnostics:
+        path = f"{d.key_path}: " if d.key_path else ""
+        hint = f" ({d.hint})" if d.hint else ""
+        findings.append(Finding(rule_for(d, error), d.level, d.location, f"{path}{d.message}{hint}"))
+    return findings
+
+
+def _sources(issue_path: Path) -> list[Source]:
+    """The issue's and newsletter.yaml's located YAML, skipping any that does not parse."""
+    sources = []
+    root = find_project_root(issue_path.resolve().parent)
+    for path in (issue_path, root / CONFIG_NAME):
+        try:
+            sources.append(Source(read_located_yaml(path, display_path(path)), path))
+        except (NewsletterError, OSError):
+            continue
+    return sources
+
+
+def _walk(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _walk(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _walk(value, path + (index,))
+
+
+def _url_findings(url: str, where: Any, is_image: bool) -> Iterator[Finding]:
+    reason = placeholder_reason(url)
+    if reason:
+        yield Finding("placeholder-url", "error", where, f"'{url}' will not work for readers: {reason} "
+                                                          "(use the live URL)")
+    if is_image:
+        problem = src_problem(url)
+        if problem:
+            yield Finding("image-src", "error", where, problem)
+        return
+    href = href_problem(url)
+    if href:
+        yield Finding("link-href", href[0], where, href[1])
+
+
+def value_findings(source: Source) -> Iterator[Finding]:
+    """The value-level rules on one YAML document."""
+    doc = source.doc
+    for path, value in _walk(doc.data):
+        key = path[-1] if path else None
+        if isinstance(value, dict) and key in ("image", "logo") and "src" in value:
+            problem = alt_problem(value)
+            if problem:
+                yield Finding("image-alt", "error", doc.value_location(path), problem)
+        if not isinstance(value, str):
+            continue
+        if key == "src" and len(path) > 1 and path[-2] in ("image", "logo"):
+            yield from _url_findings(value.strip(), doc.value_location(path), True)
+        elif key in URL_KEYS:
+            yield from _url_findings(value.strip(), doc.value_location(path), False)
+        for match in MARKDOWN_LINK.finditer(value):
+            yield from _markdown_link(source, path, match.group(1), match.group(2))
+
+
+def _markdown_link(source: Source, path: Path_, text: str, url: str) -> Iterator[Finding]:
+    """A Markdown link has no template to give it an aria-label: its text must say where it goes."""
+    start = source.doc.value_location(path)
+    yield from _url_findings(url, source.refine(start, url), False)
+    vague = vague_problem(text, None)
+    if vague:
+        yield Finding("link-text", "warning", source.refine(start, f"[{text}]"), vague)
+
+
+def _envelope_findings(doc: LocatedDocument) -> Iterator[Finding]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    subject, preheader = data.get("subject"), data.get("preheader")
+    if isinstance(subject, str):  # a missing or mistyped subject is already a schema error
+        for level, message in subject_problems(subject):
+            yield Finding("subject", level, doc.value_location(("subject",)), message)
+    if isinstance(preheader, str) or preheader is None:
+        where = doc.value_location(("preheader",)) if "preheader" in data else doc.key_location(("subject",))
+        for level, message in preheader_problems(preheader, subject if isinstance(subject, str) else None):
+            yield Finding("preheader", level, where, message)
+
+
+def unrendered_findings(issue_path: Path, error: NewsletterError) -> list[Finding]:
+    """Findings for an issue that failed to load or render: its errors plus the value-level rules."""
+    reported = error_findings(error)
+    taken = {(f.rule, f.location) for f in reported}
+    extra: list[Finding] = []
+    for index, source in enumerate(_sources(issue_path)):
+        extra += value_findings(source)
+        if index == 0:
+            extra += _envelope_findings(source.doc)
+    return unique(reported + [f for f in extra if (f.rule, f.location) not in taken])

@@ -1,0 +1,81 @@
+"""``newsletter check``: render in memory, run every rule, report compiler-style or as JSON.
+
+Writes nothing. An issue that does not load or render is still checked: its
+load errors become findings and the value-level rules run on its YAML (see
+``checks.source``), so one run lists everything to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks import CheckReport, Finding, run_checks
+from ..checks.source import unrendered_findings
+from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
+from ..render import build_issue
+
+
+@dataclass
+class IssueCheck:
+    path: Path
+    report: CheckReport
+    rendered: bool = True
+
+
+@dataclass
+class CheckRun:
+    """The outcome of checking several issues: what to print, and the exit code."""
+
+    checks: list[IssueCheck] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for check in self.checks for f in check.report.findings]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_INVALID if any(c.report.failed(self.strict) for c in self.checks) else EXIT_OK
+
+    def as_json(self) -> str:
+        return json.dumps([f.as_dict() for f in self.findings], indent=2, ensure_ascii=False)
+
+    def as_text(self) -> str:
+        return "\n".join(map(str, self.findings))
+
+    def summary(self) -> str:
+        """One line per issue for stderr: counts, and why it failed."""
+        lines = []
+        for check in self.checks:
+            errors, warnings = len(check.report.errors), len(check.report.warnings)
+            verdict = "failed" if check.report.failed(self.strict) else "ok"
+            strict = " (--strict: warnings fail)" if self.strict and warnings and not errors else ""
+            unrendered = "; not rendered, so only its values were checked" if not check.rendered else ""
+            lines.append(f"{check.path}: {verdict}: {errors} error(s), {warnings} warning(s){strict}{unrendered}")
+        return "\n".join(lines)
+
+
+def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
+    """Check one issue file; load and template errors are reported as findings, not raised."""
+    try:
+        loaded, rendered = build_issue(path)
+    except ConfigError:
+        raise
+    except NewsletterError as exc:
+        if not exc.diagnostics:
+            raise
+        return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False)
+    return IssueCheck(path, run_checks(loaded, rendered, check_links))
+
+
+def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:
+    """Check every issue (all paths must exist: a typo is a usage error, exit 2)."""
+    for path in paths:
+        if not path.is_file():
+            raise MissingFileError(path)
+    outcome = CheckRun(strict=strict)
+    for path in paths:
+        outcome.checks.append(check_issue(path, check_links))
+    return outcome
