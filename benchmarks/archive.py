@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Benchmark section "archive": a synthetic archive of 200 issues.
+
+    .venv/bin/python benchmarks/archive.py            # this section (results merged into results.json)
+    .venv/bin/python benchmarks/archive.py --quick    # fewer runs: a smoke test
+
+Goals (issue 8): the first build of 200 issues takes 10 s or less, and a
+rebuild after one issue changed takes 1 s or less. Both are measured as the
+user runs them, whole ``newsletter archive`` processes (interpreter start
+included), wall-clock medians. The section registers itself in
+``benchmarks/run.py``'s registry, whose options and results file it shares.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench_run  # noqa: E402 - the registry lives beside this file
+
+ISSUES = 200
+BASE_URL = "https://news.example.org/"
+
+
+def synthetic_issue(n: int) -> tuple[str, str]:
+    """Issue ``n``: a file name and a mid-sized issue (about half the seed) with every stressed block."""
+    year, month = 2010 + n // 12, n % 12 + 1
+    name = f"{year}-{month:02d}-issue-{n:03d}.yaml"
+    paragraph = ("The project made progress on **trustworthy AI**, media analysis and "
+                 "[open datasets](https://www.ai4media.eu/datasets/). ") * 4
+    articles = "".join(f"""\
+  - type: article
+    title: Research line {k} of issue {n}
+    authors:
+      - name: Researcher {k}
+        affiliation: University {k}
+    body: |-
+      {paragraph}
+    image:
+      src: https://www.ai4media.eu/img/article-{k}.jpg
+      alt: Illustration {k}
+      width: 536
+    link:
+      label: Read more
+      url: https://www.ai4media.eu/articles/{n}/{k}/
+""" for k in range(1, 4))
+    text = f"""\
+subject: Issue {n} of the synthetic newsletter
+preheader: What happened in month {month} of {year}, in {n} words or fewer.
+date: {year}-{month:02d}-15
+language: en
+blocks:
+  - type: masthead
+    title: Issue {n}
+  - type: editorial
+    title: Editorial
+    body: |-
+      {paragraph}
+
+      - one point
+      - another point
+    signature:
+      names: [Editor One, Editor Two]
+{articles}  - type: link_list
+    title: Publications
+    links:
+      - title: A paper
+        url: https://www.ai4media.eu/papers/{n}/1/
+      - title: Another paper
+        url: https://www.ai4media.eu/papers/{n}/2/
+  - type: past_events
+    columns: 3
+    events:
+      - {{title: Workshop A, date: {year}-{month:02d}-01, url: "https://www.ai4media.eu/e/{n}/a/"}}
+      - {{title: Workshop B, date: {year}-{month:02d}-02, url: "https://www.ai4media.eu/e/{n}/b/"}}
+      - {{title: Workshop C, date: {year}-{month:02d}-03, url: "https://www.ai4media.eu/e/{n}/c/"}}
+  - type: cta
+    text: Join the community.
+    button: {{label: Sign up, url: "https://www.ai4media.eu/join/"}}
+"""
+    return name, text
+
+
+def synthetic_archive(scratch: Path, count: int) -> Path:
+    root = scratch / "project"
+    (root / "issues").mkdir(parents=True)
+    shutil.copy(bench_run.REPO / "newsletter.yaml", root / "newsletter.yaml")
+    for n in range(count):
+        name, text = synthetic_issue(n)
+        (root / "issues" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@bench_run.section("archive", f"newsletter archive of {ISSUES} synthetic issues: first build, "
+                              "no-change and one-change rebuilds (whole processes)")
+def archive_section(bench: bench_run.Bench) -> dict[str, Any]:
+    root = synthetic_archive(bench.scratch, ISSUES)
+    argv = [bench.command(), "archive", "--out", "site", "--base-url", BASE_URL]
+    env = {"NEWSLETTER_ARCHIVE_URL": ""}  # the figures must not depend on the caller's shell
+    first = []
+    for _ in range(bench.runs(3, 1)):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        first.append(bench.run_process(argv, cwd=root, env=env))
+    unchanged = bench.measure_process(argv, runs=bench.runs(5, 2), warmup=0, cwd=root, env=env)
+    one_change = []
+    for run_number in range(bench.runs(5, 2)):
+        issue = root / "issues" / synthetic_issue(run_number * 37 % ISSUES)[0]
+        issue.write_text(issue.read_text(encoding="utf-8").replace("subject: Issue", "subject: Edited issue", 1),
+                         encoding="utf-8")
+        one_change.append(bench.run_process(argv, cwd=root, env=env))
+    site = root / "site"
+    sizes = {name: (site / name).stat().st_size for name in ("index.html", "feed.xml", "sitemap.xml")}
+    first_s = sorted(t for t, _ in first)[len(first) // 2]
+    change_s = sorted(t for t, _ in one_change)[len(one_change) // 2]
+    return {
+        "issues": ISSUES,
+        "first_build": {"runs": len(first), "median_s": round(first_s, 3),
+                        "peak_rss_mib": round(max(k for _, k in first) / 1024, 1)},
+        "rebuild_unchanged": unchanged,
+        "rebuild_one_changed": {"runs": len(one_change), "median_s": round(change_s, 3),
+                                "max_s": round(max(t for t, _ in one_change), 3)},
+        "bytes": sizes,
+        "targets": [
+            bench_run.target(f"first build of {ISSUES} issues", round(first_s, 3), 10, "s"),
+            bench_run.target("rebuild with one changed issue", round(change_s, 3), 1, "s"),
+        ],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(bench_run.main(["archive", *sys.argv[1:]]))
