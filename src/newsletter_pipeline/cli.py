@@ -125,6 +125,45 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
 
 
 @main.command()
+@click.argument("sources", metavar="ISSUE|FOLDER...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes unsent issues (a warning is printed).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default web browser.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of template overrides, searched before the project's templates/ (also watched).")
+@reports_errors
+def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool, templates: Path | None) -> None:
+    """Serve a live preview of issues at http://127.0.0.1:8000/; saving a file reloads it.
+
+    Given a folder or several issues, the page starts with an index of them.
+    """
+    from .commands.preview import run
+
+    run(list(sources), host, port, templates, open_browser,
+        announce=click.echo, log=lambda message: click.echo(message, err=True))
+
+
+@main.command()
+@click.argument("issue", type=click.Path(path_type=Path))
+@click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
+              help="Output folder; the PNGs go to OUT/<slug>/.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of template overrides, searched before the project's templates/.")
+@reports_errors
+def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
+    """Write PNGs of ISSUE at 600 px, 375 px and in dark mode, with headless Chromium.
+
+    Chromium is found through $NEWSLETTER_CHROMIUM or on PATH (apt-get install -y chromium).
+    """
+    from .commands.screenshot import run
+
+    for path in run(issue, out, templates):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.argument("issue", type=click.Path(path_type=Path))
 @click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
 @click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")

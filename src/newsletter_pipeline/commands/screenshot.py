@@ -1,0 +1,50 @@
+"""``newsletter screenshot``: PNGs of an issue at 600 px, 375 px and in dark mode, for pull requests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..preview.chromium import Shot, find_chromium, screenshots
+from ..render import build_issue
+
+SHOTS = [
+    Shot("desktop-600", 600),
+    Shot("mobile-375", 375, mobile=True),
+    Shot("dark-600", 600, dark=True),
+]
+
+
+def run(issue: Path, out: Path, templates: Path | None = None) -> list[Path]:
+    """Build ``issue`` and write OUT/<slug>/{desktop-600,mobile-375,dark-600}.png; return the paths.
+
+    Chromium is looked up before building, so a missing browser is reported
+    first; no PNG is written unless all three were taken.
+    """
+    chromium = find_chromium()
+    _, rendered = build_issue(issue, templates)
+    with tempfile.TemporaryDirectory(prefix="newsletter-shot-") as tmp:
+        page = Path(tmp) / "email.html"
+        page.write_text(rendered.html, encoding="utf-8")
+        images = screenshots(chromium, page, SHOTS)
+    folder = out / rendered.slug
+    written = []
+    for shot in SHOTS:
+        written.append(_write_atomic(folder / f"{shot.name}.png", images[shot.name]))
+    return written
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    """Readers see the old PNG or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,207 @@
+"""Headless Chromium over the DevTools pipe: full-page PNGs at a width, light or dark.
+
+Chromium is driven directly through ``--remote-debugging-pipe`` (the DevTools
+protocol as NUL-separated JSON on file descriptors 3 and 4), so screenshots
+need no Python dependency beyond the standard library and no browser download:
+one launch, exact viewport widths, and real ``prefers-color-scheme: dark``
+emulation (``Emulation.setEmulatedMedia``) rather than a CSS rewrite.
+Protocol reference: https://chromedevtools.github.io/devtools-protocol/
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+ENV_VAR = "NEWSLETTER_CHROMIUM"
+NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = (f"install it (Debian/Ubuntu: apt-get install -y chromium) or set {ENV_VAR} "
+                "to the path of a Chromium or Chrome executable")
+# Background services would try the network and slow every launch; --no-sandbox is added for root only,
+# where Chromium refuses to start without it.
+FLAGS = ("--headless", "--disable-gpu", "--hide-scrollbars", "--mute-audio", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-quic", "--disable-default-apps", "--disable-extensions")
+CALL_TIMEOUT = 30.0
+LOAD_TIMEOUT = 15.0  # remote images that never answer must not hang the command
+
+
+class ChromiumError(ConfigError):
+    """Chromium is missing, failed to start, or stopped answering (exit 2)."""
+
+
+def find_chromium(env: dict[str, str] | None = None) -> Path:
+    """``$NEWSLETTER_CHROMIUM`` if set (it must exist), else the first Chromium or Chrome on PATH."""
+    env = os.environ if env is None else env
+    explicit = env.get(ENV_VAR)
+    if explicit:
+        found = shutil.which(explicit)
+        if found is None:
+            raise ChromiumError(f"{ENV_VAR}={explicit} is not an executable; {INSTALL_HINT}")
+        return Path(found)
+    for name in NAMES:
+        found = shutil.which(name, path=env.get("PATH"))
+        if found:
+            return Path(found)
+    raise ChromiumError(f"Chromium not found on PATH (looked for {', '.join(NAMES)}); {INSTALL_HINT}")
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One screenshot to take: a viewport width and a color scheme."""
+
+    name: str
+    width: int
+    dark: bool = False
+    mobile: bool = False
+
+
+class DevTools:
+    """A minimal DevTools-protocol client over Chromium's pipe: calls and awaited events."""
+
+    def __init__(self, process: subprocess.Popen[bytes], write_fd: int, read_fd: int) -> None:
+        self.process = process
+        self.write_fd = write_fd
+        self.read_fd = read_fd
+        self.buffer = b""
+        self.events: list[dict[str, Any]] = []
+        self.next_id = 0
+
+    def call(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> dict[str, Any]:
+        self.next_id += 1
+        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.write_fd, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + CALL_TIMEOUT
+        while True:
+            try:
+                reply = self._read(deadline, method)
+            except TimeoutError:
+                raise ChromiumError(f"Chromium did not answer {method} within {CALL_TIMEOUT:.0f} s") from None
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise ChromiumError(f"Chromium refused {method}: {reply['error'].get('message')}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+
+    def wait_event(self, name: str, timeout: float) -> bool:
+        """Wait for an event (kept from earlier reads too); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for event in self.events:
+                if event.get("method") == name:
+                    self.events.remove(event)
+                    return True
+            try:
+                self.events.append(self._read(deadline, name))
+            except TimeoutError:
+                return False
+
+    def _read(self, deadline: float, waiting_for: str) -> dict[str, Any]:
+        while b"\0" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.read_fd], [], [], remaining)[0]:
+                raise TimeoutError(waiting_for)
+            chunk = os.read(self.read_fd, 1 << 16)
+            if not chunk:
+                raise ChromiumError(f"Chromium exited while waiting for {waiting_for}")
+            self.buffer += chunk
+        raw, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+
+@contextmanager
+def launch(executable: Path) -> Iterator[DevTools]:
+    """Start Chromium with a throwaway profile; always stop it and delete the profile."""
+    profile = tempfile.mkdtemp(prefix="newsletter-chromium-")
+    to_browser_r, to_browser_w = os.pipe()
+    from_browser_r, from_browser_w = os.pipe()
+    args = [str(executable), *FLAGS, *(["--no-sandbox"] if os.geteuid() == 0 else []),
+            "--remote-debugging-pipe", f"--user-data-dir={profile}", "about:blank"]
+
+    def wire_pipe() -> None:  # in the child: Chromium reads commands on fd 3 and answers on fd 4
+        # move both ends out of the way first: either could itself be fd 3 or 4
+        commands, answers = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w))
+        os.dup2(commands, 3)
+        os.dup2(answers, 4)
+
+    try:
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, pass_fds=(3, 4), preexec_fn=wire_pipe)
+    except OSError as exc:
+        shutil.rmtree(profile, ignore_errors=True)
+        raise ChromiumError(f"could not start {executable}: {exc}; {INSTALL_HINT}") from None
+    finally:
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+    client = DevTools(process, to_browser_w, from_browser_r)
+    try:
+        yield client
+    except ChromiumError as exc:
+        raise ChromiumError(f"{exc}{_stderr_tail(process)}") from None
+    finally:
+        _close(client)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _close(client: DevTools) -> None:
+    try:
+        os.write(client.write_fd, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0")
+    except OSError:
+        pass
+    try:
+        client.process.wait(5)
+    except subprocess.TimeoutExpired:
+        client.process.kill()
+        client.process.wait(5)
+    for fd in (client.write_fd, client.read_fd):
+        os.close(fd)
+    if client.process.stderr:
+        client.process.stderr.close()
+
+
+def _stderr_tail(process: subprocess.Popen[bytes]) -> str:
+    if process.poll() is None or process.stderr is None:
+        return ""
+    lines = process.stderr.read().decode(errors="replace").strip().splitlines()
+    return ("\nChromium said:\n  " + "\n  ".join(lines[-5:])) if lines else ""
+
+
+def screenshots(executable: Path, html_file: Path, shots: list[Shot]) -> dict[str, bytes]:
+    """Full-page PNGs of ``html_file``, one per shot, from one browser launch."""
+    with launch(executable) as browser:
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        browser.call("Page.enable", session=session)
+        return {shot.name: _shoot(browser, session, html_file, shot) for shot in shots}
+
+
+def _shoot(browser: DevTools, session: str, html_file: Path, shot: Shot) -> bytes:
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {"width": shot.width, "height": 800, "deviceScaleFactor": 1, "mobile": shot.mobile}, session)
+    browser.call("Emulation.setEmulatedMedia", {"media": "screen", "features": [
+        {"name": "prefers-color-scheme", "value": "dark" if shot.dark else "light"}]}, session)
+    browser.events.clear()
+    browser.call("Page.navigate", {"url": html_file.resolve().as_uri()}, session)
+    browser.wait_event("Page.loadEventFired", LOAD_TIMEOUT)
+    height = browser.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"]
+    clip = {"x": 0, "y": 0, "width": shot.width, "height": max(1, round(height)), "scale": 1}
+    data = browser.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
+                        session)["data"]
+    return base64.b64decode(data)

@@ -1,0 +1,206 @@
+"""The preview's HTTP server: the standard library's ``ThreadingHTTPServer``, fixed routes.
+
+No URL is ever mapped to a file path: every route is matched against a fixed
+pattern, and issues are looked up by slug in the site's dictionary, so there
+is nothing for ``..`` to climb out of. Our URLs never need percent-escapes or
+backslashes, so any request containing them (``%2e%2e``, ``%2f``, ``%252e``,
+``\\``) is a 404 before routing, which keeps even a future file route safe.
+
+Bound to loopback, the server also answers only to loopback ``Host`` names, so
+a web page cannot reach it through DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import socket
+import socketserver
+import sys
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import pages
+from .site import Site
+
+LONG_POLL_SECONDS = 20.0  # below browsers' and proxies' idle timeouts
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+ISSUE_ROUTE = re.compile(r"/issue/(?P<slug>[a-z0-9-]+)/(?P<file>|email\.html|state\.json)")
+STATIC_ROUTE = re.compile(r"/_preview/(?P<name>[a-z]+\.(?:js|css))")
+
+# The page's own script and styles only; the email (an iframe srcdoc, which
+# inherits this policy) may use inline styles and https images and fonts.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline' https:; "
+            "img-src 'self' https: data:; font-src https: data:; frame-src 'self'; base-uri 'self'; "
+            "form-action 'none'; frame-ancestors 'none'")
+EMAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
+             "style-src 'unsafe-inline' https:; img-src https: data:; font-src https: data:")
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def safe_path(path: str) -> bool:
+    """Whether a raw request path may be routed at all (see the module docstring)."""
+    return path.startswith("/") and not any(bad in path for bad in ("%", "\\", "..", "//", "\x00"))
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def not_found(what: str = "not found") -> Response:
+    return Response(HTTPStatus.NOT_FOUND, f"{what}\n".encode())
+
+
+def _json(value: object) -> Response:
+    return Response(HTTPStatus.OK, json.dumps(value).encode(), "application/json")
+
+
+def _html(text: str, csp: str = PAGE_CSP) -> Response:
+    return Response(HTTPStatus.OK, text.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": csp})
+
+
+def _redirect(location: str) -> Response:
+    return Response(HTTPStatus.FOUND, b"", headers={"Location": location})
+
+
+def route(site: Site, raw_path: str) -> Response:
+    """Map a request path to a response; the long poll is the only route that blocks."""
+    parts = urlsplit(raw_path)
+    path = parts.path
+    if not safe_path(path):
+        return not_found()
+    if path == "/":
+        if site.single and site.builds:
+            return _redirect(f"/issue/{next(iter(site.builds))}/")
+        return _html(pages.index_page(site))
+    if path == "/index.json":
+        return _json({"epoch": site.epoch, "issues": [b.summary() for b in site.builds.values()]})
+    if path == "/_preview/events":
+        since = parse_qs(parts.query).get("since", ["-1"])[0]
+        return _json({"epoch": site.wait(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)})
+    if match := STATIC_ROUTE.fullmatch(path):
+        found = pages.static_file(match["name"])
+        return Response(HTTPStatus.OK, *found) if found else not_found()
+    if match := ISSUE_ROUTE.fullmatch(path):
+        return _issue(site, match["slug"], match["file"])
+    if re.fullmatch(r"/issue/[a-z0-9-]+", path) and path.rsplit("/", 1)[1] in site.builds:
+        return _redirect(path + "/")
+    return not_found()
+
+
+def _issue(site: Site, slug: str, file: str) -> Response:
+    build = site.builds.get(slug)
+    if build is None:
+        return not_found(f"no issue '{slug}' in this preview")
+    if file == "state.json":
+        return _json(build.as_json())
+    if file == "email.html":
+        return _html(build.html, EMAIL_CSP) if build.html else not_found("this issue has not built yet")
+    return _html(pages.issue_page(build, with_index=not site.single))
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: "PreviewServer"
+    protocol_version = "HTTP/1.1"  # keep-alive: the page's polls reuse one connection
+    timeout = 60  # idle keep-alive connections end by themselves
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(head=True)
+
+    def _respond(self, head: bool) -> None:
+        if not self._host_allowed():
+            response = Response(HTTPStatus.FORBIDDEN,
+                                b"this preview answers only to localhost and 127.0.0.1\n")
+        else:
+            response = route(self.server.site, self.path)
+        try:
+            self.send_response(response.status)
+            headers = {"Content-Type": response.content_type, "Content-Length": str(len(response.body)),
+                       "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                       "Referrer-Policy": "no-referrer", "Cross-Origin-Resource-Policy": "same-origin",
+                       **response.headers}
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if not head:
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):  # the browser went away mid-answer
+            self.close_connection = True
+
+    def _host_allowed(self) -> bool:
+        """Bound to loopback, answer only to loopback names (no DNS rebinding)."""
+        host = self.headers.get("Host")
+        if not self.server.loopback or host is None:
+            return True
+        name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+        return is_loopback(name)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+        """Requests are not logged: the terminal is for rebuilds and errors."""
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves one ``Site``. Handler threads are daemons, so shutdown never waits on a browser."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 8000) -> None:
+        self.site = site
+        self.loopback = is_loopback(host)
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host.strip("[]"), port), PreviewHandler)
+        self._thread: threading.Thread | None = None
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, a DNS query that can stall startup
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser closing its connection is normal; anything else is printed as usual."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+    @property
+    def url(self) -> str:
+        host = self.server_name
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.server_port}/"
+
+    def start_background(self) -> threading.Thread:
+        """Serve from a thread (tests, benchmarks); ``stop`` ends it."""
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="preview-http", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def stop(self) -> None:
+        """Wake the long polls, stop serving and close the socket."""
+        self.site.close()
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(2)
+        self.server_close()

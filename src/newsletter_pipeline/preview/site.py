@@ -1,0 +1,218 @@
+"""The issues a preview serves, their latest builds, and the epoch browsers wait on.
+
+The rebuild loop is the only writer; HTTP handler threads only read. Every
+rebuild bumps ``Site.epoch`` and wakes the browsers' long polls.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..checks import run_checks
+from ..errors import Diagnostic, Location, NewsletterError, UsageError
+from ..issue.load import CONFIG_NAME, display_path, find_project_root
+from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
+from ..render import build_issue
+from ..render.templates import environment, template_dirs
+
+ISSUE_SUFFIXES = (".yaml", ".yml")
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build attempt of one issue.
+
+    When the attempt failed, ``errors`` holds its located diagnostics and
+    ``html``/``text``/``mjml`` are those of the last good build (or empty), so
+    the page can show the error over the email the author last saw.
+    """
+
+    slug: str
+    path: Path
+    epoch: int
+    subject: str = ""
+    date: str = ""
+    html: str = ""
+    text: str = ""
+    mjml: str = ""
+    findings: tuple[dict[str, Any], ...] = ()
+    errors: tuple[str, ...] = ()
+    duration_ms: float = 0.0
+    template_dirs: tuple[Path, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def size(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+    @property
+    def status(self) -> str:
+        """``error`` (the build or a check failed), ``warning`` or ``ok``."""
+        levels = {f["level"] for f in self.findings}
+        if self.errors or "error" in levels:
+            return "error"
+        return "warning" if "warning" in levels else "ok"
+
+    def summary(self) -> dict[str, Any]:
+        """What the index shows: no bodies."""
+        return {"slug": self.slug, "file": display_path(self.path), "epoch": self.epoch, "ok": self.ok,
+                "status": self.status, "subject": self.subject, "date": self.date, "size": self.size,
+                "limit": GMAIL_CLIP_BYTES, "warn_at": SIZE_WARNING_BYTES,
+                "errors": list(self.errors), "findings": list(self.findings),
+                "duration_ms": round(self.duration_ms, 1)}
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.summary(), "html": self.html, "text": self.text, "mjml": self.mjml}
+
+
+def build(path: Path, epoch: int, templates: Path | None = None, previous: Build | None = None,
+          log: Log | None = None) -> Build:
+    """Build and check one issue; never raises, so a broken file cannot stop the server."""
+    start = time.perf_counter()
+    try:
+        loaded, rendered = build_issue(path, templates)
+        report = run_checks(loaded, rendered)
+    except NewsletterError as exc:
+        errors = tuple(map(str, exc.diagnostics)) or (f"{display_path(path)}: error: {exc}",)
+        return _failed(path, epoch, errors, previous, start, templates)
+    except Exception as exc:  # noqa: BLE001 - a bug in one stage must not take the server down
+        if log:
+            log(traceback.format_exc())
+        errors = (f"{display_path(path)}: error: internal error while building: {exc!r} "
+                  f"(run `newsletter --debug build {display_path(path)}` for the traceback)",)
+        return _failed(path, epoch, errors, previous, start, templates)
+    return Build(
+        slug=rendered.slug, path=path, epoch=epoch, subject=rendered.subject,
+        date=loaded.issue.date.isoformat(), html=rendered.html, text=rendered.text, mjml=rendered.mjml,
+        findings=tuple(_finding(f) for f in report.findings),
+        duration_ms=(time.perf_counter() - start) * 1000,
+        template_dirs=template_dirs(loaded, templates),
+    )
+
+
+def _finding(finding: Any) -> dict[str, Any]:
+    return {**finding.as_dict(), "location": str(finding.location), "text": str(finding)}
+
+
+def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | None, start: float,
+            templates: Path | None) -> Build:
+    last = previous or Build(slug=path.stem, path=path, epoch=epoch)
+    root = find_project_root(path.resolve().parent)
+    dirs = last.template_dirs or tuple(d for d in (templates, root / "templates") if d is not None)
+    return Build(slug=path.stem, path=path, epoch=epoch, subject=last.subject, date=last.date,
+                 html=last.html, text=last.text, mjml=last.mjml, errors=errors,
+                 duration_ms=(time.perf_counter() - start) * 1000, template_dirs=dirs)
+
+
+@dataclass
+class Site:
+    """The previewed issues: files named on the command line, and the issues inside folders named there."""
+
+    sources: list[Path]
+    templates: Path | None = None
+    log: Log | None = None
+    builds: dict[str, Build] = field(default_factory=dict)
+    epoch: int = 0
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self._changed = threading.Condition()
+
+    @property
+    def single(self) -> bool:
+        """One issue file named: ``/`` is its preview rather than an index."""
+        return len(self.sources) == 1 and not self.sources[0].is_dir()
+
+    def issue_paths(self) -> list[Path]:
+        """Every issue file, in command-line order, folders expanded in name order."""
+        paths: list[Path] = []
+        for source in self.sources:
+            if source.is_dir():
+                paths += sorted(p for p in source.iterdir()
+                                if p.suffix in ISSUE_SUFFIXES and p.name != CONFIG_NAME and p.is_file())
+            else:
+                paths.append(source)
+        return paths
+
+    def check_slugs(self) -> None:
+        """Two issues with one slug would share a URL; refuse to start."""
+        seen: dict[str, Path] = {}
+        for path in self.issue_paths():
+            if path.stem in seen:
+                raise UsageError(f"{display_path(path)} and {display_path(seen[path.stem])} share the slug "
+                                 f"'{path.stem}'; preview them separately")
+            seen[path.stem] = path
+
+    def rebuild(self, changed: Iterable[Path] | None = None) -> list[Build]:
+        """Rebuild the issues a change touches (all of them for a template or config change)."""
+        paths = self.issue_paths()
+        wanted = self._affected(paths, changed)
+        if changed and any(_is_template_change(p, self.builds.values()) for p in changed):
+            environment.cache_clear()  # a new override file shadows one Jinja has already cached
+        epoch = self.epoch + 1
+        fresh = {path.stem: build(path, epoch, self.templates, self.builds.get(path.stem), self.log)
+                 for path in wanted}
+        kept = {p.stem: fresh.get(p.stem) or self.builds.get(p.stem) for p in paths}
+        with self._changed:
+            self.builds = {slug: b for slug, b in kept.items() if b is not None}
+            self.epoch = epoch
+            self._changed.notify_all()
+        return list(fresh.values())
+
+    def _affected(self, paths: list[Path], changed: Iterable[Path] | None) -> list[Path]:
+        if changed is None:
+            return paths
+        by_file = {p.resolve(): p for p in paths}
+        changed = [Path(c).resolve() for c in changed]
+        if all(c in by_file or c.suffix in ISSUE_SUFFIXES and c.parent in self._issue_dirs() and
+               c.name != CONFIG_NAME for c in changed):
+            touched = [by_file[c] for c in changed if c in by_file]
+            return touched + [p for p in paths if p.stem not in self.builds and p not in touched]
+        return paths
+
+    def _issue_dirs(self) -> set[Path]:
+        return {p.resolve().parent for p in self.issue_paths()} | {s.resolve() for s in self.sources if s.is_dir()}
+
+    def wait(self, since: int, timeout: float) -> int:
+        """Block until the epoch passes ``since`` (or timeout, or close); return the epoch."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.epoch != since or self.closed, timeout)
+            return self.epoch
+
+    def close(self) -> None:
+        """Release every waiting long poll, so shutdown never waits on a browser."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+    def watch_targets(self) -> tuple[frozenset[Path], frozenset[Path]]:
+        """(folders to watch recursively: templates; folders to watch flat: issues and project roots)."""
+        deep = {d.resolve() for b in self.builds.values() for d in b.template_dirs}
+        if self.templates is not None:
+            deep.add(self.templates.resolve())
+        flat = self._issue_dirs() | {find_project_root(d) for d in self._issue_dirs()}
+        return frozenset(d for d in deep if d.is_dir()), frozenset(d for d in flat - deep if d.is_dir())
+
+    def is_relevant(self, path: Path) -> bool:
+        """Issue files, newsletter.yaml, and anything in a template folder trigger a rebuild."""
+        path = Path(path)
+        deep, _ = self.watch_targets()
+        if path.name == CONFIG_NAME:
+            return True
+        if path.suffix in ISSUE_SUFFIXES and path.parent.resolve() in self._issue_dirs():
+            return True
+        return any(path.is_relative_to(d) for d in deep)
+
+
+def _is_template_change(path: Path, builds: Iterable[Build]) -> bool:
+    return any(Path(path).is_relative_to(d) for b in builds for d in b.template_dirs)

@@ -1,0 +1,254 @@
+// The preview page's script: fills the page from state.json and keeps it live.
+//
+// It long-polls /_preview/events?since=EPOCH; the server answers as soon as a
+// rebuild bumps the epoch. The email is swapped in a second iframe that is
+// shown only once it has been laid out and scrolled to where the reader was,
+// so a reload neither flashes nor jumps. The selected view, width and dark
+// mode live in the URL's #fragment, so they survive reloads of the page too.
+"use strict";
+
+(() => {
+  const $ = (selector) => document.querySelector(selector);
+  const $$ = (selector) => Array.from(document.querySelectorAll(selector));
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const page = document.body.dataset.page;
+  let epoch = page === "index" ? Number(document.body.dataset.epoch) : -1;
+
+  function setConnected(live) {
+    const badge = $("#connection");
+    if (!badge) return;
+    badge.textContent = live ? "live" : "reconnecting…";
+    badge.className = "connection " + (live ? "live" : "lost");
+  }
+
+  async function poll(onChange) {
+    for (;;) {
+      try {
+        const response = await fetch(`/_preview/events?since=${epoch}`, { cache: "no-store" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const next = (await response.json()).epoch;
+        setConnected(true);
+        if (next !== epoch) {
+          epoch = next;
+          await onChange();
+        }
+      } catch (error) {
+        setConnected(false);
+        await sleep(500);
+      }
+    }
+  }
+
+  if (page === "index") {
+    poll(async () => location.reload());
+    return;
+  }
+
+  // ---- the issue page -------------------------------------------------------
+  const slug = document.body.dataset.slug;
+  const settings = Object.assign({ view: "email", width: "desktop", dark: "0" },
+    Object.fromEntries(new URLSearchParams(location.hash.slice(1))));
+  let state = null;
+  let shownDoc = null;
+  let swapToken = 0;
+  let renders = 0;
+  const scrollKey = `newsletter-preview-scroll:${slug}`;
+
+  function saveSettings() {
+    history.replaceState(null, "", "#" + new URLSearchParams(settings).toString());
+  }
+
+  function applySettings() {
+    for (const button of $$("button[data-view]")) {
+      button.setAttribute("aria-selected", String(button.dataset.view === settings.view));
+    }
+    for (const panel of $$("[data-view-panel]")) {
+      panel.hidden = panel.dataset.viewPanel !== settings.view;
+    }
+    for (const button of $$("button[data-width]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.width === settings.width));
+    }
+    $('[data-toggle="dark"]').setAttribute("aria-pressed", String(settings.dark === "1"));
+    $("#stage").className = `stage ${settings.width}`;
+    document.body.dataset.showView = settings.view;
+    document.body.dataset.showWidth = settings.width;
+    document.body.dataset.showDark = settings.dark;
+  }
+
+  // Dark mode simulation: the email's prefers-color-scheme rules are forced on
+  // (or off), and the document's color-scheme is set, as Apple Mail and other
+  // clients that honour the media query do. Rewriting the query rather than
+  // relying on the OS setting makes "light" light even on a dark desktop.
+  function prepare(html, dark) {
+    const always = "(min-width: 0px)";
+    const never = "(max-width: 0px)";
+    let out = html
+      .replace(/\(\s*prefers-color-scheme\s*:\s*dark\s*\)/gi, dark ? always : never)
+      .replace(/\(\s*prefers-color-scheme\s*:\s*light\s*\)/gi, dark ? never : always);
+    const head = `<base target="_blank"><style>:root{color-scheme:${dark ? "dark" : "light"} only}</style>`;
+    return /<head[^>]*>/i.test(out) ? out.replace(/<head[^>]*>/i, (tag) => tag + head) : head + out;
+  }
+
+  function currentFrame() {
+    return $("#stage iframe.current");
+  }
+
+  function scrollOf(frame) {
+    try {
+      return [frame.contentWindow.scrollX, frame.contentWindow.scrollY];
+    } catch (error) {
+      return [0, 0];
+    }
+  }
+
+  function showEmail(force) {
+    if (!state || !state.html) return;
+    const doc = prepare(state.html, settings.dark === "1");
+    if (doc === shownDoc && !force) return;
+    shownDoc = doc;
+    const old = currentFrame();
+    const initial = JSON.parse(sessionStorage.getItem(scrollKey) || "[0,0]");
+    const token = ++swapToken;
+    const frame = document.createElement("iframe");
+    frame.title = "Email preview";
+    frame.className = "email pending";
+    // no allow-scripts: nothing in an email may run; same-origin lets us read and restore its scroll
+    frame.setAttribute("sandbox", "allow-same-origin allow-popups allow-popups-to-escape-sandbox");
+    frame.srcdoc = doc;
+    $("#stage").appendChild(frame);
+    whenParsed(frame).then(() => {
+      if (token !== swapToken) {
+        frame.remove();
+        return;
+      }
+      const [x, y] = old ? scrollOf(old) : initial;
+      frame.contentWindow.scrollTo(x, y);
+      frame.classList.replace("pending", "current");
+      for (const other of $$("#stage iframe")) if (other !== frame) other.remove();
+      renders += 1;
+      document.body.dataset.renders = String(renders);
+      document.body.dataset.epoch = String(state.epoch);
+      // images may still change the layout: keep the reader's place once they arrive
+      frame.addEventListener("load", () => {
+        if (frame.contentWindow && frame.contentWindow.scrollY !== y) frame.contentWindow.scrollTo(x, y);
+      }, { once: true });
+    });
+  }
+
+  // Resolves once the srcdoc document (not the initial about:blank) is parsed.
+  function whenParsed(frame) {
+    return new Promise((resolve) => {
+      const check = () => {
+        const doc = frame.contentDocument;
+        if (!frame.isConnected) return resolve();
+        if (doc && doc.URL === "about:srcdoc" && doc.readyState !== "loading") return resolve();
+        requestAnimationFrame(check);
+      };
+      frame.addEventListener("load", () => resolve(), { once: true });
+      check();
+    });
+  }
+
+  function keepScroll(element, update) {
+    const section = element.closest("section");
+    const top = section.scrollTop;
+    update();
+    section.scrollTop = top;
+  }
+
+  function setText(selector, text) {
+    const element = $(selector);
+    if (element.textContent !== text) keepScroll(element, () => { element.textContent = text; });
+  }
+
+  function renderFindings(s) {
+    const list = $("#findings");
+    const items = [
+      ...s.errors.map((text) => ({ level: "error", text })),
+      ...s.findings.map((f) => ({ level: f.level, text: f.text })),
+    ];
+    keepScroll(list, () => {
+      list.replaceChildren(...items.map(({ level, text }) => {
+        const item = document.createElement("li");
+        item.className = `finding ${level}`;
+        item.textContent = text;
+        return item;
+      }));
+      if (!items.length) {
+        const item = document.createElement("li");
+        item.className = "finding none";
+        item.textContent = "No problems found.";
+        list.append(item);
+      }
+    });
+    const errors = s.errors.length + s.findings.filter((f) => f.level === "error").length;
+    const warnings = s.findings.filter((f) => f.level === "warning").length;
+    $("#check-count").textContent = `(${errors} errors, ${warnings} warnings)`;
+  }
+
+  function renderSize(s) {
+    const badge = $("#size");
+    if (!s.html) {
+      badge.textContent = "";
+      return;
+    }
+    const percent = Math.round((s.size * 100) / s.limit);
+    badge.textContent = `${s.size.toLocaleString("en")} B of Gmail's ${s.limit.toLocaleString("en")} (${percent}%)`;
+    badge.className = "size " + (s.size > s.limit ? "over" : s.size > s.warn_at ? "warn" : "ok");
+  }
+
+  function renderOverlay(s) {
+    const overlay = $("#overlay");
+    $("#errors").textContent = s.errors.join("\n");
+    overlay.hidden = s.errors.length === 0 || overlay.dataset.hiddenEpoch === String(s.epoch);
+    document.body.dataset.buildOk = String(s.errors.length === 0);
+  }
+
+  function render(s) {
+    state = s;
+    document.title = `Preview: ${s.subject || s.slug}`;
+    $("#subject").textContent = s.subject || s.file;
+    setText("#text", s.text);
+    setText("#html-source", s.html);
+    setText("#mjml-source", s.mjml);
+    renderFindings(s);
+    renderSize(s);
+    renderOverlay(s);
+    showEmail(false);
+  }
+
+  async function refresh() {
+    const response = await fetch("state.json", { cache: "no-store" });
+    if (response.status === 404) {
+      render({ slug, file: slug, subject: "", html: "", text: "", mjml: "", findings: [], size: 0,
+               errors: [`${slug}: this issue is no longer in the preview (was its file removed?)`] });
+      return;
+    }
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    render(await response.json());
+  }
+
+  for (const button of $$("button[data-view]")) {
+    button.addEventListener("click", () => { settings.view = button.dataset.view; saveSettings(); applySettings(); });
+  }
+  for (const button of $$("button[data-width]")) {
+    button.addEventListener("click", () => { settings.width = button.dataset.width; saveSettings(); applySettings(); });
+  }
+  $('[data-toggle="dark"]').addEventListener("click", () => {
+    settings.dark = settings.dark === "1" ? "0" : "1";
+    saveSettings();
+    applySettings();
+    showEmail(false);
+  });
+  $("#overlay-hide").addEventListener("click", () => {
+    $("#overlay").dataset.hiddenEpoch = String(state && state.epoch);
+    $("#overlay").hidden = true;
+  });
+  window.addEventListener("pagehide", () => {
+    const frame = currentFrame();
+    if (frame) sessionStorage.setItem(scrollKey, JSON.stringify(scrollOf(frame)));
+  });
+
+  applySettings();
+  poll(refresh);
+})();
