@@ -34,7 +34,9 @@ from .errors import ConfigError
 if TYPE_CHECKING:  # a plain value; message sits between rendering and providers and imports neither
     from .providers.base import Content
 
-SMTP_POLICY = policy.SMTP.clone(max_line_length=78)
+# refold_source="none": headers set with ``set_raw`` (List-Unsubscribe) keep our folding; the
+# default would turn a long URL into RFC 2047 encoded words, which no client can follow.
+SMTP_POLICY = policy.SMTP.clone(max_line_length=78, refold_source="none")
 _LIST_ID_UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 
@@ -63,7 +65,11 @@ class Unsubscribe:
         return self.https or self.urls[0]
 
     def header(self) -> str:
-        return ", ".join(f"<{url}>" for url in self.urls)
+        """``<url>, <url>``, folded between URLs (a URL itself cannot be folded)."""
+        urls = [f"<{url}>" for url in self.urls]
+        if len("List-Unsubscribe: ") + sum(len(u) + 2 for u in urls) <= 78:
+            return ", ".join(urls)
+        return ",\n ".join(urls)
 
 
 def list_id(list_name: str, from_email: str) -> str:
@@ -98,7 +104,7 @@ class MessageFactory:
             message["Reply-To"] = content.reply_to
         message["Subject"] = content.subject
         message["List-Id"] = list_id(content.list_name, content.from_email)
-        message["List-Unsubscribe"] = unsubscribe.header()
+        message.set_raw("List-Unsubscribe", unsubscribe.header())
         if unsubscribe.https:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(content.text, subtype="plain", charset="utf-8", cte="quoted-printable")

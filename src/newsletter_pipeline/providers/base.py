@@ -245,7 +245,10 @@ class SendResult:
         where = f"campaign {self.campaign_id}" if self.campaign_id else self.provider
         when = f" for {self.send_at.isoformat()}" if self.send_at else ""
         if self.kind == "test":
-            return f"{self.provider}: test sent to {', '.join(self.recipients)} ({where})"
+            accepted = [r for r in self.recipients if self.outcomes.get(r, Status.QUEUED) in DONE]
+            refused = len(self.recipients) - len(accepted)
+            return (f"{self.provider}: test sent to {', '.join(accepted) or 'nobody'} ({where})"
+                    + (f"; {refused} refused" if refused else ""))
         if self.already:
             word = "already scheduled" if self.status == Status.SCHEDULED else "already sent"
             return f"{self.provider}: {word}{when}: {where} (nothing sent)"

@@ -1,0 +1,175 @@
+"""SMTP: test sends only, one connection for every recipient.
+
+A list lives at a mailing-list provider, so ``--now`` and ``--schedule`` are
+refused (``UnsupportedFeature``, exit 2) before anything connects.
+
+Connection: ``NEWSLETTER_SMTP_SECURITY`` is ``starttls`` (default, port 587),
+``ssl`` (implicit TLS, port 465) or ``none`` (port 25; only for a local relay).
+Certificates are verified against the system store plus
+``NEWSLETTER_SMTP_CA_FILE``. With ``NEWSLETTER_SMTP_USERNAME`` set, the
+client authenticates (after TLS) with ``NEWSLETTER_SMTP_PASSWORD``.
+Connecting is retried with bounded backoff (nothing was sent yet); a message
+is never retried, since SMTP gives no way to know whether a dropped DATA was
+delivered.
+
+Each recipient gets their own message (``message.MessageFactory``): To shows
+only them. A refused recipient is reported as ``rejected`` and the others
+still get theirs; the command then exits 3.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import ClassVar
+
+from ..errors import ConfigError
+from ..message import MessageFactory, Unsubscribe
+from .base import (Content, Plan, Provider, ProviderError, ProviderUnavailable, SendResult, Status,
+                   UnsupportedFeature)
+
+PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+class SmtpProvider(Provider):
+    name = "smtp"
+    features = frozenset({"test_send", "plain_text", "reply_to", "preheader"})
+    required_settings: ClassVar[tuple[str, ...]] = ("NEWSLETTER_SMTP_HOST",)
+    connect_attempts: ClassVar[int] = 3
+
+    @classmethod
+    def check_list_send(cls, when: datetime | None) -> None:
+        raise UnsupportedFeature(
+            f"the smtp provider sends test emails only, so it refuses {'--schedule' if when else '--now'}: "
+            "a subscriber list lives at a mailing-list provider (use --provider listmonk, mailchimp or brevo, "
+            "or --test for a test send)")
+
+    def setup(self) -> None:
+        config = self.config
+        self.security = (config.get("NEWSLETTER_SMTP_SECURITY") or "starttls").lower()
+        if self.security not in PORTS:
+            raise ConfigError(f"NEWSLETTER_SMTP_SECURITY={self.security!r}: use none, starttls or ssl")
+        self.host = config.get("NEWSLETTER_SMTP_HOST") or ""
+        self.port = int(config.number("NEWSLETTER_SMTP_PORT", PORTS[self.security]))
+        self.username = config.get("NEWSLETTER_SMTP_USERNAME")
+        self.password = config.get("NEWSLETTER_SMTP_PASSWORD")
+        if self.username:
+            config.require("NEWSLETTER_SMTP_PASSWORD", purpose="SMTP authentication (NEWSLETTER_SMTP_USERNAME is set)")
+        self.timeout = config.number("NEWSLETTER_SMTP_TIMEOUT")
+        self.ca_file = config.get("NEWSLETTER_SMTP_CA_FILE")
+        self.unsubscribe_urls = config.list("NEWSLETTER_LIST_UNSUBSCRIBE")
+
+    def unsubscribe(self, content: Content) -> Unsubscribe:
+        return Unsubscribe.parse(self.unsubscribe_urls, content.from_email)
+
+    def unsubscribe_url(self, content: Content) -> str:
+        return self.unsubscribe(content).body_url
+
+    def tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.ca_file:
+            try:
+                context.load_verify_locations(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(f"NEWSLETTER_SMTP_CA_FILE={self.ca_file}: cannot load it ({exc})") from None
+        return context
+
+    # -- the connection
+    def _open(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                                    context=self.tls_context())
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            client.ehlo()
+            if self.security == "starttls":
+                if not client.has_extn("starttls"):
+                    raise ProviderError(f"smtp: {self.host}:{self.port} does not offer STARTTLS "
+                                        "(set NEWSLETTER_SMTP_SECURITY=ssl, or none for a local relay)")
+                client.starttls(context=self.tls_context())
+                client.ehlo()
+            if self.username:
+                client.login(self.username, self.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    @contextmanager
+    def connection(self) -> Iterator[smtplib.SMTP]:
+        """One authenticated connection, retried while nothing has been sent."""
+        where = f"{self.host}:{self.port} ({self.security})"
+        client = None
+        for attempt in range(1, self.connect_attempts + 1):
+            try:
+                client = self._open()
+                break
+            except smtplib.SMTPAuthenticationError as exc:
+                raise ProviderError(self.redactor(
+                    f"smtp: {where} refused the login of {self.username!r}: {exc.smtp_code} "
+                    f"{_text(exc.smtp_error)} (check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD)"))
+            except ssl.SSLError as exc:
+                raise ProviderError(self.redactor(f"smtp: TLS with {where} failed: {exc} (for a private CA, "
+                                                  "set NEWSLETTER_SMTP_CA_FILE)")) from None
+            except smtplib.SMTPResponseException as exc:
+                raise ProviderError(self.redactor(f"smtp: {where} answered {exc.smtp_code} "
+                                                  f"{_text(exc.smtp_error)}")) from None
+            except smtplib.SMTPNotSupportedError as exc:
+                raise ProviderError(f"smtp: {where}: {exc} (unset NEWSLETTER_SMTP_USERNAME for a server "
+                                    "without AUTH, or use TLS: many servers offer AUTH only after it)") from None
+            except (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected) as exc:
+                if attempt == self.connect_attempts:
+                    raise ProviderUnavailable(self.redactor(f"smtp: cannot connect to {where} after "
+                                                            f"{attempt} attempts: {exc}")) from None
+                self.sleep(0.2 * 2 ** (attempt - 1))
+        assert client is not None
+        try:
+            yield client
+        finally:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+    # -- the send
+    def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
+        factory = MessageFactory(content, self.unsubscribe(content))
+        outcomes: dict[str, Status] = {}
+        notes: list[str] = []
+        with self.connection() as client:
+            for recipient in recipients:
+                status, note = self._send_one(client, content.from_email, recipient, factory)
+                outcomes[recipient] = status
+                notes += [note] if note else []
+        return SendResult("test", self.name, Status.QUEUED, recipients=list(recipients), outcomes=outcomes,
+                          notes=notes)
+
+    def _send_one(self, client: smtplib.SMTP, sender: str, recipient: str,
+                  factory: MessageFactory) -> tuple[Status, str | None]:
+        try:
+            refused = client.sendmail(sender, [recipient], factory.render(recipient))
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = exc.recipients.get(recipient, (0, b""))
+            return Status.REJECTED, self.redactor(f"{recipient}: refused: {code} {_text(text)}")
+        except smtplib.SMTPResponseException as exc:
+            return Status.FAILED, self.redactor(f"{recipient}: {exc.smtp_code} {_text(exc.smtp_error)}")
+        except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
+            raise ProviderError(self.redactor(f"smtp: connection lost while sending to {recipient}: {exc}; "
+                                              "that message may or may not have been delivered")) from None
+        if refused:
+            return Status.REJECTED, f"{recipient}: refused"
+        return Status.QUEUED, None
+
+    def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
+        auth = f", AUTH as {self.username}" if self.username else ""
+        return Plan([f"connect {self.host}:{self.port} ({self.security}{auth}), once",
+                     f"MAIL FROM/RCPT TO/DATA for each of {len(recipients)} recipient(s)", "QUIT"])
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,160 @@
+"""Fixtures for send tests: a real aiosmtpd server on 127.0.0.1 and certificates made here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+SMTP_USER = "mailer"
+SMTP_PASSWORD = "smtp-pa55word-never-shown"
+
+
+@dataclass
+class Delivered:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+
+@dataclass
+class Recorder:
+    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients."""
+
+    refuse: set[str] = field(default_factory=set)
+    messages: list[Delivered] = field(default_factory=list)
+    connections: int = 0
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self.messages.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 queued"
+
+
+class CountingController(Controller):
+    def factory(self):
+        self.handler.connections += 1
+        return super().factory()
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    recorder: Recorder
+    security: str
+
+    def env(self, **extra: str) -> dict[str, str]:
+        values = {"NEWSLETTER_SMTP_HOST": self.host, "NEWSLETTER_SMTP_PORT": str(self.port),
+                  "NEWSLETTER_SMTP_SECURITY": self.security, "NEWSLETTER_SMTP_USERNAME": "",
+                  "NEWSLETTER_SMTP_PASSWORD": "", "NEWSLETTER_SMTP_TIMEOUT": "5"}
+        values.update(extra)
+        return values
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Certs:
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    """A throwaway CA and a certificate for 127.0.0.1 it signed (made here, never fetched)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    folder = tmp_path_factory.mktemp("certs")
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "newsletter-pipeline test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = Certs(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    paths.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths.key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()))
+    return paths
+
+
+def _authenticator(recorder: Recorder) -> Callable[..., AuthResult]:
+    def check(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER
+              and auth_data.password.decode() == SMTP_PASSWORD)
+        if ok:
+            recorder.logins.append(SMTP_USER)
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
+@pytest.fixture
+def smtp_server(certs: Certs) -> Iterator[Callable[..., SmtpServer]]:
+    """Start aiosmtpd on 127.0.0.1: ``smtp_server(security="none"|"starttls"|"ssl", auth=False)``."""
+    started: list[Controller] = []
+
+    def start(security: str = "none", auth: bool = False, refuse: set[str] | None = None) -> SmtpServer:
+        recorder = Recorder(refuse=set(refuse or ()))
+        kwargs: dict = {"hostname": "127.0.0.1", "port": free_port(), "ready_timeout": 5}
+        if security == "starttls":
+            kwargs.update(tls_context=certs.server_context(), require_starttls=True)
+        if security == "ssl":
+            kwargs.update(ssl_context=certs.server_context())
+        if auth:
+            kwargs.update(authenticator=_authenticator(recorder), auth_required=True,
+                          # aiosmtpd counts only STARTTLS as TLS; implicit TLS is TLS too
+                          auth_require_tls=security == "starttls")
+        controller = CountingController(recorder, **kwargs)
+        controller.start()
+        started.append(controller)
+        recorder.connections = 0  # start() makes one connection of its own to check the server is up
+        return SmtpServer("127.0.0.1", kwargs["port"], recorder, security)
+
+    yield start
+    for controller in started:
+        controller.stop()

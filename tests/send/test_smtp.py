@@ -1,0 +1,217 @@
+"""SMTP test sends against a real aiosmtpd server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsletter_pipeline.commands.send import make_content
+from newsletter_pipeline.config import Config
+from newsletter_pipeline.ledger import Ledger
+from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
+from newsletter_pipeline.providers.base import Content, ProviderError, Status
+from newsletter_pipeline.providers.smtp import SmtpProvider
+from newsletter_pipeline.render import build_issue
+
+from .conftest import SMTP_PASSWORD, SMTP_USER, Certs, SmtpServer
+
+SEED = Path(__file__).resolve().parents[2] / "issues" / "2021-12-one-year-of-ai4media.yaml"
+UNSUB = "https://example.org/unsubscribe?list=ai4media,mailto:leave@example.org"
+CLI_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_LIST_UNSUBSCRIBE": "",
+           "NEWSLETTER_SMTP_CA_FILE": ""}
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    loaded, rendered = build_issue(SEED)
+    return make_content(loaded, rendered, Config({}))
+
+
+def provider(tmp_path: Path, server: SmtpServer, **extra: str) -> SmtpProvider:
+    return SmtpProvider(Config(server.env(**extra)), Ledger(tmp_path))
+
+
+def parse(data: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def test_one_connection_for_many_recipients_each_seeing_only_themselves(tmp_path, smtp_server, content):
+    server = smtp_server()
+    recipients = [f"reader{i}@example.org" for i in range(5)]
+    result = provider(tmp_path, server).test_send(content, recipients)
+    assert server.recorder.connections == 1
+    assert [m.rcpt_tos for m in server.recorder.messages] == [[r] for r in recipients]
+    assert [parse(m.data)["To"] for m in server.recorder.messages] == recipients
+    assert result.outcomes == {r: Status.QUEUED for r in recipients}
+    ids = {parse(m.data)["Message-ID"] for m in server.recorder.messages}
+    assert len(ids) == 5 and all(re.fullmatch(r"<[^<>@\s]+@ai4media\.eu>", i) for i in ids)
+
+
+def test_headers_structure_and_encoding(tmp_path, smtp_server, content):
+    server = smtp_server()
+    provider(tmp_path, server, NEWSLETTER_LIST_UNSUBSCRIBE=UNSUB).test_send(content, ["reader@example.org"])
+    [delivered] = server.recorder.messages
+    raw = delivered.data
+    assert delivered.mail_from == "newsletter@ai4media.eu"
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only
+    message = parse(raw)
+    assert email.utils.parsedate_to_datetime(message["Date"]).tzinfo is not None
+    assert message["From"] == "AI4Media <newsletter@ai4media.eu>"
+    assert message["Reply-To"] == "info@ai4media.eu"
+    assert message["Subject"] == "[TEST] One year of AI4Media"
+    assert message["MIME-Version"] == "1.0"
+    assert message["List-Id"] == "AI4Media Newsletter <ai4media-newsletter.ai4media.eu>"
+    assert message["List-Unsubscribe"] == "<https://example.org/unsubscribe?list=ai4media>, <mailto:leave@example.org>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_content_type() == "multipart/alternative"
+    parts = list(message.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    for part in parts:
+        assert part.get_content_charset() == "utf-8"
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+    text, html = (p.get_content() for p in parts)
+    assert "Newsletter · December 2021" in text  # non-ASCII survives the round trip
+    assert UNSUBSCRIBE_PLACEHOLDER not in text + html
+    assert "https://example.org/unsubscribe?list=ai4media" in text
+    assert 'href="https://example.org/unsubscribe?list=ai4media"' in html
+    assert html.replace("\r\n", "\n") == content.html.replace(UNSUBSCRIBE_PLACEHOLDER,
+                                                              "https://example.org/unsubscribe?list=ai4media")
+
+
+def test_mailto_only_has_no_one_click_header(tmp_path, smtp_server, content):
+    server = smtp_server()
+    provider(tmp_path, server, NEWSLETTER_LIST_UNSUBSCRIBE="mailto:leave@example.org").test_send(
+        content, ["reader@example.org"])
+    message = parse(server.recorder.messages[0].data)
+    assert message["List-Unsubscribe"] == "<mailto:leave@example.org>"
+    assert message["List-Unsubscribe-Post"] is None
+    assert 'href="mailto:leave@example.org"' in message.get_body(("html",)).get_content()
+
+
+def test_starttls_and_auth_with_a_certificate_made_here(tmp_path, smtp_server, content, certs: Certs):
+    server = smtp_server("starttls", auth=True)
+    smtp = provider(tmp_path, server, NEWSLETTER_SMTP_USERNAME=SMTP_USER, NEWSLETTER_SMTP_PASSWORD=SMTP_PASSWORD,
+                    NEWSLETTER_SMTP_CA_FILE=str(certs.ca_file))
+    smtp.test_send(content, ["a@example.org", "b@example.org"])
+    assert server.recorder.logins == [SMTP_USER]  # one login: one connection
+    assert server.recorder.connections == 1 and len(server.recorder.messages) == 2
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd misses implicit TLS
+def test_implicit_ssl(tmp_path, smtp_server, content, certs: Certs):
+    server = smtp_server("ssl", auth=True)
+    provider(tmp_path, server, NEWSLETTER_SMTP_USERNAME=SMTP_USER, NEWSLETTER_SMTP_PASSWORD=SMTP_PASSWORD,
+             NEWSLETTER_SMTP_CA_FILE=str(certs.ca_file)).test_send(content, ["a@example.org"])
+    assert server.recorder.logins == [SMTP_USER] and len(server.recorder.messages) == 1
+
+
+def test_untrusted_certificate_is_refused(tmp_path, smtp_server, content):
+    server = smtp_server("starttls")
+    with pytest.raises(ProviderError, match="TLS .* failed.*NEWSLETTER_SMTP_CA_FILE"):
+        provider(tmp_path, server).test_send(content, ["a@example.org"])
+    assert server.recorder.messages == []
+
+
+def test_server_without_starttls_is_refused_when_starttls_is_asked(tmp_path, smtp_server, content):
+    server = smtp_server("none")
+    with pytest.raises(ProviderError, match="does not offer STARTTLS"):
+        provider(tmp_path, server, NEWSLETTER_SMTP_SECURITY="starttls").test_send(content, ["a@example.org"])
+    assert server.recorder.messages == []
+
+
+def test_nothing_listening_is_a_provider_error(tmp_path, content):
+    from .conftest import free_port
+
+    config = Config({"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(free_port()),
+                     "NEWSLETTER_SMTP_SECURITY": "none"})
+    smtp = SmtpProvider(config, Ledger(tmp_path), sleep=lambda s: None)
+    with pytest.raises(ProviderError, match="cannot connect to 127.0.0.1:.* after 3 attempts"):
+        smtp.test_send(content, ["a@example.org"])
+
+
+# --- through the CLI ---------------------------------------------------------------------------
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def seed_project(make_project) -> Path:
+    return make_project(seed=True)
+
+
+def cli_send(run_cli: RunCli, project: Path, server: SmtpServer, *args: str, **env: str):
+    return run_cli("send", "issues/2021-12-one-year-of-ai4media.yaml", *args, cwd=project,
+                   env={**CLI_ENV, **server.env(), **env}, timeout=60)
+
+
+def test_cli_test_send_to_configured_recipients(run_cli, seed_project, smtp_server):
+    server = smtp_server()
+    result = cli_send(run_cli, seed_project, server, "--test",
+                      NEWSLETTER_TEST_RECIPIENTS="a@example.org, b@example.org")
+    assert result.returncode == 0, result.stderr
+    assert "test sent to a@example.org, b@example.org" in result.stdout
+    assert sorted(m.rcpt_tos[0] for m in server.recorder.messages) == ["a@example.org", "b@example.org"]
+    again = cli_send(run_cli, seed_project, server, "--test", "--to", "c@example.org")  # repeatable; --to wins
+    assert again.returncode == 0 and server.recorder.messages[-1].rcpt_tos == ["c@example.org"]
+    assert len(server.recorder.messages) == 3
+
+
+@pytest.mark.parametrize("args", [["--now", "--yes"], ["--schedule", "2099-01-01T09:00:00Z", "--yes"]])
+def test_cli_smtp_refuses_list_sends(run_cli, seed_project, smtp_server, args):
+    server = smtp_server()
+    result = cli_send(run_cli, seed_project, server, *args)
+    assert result.returncode == 2
+    assert "smtp provider sends test emails only" in result.stderr and args[0] in result.stderr
+    assert "Traceback" not in result.stderr
+    assert server.recorder.connections == 0
+
+
+def test_cli_refused_recipient_exits_3_and_others_still_get_it(run_cli, seed_project, smtp_server):
+    server = smtp_server(refuse={"gone@example.org"})
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org,gone@example.org")
+    assert result.returncode == 3
+    assert "gone@example.org: refused: 550" in result.stdout
+    assert [m.rcpt_tos for m in server.recorder.messages] == [["a@example.org"]]
+
+
+def test_cli_missing_settings_are_named_together(run_cli, seed_project, smtp_server):
+    server = smtp_server()
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org",
+                      NEWSLETTER_SMTP_HOST="")
+    assert result.returncode == 2 and "NEWSLETTER_SMTP_HOST" in result.stderr and ".env.example" in result.stderr
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org",
+                      NEWSLETTER_SMTP_USERNAME="someone")
+    assert result.returncode == 2 and "NEWSLETTER_SMTP_PASSWORD" in result.stderr
+
+
+def test_cli_dry_run_connects_nowhere(run_cli, seed_project, smtp_server):
+    server = smtp_server()
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    for expected in ("provider:   smtp", "subject:    [TEST] One year of AI4Media",
+                     "from:       AI4Media <newsletter@ai4media.eu>", "reply-to:   info@ai4media.eu",
+                     "recipients: a@example.org", "size:", f"connect 127.0.0.1:{server.port}"):
+        assert expected in result.stdout
+    assert server.recorder.connections == 0
+
+
+def test_cli_check_error_stops_before_any_connection(run_cli, make_project, smtp_server):
+    """An issue over Gmail's clipping limit fails its checks: exit 1, and SMTP is never contacted."""
+    body = "Words that fill the email. " * 60
+    articles = "".join(f"  - type: article\n    title: Article {i}\n    body: {body}\n" for i in range(60))
+    project = make_project({"issues/2021-12-too-long.yaml":
+                            f"subject: Too long\ndate: 2021-12-15\nblocks:\n{articles}"})
+    server = smtp_server()
+    result = run_cli("send", "issues/2021-12-too-long.yaml", "--test", "--to", "a@example.org", cwd=project,
+                     env={**CLI_ENV, **server.env()}, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "gmail-clipping" in result.stderr and "2021-12-too-long.yaml:1:1" in result.stderr
+    assert server.recorder.connections == 0
