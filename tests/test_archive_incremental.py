@@ -143,3 +143,21 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def test_a_templates_option_overrides_the_web_templates_and_rebuilds(project, tmp_path):
+    build(project)
+    overrides = tmp_path / "overrides" / "web"
+    overrides.mkdir(parents=True)
+    builtin = Path(__file__).resolve().parent.parent / "templates" / "web"
+    (overrides / "index.html.j2").write_text(
+        (builtin / "index.html.j2").read_text(encoding="utf-8").replace("All issues, newest first.", "Back issues."))
+    (overrides / "page.html.j2").write_text(
+        (builtin / "page.html.j2").read_text(encoding="utf-8").replace("← All issues", "← Back issues"))
+    result = build(project, templates=overrides.parent)
+    assert len(result.built) == 3
+    site = project / "site"
+    assert "Back issues." in (site / "index.html").read_text(encoding="utf-8")
+    assert "← Back issues" in (site / "2022-01-issue-1" / "index.html").read_text(encoding="utf-8")
+    assert build(project, templates=overrides.parent).built == []
+    assert len(build(project).built) == 3  # without the option: back to the built-in templates
