@@ -105,7 +105,7 @@ class MailchimpFake(FakeServer):
                        "the wrong datacenter.")
 
     def error_reply(self, status: int, message: str) -> Reply:
-        titles = {404: "Resource Not Found", 405: "Method Not Allowed", 500: "Internal Server Error",
+        titles = {400: "Bad Request", 403: "Forbidden", 404: "Resource Not Found", 405: "Method Not Allowed", 500: "Internal Server Error",
                   502: "Bad Gateway", 503: "Service Unavailable"}
         return problem(status, titles.get(status, "Error"), message)
 
@@ -125,8 +125,9 @@ class MailchimpFake(FakeServer):
         if count > 1000:
             raise invalid("count", "Count must be at most 1000.")
         offset = int(request.arg("offset", "0") or 0)
-        status = request.arg("status")
-        found = [c for c in self.campaigns.values() if not status or c["status"] == status]
+        status, list_id = request.arg("status"), request.arg("list_id")
+        found = [c for c in self.campaigns.values() if (not status or c["status"] == status)
+                 and (not list_id or c["recipients"]["list_id"] == list_id)]
         body: dict[str, Any] = {"campaigns": [self._view(c) for c in found[offset:offset + count]],
                                 "total_items": len(found), "_links": []}
         fields = [f for f in (request.arg("fields") or "").split(",") if f]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -76,6 +77,7 @@ class _Fault:
     remaining: int
     status: int = 500
     seconds: float = 0.0
+    message: str = "injected failure"
 
 
 class Faults:
@@ -89,9 +91,10 @@ class Faults:
         self._lock = threading.Lock()
         self._armed: list[_Fault] = []
 
-    def fail(self, n: int = 1, status: int = 500, match: str | None = None) -> None:
-        """Answer ``status`` (before acting) to the next ``n`` matching requests."""
-        self._arm(_Fault("status", match, n, status=status))
+    def fail(self, n: int = 1, status: int = 500, match: str | None = None,
+             message: str = "injected failure") -> None:
+        """Answer ``status`` with the provider's error body saying ``message`` (before acting)."""
+        self._arm(_Fault("status", match, n, status=status, message=message))
 
     def drop_after_action(self, n: int = 1, match: str | None = None) -> None:
         """Perform the action, then close the connection without a reply."""
@@ -239,7 +242,7 @@ class FakeServer:
         method, path = request.method, request.path
         fault = self.faults.take("status", method, path)
         if fault:
-            return self.error_reply(fault.status, "injected failure"), 0.0
+            return self.error_reply(fault.status, fault.message), 0.0
         fault = self.faults.take("rate", method, path)
         if fault:
             return self.rate_limited(fault.seconds), 0.0
@@ -321,6 +324,12 @@ def seconds_header(value: float) -> str:
 def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs
+
+        def setup(self) -> None:
+            super().setup()
+            # headers and body go out in two writes: without this, Nagle plus
+            # delayed ACKs add 40 ms to every reply on a kept-alive connection
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
