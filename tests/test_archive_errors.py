@@ -137,7 +137,8 @@ def test_an_unsubscribe_link_a_footer_override_leaves_bare_is_cut_and_a_bare_pla
 
 
 def test_a_bad_newsletter_yaml_is_located_like_in_build(tmp_path):
-    root = make_site_project(tmp_path / "p", {"2022-01-good.yaml": GOOD}, settings_extra="archive_url: news.example.org\n")
+    root = make_site_project(tmp_path / "p", {"2022-01-good.yaml": GOOD},
+                             settings_extra="archive_url: news.example.org\n")
     lines = assert_clean_failure(cli("archive", "--out", "site", "--base-url", BASE, cwd=root), 1)
     assert len(lines) == 1, lines
     assert re.match(r"^newsletter\.yaml:\d+:\d+: error: archive_url: invalid URL", lines[0]), lines
