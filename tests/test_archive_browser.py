@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive_helpers import issue_yaml, make_site_project
-from conftest import REPO, newsletter_command
+from archive_helpers import REPO, issue_yaml, make_site_project, newsletter_command
 
 pytestmark = pytest.mark.browser
 
