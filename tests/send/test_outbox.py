@@ -1,0 +1,99 @@
+"""The outbox: real .eml files that parse and match the SMTP message structure; a fresh clone works."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import shutil
+from pathlib import Path
+
+from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
+from newsletter_pipeline.providers.outbox import LIST_RECIPIENT, PLACEHOLDER_RECIPIENT
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = "issues/2021-12-one-year-of-ai4media.yaml"
+SLUG = "2021-12-one-year-of-ai4media"
+CLEAN_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": "",
+             "NEWSLETTER_LIST_UNSUBSCRIBE": "", "NEWSLETTER_FROM_NAME": "", "NEWSLETTER_FROM_EMAIL": "",
+             "NEWSLETTER_REPLY_TO": ""}
+
+
+def parse(path: Path) -> email.message.EmailMessage:
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[return-value]
+
+
+def fresh_clone(tmp_path: Path) -> Path:
+    """The files a clone has (no .env, no outbox, no ledger)."""
+    root = tmp_path / "clone"
+    root.mkdir()
+    shutil.copy(REPO / "newsletter.yaml", root)
+    shutil.copytree(REPO / "issues", root / "issues")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def test_fresh_clone_test_send_writes_eml_to_outbox(tmp_path, run_cli):
+    root = fresh_clone(tmp_path)
+    result = run_cli("send", SEED, "--test", cwd=root, env=CLEAN_ENV)
+    assert result.returncode == 0, result.stderr
+    path = root / "outbox" / SLUG / f"{PLACEHOLDER_RECIPIENT}.eml"
+    assert str(path) in result.stdout
+    assert [p.name for p in (root / "outbox" / SLUG).iterdir()] == [path.name]
+    message = parse(path)
+    assert message["To"] == PLACEHOLDER_RECIPIENT and message["Subject"] == "[TEST] One year of AI4Media"
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    # no unsubscribe URL configured: a mailto: to the sender, in the header and the body
+    assert message["List-Unsubscribe"] == "<mailto:newsletter@ai4media.eu?subject=unsubscribe>"
+    assert message["List-Unsubscribe-Post"] is None
+    html = message.get_body(("html",)).get_content()
+    assert UNSUBSCRIBE_PLACEHOLDER not in html and "mailto:newsletter@ai4media.eu?subject=unsubscribe" in html
+    assert not (root / ".newsletter").exists()  # test sends need no ledger in the outbox
+
+
+def test_one_file_per_recipient_with_their_own_to(tmp_path, run_cli, make_project):
+    project = make_project(seed=True)
+    env = {**CLEAN_ENV, "NEWSLETTER_TEST_RECIPIENTS": "ann@example.org,bob@example.org",
+           "NEWSLETTER_LIST_UNSUBSCRIBE": "https://example.org/u", "NEWSLETTER_FROM_NAME": "Ünïcode Desk",
+           "NEWSLETTER_FROM_EMAIL": "desk@example.org", "NEWSLETTER_OUTBOX_DIR": str(tmp_path / "mail")}
+    result = run_cli("send", SEED, "--test", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "mail" / SLUG).glob("*.eml"))
+    assert [f.name for f in files] == ["ann@example.org.eml", "bob@example.org.eml"]
+    ids = set()
+    for path, who in zip(files, ["ann@example.org", "bob@example.org"], strict=True):
+        raw = path.read_bytes()
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+        message = parse(path)
+        assert message["To"] == who
+        assert str(message["From"]) == "Ünïcode Desk <desk@example.org>"
+        assert b"=?utf-8?" in raw.split(b"\r\n\r\n")[0]  # the non-ASCII name is RFC 2047 encoded
+        assert message["List-Unsubscribe"] == "<https://example.org/u>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert 'href="https://example.org/u"' in message.get_body(("html",)).get_content()
+        ids.add(message["Message-ID"])
+    assert len(ids) == 2
+
+
+def test_list_send_is_recorded_like_a_provider(tmp_path, run_cli, make_project):
+    project = make_project(seed=True)
+    result = run_cli("send", SEED, "--now", "--yes", cwd=project, env=CLEAN_ENV)
+    assert result.returncode == 0, result.stderr
+    assert f"campaign outbox-{SLUG}" in result.stdout
+    list_copy = parse(project / "outbox" / SLUG / "list.eml")
+    assert list_copy["To"] == LIST_RECIPIENT and list_copy["Subject"] == "One year of AI4Media"
+    [record_path] = (project / ".newsletter" / "sends").glob("*.json")
+    record = json.loads(record_path.read_text())
+    assert record["provider"] == "outbox" and record["campaign_id"] == f"outbox-{SLUG}"
+    assert [s["step"] for s in record["steps"]] == ["created", "content", "send_requested", "sent"]
+    again = run_cli("send", SEED, "--now", "--yes", cwd=project, env=CLEAN_ENV)
+    assert again.returncode == 0 and f"already sent: campaign outbox-{SLUG}" in again.stdout
+
+
+def test_dry_run_writes_nothing(tmp_path, run_cli, make_project):
+    project = make_project(seed=True)
+    result = run_cli("send", SEED, "--test", "--to", "ann@example.org", "--dry-run", cwd=project, env=CLEAN_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "recipients: ann@example.org" in result.stdout and "[TEST] One year of AI4Media" in result.stdout
+    assert not (project / "outbox").exists() and not (project / ".newsletter").exists()
