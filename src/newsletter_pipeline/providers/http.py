@@ -86,6 +86,7 @@ class ApiClient:
         self.session.headers.update(headers or {})
         if auth:
             self.session.auth = auth
+            redactor.add(auth[1])
             redactor.add(f"{auth[0]}:{auth[1]}")  # its base64 form is the Authorization header
 
     def close(self) -> None:
