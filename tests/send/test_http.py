@@ -60,7 +60,7 @@ def server() -> Iterator[tuple[str, Script]]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.block_on_close = False  # do not wait for a deliberately slow reply at teardown
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", script
     httpd.shutdown()
