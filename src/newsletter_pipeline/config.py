@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,6 +202,6 @@ def env_example() -> str:
         if setting.group != group:
             group = setting.group
             lines += ["", f"# --- {group} ---"]
-        lines.append(f"# {setting.comment}")
+        lines += [f"# {line}" for line in textwrap.wrap(setting.comment, 86)]
         lines.append(f"{setting.name}={'' if setting.secret else (setting.default or '')}")
     return "\n".join(lines) + "\n"
