@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...errors import Location
 from ..context import CheckContext
 from ..css import RGB, contrast_ratio, hex_color
 from ..findings import Finding
@@ -23,6 +24,19 @@ def required_ratio(font_px: float, bold: bool) -> float:
     return LARGE_MIN if large else NORMAL_MIN
 
 
+def _named(ctx: CheckContext, rgb: RGB) -> str:
+    """``#52606d (brand.colors.muted)`` when the colour is a theme colour."""
+    names = [n for n, value in ctx.locate.colors.items() if value.lower() == hex_color(rgb)]
+    return f"{hex_color(rgb)} (brand.colors.{names[0]})" if names else hex_color(rgb)
+
+
+def _where(ctx: CheckContext, fg: RGB, bg: RGB) -> Location:
+    """The text colour's line, unless only the background is overridden in this issue's settings."""
+    found = [loc for loc in (ctx.locate.color(fg), ctx.locate.color(bg)) if loc]
+    in_issue = [loc for loc in found if loc.file == ctx.loaded.doc.file]
+    return (in_issue or found or [ctx.locate.fallback()])[0]
+
+
 @rule("contrast")
 def contrast(ctx: CheckContext) -> Iterator[Finding]:
     failures: dict[tuple[RGB, RGB, float], list[str]] = {}
@@ -35,8 +49,7 @@ def contrast(ctx: CheckContext) -> Iterator[Finding]:
         ratio = contrast_ratio(fg, bg)
         size = "large" if needed == LARGE_MIN else "body"
         example = texts[0] if len(texts[0]) <= 40 else texts[0][:37] + "..."
-        where = ctx.locate.anywhere(ctx.locate.color(fg), ctx.locate.color(bg))
-        yield Finding("contrast", "error", where,
-                      f"text {hex_color(fg)} on {hex_color(bg)} has a contrast of {ratio:.2f}:1, under "
+        yield Finding("contrast", "error", _where(ctx, fg, bg),
+                      f"text {_named(ctx, fg)} on {_named(ctx, bg)} has a contrast of {ratio:.2f}:1, under "
                       f"{needed}:1 for {size} text ({len(texts)} place(s), e.g. \"{example}\"); darken the "
                       "text colour or change the background")

@@ -31,7 +31,7 @@ def dark_mode(ctx: CheckContext) -> Iterator[Finding]:
         for decl in declarations(style.text or ""):
             if any("prefers-color-scheme" in at for at in decl.at_rules) and not decl.important:
                 where = ctx.locate.anywhere(
-                    ctx.locate.template(rf"(?<![\w-]){re.escape(decl.prop)}\s*:(?![^;}}]*!\s*important)",
+                    ctx.locate.template(rf"(?<![\w-]){re.escape(decl.prop)}\s*:(?![^;]*!\s*important)",
                                         after=r"prefers-color-scheme"),
                     ctx.locate.template(r"prefers-color-scheme"))
                 yield Finding("dark-mode", "error", where,

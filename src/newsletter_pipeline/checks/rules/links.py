@@ -134,12 +134,15 @@ def where_url(ctx: CheckContext, url: str) -> Location:
 
 
 def _where_link(ctx: CheckContext, link: Any, text: str, part: str) -> Location:
-    """Where this link's ``part`` ("url" or "label") is written: the issue or settings, else the template.
+    """Where this link's ``part`` ("url", "label" or "empty" text) is written: the issue or settings, else the template.
 
     A button's label is the sibling of its url (``link: {label, url}``); a
     Markdown link is found by its ``[text]`` or its URL inside the paragraph.
     """
     href = strip_utm((link.get("href") or "").strip())
+    if part == "empty":  # issue labels cannot be empty (the schema), so the template wrote this link
+        return ctx.locate.anywhere(ctx.locate.template(re.escape(href)) if href else None,
+                                   ctx.locate.template(r"<a\b[^>]*>\s*</a>"), ctx.locate.url(href))
     hit = ctx.locate.sources.exact(href) if href else None
     if hit:
         path, source = hit
@@ -172,7 +175,7 @@ def links(ctx: CheckContext) -> Iterator[Finding]:
             level, message = problem
             yield Finding("link-href", level, _where_link(ctx, link, text, "url"), message)
         if not accessible_name(link):
-            yield Finding("link-href", "error", _where_link(ctx, link, text, "label"),
+            yield Finding("link-href", "error", _where_link(ctx, link, text, "empty"),
                           f"the link to {strip_utm(link.get('href') or '')} has no text, so screen readers read its URL "
                           "(give it text, or alt text on its image)")
         vague = vague_problem(text, link.get("aria-label")) if text else None

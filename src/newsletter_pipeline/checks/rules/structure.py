@@ -48,10 +48,13 @@ def table_role(ctx: CheckContext) -> Iterator[Finding]:
                   "tag in the template)")
 
 
-def _heading_location(ctx: CheckContext, heading: Any, level: int) -> Location:
+def _heading_text(ctx: CheckContext, heading: Any) -> Location | None:
     text = visible_text(heading)
-    return ctx.locate.anywhere(ctx.locate.sources.find(text) if text else None,
-                               ctx.locate.template(rf"<h{level}\b"))
+    return ctx.locate.sources.find(text) if text else None
+
+
+def _heading_tag(ctx: CheckContext, level: int) -> Location | None:
+    return ctx.locate.template(rf"<h{level}\b")
 
 
 @rule("heading-order")
@@ -61,16 +64,19 @@ def heading_order(ctx: CheckContext) -> Iterator[Finding]:
                 if not ctx.computed(h).hidden]
     firsts = [h for level, h in headings if level == 1]
     if not firsts:
-        yield Finding("heading-order", "error",
-                      ctx.locate.anywhere(ctx.locate.template(r"<h1\b"), ctx.locate.template(r"masthead")),
+        yield Finding("heading-order", "error", ctx.loaded.doc.key_location(("blocks",)),
                       "the email has no h1 (start the issue with a masthead block: its title is the h1)")
     for extra in firsts[1:]:
-        yield Finding("heading-order", "error", _heading_location(ctx, extra, 1),
+        # the issue added it (a second masthead), so point at that block's title
+        where = ctx.locate.anywhere(_heading_text(ctx, extra), _heading_tag(ctx, 1))
+        yield Finding("heading-order", "error", where,
                       f"a second h1 \"{visible_text(extra)}\": an email has one h1 (keep one masthead)")
     previous = 0
     for level, heading in headings:
         if previous and level > previous + 1:
-            yield Finding("heading-order", "error", _heading_location(ctx, heading, level),
+            # the level is the template's choice, so point at the template's tag
+            where = ctx.locate.anywhere(_heading_tag(ctx, level), _heading_text(ctx, heading))
+            yield Finding("heading-order", "error", where,
                           f"h{level} \"{visible_text(heading)}\" follows an h{previous}: heading levels "
                           f"must not skip (use h{previous + 1} in the template)")
         previous = level
