@@ -157,7 +157,7 @@ class Site:
         """Rebuild the issues a change touches (all of them for a template or config change)."""
         paths = self.issue_paths()
         wanted = self._affected(paths, changed)
-        if changed and any(_is_template_change(p, self.builds.values()) for p in changed):
+        if changed and any(self._in_template_folder(Path(p)) for p in changed):
             environment.cache_clear()  # a new override file shadows one Jinja has already cached
         epoch = self.epoch + 1
         fresh = {path.stem: build(path, epoch, self.templates, self.builds.get(path.stem), self.log)
@@ -197,22 +197,26 @@ class Site:
 
     def watch_targets(self) -> tuple[frozenset[Path], frozenset[Path]]:
         """(folders to watch recursively: templates; folders to watch flat: issues and project roots)."""
-        deep = {d.resolve() for b in self.builds.values() for d in b.template_dirs}
-        if self.templates is not None:
-            deep.add(self.templates.resolve())
+        deep = self.template_folders()
         flat = self._issue_dirs() | {find_project_root(d) for d in self._issue_dirs()}
         return frozenset(d for d in deep if d.is_dir()), frozenset(d for d in flat - deep if d.is_dir())
+
+    def template_folders(self) -> set[Path]:
+        """Folders templates come from, plus each project's templates/ even before it exists."""
+        folders = {d.resolve() for b in self.builds.values() for d in b.template_dirs}
+        folders |= {find_project_root(d) / "templates" for d in self._issue_dirs()}
+        if self.templates is not None:
+            folders.add(self.templates.resolve())
+        return folders
+
+    def _in_template_folder(self, path: Path) -> bool:
+        return any(path.is_relative_to(d) for d in self.template_folders())
 
     def is_relevant(self, path: Path) -> bool:
         """Issue files, newsletter.yaml, and anything in a template folder trigger a rebuild."""
         path = Path(path)
-        deep, _ = self.watch_targets()
         if path.name == CONFIG_NAME:
             return True
         if path.suffix in ISSUE_SUFFIXES and path.parent.resolve() in self._issue_dirs():
             return True
-        return any(path.is_relative_to(d) for d in deep)
-
-
-def _is_template_change(path: Path, builds: Iterable[Build]) -> bool:
-    return any(Path(path).is_relative_to(d) for b in builds for d in b.template_dirs)
+        return self._in_template_folder(path)

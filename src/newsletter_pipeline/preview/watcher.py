@@ -81,7 +81,7 @@ class _Watcher(threading.Thread):
         try:
             for changes in watchfiles.watch(*self.folders, watch_filter=keep, recursive=self.recursive,
                                             step=WATCH_STEP_MS, debounce=1000, stop_event=self.stop_event,
-                                            rust_timeout=250, yield_on_timeout=True, raise_interrupt=False):
+                                            rust_timeout=100, yield_on_timeout=True, raise_interrupt=False):
                 self.ready.set()  # the first (timeout) yield means the OS watches are in place
                 if changes:
                     self.flag.add(Path(name) for _, name in changes)

@@ -1,0 +1,102 @@
+"""Live reload without a browser: what a save rebuilds, and that a burst of saves rebuilds once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
+SLUG = SEED_NAME.removesuffix(".yaml")
+
+
+def quiet_for(running, seconds: float) -> int:
+    """The epoch after ``seconds`` without checking it in between (no rebuild expected)."""
+    time.sleep(seconds)
+    return running.site.epoch
+
+
+def test_a_burst_of_saves_rebuilds_once(serve, seed_project: Path) -> None:
+    issue = seed_project / "issues" / SEED_NAME
+    running = serve(issue)
+    before = running.site.epoch
+    text = issue.read_text()
+    for i in range(5):  # an editor's save plus a formatter's, in quick succession
+        issue.write_text(text.replace("Detecting deepfakes", f"Save {i}"))
+    running.wait_epoch(before)
+    assert quiet_for(running, 0.5) == before + 1
+    assert "Save 4" in running.site.builds[SLUG].html
+
+
+def test_saving_an_unrelated_file_rebuilds_nothing(serve, seed_project: Path) -> None:
+    running = serve(seed_project / "issues" / SEED_NAME)
+    before = running.site.epoch
+    (seed_project / "notes.txt").write_text("not part of the newsletter")
+    (seed_project / "issues" / "draft.md").write_text("nor is this")
+    assert quiet_for(running, 0.4) == before
+
+
+def test_the_project_config_and_templates_are_watched(serve, seed_project: Path) -> None:
+    running = serve(seed_project / "issues" / SEED_NAME)
+    config = seed_project / "newsletter.yaml"
+    epoch = running.site.epoch
+    config.write_text(config.read_text().replace('primary: "#0b3b60"', 'primary: "#5b2a86"'))
+    epoch = running.wait_epoch(epoch)
+    assert "#5b2a86" in running.site.builds[SLUG].html
+
+    # a templates/ folder created after the start overrides a built-in partial, and is then watched
+    partial = seed_project / "templates" / "blocks" / "cta.mjml.j2"
+    partial.parent.mkdir(parents=True)
+    partial.write_text("<mj-section><mj-column><mj-text>Override one</mj-text></mj-column></mj-section>\n")
+    deadline = time.monotonic() + 10
+    while "Override one" not in running.site.builds[SLUG].html:
+        assert time.monotonic() < deadline, running.log
+        time.sleep(0.02)
+    epoch = running.site.epoch
+    partial.write_text(partial.read_text().replace("Override one", "Override two"))
+    running.wait_epoch(epoch)
+    assert "Override two" in running.site.builds[SLUG].html
+
+
+def test_a_templates_override_folder_is_watched(serve, seed_project: Path, tmp_path: Path) -> None:
+    overrides = tmp_path / "overrides" / "blocks"
+    overrides.mkdir(parents=True)
+    partial = overrides / "cta.mjml.j2"
+    partial.write_text("<mj-section><mj-column><mj-text>From --templates</mj-text></mj-column></mj-section>\n")
+    running = serve(seed_project / "issues" / SEED_NAME, templates=tmp_path / "overrides")
+    assert "From --templates" in running.site.builds[SLUG].html
+    epoch = running.site.epoch
+    partial.write_text(partial.read_text().replace("From --templates", "Edited override"))
+    running.wait_epoch(epoch)
+    assert "Edited override" in running.site.builds[SLUG].html
+
+
+def test_a_template_error_is_located_and_the_last_good_email_kept(serve, seed_project: Path) -> None:
+    partial = seed_project / "templates" / "blocks" / "cta.mjml.j2"
+    partial.parent.mkdir(parents=True)
+    partial.write_text("<mj-section><mj-column><mj-text>Fine</mj-text></mj-column></mj-section>\n")
+    running = serve(seed_project / "issues" / SEED_NAME)
+    good = running.site.builds[SLUG].html
+    epoch = running.site.epoch
+    partial.write_text("<mj-section>\n{% if %}\n</mj-section>\n")
+    running.wait_epoch(epoch)
+    build = running.site.builds[SLUG]
+    assert not build.ok and build.html == good
+    assert "templates/blocks/cta.mjml.j2:2" in build.errors[0] and "syntax error" in build.errors[0]
+
+
+def test_in_a_folder_only_the_saved_issue_is_rebuilt(serve, seed_project: Path) -> None:
+    other = seed_project / "issues" / "2022-02-other.yaml"
+    other.write_text("subject: Other\ndate: 2022-02-01\nblocks:\n  - type: cta\n    text: Hi\n"
+                     "    button: {label: Go, url: 'https://example.org/'}\n")
+    running = serve(seed_project / "issues")
+    first = dict(running.site.builds)
+    epoch = running.site.epoch
+    other.write_text(other.read_text().replace("text: Hi", "text: Hello again"))
+    running.wait_epoch(epoch)
+    assert running.site.builds[SLUG] is first[SLUG]
+    assert "Hello again" in running.site.builds["2022-02-other"].html
+
+    epoch = running.site.epoch
+    other.unlink()  # a removed issue leaves the index
+    running.wait_epoch(epoch)
+    assert list(running.site.builds) == [SLUG]

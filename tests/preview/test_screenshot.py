@@ -1,0 +1,79 @@
+"""``newsletter screenshot``: three PNGs from real Chromium, and a clear error without it."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from pathlib import Path
+
+import pytest
+
+SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
+SLUG = SEED_NAME.removesuffix(".yaml")
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def mean_brightness(page, path: Path) -> float:
+    """The mean of R, G and B over the whole PNG (0-255), measured on a canvas in Chromium."""
+    source = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+    return page.evaluate("""async src => {
+        const img = new Image(); img.src = src; await img.decode();
+        const canvas = document.createElement('canvas'); canvas.width = 60; canvas.height = 200;
+        const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0, 60, 200);
+        const data = ctx.getImageData(0, 0, 60, 200).data;
+        let sum = 0;
+        for (let i = 0; i < data.length; i += 4) sum += data[i] + data[i + 1] + data[i + 2];
+        return sum / (data.length / 4) / 3;
+    }""", source)
+
+
+@pytest.mark.browser
+def test_screenshot_writes_desktop_mobile_and_dark_pngs(seed_project: Path, run_cli, chromium_path: str,
+                                                         browser) -> None:
+    result = run_cli("screenshot", f"issues/{SEED_NAME}", "--out", "shots", cwd=seed_project,
+                     env={"NEWSLETTER_CHROMIUM": chromium_path})
+    assert result.returncode == 0, result.stderr
+    folder = seed_project / "shots" / SLUG
+    assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "mobile-375.png"]
+    assert result.stdout.splitlines() == [f"wrote shots/{SLUG}/{name}.png"
+                                          for name in ("desktop-600", "mobile-375", "dark-600")]
+    (dw, dh), (mw, mh), (kw, kh) = (png_size(folder / f"{n}.png") for n in ("desktop-600", "mobile-375", "dark-600"))
+    assert (dw, mw, kw) == (600, 375, 600)
+    assert dh > 2000 and mh > dh  # the whole email, and taller on a phone where columns stack
+    page = browser.new_page()
+    try:
+        light = mean_brightness(page, folder / "desktop-600.png")
+        dark = mean_brightness(page, folder / "dark-600.png")
+    finally:
+        page.close()
+    assert light > 170 and dark < 90, (light, dark)  # mostly white paper vs. mostly near-black
+
+
+def test_without_chromium_the_error_says_how_to_install_it(seed_project: Path, run_cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    result = run_cli("screenshot", f"issues/{SEED_NAME}", cwd=seed_project,
+                     env={"PATH": str(empty), "NEWSLETTER_CHROMIUM": ""})
+    assert result.returncode == 2
+    assert "Chromium not found" in result.stderr and "apt-get install -y chromium" in result.stderr
+    assert "NEWSLETTER_CHROMIUM" in result.stderr and "Traceback" not in result.stderr
+    assert not (seed_project / "screenshots").exists()
+
+
+def test_a_wrong_chromium_variable_is_named(seed_project: Path, run_cli) -> None:
+    result = run_cli("screenshot", f"issues/{SEED_NAME}", cwd=seed_project,
+                     env={"NEWSLETTER_CHROMIUM": "/nonexistent/chromium"})
+    assert result.returncode == 2
+    assert "NEWSLETTER_CHROMIUM=/nonexistent/chromium is not an executable" in result.stderr
+
+
+def test_an_invalid_issue_writes_no_png(make_project, run_cli, chromium_path: str) -> None:
+    root = make_project({"issues/2022-01-bad.yaml": "subject: [unclosed\n"})
+    result = run_cli("screenshot", "issues/2022-01-bad.yaml", cwd=root, env={"NEWSLETTER_CHROMIUM": chromium_path})
+    assert result.returncode == 1 and "issues/2022-01-bad.yaml:" in result.stderr and "invalid YAML" in result.stderr
+    assert not (root / "screenshots").exists()
