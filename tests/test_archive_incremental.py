@@ -161,3 +161,10 @@ def test_a_templates_option_overrides_the_web_templates_and_rebuilds(project, tm
     assert "← Back issues" in (site / "2022-01-issue-1" / "index.html").read_text(encoding="utf-8")
     assert build(project, templates=overrides.parent).built == []
     assert len(build(project).built) == 3  # without the option: back to the built-in templates
+
+
+def test_an_empty_existing_folder_takes_the_first_build(project):
+    (project / "site").mkdir()
+    assert len(build(project).built) == 3
+    assert (project / "site" / "index.html").is_file()
+    assert not [p for p in (project / "site").rglob("*") if p.name.endswith(".tmp")]

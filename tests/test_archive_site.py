@@ -145,18 +145,18 @@ def test_web_links_are_tagged_as_web_traffic_not_email(site):
 def test_view_in_browser_link_of_the_email_is_the_archive_page(tmp_path):
     """The footer links to <archive_url>/<slug>/; the archive must serve exactly that page."""
     root = make_site_project(tmp_path / "p", {"2022-01-winter-school.yaml": ISSUES["2022-01-winter-school.yaml"]},
-                             settings_extra="archive_url: https://news.example.org/letters\n")
+                             settings_extra="archive_url: https://newsletter.ai4media.eu/letters\n")
     env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
     built = subprocess.run([*newsletter_command(), "build", "issues/2022-01-winter-school.yaml", "--out", "dist"],
                            cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert built.returncode == 0, built.stderr
     email = (root / "dist" / "2022-01-winter-school" / "email.html").read_text(encoding="utf-8")
     link = re.search(r'<a href="([^"]+)"[^>]*>View in your browser</a>', email).group(1)
-    assert link == "https://news.example.org/letters/2022-01-winter-school/"
+    assert link == "https://newsletter.ai4media.eu/letters/2022-01-winter-school/"
     result = archive("--out", "site", cwd=root)  # no --base-url: the configured archive_url
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    base = "https://news.example.org/letters/"
+    base = "https://newsletter.ai4media.eu/letters/"
     target = file_of(root / "site", link, base)
     assert target == root / "site" / "2022-01-winter-school" / "index.html" and target.is_file()
     assert parse_page(target).meta["canonical"] == link

@@ -7,8 +7,8 @@ Stages, in pelican's order (every issue is known before anything is written):
   so unchanged issues are not rendered again;
 - ``page``: the rendered email adapted for the web (one source of truth);
 - ``site``: the pages, index, feed and sitemap rendered with ``templates/web/``;
-- ``publish``: the new site is assembled in a sibling folder and swapped in, so
-  readers see the old site or the new one, never half of each.
+- ``publish``: a first build appears in one rename; an update writes only what
+  changed, each file atomically, pages before the index that links to them.
 
 ``commands/archive.py`` orchestrates them.
 """

@@ -1,15 +1,21 @@
-"""Write the site all at once: assemble it beside the output folder, then swap it in.
+"""Write the site so that no reader, and no interrupted run, ever sees a broken one.
 
-The new site is built in a sibling staging folder: the files of the last
-build are hard-linked in (cheap, and unchanged pages keep their inode and
-mtime), the new files are written over them with ``write_atomic`` (which
-replaces a link rather than writing through it, so the live site is never
-touched), and the pages of deleted issues are left out. Only then is the
-staging folder renamed into place. A failure at any point leaves the old
-site as it was and removes the staging folder.
+Every error is found before this stage runs, so publishing only writes.
+
+- **A first build** is written into a sibling staging folder that is renamed
+  into place: the site appears whole or not at all.
+- **An update** touches only what changed, so a rebuild after one edit costs
+  one page, not the whole tree (copying and deleting hundreds of folders
+  would dominate an incremental build). Each file is written to a temporary
+  name and renamed (``write_atomic``), in an order that keeps every link
+  valid at every moment: new and changed pages first, then the index, feed
+  and sitemap that link to them, then the manifest, and only then the
+  removal of deleted issues' pages, which nothing links to any more. If the
+  run is killed half-way, every file is still whole and the old manifest
+  makes the next run redo the rest.
 
 The output folder belongs to the archive: a folder that is not empty and
-holds no archive manifest is refused, so ``--out .`` cannot replace a project.
+holds no archive manifest is refused, so ``--out .`` cannot touch a project.
 """
 
 from __future__ import annotations
@@ -34,57 +40,40 @@ def check_output_folder(out: Path) -> None:
                          "'newsletter archive' (no .archive/manifest.json); choose a new or empty folder")
 
 
-def publish(out: Path, files: dict[str, str], drop: set[str]) -> None:
-    """Make ``out`` the last build's files minus ``drop``, plus ``files``.
+def publish(out: Path, pages: dict[str, str], site: dict[str, str], drop: set[str]) -> None:
+    """Write ``pages``, then ``site`` (in its order; the manifest last), then remove ``drop``.
 
-    ``files`` maps relative paths to text; ``drop`` holds relative paths (POSIX
-    style) of files or folders of the last build to leave out.
+    Keys are paths relative to ``out``; ``drop`` holds relative paths of files or
+    folders of the last build that no longer belong to the site.
     """
-    out = Path(os.path.realpath(out))  # through a symlink: swap the real folder, keep the link
     check_output_folder(out)
+    if not out.is_dir() or not any(out.iterdir()):
+        _write_new(out, {**pages, **site})
+        return
+    for relative, content in [*pages.items(), *site.items()]:
+        write_atomic(out / relative, content)
+    for relative in sorted(drop):
+        target = out / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+
+
+def _write_new(out: Path, files: dict[str, str]) -> None:
+    """The whole site into a staging folder beside ``out``, then one rename."""
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site from a web server
-        if out.is_dir():
-            _link_tree(out, stage, drop)
         for relative, content in files.items():
             write_atomic(stage / relative, content)
-        _swap(stage, out)
+        if out.is_dir():
+            out.rmdir()  # empty (checked above): rename cannot replace a folder
+        os.rename(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-
-
-def _link_tree(source: Path, target: Path, drop: set[str]) -> None:
-    """Hard-link every file of ``source`` into ``target`` (copy where links are not possible)."""
-    for folder, subfolders, names in os.walk(source):
-        relative = Path(folder).relative_to(source)
-        subfolders[:] = [d for d in subfolders if (relative / d).as_posix() not in drop]
-        (target / relative).mkdir(parents=True, exist_ok=True)
-        for name in names:
-            if (relative / name).as_posix() in drop:
-                continue
-            try:
-                os.link(Path(folder) / name, target / relative / name)
-            except OSError:
-                shutil.copy2(Path(folder) / name, target / relative / name)
-
-
-def _swap(stage: Path, out: Path) -> None:
-    """Rename ``stage`` to ``out``; the old site moves aside first and is removed after."""
-    if not out.exists():
-        os.rename(stage, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    old.rmdir()  # only the unique name is wanted: rename needs the target to be absent
-    os.rename(out, old)
-    try:
-        os.rename(stage, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _umask() -> int:

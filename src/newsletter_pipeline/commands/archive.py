@@ -5,7 +5,8 @@ duplicate slugs; for each issue, reuse the last build's page when its content
 hash is unchanged, else load, render (the same ``render_issue`` as ``build``)
 and adapt the email for the web; gather every error of every issue and stop
 with all of them (exit 1) before anything is written; render the index, feed
-and sitemap; publish the whole site in one swap.
+and sitemap; publish (a first build in one rename, an update file by file in
+an order that keeps every link valid).
 """
 
 from __future__ import annotations
@@ -60,12 +61,12 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
     hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
                            templates=str(templates.resolve()) if templates else "")
     result = ArchiveResult(out, base, warnings=[warning] if warning else [])
-    records, contents, plan = _build_issues(files, out, previous, hasher, base, templates, result)
+    records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result)
     dirs = site_template_dirs(root, settings.templates, templates)
-    plan.update(render_site_files(settings, base, list(records.values()), contents, dirs))
-    plan[MANIFEST] = Manifest(base, records).to_json()
+    site = render_site_files(settings, base, list(records.values()), contents, dirs)
+    site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
     result.removed = sorted(set(previous.issues) - set(records)) if previous else []
-    publish(out, plan, {d for slug in result.removed for d in (slug, entry_path(slug))})
+    publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
     return result
 
 
