@@ -32,6 +32,7 @@ def test_saving_an_unrelated_file_rebuilds_nothing(serve, seed_project: Path) ->
     before = running.site.epoch
     (seed_project / "notes.txt").write_text("not part of the newsletter")
     (seed_project / "issues" / "draft.md").write_text("nor is this")
+    (seed_project / "issues" / "2022-05-other.yaml").write_text("subject: not the issue being previewed\n")
     assert quiet_for(running, 0.4) == before
 
 

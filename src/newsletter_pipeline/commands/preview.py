@@ -61,11 +61,11 @@ def run(sources: list[Path], host: str, port: int, templates: Path | None, open_
     server = bind(site, host, port)
     live = LiveReload(site, log)
     try:
+        _stop_on_sigterm()  # before announcing: a supervisor may stop us as soon as it reads the URL
         live.start()
         announce(f"serving {server.url} (Ctrl-C to stop)")
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-        _stop_on_sigterm()
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass

@@ -157,6 +157,8 @@ class Site:
         """Rebuild the issues a change touches (all of them for a template or config change)."""
         paths = self.issue_paths()
         wanted = self._affected(paths, changed)
+        if not wanted and [p.stem for p in paths] == list(self.builds):
+            return []  # nothing the preview shows has changed: no epoch, no browser refresh
         if changed and any(self._in_template_folder(Path(p)) for p in changed):
             environment.cache_clear()  # a new override file shadows one Jinja has already cached
         epoch = self.epoch + 1
@@ -170,15 +172,20 @@ class Site:
         return list(fresh.values())
 
     def _affected(self, paths: list[Path], changed: Iterable[Path] | None) -> list[Path]:
+        """Only the saved (and new) issues when every change is an issue file; else all of them."""
         if changed is None:
             return paths
-        by_file = {p.resolve(): p for p in paths}
-        changed = [Path(c).resolve() for c in changed]
-        if all(c in by_file or c.suffix in ISSUE_SUFFIXES and c.parent in self._issue_dirs() and
-               c.name != CONFIG_NAME for c in changed):
-            touched = [by_file[c] for c in changed if c in by_file]
-            return touched + [p for p in paths if p.stem not in self.builds and p not in touched]
-        return paths
+        resolved = {Path(c).resolve() for c in changed}
+        if not all(self._is_issue_file(c) for c in resolved):
+            return paths  # a template or newsletter.yaml: every issue may look different
+        return [p for p in paths if p.resolve() in resolved or p.stem not in self.builds]
+
+    def _is_issue_file(self, path: Path) -> bool:
+        """A named issue file, or an issue file (new, changed or deleted) in a named folder."""
+        if path in {p.resolve() for p in self.sources}:
+            return True
+        in_folder = path.parent in {s.resolve() for s in self.sources if s.is_dir()}
+        return in_folder and path.suffix in ISSUE_SUFFIXES and path.name != CONFIG_NAME
 
     def _issue_dirs(self) -> set[Path]:
         return {p.resolve().parent for p in self.issue_paths()} | {s.resolve() for s in self.sources if s.is_dir()}
@@ -214,9 +221,5 @@ class Site:
 
     def is_relevant(self, path: Path) -> bool:
         """Issue files, newsletter.yaml, and anything in a template folder trigger a rebuild."""
-        path = Path(path)
-        if path.name == CONFIG_NAME:
-            return True
-        if path.suffix in ISSUE_SUFFIXES and path.parent.resolve() in self._issue_dirs():
-            return True
-        return self._in_template_folder(path)
+        path = Path(path).resolve()
+        return path.name == CONFIG_NAME or self._is_issue_file(path) or self._in_template_folder(path)
