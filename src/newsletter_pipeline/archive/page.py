@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..errors import Diagnostic, Location, TemplateError
@@ -48,7 +48,6 @@ class Element:
     parent: Element | None
     inner_end: int = -1
     end: int = -1
-    children: list[Element] = field(default_factory=list)
 
     def ancestors(self) -> list[Element]:
         found, node = [], self.parent
@@ -78,8 +77,6 @@ class _Outline(HTMLParser):
         parent = self.stack[-1] if self.stack else None
         element = Element(tag, {k: v or "" for k, v in attrs}, start, start + len(raw), parent)
         self.elements.append(element)
-        if parent:
-            parent.children.append(element)
         if tag in VOID_TAGS or raw.endswith("/>"):
             element.inner_end = element.end = start + len(raw)
         else:
