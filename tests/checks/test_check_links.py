@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -134,3 +136,12 @@ def test_head_refused_falls_back_to_get(server):
 def test_links_are_not_fetched_without_the_option(check, server):
     report = check(_issue(server), config=CONFIG)
     assert only(report, "link-check") == [] and Handler.seen == []
+
+
+def test_check_links_from_the_command_line(run_cli, project, server):
+    issue = _issue(server)
+    path = project(issue, config=CONFIG)
+    result = run_cli("check", "--check-links", "--format", "json", str(path), cwd=Path.cwd(), timeout=60)
+    assert result.returncode == 1  # 404, 500 (and the 127.0.0.1 URLs are placeholder-url errors too)
+    found = {(f["level"], f["line"]) for f in json.loads(result.stdout) if f["rule"] == "link-check"}
+    assert found == {("error", line_of(issue, "/gone")), ("warning", line_of(issue, "/moved)"))}
