@@ -203,3 +203,12 @@ def test_background_image_with_a_fallback_colour_passes(check):
 
 def test_mjml_layout_passes_css_support(check):
     assert only(check(), "css-support") == []
+
+
+def test_web_font_stylesheet_warns_at_the_font_setting(check):
+    issue = BASE.replace("language: en\n", "language: en\nsettings:\n  brand:\n    fonts:\n"
+                                           "      body: Lato, Helvetica, Arial, sans-serif\n      web_font:\n"
+                                           "        name: Lato\n        href: https://fonts.googleapis.com/css?family=Lato\n")
+    findings = only(check(issue), "css-support")
+    assert findings and all(where(f) == (ISSUE_NAME, line_of(issue, "name: Lato")) for f in findings)
+    assert any("external stylesheet" in f.message and "Gmail" in f.message for f in findings)

@@ -107,8 +107,10 @@ TEMPLATE_PATTERNS = {
 
 
 def _where(ctx: CheckContext, feature: str) -> Location:
-    web_font = ctx.locate.setting(("brand", "fonts", "web_font")) if feature in ("html-link", "css-at-import") \
-        else None
+    """The template line using the feature; a web font's stylesheet is the setting's doing."""
+    web_font = None
+    if feature in ("html-link", "css-at-import"):
+        web_font = ctx.locate.setting(("brand", "fonts", "web_font"))
     return ctx.locate.anywhere(web_font, ctx.locate.template(TEMPLATE_PATTERNS[feature]))
 
 

@@ -134,7 +134,9 @@ def where_url(ctx: CheckContext, url: str) -> Location:
 
 
 def _where_link(ctx: CheckContext, link: Any, text: str, part: str) -> Location:
-    """Where this link's ``part`` ("url", "label" or "empty" text) is written: the issue or settings, else the template.
+    """Where this link's ``part`` ("url", "label" or "empty" text) is written.
+
+    The issue or newsletter.yaml when the URL is written there, else the template.
 
     A button's label is the sibling of its url (``link: {label, url}``); a
     Markdown link is found by its ``[text]`` or its URL inside the paragraph.
@@ -175,8 +177,9 @@ def links(ctx: CheckContext) -> Iterator[Finding]:
             level, message = problem
             yield Finding("link-href", level, _where_link(ctx, link, text, "url"), message)
         if not accessible_name(link):
+            target = strip_utm(link.get("href") or "")
             yield Finding("link-href", "error", _where_link(ctx, link, text, "empty"),
-                          f"the link to {strip_utm(link.get('href') or '')} has no text, so screen readers read its URL "
+                          f"the link to {target} has no text, so screen readers read its URL "
                           "(give it text, or alt text on its image)")
         vague = vague_problem(text, link.get("aria-label")) if text else None
         if vague:
