@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
-from conftest import SEED, SEED_SLUG
+REPO = Path(__file__).resolve().parent.parent  # not from conftest: subfolders have their own
+SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
+SEED_SLUG = SEED.stem
+
 
 BAD = "issues/2021-12-bad.yaml"
 GOOD = "issues/2021-12-good.yaml"
+# check-clean (build runs the checks too): a preheader, a masthead h1, a descriptive button
 VALID = """\
 subject: Hello
+preheader: A short note about what is new in the AI4Media project this month.
 date: 2021-12-15
 language: en
 blocks:
+  - type: masthead
+    title: Hello
   - type: cta
     button:
-      label: Go
+      label: Visit the AI4Media website
       url: https://www.ai4media.eu/
 """
+LABEL = "label: Visit the AI4Media website"
 DIAGNOSTIC = re.compile(r"^[^:\s]+:\d+:\d+: (error|warning): \S")
 
 
@@ -54,8 +63,8 @@ def test_invalid_issue_exits_1_without_traceback_or_output(make_project, run_cli
     root = make_project({BAD: VALID.replace("type: cta", "type: ctaa").replace("language: en", "languag: en")})
     lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
     assert lines == [
-        f"{BAD}:3:1: error: languag: unknown key 'languag' (did you mean 'language'?)",
-        f"{BAD}:5:11: error: blocks[0].type: unknown block type 'ctaa' (did you mean 'cta'?)",
+        f"{BAD}:4:1: error: languag: unknown key 'languag' (did you mean 'language'?)",
+        f"{BAD}:8:11: error: blocks[1].type: unknown block type 'ctaa' (did you mean 'cta'?)",
     ]
     assert not (root / "out").exists()
 
@@ -63,7 +72,7 @@ def test_invalid_issue_exits_1_without_traceback_or_output(make_project, run_cli
 def test_invalid_yaml_exits_1(make_project, run_cli):
     root = make_project({BAD: VALID.replace("    button:\n", "     button: x\n    button:\n")})
     lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
-    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:6:12: error: invalid YAML: mapping values")
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:9:12: error: invalid YAML: mapping values")
     assert not (root / "out").exists()
 
 
@@ -134,9 +143,9 @@ def test_templates_key_in_newsletter_yaml_is_an_override_too(make_project, run_c
 
 
 def test_one_bad_issue_means_nothing_is_written(make_project, run_cli):
-    root = make_project({GOOD: VALID, BAD: VALID.replace("label: Go", "label: 5")})
+    root = make_project({GOOD: VALID, BAD: VALID.replace(LABEL, "label: 5")})
     lines = assert_clean_failure(run_cli("build", GOOD, BAD, "--out", "out", cwd=root), 1)
-    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:7:14: error: blocks[0].button.label:")
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:10:14: error: blocks[1].button.label:")
     assert not (root / "out").exists()
 
 
@@ -145,7 +154,7 @@ def test_a_failed_build_leaves_the_previous_output_untouched(make_project, run_c
     assert run_cli("build", GOOD, "--out", "out", cwd=root).returncode == 0
     folder = root / "out" / "2021-12-good"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    (root / GOOD).write_text(VALID.replace("label: Go", "label: [Go]"), encoding="utf-8")
+    (root / GOOD).write_text(VALID.replace(LABEL, "label: [Go]"), encoding="utf-8")
     assert_clean_failure(run_cli("build", GOOD, "--out", "out", cwd=root), 1)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no temp files left either
 
@@ -170,13 +179,13 @@ def test_gmail_clipping_fails_the_build_unless_allowed(make_project, run_cli):
     root = make_project({"issues/2021-12-huge.yaml": _oversized_issue()})
     lines = assert_clean_failure(run_cli("build", "issues/2021-12-huge.yaml", "--out", "out", cwd=root), 1)
     assert len(lines) == 1
-    assert re.match(r"^issues/2021-12-huge\.yaml:1:1: error: size: email\.html is [\d,]+ bytes; "
+    assert re.match(r"^issues/2021-12-huge\.yaml:\d+:\d+: error: gmail-clipping: the HTML is [\d,]+ bytes; "
                     r"Gmail clips messages over 102,400 \(", lines[0])
     assert not (root / "out").exists()
 
     allowed = run_cli("build", "issues/2021-12-huge.yaml", "--out", "out", "--allow-clipping", cwd=root)
     assert allowed.returncode == 0, allowed.stderr
-    assert ": warning: size: email.html is " in allowed.stderr
+    assert ": warning: gmail-clipping: the HTML is " in allowed.stderr
     size = len((root / "out" / "2021-12-huge" / "email.html").read_bytes())
     assert size > 102_400
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
 
-from conftest import REPO, SEED
+REPO = Path(__file__).resolve().parent.parent  # not from conftest: subfolders have their own
+SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
+
 
 ISSUE_SCHEMA = REPO / "schema" / "issue.schema.json"
 SETTINGS_SCHEMA = REPO / "schema" / "settings.schema.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -84,11 +85,9 @@ settings:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    from conftest import REPO
-
     root = tmp_path_factory.mktemp("hostile")
     (root / "issues").mkdir()
-    (root / "newsletter.yaml").write_text((REPO / "newsletter.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "newsletter.yaml").write_text((Path(__file__).resolve().parent.parent / "newsletter.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     issue = root / "issues" / "2021-12-hostile.yaml"
     issue.write_text(hostile_issue(), encoding="utf-8")
     _, rendered = build_issue(issue)
