@@ -20,6 +20,7 @@ nothing is kept per recipient.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # a plain value; message sits between rendering and providers
 # default would turn a long URL into RFC 2047 encoded words, which no client can follow.
 SMTP_POLICY = policy.SMTP.clone(max_line_length=78, refold_source="none")
 _LIST_ID_UNSAFE = re.compile(r"[^a-z0-9-]+")
+_DOT_LINE = re.compile(rb"(?m)^\.")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,13 @@ class MessageFactory:
         self._slots = {name: i for i, f in enumerate(self._fields)
                        if (name := f.split(b":", 1)[0].lower()) in self.PER_RECIPIENT}
         assert len(self._slots) == len(self.PER_RECIPIENT)
+        # SMTP's DATA needs lines starting with "." doubled (RFC 5321 4.5.2); header lines never
+        # start with one, so the body is stuffed once here instead of per message.
+        self._smtp_body = _DOT_LINE.sub(b"..", self._body)
+        if not self._smtp_body.endswith(b"\r\n"):
+            self._smtp_body += b"\r\n"
+        self._date_second = -1
+        self._date_field = b""
 
     @staticmethod
     def _build(content: Content, unsubscribe: Unsubscribe) -> EmailMessage:
@@ -124,13 +133,29 @@ class MessageFactory:
             message["Content-Language"] = content.language
         return message
 
-    def render(self, recipient: str) -> bytes:
-        """The full message for ``recipient`` as CRLF bytes, ready for SMTP or a .eml file."""
+    def _headers(self, recipient: str) -> bytes:
         fields = list(self._fields)
-        fields[self._slots[b"date"]] = b"Date: " + format_datetime(datetime.now(UTC)).encode("ascii") + b"\r\n"
+        fields[self._slots[b"date"]] = self._date()
         fields[self._slots[b"message-id"]] = b"Message-ID: " + make_msgid(domain=self.domain).encode("ascii") + b"\r\n"
         fields[self._slots[b"to"]] = _fold("To", recipient)
-        return b"".join(fields) + b"\r\n" + self._body
+        return b"".join(fields) + b"\r\n"
+
+    def _date(self) -> bytes:
+        """The Date field, formatted once per second (formatting costs more than the rest of a message)."""
+        second = int(time.time())
+        if second != self._date_second:
+            now = datetime.fromtimestamp(second, UTC)
+            self._date_field = b"Date: " + format_datetime(now).encode("ascii") + b"\r\n"
+            self._date_second = second
+        return self._date_field
+
+    def render(self, recipient: str) -> bytes:
+        """The full message for ``recipient`` as CRLF bytes, ready for a .eml file."""
+        return self._headers(recipient) + self._body
+
+    def render_smtp(self, recipient: str) -> bytes:
+        """``render`` dot-stuffed for SMTP DATA, ending with CRLF (the caller adds ``.`` CRLF)."""
+        return self._headers(recipient) + self._smtp_body
 
     def message(self, recipient: str) -> EmailMessage:
         """``render(recipient)`` parsed back (for callers that want an object)."""

@@ -86,6 +86,19 @@ def test_headers_structure_and_encoding(tmp_path, smtp_server, content):
                                                               "https://example.org/unsubscribe?list=ai4media")
 
 
+def test_lines_starting_with_a_dot_survive_smtp(tmp_path, smtp_server, content):
+    """A lone "." line would end DATA early unless it is dot-stuffed (RFC 5321 4.5.2)."""
+    from dataclasses import replace
+
+    dotted = replace(content, text="Intro\n.\n.leading dot\n..two dots\nEnd\n")
+    server = smtp_server()
+    provider(tmp_path, server).test_send(dotted, ["a@example.org", "b@example.org"])
+    assert len(server.recorder.messages) == 2
+    for delivered in server.recorder.messages:
+        text = parse(delivered.data).get_body(("plain",)).get_content()
+        assert text.replace("\r\n", "\n") == "Intro\n.\n.leading dot\n..two dots\nEnd\n"
+
+
 def test_mailto_only_has_no_one_click_header(tmp_path, smtp_server, content):
     server = smtp_server()
     provider(tmp_path, server, NEWSLETTER_LIST_UNSUBSCRIBE="mailto:leave@example.org").test_send(

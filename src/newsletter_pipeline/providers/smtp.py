@@ -152,23 +152,41 @@ class SmtpProvider(Provider):
     def _send_one(self, client: smtplib.SMTP, sender: str, recipient: str,
                   factory: MessageFactory) -> tuple[Status, str | None]:
         try:
-            refused = client.sendmail(sender, [recipient], factory.render(recipient))
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = exc.recipients.get(recipient, (0, b""))
-            return Status.REJECTED, self.redactor(f"{recipient}: refused: {code} {_text(text)}")
-        except smtplib.SMTPResponseException as exc:
-            return Status.FAILED, self.redactor(f"{recipient}: {exc.smtp_code} {_text(exc.smtp_error)}")
+            code, reply = client.mail(sender)
+            if code != 250:
+                client.rset()
+                return Status.FAILED, self.redactor(f"{recipient}: sender refused: {code} {_text(reply)}")
+            code, reply = client.rcpt(recipient)
+            if code not in (250, 251):
+                client.rset()
+                return Status.REJECTED, self.redactor(f"{recipient}: refused: {code} {_text(reply)}")
+            code, reply = _data(client, factory.render_smtp(recipient))
+            if code != 250:
+                client.rset()
+                return Status.FAILED, self.redactor(f"{recipient}: {code} {_text(reply)}")
         except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
             raise ProviderError(self.redactor(f"smtp: connection lost while sending to {recipient}: {exc}; "
                                               "that message may or may not have been delivered")) from None
-        if refused:
-            return Status.REJECTED, f"{recipient}: refused"
         return Status.QUEUED, None
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
         auth = f", AUTH as {self.username}" if self.username else ""
         return Plan([f"connect {self.host}:{self.port} ({self.security}{auth}), once",
                      f"MAIL FROM/RCPT TO/DATA for each of {len(recipients)} recipient(s)", "QUIT"])
+
+
+def _data(client: smtplib.SMTP, stuffed: bytes) -> tuple[int, bytes]:
+    """``SMTP.data`` for a message that is already dot-stuffed and ends with CRLF.
+
+    smtplib's own ``data`` re-scans every message for lines starting with "."
+    (about 1 ms for the seed); ``MessageFactory.render_smtp`` stuffs the body once.
+    """
+    client.putcmd("data")
+    code, reply = client.getreply()
+    if code != 354:
+        return code, reply
+    client.send(stuffed + b".\r\n")
+    return client.getreply()
 
 
 def _text(value: bytes | str) -> str:
