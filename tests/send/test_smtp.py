@@ -23,7 +23,7 @@ from newsletter_pipeline.render import build_issue
 from .conftest import SMTP_PASSWORD, SMTP_USER, Certs, SmtpServer
 
 SEED = Path(__file__).resolve().parents[2] / "issues" / "2021-12-one-year-of-ai4media.yaml"
-UNSUB = "https://example.org/unsubscribe?list=ai4media,mailto:leave@example.org"
+UNSUB = "https://example.org/unsubscribe?list=ai4media&u=1,mailto:leave@example.org"
 CLI_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_LIST_UNSUBSCRIBE": "",
            "NEWSLETTER_SMTP_CA_FILE": ""}
 
@@ -69,7 +69,7 @@ def test_headers_structure_and_encoding(tmp_path, smtp_server, content):
     assert message["Subject"] == "[TEST] One year of AI4Media"
     assert message["MIME-Version"] == "1.0"
     assert message["List-Id"] == "AI4Media Newsletter <ai4media-newsletter.ai4media.eu>"
-    assert message["List-Unsubscribe"] == "<https://example.org/unsubscribe?list=ai4media>, <mailto:leave@example.org>"
+    assert message["List-Unsubscribe"] == "<https://example.org/unsubscribe?list=ai4media&u=1>, <mailto:leave@example.org>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.get_content_type() == "multipart/alternative"
     parts = list(message.iter_parts())
@@ -80,10 +80,10 @@ def test_headers_structure_and_encoding(tmp_path, smtp_server, content):
     text, html = (p.get_content() for p in parts)
     assert "Newsletter · December 2021" in text  # non-ASCII survives the round trip
     assert UNSUBSCRIBE_PLACEHOLDER not in text + html
-    assert "https://example.org/unsubscribe?list=ai4media" in text
-    assert 'href="https://example.org/unsubscribe?list=ai4media"' in html
+    assert "https://example.org/unsubscribe?list=ai4media&u=1" in text
+    assert 'href="https://example.org/unsubscribe?list=ai4media&amp;u=1"' in html  # escaped in the attribute
     assert html.replace("\r\n", "\n") == content.html.replace(UNSUBSCRIBE_PLACEHOLDER,
-                                                              "https://example.org/unsubscribe?list=ai4media")
+                                                              "https://example.org/unsubscribe?list=ai4media&amp;u=1")
 
 
 def test_lines_starting_with_a_dot_survive_smtp(tmp_path, smtp_server, content):

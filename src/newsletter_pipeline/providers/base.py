@@ -129,6 +129,7 @@ already listed as ``.listmonk:ListmonkProvider`` etc.).
 from __future__ import annotations
 
 import hashlib
+from html import escape as html_escape
 import random
 import time
 from abc import ABC, abstractmethod
@@ -318,7 +319,9 @@ class Provider(ABC):
     def prepare(self, content: Content, test: bool = False) -> Content:
         """Escape template syntax, then insert the unsubscribe tag, then mark test subjects."""
         tag = self.unsubscribe_url(content)
-        html = self.escape_template_syntax(content.html, True).replace(UNSUBSCRIBE_PLACEHOLDER, tag)
+        # the placeholder sits in href="...": a configured URL's "&" must be written "&amp;" there
+        html = self.escape_template_syntax(content.html, True).replace(UNSUBSCRIBE_PLACEHOLDER,
+                                                                       html_escape(tag, quote=True))
         text = self.escape_template_syntax(content.text, False).replace(UNSUBSCRIBE_PLACEHOLDER, tag)
         subject = self.escape_template_syntax(content.subject, False)
         if test and not subject.startswith(TEST_PREFIX):
