@@ -48,7 +48,7 @@ STATUS_MAP = {
 _RANK = {Status.SENT: 0, Status.QUEUED: 1, Status.SCHEDULED: 2, Status.DRAFT: 3}
 PAGE = 100  # the API's maximum `limit`
 TEMPLATE_MARKS = ("{{", "{%", "{#")
-NO_TEXT_NOTE = "Brevo campaigns have no plain-text part: only the HTML was sent (the text version was not)"
+NO_TEXT_NOTE = "Brevo campaigns have no plain-text part: only the HTML goes out, the text version is not sent"
 
 
 class BrevoProvider(CampaignProvider):
