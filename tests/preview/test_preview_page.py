@@ -28,6 +28,11 @@ def wait_for_email_text(page, text: str) -> None:
                            arg=text)
 
 
+def wait_for_email_loaded(page) -> None:
+    """The shown email and its (refused) images are in: its layout no longer moves."""
+    page.wait_for_function(f"() => document.querySelector('{EMAIL}')?.contentDocument?.readyState === 'complete'")
+
+
 def frame_eval(page, script: str):
     """Evaluate ``script`` (a function of the email's window) inside the shown email."""
     return page.evaluate(f"(() => {{ const w = document.querySelector('{EMAIL}').contentWindow; "
@@ -92,6 +97,7 @@ def test_saving_the_issue_shows_the_new_text_keeping_scroll_and_view(serve, seed
     wait_for_render(page, 1)
     page.click("button[data-width=mobile]")
     page.evaluate("window.notReloaded = true")
+    wait_for_email_loaded(page)
     frame_eval(page, "w => w.scrollTo(0, 1500)")
     assert frame_eval(page, "w => w.scrollY") == 1500
 
@@ -99,6 +105,7 @@ def test_saving_the_issue_shows_the_new_text_keeping_scroll_and_view(serve, seed
                                                "Spotting deepfakes, freshly saved"))
     wait_for_email_text(page, "Spotting deepfakes, freshly saved")
     assert page.evaluate("window.notReloaded") is True
+    wait_for_email_loaded(page)
     assert frame_eval(page, "w => w.scrollY") == 1500
     assert frame_eval(page, "w => w.innerWidth") == 375
     assert page.locator("button[data-width=mobile]").get_attribute("aria-pressed") == "true"
@@ -107,6 +114,10 @@ def test_saving_the_issue_shows_the_new_text_keeping_scroll_and_view(serve, seed
     issue.write_text(issue.read_text().replace("Spotting deepfakes, freshly saved", "Second save"))
     page.wait_for_function("() => document.querySelector('#text').textContent.includes('SECOND SAVE')")
     assert page.locator("#view-text").is_visible()
+    page.click("button[data-view=email]")  # the email rebuilt while hidden comes back where it was
+    assert "Second save" in email_text(page)
+    wait_for_email_loaded(page)
+    assert frame_eval(page, "w => w.scrollY") == 1500
 
 
 def test_a_yaml_error_shows_the_overlay_with_file_and_line_and_fixing_it_recovers(

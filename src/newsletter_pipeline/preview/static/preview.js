@@ -53,6 +53,9 @@
   let swapToken = 0;
   let renders = 0;
   const scrollKey = `newsletter-preview-scroll:${slug}`;
+  // Where the reader is in the email. Tracked rather than read at swap time:
+  // while another view is selected the iframe has no layout, so no scroll.
+  let emailScroll = JSON.parse(sessionStorage.getItem(scrollKey) || "[0,0]");
 
   function saveSettings() {
     history.replaceState(null, "", "#" + new URLSearchParams(settings).toString());
@@ -70,6 +73,7 @@
     }
     $('[data-toggle="dark"]').setAttribute("aria-pressed", String(settings.dark === "1"));
     $("#stage").className = `stage ${settings.width}`;
+    restoreScroll(currentFrame());
     document.body.dataset.showView = settings.view;
     document.body.dataset.showWidth = settings.width;
     document.body.dataset.showDark = settings.dark;
@@ -93,12 +97,16 @@
     return $("#stage iframe.current");
   }
 
-  function scrollOf(frame) {
-    try {
-      return [frame.contentWindow.scrollX, frame.contentWindow.scrollY];
-    } catch (error) {
-      return [0, 0];
-    }
+  function restoreScroll(frame) {
+    if (frame && frame.contentWindow) frame.contentWindow.scrollTo(emailScroll[0], emailScroll[1]);
+  }
+
+  function trackScroll(frame) {
+    const win = frame.contentWindow;
+    win.addEventListener("scroll", () => {
+      // only the shown email's own scrolling counts, not the jump to 0 of a hidden one
+      if (frame.classList.contains("current") && settings.view === "email") emailScroll = [win.scrollX, win.scrollY];
+    }, { passive: true });
   }
 
   function showEmail(force) {
@@ -106,8 +114,6 @@
     const doc = prepare(state.html, settings.dark === "1");
     if (doc === shownDoc && !force) return;
     shownDoc = doc;
-    const old = currentFrame();
-    const initial = JSON.parse(sessionStorage.getItem(scrollKey) || "[0,0]");
     const token = ++swapToken;
     const frame = document.createElement("iframe");
     frame.title = "Email preview";
@@ -121,17 +127,27 @@
         frame.remove();
         return;
       }
-      const [x, y] = old ? scrollOf(old) : initial;
-      frame.contentWindow.scrollTo(x, y);
+      const target = emailScroll.slice();
+      restoreScroll(frame);
       frame.classList.replace("pending", "current");
+      trackScroll(frame);
       for (const other of $$("#stage iframe")) if (other !== frame) other.remove();
       renders += 1;
       document.body.dataset.renders = String(renders);
       document.body.dataset.epoch = String(state.epoch);
-      // images may still change the layout: keep the reader's place once they arrive
-      frame.addEventListener("load", () => {
-        if (frame.contentWindow && frame.contentWindow.scrollY !== y) frame.contentWindow.scrollTo(x, y);
-      }, { once: true });
+      // Images arriving later change the layout (and scroll anchoring moves the page):
+      // once they are in, go back to the reader's offset, unless the reader has moved since.
+      if (frame.contentDocument.readyState !== "complete") {
+        let moved = false;
+        for (const type of ["wheel", "touchstart", "keydown", "mousedown"]) {
+          frame.contentWindow.addEventListener(type, () => { moved = true; }, { passive: true, once: true });
+        }
+        frame.addEventListener("load", () => {
+          if (moved) return;
+          emailScroll = target;
+          restoreScroll(frame);
+        }, { once: true });
+      }
     });
   }
 
@@ -244,10 +260,7 @@
     $("#overlay").dataset.hiddenEpoch = String(state && state.epoch);
     $("#overlay").hidden = true;
   });
-  window.addEventListener("pagehide", () => {
-    const frame = currentFrame();
-    if (frame) sessionStorage.setItem(scrollKey, JSON.stringify(scrollOf(frame)));
-  });
+  window.addEventListener("pagehide", () => sessionStorage.setItem(scrollKey, JSON.stringify(emailScroll)));
 
   applySettings();
   poll(refresh);
