@@ -101,3 +101,23 @@ def test_in_a_folder_only_the_saved_issue_is_rebuilt(serve, seed_project: Path) 
     other.unlink()  # a removed issue leaves the index
     running.wait_epoch(epoch)
     assert list(running.site.builds) == [SLUG]
+
+
+def test_a_save_by_rename_and_a_deleted_file_are_followed(serve, seed_project: Path) -> None:
+    issue = seed_project / "issues" / SEED_NAME
+    text = issue.read_text()
+    running = serve(issue)
+    epoch = running.site.epoch
+    temporary = issue.with_name(f".{SEED_NAME}.tmp")  # how many editors save: write aside, rename over
+    temporary.write_text(text.replace("Detecting deepfakes", "Renamed into place"))
+    temporary.replace(issue)
+    epoch = running.wait_epoch(epoch)
+    assert "Renamed into place" in running.site.builds[SLUG].html
+
+    issue.unlink()
+    epoch = running.wait_epoch(epoch)
+    build = running.site.builds[SLUG]
+    assert not build.ok and "issue file not found" in build.errors[0]
+    issue.write_text(text)
+    running.wait_epoch(epoch)
+    assert running.site.builds[SLUG].ok and "Detecting deepfakes" in running.site.builds[SLUG].html

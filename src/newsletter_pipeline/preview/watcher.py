@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -123,9 +124,12 @@ class LiveReload:
 
     def _loop(self) -> None:
         while (changed := self.flag.take_settled(self.settle)) is not None:
-            for result in self.site.rebuild(changed):
-                self.log(_describe(result))
-            self._replan()
+            try:
+                for result in self.site.rebuild(changed):
+                    self.log(_describe(result))
+                self._replan()
+            except Exception:  # noqa: BLE001 - e.g. a watched folder vanished; the next save retries
+                self.log(f"preview: rebuild failed:\n{traceback.format_exc()}")
 
     def _replan(self) -> None:
         """(Re)start the watchers when the folders to watch changed (e.g. a new templates: folder)."""
