@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import lxml.html
+from lxml import etree
 
 from ..issue.load import LoadedIssue
 from ..models import RenderedIssue
@@ -52,7 +52,8 @@ class CheckContext:
     def tree(self) -> Any:
         """The parsed HTML document (an lxml ``<html>`` element)."""
         if self._tree is None:
-            self._tree = lxml.html.document_fromstring(self.rendered.html)
+            # etree's HTML parser: lxml.html's element classes cost an import and are not needed
+            self._tree = etree.fromstring(self.rendered.html, etree.HTMLParser())
         return self._tree
 
     @property
@@ -125,9 +126,14 @@ def accessible_name(element: Any) -> str:
     if label:
         return label
     alts = [img.get("alt") or "" for img in element.iter("img")]
-    text = " ".join((element.text_content() + " " + " ".join(alts)).split())
+    text = " ".join((text_content(element) + " " + " ".join(alts)).split())
     return text or " ".join((element.get("title") or "").split())
 
 
+def text_content(element: Any) -> str:
+    """All text inside ``element`` (comments excluded), as a browser's textContent."""
+    return "".join(element.itertext())
+
+
 def visible_text(element: Any) -> str:
-    return " ".join(element.text_content().split())
+    return " ".join(text_content(element).split())

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks import CheckReport, Finding, run_checks
-from ..checks.source import unrendered_findings
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
 from ..render import build_issue
 
@@ -66,6 +65,8 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     except NewsletterError as exc:
         if not exc.diagnostics:
             raise
+        from ..checks.source import unrendered_findings  # only for issues that fail to render
+
         return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False)
     return IssueCheck(path, run_checks(loaded, rendered, check_links))
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from ...errors import Location
 from ...models import UNSUBSCRIBE_PLACEHOLDER
-from ..context import CheckContext, visible_text
+from ..context import CheckContext, text_content, visible_text
 from ..findings import Finding
 from . import rule
 
@@ -60,7 +60,7 @@ def postal_address(ctx: CheckContext) -> Iterator[Finding]:
     address = ctx.loaded.settings.postal_address
     wanted = _collapsed(address)
     body = ctx.tree.find("body")
-    html_text = _collapsed(body.text_content()) if body is not None else ""
+    html_text = _collapsed(text_content(body)) if body is not None else ""
     setting = ctx.locate.anywhere(ctx.locate.setting(("postal_address",)))
     if wanted not in html_text:
         yield Finding("postal-address", "error", _footer(ctx),
