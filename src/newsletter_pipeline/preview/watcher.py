@@ -138,12 +138,19 @@ class LiveReload:
             return
         for watcher in self.watchers:
             watcher.stop_event.set()
+        replanning = self.targets is not None
         self.targets = targets
         deep, flat = targets
         self.watchers = [_Watcher(folders, recursive, self.flag, self.site.is_relevant, self.log)
                          for folders, recursive in ((deep, True), (flat, False)) if folders]
         for watcher in self.watchers:
             watcher.start()
+        if replanning:
+            # A save between the last rebuild and the new OS watches would be lost:
+            # once they are in place, rebuild once more to catch up.
+            for watcher in self.watchers:
+                watcher.ready.wait(5.0)
+            self.flag.add([*deep, *flat])
 
 
 def _describe(result: Build) -> str:
