@@ -30,13 +30,13 @@ import json
 import os
 import re
 import signal
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .output import write_atomic
 
 LEDGER_DIR = ".newsletter"
 STEPS = ("created", "content", "tested", "schedule_requested", "scheduled", "send_requested", "sent")
@@ -55,19 +55,8 @@ def _crash_hook(when: str, step: str) -> None:
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` so a crash leaves the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` as JSON so a crash leaves the old file or the new one, never half."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", durable=True)
 
 
 @dataclass

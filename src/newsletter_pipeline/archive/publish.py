@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..issue.load import display_path
-from ..output import write_atomic
+from ..output import umask, write_atomic
 from .cache import MANIFEST
 
 
@@ -65,7 +65,7 @@ def _write_new(out: Path, files: dict[str, str]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site from a web server
+        os.chmod(stage, 0o777 & ~umask())  # mkdtemp's 0700 would hide the site from a web server
         for relative, content in files.items():
             write_atomic(stage / relative, content)
         if out.is_dir():
@@ -74,9 +74,3 @@ def _write_new(out: Path, files: dict[str, str]) -> None:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
+from ..output import write_atomic
 from ..preview.chromium import Shot, find_chromium, screenshots
 from ..render import build_issue
 
@@ -31,20 +31,7 @@ def run(issue: Path, out: Path, templates: Path | None = None) -> list[Path]:
     folder = out / rendered.slug
     written = []
     for shot in SHOTS:
-        written.append(_write_atomic(folder / f"{shot.name}.png", images[shot.name]))
+        path = folder / f"{shot.name}.png"
+        write_atomic(path, images[shot.name])  # readers see the old PNG or the new one, never half
+        written.append(path)
     return written
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    """Readers see the old PNG or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -16,35 +16,20 @@ folder holding newsletter.yaml).
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..ledger import Record, write_json_atomic
 from ..message import MessageFactory, Unsubscribe
+from ..output import write_atomic
 from .base import Campaign, CampaignProvider, Content, SendResult, Status
 
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
 LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Temp file + rename: a reader sees the old message or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class OutboxProvider(CampaignProvider):
@@ -75,7 +60,7 @@ class OutboxProvider(CampaignProvider):
         paths = []
         for recipient in recipients:
             path = self.folder / content.slug / f"{_UNSAFE.sub('_', recipient)}.eml"
-            write_bytes_atomic(path, factory.render(recipient))
+            write_atomic(path, factory.render(recipient))
             paths.append(str(path))
         return SendResult("test", self.name, Status.SENT, recipients=list(recipients),
                           outcomes={r: Status.SENT for r in recipients}, paths=paths)
@@ -128,7 +113,7 @@ class OutboxProvider(CampaignProvider):
     def send_campaign(self, campaign: Campaign) -> None:
         content: Content = self._pending
         factory = MessageFactory(content, self.unsubscribe(content))
-        write_bytes_atomic(self.folder / content.slug / "list.eml", factory.render(LIST_RECIPIENT))
+        write_atomic(self.folder / content.slug / "list.eml", factory.render(LIST_RECIPIENT))
         data = self._read(self._campaign_path(content.slug)) or {}
         self._change(campaign, status="sent", list_sends=int(data.get("list_sends", 0)) + 1)
 
