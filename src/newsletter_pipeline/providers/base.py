@@ -50,7 +50,8 @@ step                                  contract
 ====================================  =========================================
 ``find_campaign(name, tag)``          look the campaign up at the provider by
                                       the deterministic name/tag; ``None`` if
-                                      absent. Safe to repeat (GET).
+                                      absent. Safe to repeat (GET). Of several
+                                      matches return ``furthest_along(found)``.
 ``get_campaign(campaign_id)``         re-read one campaign; ``None`` on 404.
 ``create_campaign(content, name,      create a draft targeting ``list_ref`` with
 tag)``                                ``content``; return it. NOT safe to repeat:
@@ -161,6 +162,8 @@ class Status(StrEnum):
 
 
 DONE = frozenset({Status.QUEUED, Status.SENT})
+# How far along a campaign is, for choosing among duplicates (see ``furthest_along``).
+_RANK = {Status.SENT: 0, Status.QUEUED: 1, Status.SCHEDULED: 2, Status.DRAFT: 3}
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -575,6 +578,16 @@ class CampaignProvider(Provider):
 
     def _pause(self, attempt: int) -> None:
         self.sleep(min(8.0, 0.25 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0))
+
+
+def furthest_along(found: list[Campaign], by_id: bool = True) -> Campaign | None:
+    """Of the campaigns a lookup matched (duplicates should never exist), the one furthest along.
+
+    Sent, then queued, scheduled, draft, anything else: acting on the one
+    furthest along never sends an issue twice. A tie goes to the lowest numeric
+    id (the oldest), or with ``by_id=False`` to the first in ``found``.
+    """
+    return min(found, key=lambda c: (_RANK.get(c.status, 4), int(c.id) if by_id else 0), default=None)
 
 
 def _same_minute(a: datetime | None, b: datetime | None) -> bool:

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, UsageError
 from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .base import Campaign, CampaignProvider, Content, Plan, ProviderHTTPError, SendResult, Status
-from .http import ApiClient, HttpPolicy, json_of
+from .base import Campaign, CampaignProvider, Content, Plan, ProviderHTTPError, SendResult, Status, furthest_along
+from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
     from ..ledger import Record
@@ -45,7 +45,6 @@ STATUS_MAP = {
     "archive": Status.SENT,
     "suspended": Status.FAILED,  # held by Brevo (e.g. account review): a human decides
 }
-_RANK = {Status.SENT: 0, Status.QUEUED: 1, Status.SCHEDULED: 2, Status.DRAFT: 3}
 PAGE = 100  # the API's maximum `limit`
 TEMPLATE_MARKS = ("{{", "{%", "{#")
 NO_TEXT_NOTE = "Brevo campaigns have no plain-text part: only the HTML goes out, the text version is not sent"
@@ -110,7 +109,7 @@ class BrevoProvider(CampaignProvider):
             offset += PAGE
             if not page:
                 break
-        return min(found, key=lambda c: (_RANK.get(c.status, 4), int(c.id)), default=None)
+        return furthest_along(found)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/emailCampaigns/{campaign_id}", ok=(200, 404), action=f"read campaign {campaign_id}")
@@ -170,7 +169,7 @@ class BrevoProvider(CampaignProvider):
 
     def _campaign(self, data: dict[str, Any]) -> Campaign:
         raw = str(data.get("status", ""))
-        send_at = _time(data.get("scheduledAt")) if raw == "queued" else None
+        send_at = iso_time(data.get("scheduledAt")) if raw == "queued" else None
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
                         send_at, raw)
 
@@ -192,12 +191,3 @@ def _unknown_contacts(exc: ProviderHTTPError) -> list[str]:
         return list(json.loads(exc.body).get("unexistingEmails") or [])
     except (ValueError, AttributeError):
         return []
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -198,6 +198,16 @@ def json_of(response: requests.Response) -> Any:
         return {}
 
 
+def iso_time(value: Any) -> datetime | None:
+    """A provider's ISO 8601 timestamp (``Z`` allowed) as a datetime; None when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def _parse_retry_after(value: str) -> float | None:
     try:
         return max(0.0, float(value))

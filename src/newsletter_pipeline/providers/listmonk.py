@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError
-from .base import Campaign, CampaignProvider, Content, Status
-from .http import ApiClient, HttpPolicy, json_of
+from .base import Campaign, CampaignProvider, Content, Status, furthest_along
+from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
     from ..ledger import Record
@@ -38,8 +38,6 @@ STATUS_MAP = {
     "cancelled": Status.FAILED,  # stopped mid-send: part of the list may have it
     "paused": Status.UNKNOWN,  # started, then paused: resuming is a human decision
 }
-# Rank duplicates (should never exist) so the one furthest along wins: never resend.
-_RANK = {Status.SENT: 0, Status.QUEUED: 1, Status.SCHEDULED: 2, Status.DRAFT: 3}
 
 
 class ListmonkProvider(CampaignProvider):
@@ -75,7 +73,7 @@ class ListmonkProvider(CampaignProvider):
         results = (json_of(reply).get("data") or {}).get("results") or []
         # match by name too: a server that ignored `tag` returns every campaign
         found = [self._campaign(c) for c in results if c.get("name") == name or tag in (c.get("tags") or [])]
-        return min(found, key=lambda c: (_RANK.get(c.status, 4), int(c.id)), default=None)
+        return furthest_along(found)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/campaigns/{campaign_id}", params={"no_body": "true"}, ok=(200, 404),
@@ -156,7 +154,7 @@ class ListmonkProvider(CampaignProvider):
     def _campaign(self, data: dict[str, Any]) -> Campaign:
         raw = str(data.get("status", ""))
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
-                        _time(data.get("send_at")) if raw == "scheduled" else None, raw)
+                        iso_time(data.get("send_at")) if raw == "scheduled" else None, raw)
 
 
 def _ids(values: list[str], setting: str) -> list[int]:
@@ -164,12 +162,3 @@ def _ids(values: list[str], setting: str) -> list[int]:
         return [int(v) for v in values]
     except ValueError:
         raise ConfigError(f"{setting}={','.join(values)!r}: list ids are numbers, e.g. 3 or 3,4") from None
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -29,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ProviderError
-from .base import Campaign, CampaignProvider, Content, Plan, SendResult, Status
-from .http import ApiClient, HttpPolicy, json_of
+from .base import Campaign, CampaignProvider, Content, Plan, SendResult, Status, furthest_along
+from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
     from ..ledger import Record
@@ -45,7 +45,6 @@ STATUS_MAP = {
     "paused": Status.UNKNOWN,
     "archived": Status.UNKNOWN,
 }
-_RANK = {Status.SENT: 0, Status.QUEUED: 1, Status.SCHEDULED: 2, Status.DRAFT: 3}
 PAGE = 1000  # the API's maximum `count`
 ZWSP = "\u200b"
 LIST_FIELDS = "campaigns.id,campaigns.status,campaigns.send_time,campaigns.settings.title,total_items"
@@ -122,7 +121,7 @@ class MailchimpProvider(CampaignProvider):
             offset += PAGE
             if not page:
                 break
-        return min(found, key=lambda c: _RANK.get(c.status, 4), default=None)
+        return furthest_along(found, by_id=False)  # ids are not numbers: a tie goes to the newest (listed first)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/campaigns/{campaign_id}", params={"fields": ONE_FIELDS}, ok=(200, 404),
@@ -200,15 +199,6 @@ class MailchimpProvider(CampaignProvider):
 
     def _campaign(self, data: dict[str, Any]) -> Campaign:
         raw = str(data.get("status", ""))
-        send_at = _time(data.get("send_time")) if raw == "schedule" else None
+        send_at = iso_time(data.get("send_time")) if raw == "schedule" else None
         return Campaign(str(data.get("id", "")), str((data.get("settings") or {}).get("title", "")),
                         STATUS_MAP.get(raw, Status.UNKNOWN), send_at, raw)
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
