@@ -41,6 +41,8 @@ Two kinds of provider
 - ``escape_template_syntax(text, html)``: return ``text`` such that the
   provider's template engine prints ``{{``, ``*|`` etc. literally (content
   must never be evaluated). The default returns it unchanged.
+- ``notes(content)``: lines every test send, list send and ``--dry-run`` of
+  this provider reports (e.g. "no plain-text part"). Default: none.
 
 ``CampaignProvider`` (listmonk, mailchimp, brevo, and outbox for list sends)
 runs the at-most-once sequence and asks the provider for these steps:
@@ -298,6 +300,10 @@ class Provider(ABC):
         """Make the provider's template engine print ``text`` literally. Default: unchanged."""
         return text
 
+    def notes(self, content: Content) -> list[str]:
+        """Lines every result and plan of this provider adds for the user. Default: none."""
+        return []
+
     def unsubscribe_url(self, content: Content) -> str:
         """What replaces ``UNSUBSCRIBE_PLACEHOLDER``; API providers just set ``unsubscribe_tag``."""
         if self.unsubscribe_tag is None:
@@ -336,7 +342,9 @@ class Provider(ABC):
         recipients = recipients or self.default_test_recipients()
         if not recipients:
             raise ConfigError("a test send needs recipients: set NEWSLETTER_TEST_RECIPIENTS or pass --to")
-        return self.deliver_test(self.prepare(content, test=True), recipients)
+        result = self.deliver_test(self.prepare(content, test=True), recipients)
+        result.notes += self.notes(content)
+        return result
 
     @abstractmethod
     def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
@@ -349,7 +357,7 @@ class Provider(ABC):
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
         """What would happen, without any network call."""
-        return Plan([f"{self.name}: {kind} send"], [])
+        return Plan([f"{self.name}: {kind} send"], self.notes(content))
 
     @classmethod
     def check_list_send(cls, when: datetime | None) -> None:
@@ -428,6 +436,7 @@ class CampaignProvider(Provider):
         if when is not None:
             when, note = self.schedule_time(when)
             notes += [note] if note else []
+        notes += self.notes(content)
         record = self.ledger.record(content.slug, self.name, self.list_ref)
         campaign = self._locate(record, content)
         if campaign is None:
@@ -452,7 +461,7 @@ class CampaignProvider(Provider):
         if record.campaign_id:
             notes.append(f"ledger: campaign {record.campaign_id}, last step "
                          f"{record.steps[-1]['step'] if record.steps else 'none'}")
-        return Plan(self.planned_calls(kind, record), notes)
+        return Plan(self.planned_calls(kind, record), notes + self.notes(content))
 
     # -- helpers of the sequence
     def _locate(self, record: Record, content: Content) -> Campaign | None:

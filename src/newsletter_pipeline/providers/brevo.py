@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, UsageError
 from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .base import Campaign, CampaignProvider, Content, Plan, ProviderHTTPError, SendResult, Status, furthest_along
+from .base import Campaign, CampaignProvider, Content, ProviderHTTPError, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -79,20 +79,8 @@ class BrevoProvider(CampaignProvider):
         """Wrap each stretch between unsubscribe placeholders in ``{% verbatim %}`` when it needs it."""
         return UNSUBSCRIBE_PLACEHOLDER.join(_verbatim(part, html) for part in text.split(UNSUBSCRIBE_PLACEHOLDER))
 
-    # -- notes the base sequence does not know about
-    def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
-        result = super().deliver_test(content, recipients)
-        result.notes.append(NO_TEXT_NOTE)
-        return result
-
-    def list_send(self, content: Content, when: datetime | None) -> SendResult:
-        result = super().list_send(content, when)
-        result.notes.append(NO_TEXT_NOTE)
-        return result
-
-    def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
-        plan = super().plan(kind, content, recipients, when)
-        return Plan(plan.calls, [*plan.notes, NO_TEXT_NOTE])
+    def notes(self, content: Content) -> list[str]:
+        return [NO_TEXT_NOTE]
 
     # -- steps
     def find_campaign(self, name: str, tag: str) -> Campaign | None:

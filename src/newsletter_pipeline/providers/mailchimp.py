@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ProviderError
-from .base import Campaign, CampaignProvider, Content, Plan, SendResult, Status, furthest_along
+from .base import Campaign, CampaignProvider, Content, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -90,20 +90,11 @@ class MailchimpProvider(CampaignProvider):
         return rounded, (f"Mailchimp schedules only in UTC on a quarter hour: {when.isoformat()} "
                          f"becomes {rounded.strftime('%Y-%m-%dT%H:%M:%SZ')}")
 
-    # -- notes the base sequence does not know about
-    def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
-        result = super().deliver_test(content, recipients)
-        result.notes += self._notes(content)
-        return result
-
-    def list_send(self, content: Content, when: datetime | None) -> SendResult:
-        result = super().list_send(content, when)
-        result.notes += self._notes(content)
-        return result
-
-    def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
-        plan = super().plan(kind, content, recipients, when)
-        return Plan(plan.calls, plan.notes + self._notes(content))
+    def notes(self, content: Content) -> list[str]:
+        if content.reply_to and content.reply_to.lower() != content.from_email.lower():
+            return [f"Mailchimp uses one address for From and Reply-To: replies go to {content.from_email}, "
+                    f"not {content.reply_to}"]
+        return []
 
     # -- steps
     def find_campaign(self, name: str, tag: str) -> Campaign | None:
@@ -179,12 +170,6 @@ class MailchimpProvider(CampaignProvider):
         return {"subject_line": content.subject,
                 "preview_text": self.escape_template_syntax(content.preheader, False),
                 "from_name": content.from_name, "reply_to": content.from_email}
-
-    def _notes(self, content: Content) -> list[str]:
-        if content.reply_to and content.reply_to.lower() != content.from_email.lower():
-            return [f"Mailchimp uses one address for From and Reply-To: replies go to {content.from_email}, "
-                    f"not {content.reply_to}"]
-        return []
 
     def _unschedule(self, campaign: Campaign) -> None:
         self.api.post(f"/campaigns/{campaign.id}/actions/unschedule", action=f"unschedule campaign {campaign.id}")
