@@ -112,6 +112,7 @@ class MessageFactory:
             self._smtp_body += b"\r\n"
         self._date_second = -1
         self._date_field = b""
+        self.last_message_id = ""  # the Message-ID of the latest render()/render_smtp()
 
     @staticmethod
     def _build(content: Content, unsubscribe: Unsubscribe) -> EmailMessage:
@@ -136,7 +137,9 @@ class MessageFactory:
     def _headers(self, recipient: str) -> bytes:
         fields = list(self._fields)
         fields[self._slots[b"date"]] = self._date()
-        fields[self._slots[b"message-id"]] = b"Message-ID: " + make_msgid(domain=self.domain).encode("ascii") + b"\r\n"
+        # kept so providers can report which message went where (the CI summary lists them)
+        self.last_message_id = make_msgid(domain=self.domain)
+        fields[self._slots[b"message-id"]] = b"Message-ID: " + self.last_message_id.encode("ascii") + b"\r\n"
         fields[self._slots[b"to"]] = _fold("To", recipient)
         return b"".join(fields) + b"\r\n"
 

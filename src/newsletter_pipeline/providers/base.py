@@ -242,6 +242,7 @@ class SendResult:
     outcomes: dict[str, Status] = field(default_factory=dict)  # per recipient (message providers)
     notes: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # files written (outbox)
+    message_ids: dict[str, str] = field(default_factory=dict)  # per recipient (message providers)
 
     @property
     def failed(self) -> bool:

@@ -58,12 +58,14 @@ class OutboxProvider(CampaignProvider):
     def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
         factory = MessageFactory(content, self.unsubscribe(content))
         paths = []
+        message_ids = {}
         for recipient in recipients:
             path = self.folder / content.slug / f"{_UNSAFE.sub('_', recipient)}.eml"
             write_atomic(path, factory.render(recipient))
             paths.append(str(path))
+            message_ids[recipient] = factory.last_message_id
         return SendResult("test", self.name, Status.SENT, recipients=list(recipients),
-                          outcomes={r: Status.SENT for r in recipients}, paths=paths)
+                          outcomes={r: Status.SENT for r in recipients}, paths=paths, message_ids=message_ids)
 
     # -- the campaign "provider": a JSON file per issue
     def _campaign_path(self, slug: str) -> Path:

@@ -140,14 +140,17 @@ class SmtpProvider(Provider):
     def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
         factory = MessageFactory(content, self.unsubscribe(content))
         outcomes: dict[str, Status] = {}
+        message_ids: dict[str, str] = {}
         notes: list[str] = []
         with self.connection() as client:
             for recipient in recipients:
                 status, note = self._send_one(client, content.from_email, recipient, factory)
                 outcomes[recipient] = status
+                if status == Status.QUEUED:
+                    message_ids[recipient] = factory.last_message_id
                 notes += [note] if note else []
         return SendResult("test", self.name, Status.QUEUED, recipients=list(recipients), outcomes=outcomes,
-                          notes=notes)
+                          notes=notes, message_ids=message_ids)
 
     def _send_one(self, client: smtplib.SMTP, sender: str, recipient: str,
                   factory: MessageFactory) -> tuple[Status, str | None]:
