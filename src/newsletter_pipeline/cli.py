@@ -77,29 +77,65 @@ def schema(settings: bool) -> None:
     click.echo(run(settings), nl=False)
 
 
+CHANGED_SINCE = click.option(
+    "--changed-since", metavar="REF",
+    help="Instead of ISSUES: the issue files added or changed between REF and HEAD (git REF...HEAD; "
+    "deleted files skipped). For CI: the pull request's base, or the push's previous commit.")
+SUMMARY_FILE = click.option(
+    "--summary-file", metavar="PATH", type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write a Markdown summary (subject, size against Gmail's limit, errors and warnings, "
+    "screenshots or message ids); appended to $GITHUB_STEP_SUMMARY too when that is set.")
+
+
 @main.command()
-@ISSUES
+@click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: file:line:col: level: rule: message; json: a list of {rule, level, file, line, col, "
               "message} for CI.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--check-links", is_flag=True, help="Also fetch every URL (uses the network): dead links, "
               "timeouts, redirects.")
+@CHANGED_SINCE
+@SUMMARY_FILE
+@click.option("--screenshots-dir", "screenshots", metavar="DIR", default="screenshots", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Where `newsletter screenshot --out DIR` wrote PNGs; --summary-file links those it finds.")
 @reports_errors
-def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool) -> None:
-    """Check ISSUES for what breaks in inboxes, pointing at the lines to fix. Writes nothing.
+def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, changed_since: str | None,
+          summary_file: Path | None, screenshots: Path) -> None:
+    """Check ISSUES for what breaks in inboxes, pointing at the lines to fix. Writes nothing
+    (but the --summary-file).
 
     Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
     """
+    from .commands.changed import check_summary, nothing_changed, select
     from .commands.check import run
 
-    outcome = run(list(issues), strict, check_links)
+    paths = select(list(issues), changed_since)
+    if changed_since is not None:
+        if not paths:
+            click.echo(nothing_changed(changed_since, "check"), err=True)
+        elif fmt == "text":
+            click.echo(f"checking {len(paths)} issue(s) added or changed since {changed_since}: "
+                       f"{', '.join(map(str, paths))}", err=True)
+    outcome = run(paths, strict, check_links)
     output = outcome.as_json() if fmt == "json" else outcome.as_text()
     if output:
         click.echo(output)
-    if fmt == "text":
+    if fmt == "text" and outcome.checks:
         click.echo(outcome.summary(), err=True)
+    if summary_file is not None:
+        _publish(check_summary(outcome, changed_since, screenshots), summary_file, fmt == "text")
     sys.exit(outcome.exit_code)
+
+
+def _publish(summary: Any, path: Path, announce: bool) -> None:
+    """Write ``--summary-file`` (and $GITHUB_STEP_SUMMARY); say where, on stderr."""
+    from .summary import publish
+
+    written = publish(summary, path)
+    if announce:
+        click.echo(f"summary written to {' and '.join(written)}", err=True)
 
 
 @main.command()
@@ -164,7 +200,7 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
 
 
 @main.command()
-@click.argument("issue", type=click.Path(path_type=Path))
+@click.argument("issue", required=False, type=click.Path(path_type=Path))
 @click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
 @click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")
 @click.option("--schedule", metavar="DATETIME", help="Schedule the list send (ISO 8601 with a time zone).")
@@ -173,10 +209,15 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would be sent and the API calls; send nothing.")
 @click.option("--provider", metavar="NAME", help="outbox, smtp, listmonk, mailchimp or brevo "
               "(overrides NEWSLETTER_PROVIDER; default outbox).")
+@CHANGED_SINCE
+@SUMMARY_FILE
 @reports_errors
-def send(issue: Path, test: bool, to: str, schedule: str | None, now: bool, yes: bool, dry_run: bool,
-         provider: str | None) -> None:
+def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: bool, yes: bool, dry_run: bool,
+         provider: str | None, changed_since: str | None, summary_file: Path | None) -> None:
     """Build and check ISSUE, then send a test, or send it to the list once (--now / --schedule).
+
+    With --test --changed-since REF instead of ISSUE, test-sends every issue
+    added or changed since REF (what CI does on a merge) and prints a table.
 
     Exit codes: 0 ok (also "already sent"), 1 invalid issue or check error,
     2 usage or configuration error, 3 provider or network failure.
@@ -186,13 +227,52 @@ def send(issue: Path, test: bool, to: str, schedule: str | None, now: bool, yes:
     from .commands.send import SendOptions, run
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    options = SendOptions(issue, test, [a.strip() for a in to.split(",") if a.strip()], schedule, now, yes,
-                          dry_run, provider)
+    options = SendOptions(issue or Path(), test, [a.strip() for a in to.split(",") if a.strip()], schedule, now,
+                          yes, dry_run, provider)
+    if changed_since is not None or summary_file is not None or issue is None:
+        sys.exit(_send_several(issue, changed_since, options, summary_file))
     confirm = (lambda text: click.prompt(text, default="", show_default=False, err=True)) \
         if sys.stdin.isatty() else None
     code = run(options, confirm=confirm, echo=click.echo, echo_err=lambda line: click.echo(line, err=True))
     if code:
         sys.exit(code)
+
+
+@main.command()
+@click.argument("ref")
+@reports_errors
+def changed(ref: str) -> None:
+    """Print the issue files added or changed between REF and HEAD (git), one per line.
+
+    The selection --changed-since REF makes; CI uses it to build and screenshot them.
+    """
+    from .commands.changed import nothing_changed, select
+
+    paths = select([], ref)
+    for path in paths:
+        click.echo(str(path))
+    if not paths:
+        click.echo(nothing_changed(ref, "list"), err=True)
+
+
+def _send_several(issue: Path | None, changed_since: str | None, options: Any, summary_file: Path | None) -> int:
+    """``send --test`` of ISSUE or of ``--changed-since REF``: each issue in turn, then a table."""
+    from .commands.changed import nothing_changed, select, selection_text, send_tests, validate_test_options
+    from .summary import Summary, text_table
+
+    validate_test_options(options)
+    paths = select([issue] if issue is not None else [], changed_since)
+    echo_err = lambda line: click.echo(line, err=True)  # noqa: E731
+    code, rows = send_tests(paths, options, echo=click.echo, echo_err=echo_err)
+    summary = Summary("send", rows, selection_text(changed_since))
+    if rows:
+        click.echo("")
+        click.echo(text_table(summary))
+    else:
+        click.echo(nothing_changed(changed_since or "", "send"))
+    if summary_file is not None:
+        _publish(summary, summary_file, True)
+    return code
 
 
 def run() -> None:  # pragma: no cover - console entry point

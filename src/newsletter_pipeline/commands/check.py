@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..checks import CheckReport, Finding, run_checks
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
+from ..models import RenderedIssue
 from ..render import build_issue
 
 
@@ -21,6 +22,7 @@ class IssueCheck:
     path: Path
     report: CheckReport
     rendered: bool = True
+    email: RenderedIssue | None = None  # subject and size for --summary-file
 
 
 @dataclass
@@ -68,7 +70,7 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
         from ..checks.source import unrendered_findings  # only for issues that fail to render
 
         return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False)
-    return IssueCheck(path, run_checks(loaded, rendered, check_links))
+    return IssueCheck(path, run_checks(loaded, rendered, check_links), email=rendered)
 
 
 def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:

@@ -1,0 +1,216 @@
+"""Summaries of a run over several issues: a plain table for the terminal, Markdown for CI.
+
+``check`` and ``send`` fill one ``IssueSummary`` per issue; this module only
+formats them. ``--summary-file PATH`` writes the Markdown (atomically), and
+when ``$GITHUB_STEP_SUMMARY`` is set the same Markdown is appended there, which
+is how GitHub Actions shows it on the run's page.
+
+Screenshot links: on GitHub Actions (``GITHUB_SERVER_URL``,
+``GITHUB_REPOSITORY`` and ``GITHUB_RUN_ID`` set) they point at the run's
+artifacts, since an artifact's files have no address of their own; elsewhere
+they are paths relative to the summary file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
+from .output import write_atomic
+
+STEP_SUMMARY_VAR = "GITHUB_STEP_SUMMARY"
+SCREENSHOT_NAMES = ("desktop-600", "mobile-375", "dark-600")  # what ``newsletter screenshot`` writes
+
+
+@dataclass
+class IssueSummary:
+    """What one issue came to: its email, its findings and, for sends, where it went."""
+
+    path: str  # as the user sees it (relative to the working folder when inside it)
+    slug: str = ""
+    subject: str = ""
+    html_bytes: int | None = None  # None: the issue did not render
+    errors: list[str] = field(default_factory=list)  # findings, ``file:line:col: error: rule: message``
+    warnings: list[str] = field(default_factory=list)
+    failure: str = ""  # why the issue failed beyond its findings (usage, configuration, provider)
+    provider: str = ""
+    ids: list[str] = field(default_factory=list)  # Message-IDs, or the provider's campaign id
+    result: str = ""  # e.g. "checked", "test sent to a@x.org", "not sent"
+    screenshots: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.failure
+
+
+@dataclass
+class Summary:
+    """A run over several issues: ``kind`` is "check" or "send"."""
+
+    kind: str
+    issues: list[IssueSummary]
+    selection: str = ""  # e.g. "added or changed since abc123"; empty when the issues were named
+
+    @property
+    def title(self) -> str:
+        what = "check" if self.kind == "check" else "test send"
+        return f"Newsletter {what}"
+
+    def intro(self) -> str:
+        if not self.issues:
+            verb = "checked" if self.kind == "check" else "sent"
+            return f"No issue {self.selection or 'given'}: nothing {verb}."
+        failed = sum(not issue.ok for issue in self.issues)
+        count = f"{len(self.issues)} issue{'s' if len(self.issues) != 1 else ''}"
+        where = f" {self.selection}" if self.selection else ""
+        return f"{count}{where}; {failed} failed." if failed else f"{count}{where}; all passed."
+
+
+# --- sizes -------------------------------------------------------------------------------------
+
+def size_text(html_bytes: int | None) -> str:
+    """``45,120 B (44% of Gmail's 102,400)``; "not rendered" when there is no HTML."""
+    if html_bytes is None:
+        return "not rendered"
+    percent = round(100 * html_bytes / GMAIL_CLIP_BYTES)
+    return f"{html_bytes:,} B ({percent}% of Gmail's {GMAIL_CLIP_BYTES:,})"
+
+
+def size_mark(html_bytes: int | None) -> str:
+    if html_bytes is None:
+        return ""
+    if html_bytes > GMAIL_CLIP_BYTES:
+        return "❌ clipped by Gmail: "
+    if html_bytes > SIZE_WARNING_BYTES:
+        return "⚠️ close to Gmail's limit: "
+    return ""
+
+
+# --- the terminal table ------------------------------------------------------------------------
+
+def text_table(summary: Summary) -> str:
+    """Aligned columns for stdout: issue, subject, size, then provider and ids for sends."""
+    header = ["issue", "subject", "size", "result"]
+    if summary.kind == "send":
+        header[3:3] = ["provider", "message or campaign ids"]
+    rows = [header]
+    for issue in summary.issues:
+        size = f"{issue.html_bytes:,} B" if issue.html_bytes is not None else "-"
+        row = [issue.path, issue.subject or "-", size, _result(issue)]
+        if summary.kind == "send":
+            row[3:3] = [issue.provider or "-", " ".join(issue.ids) or "-"]
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _result(issue: IssueSummary) -> str:
+    if issue.failure:
+        return f"failed: {issue.result}" if issue.result else "failed"
+    if issue.errors:
+        return f"{len(issue.errors)} error(s): {issue.result}" if issue.result else f"{len(issue.errors)} error(s)"
+    return issue.result or "ok"
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+def run_url(environ: Mapping[str, str]) -> str | None:
+    """The GitHub Actions run's page, when running there."""
+    parts = [environ.get(name, "") for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
+    return "{}/{}/actions/runs/{}".format(*parts) if all(parts) else None
+
+
+def find_screenshots(folder: Path, slug: str) -> list[Path]:
+    """The PNGs ``newsletter screenshot --out FOLDER`` wrote for ``slug``, in its order."""
+    return [path for name in SCREENSHOT_NAMES if (path := folder / slug / f"{name}.png").is_file()]
+
+
+def markdown(summary: Summary, base: Path | None = None, link_to: str | None = None) -> str:
+    """The summary as GitHub-flavoured Markdown.
+
+    Screenshot links go to ``link_to`` (the run's page) when given, else are
+    relative to ``base`` (the summary file's folder).
+    """
+    lines = [f"## {summary.title}", "", _cell(summary.intro()), ""]
+    if summary.issues:
+        lines += _table(summary, base, link_to) + [""]
+        lines += [line for issue in summary.issues for line in _details(issue)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _table(summary: Summary, base: Path | None, link_to: str | None) -> list[str]:
+    header = ["", "issue", "subject", "HTML size (Gmail clips over 102,400 B)", "errors", "warnings"]
+    if summary.kind == "send":
+        header += ["provider", "result", "message or campaign ids"]
+    else:
+        header += ["screenshots"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for issue in summary.issues:
+        cells = ["✅" if issue.ok else "❌", f"`{_code(issue.path)}`", _cell(issue.subject or "-"),
+                 size_mark(issue.html_bytes) + size_text(issue.html_bytes),
+                 str(len(issue.errors)), str(len(issue.warnings))]
+        if summary.kind == "send":
+            cells += [_cell(issue.provider or "-"), _cell(_result(issue)),
+                      "<br>".join(f"`{_code(i)}`" for i in issue.ids) or "-"]
+        else:
+            cells += [_links(issue, base, link_to)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _links(issue: IssueSummary, base: Path | None, link_to: str | None) -> str:
+    if not issue.screenshots:
+        return "-"
+    links = []
+    for path in issue.screenshots:
+        if link_to:
+            target = f"{link_to}#artifacts"
+        else:
+            target = Path(os.path.relpath(path.resolve(), (base or Path.cwd()).resolve())).as_posix()
+        links.append(f"[{_cell(path.stem)}]({target.replace(' ', '%20').replace(')', '%29')})")
+    return " · ".join(links)
+
+
+def _details(issue: IssueSummary) -> list[str]:
+    """The findings and failure of one issue, verbatim in a fenced block (no Markdown surprises)."""
+    body = [*issue.errors, *issue.warnings] + ([issue.failure] if issue.failure else [])
+    if not body:
+        return []
+    text = "\n".join(body).replace("```", "'''")
+    return [f"### `{_code(issue.path)}`", "", "```text", text, "```", ""]
+
+
+def _cell(text: str) -> str:
+    """Text safe in a table cell: one line, pipes escaped, no HTML."""
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
+        .replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    return " ".join(text.split()).replace("`", "'").replace("|", "\\|")
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def publish(summary: Summary, path: Path | None, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Write the Markdown to ``path`` (if given) and append it to ``$GITHUB_STEP_SUMMARY`` (if set).
+
+    Returns the places written, for the command to mention.
+    """
+    environ = os.environ if environ is None else environ
+    written = []
+    if path is not None:
+        write_atomic(path, markdown(summary, base=path.parent))
+        written.append(str(path))
+    step_summary = environ.get(STEP_SUMMARY_VAR)
+    if step_summary:
+        # GitHub collects what each step appends to this file; the file is theirs, so append, never replace
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown(summary, link_to=run_url(environ)) + "\n")
+        written.append(f"${STEP_SUMMARY_VAR}")
+    return written
