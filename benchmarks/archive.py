@@ -13,12 +13,9 @@ included), wall-clock medians. The section registers itself in
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -102,19 +99,11 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
     """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one successful child process.
 
     CPU time is reported beside wall time because it hardly moves when other
-    work shares the 2 cores, which wall time does.
+    work shares the 2 cores, which wall time does. The child is started by
+    the runner's small launcher process, so its peak RSS is its own.
     """
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **env},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
-    if child.stderr:
-        child.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(argv)}\n{stderr}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    measured = bench_run.Bench(False, cwd).sample(argv, cwd, env)
+    return measured.wall_s, measured.cpu_s, measured.rss_kib
 
 
 def summary(samples: list[tuple[float, float, int]]) -> dict[str, Any]:

@@ -1,45 +1,135 @@
 #!/usr/bin/env python3
 """Benchmarks for newsletter-pipeline, by named section.
 
-    .venv/bin/python benchmarks/run.py                 # every section
-    .venv/bin/python benchmarks/run.py build           # only the named sections
-    .venv/bin/python benchmarks/run.py --quick         # fewer runs, smaller inputs (a smoke test)
+    .venv/bin/python benchmarks/run.py                 # every section; updates benchmarks/results.json
+    .venv/bin/python benchmarks/run.py build stages    # only the named sections
+    .venv/bin/python benchmarks/run.py --quick         # a small version of each (a smoke test; writes nothing)
     .venv/bin/python benchmarks/run.py --strict        # exit 1 when a target is missed
-    .venv/bin/python benchmarks/run.py --list          # the registered sections
+    .venv/bin/python benchmarks/run.py --list          # the sections, in run order
+    .venv/bin/python benchmarks/run.py --markdown      # results.json as the README's results table
 
-Each section is a function registered with ``@section(name, description)``;
-it gets a ``Bench`` (run counts, scratch folder, helpers) and returns a
+This file is the registry and the runner. Each section lives in its own file
+beside it (build.py, stages.py, batch.py, check.py, preview.py, send.py,
+archive.py, startup.py) and registers a function with ``@section(name,
+description)``; the runner imports every sibling, so a new file is picked up
+without being listed anywhere. A section gets a ``Bench`` (run counts that
+honour --quick, a scratch folder, process-measuring helpers) and returns a
 JSON-able dict whose ``targets`` list says what was measured against which
-goal. Results are merged into benchmarks/results.json by section, so running
-one section keeps the others' last figures. Times are wall-clock medians
-after a warm-up run; memory is the peak RSS of the measured child process.
+goal and whose ``figures`` list names other headline numbers. A section that
+cannot run here (no npm, no Chromium) raises ``Skip`` with the reason.
+
+Results are merged into benchmarks/results.json by section, with the date,
+the machine and the 1-minute load average before and after the section (the
+2 cores are shared; a load above ~1 slows wall times, so CPU seconds are
+reported beside them). Running one section keeps the others' last figures.
 """
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__":
+    # the section files import this module as ``run``: make that name mean this very module,
+    # so they register in the registry that main() reads, not in a second copy of it
+    sys.modules.setdefault("run", sys.modules[__name__])
+
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "benchmarks" / "results.json"
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results.json"
 SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
 VENV_BIN = Path(sys.executable).parent
+# run order of the known sections; sections in new files follow, alphabetically
+ORDER = ("build", "stages", "batch", "check", "preview", "send", "startup", "archive")
 
 
-# --- the registry -------------------------------------------------------------
+class Skip(Exception):
+    """Raised by a section that cannot run on this machine; the message says why and what to install."""
+
+
+# --- measuring -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One child process: wall seconds, CPU seconds (user + system, its children included) and peak RSS."""
+
+    wall_s: float
+    cpu_s: float
+    rss_kib: int
+
+
+def load_avg() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def summarize(samples: list[Sample]) -> dict[str, Any]:
+    walls = [s.wall_s for s in samples]
+    peaks = [s.rss_kib / 1024 for s in samples]
+    return {"runs": len(samples), "median_s": round(statistics.median(walls), 4), "min_s": round(min(walls), 4),
+            "max_s": round(max(walls), 4), "median_cpu_s": round(statistics.median(s.cpu_s for s in samples), 4),
+            "peak_rss_mib": round(max(peaks), 1), "median_rss_mib": round(statistics.median(peaks), 1)}
+
+
+# The measured processes are started by this small helper process, not by the runner itself.
+# Linux counts the memory of the process that spawned a child in the child's peak RSS
+# (ru_maxrss keeps the high-water mark of the address space that exec replaced), so a
+# runner that has imported the pipeline for in-process sections would inflate every figure.
+LAUNCHER = """
+import json, os, subprocess, sys, tempfile, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child cannot block on it
+        start = time.perf_counter()
+        child = subprocess.Popen(job["argv"], cwd=job["cwd"], env=job["env"], stdout=subprocess.DEVNULL,
+                                 stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage
+        wall = time.perf_counter() - start
+        errors.seek(0)
+        tail = errors.read()[-4000:].decode(errors="replace")
+    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kib": usage.ru_maxrss,
+                      "code": os.waitstatus_to_exitcode(status), "stderr": tail}), flush=True)
+"""
+
+
+class Launcher:
+    """A long-lived small Python process that runs and measures the children (see LAUNCHER)."""
+
+    _process: subprocess.Popen[str] | None = None
+
+    @classmethod
+    def start(cls) -> None:
+        if cls._process is None or cls._process.poll() is not None:
+            cls._process = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, text=True)
+
+    @classmethod
+    def run(cls, argv: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+        cls.start()
+        assert cls._process and cls._process.stdin and cls._process.stdout
+        cls._process.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": env}) + "\n")
+        cls._process.stdin.flush()
+        return json.loads(cls._process.stdout.readline())
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls._process is not None:
+            cls._process.communicate(timeout=30)
+            cls._process = None
 
 
 @dataclass
@@ -53,36 +143,46 @@ class Bench:
         return quick if self.quick else full
 
     def command(self, name: str = "newsletter") -> str:
-        """A console script of this venv (what users run), else the module."""
+        """A console script of this venv (what users run), else the name on PATH."""
         script = VENV_BIN / name
         return str(script) if script.exists() else name
 
+    def sample(self, argv: list[str], cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
+        """Run one child process, which must succeed, and measure it (wall, CPU, peak RSS)."""
+        done = Launcher.run(argv, cwd, {**os.environ, **(env or {})})
+        if done["code"] != 0:
+            raise SystemExit(f"benchmark command failed ({done['code']}): {' '.join(argv)}\n{done['stderr']}")
+        return Sample(done["wall"], done["cpu"], done["rss_kib"])  # ru_maxrss: KiB on Linux
+
     def run_process(self, argv: list[str], cwd: Path = REPO, env: dict[str, str] | None = None) -> tuple[float, int]:
         """Wall seconds and peak RSS (KiB) of one child process, which must succeed."""
-        start = time.perf_counter()
-        child = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the max of all children so far
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
-        if child.stderr:
-            child.stderr.close()
-        if child.returncode != 0:
-            raise SystemExit(f"benchmark command failed ({child.returncode}): {' '.join(argv)}\n{stderr}")
-        return elapsed, usage.ru_maxrss  # KiB on Linux
+        measured = self.sample(argv, cwd, env)
+        return measured.wall_s, measured.rss_kib
 
     def measure_process(self, argv: list[str], runs: int, warmup: int = 1, **kwargs: Any) -> dict[str, Any]:
         """Median and spread of ``runs`` runs after ``warmup`` unmeasured ones."""
         for _ in range(warmup):
-            self.run_process(argv, **kwargs)
-        samples = [self.run_process(argv, **kwargs) for _ in range(runs)]
-        times = [t for t, _ in samples]
-        peaks = [kib / 1024 for _, kib in samples]
-        return {"runs": runs, "median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4),
-                "max_s": round(max(times), 4), "peak_rss_mib": round(max(peaks), 1),
-                "median_rss_mib": round(statistics.median(peaks), 1)}
+            self.sample(argv, **kwargs)
+        return summarize([self.sample(argv, **kwargs) for _ in range(runs)])
+
+    def measure_alternating(self, commands: dict[str, list[str]], runs: int, warmup: int = 1,
+                            **kwargs: Any) -> dict[str, dict[str, Any]]:
+        """Like ``measure_process`` for several commands, run in turn (A B A B ...).
+
+        Interleaving exposes every command to the same moments of the shared
+        machine, so a burst of load elsewhere cannot favour one of them.
+        """
+        for _ in range(warmup):
+            for argv in commands.values():
+                self.sample(argv, **kwargs)
+        samples: dict[str, list[Sample]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, argv in commands.items():
+                samples[name].append(self.sample(argv, **kwargs))
+        return {name: summarize(found) for name, found in samples.items()}
+
+
+# --- the registry ------------------------------------------------------------------
 
 
 SectionFn = Callable[[Bench], dict[str, Any]]
@@ -99,111 +199,43 @@ SECTIONS: dict[str, Section] = {}
 
 
 def section(name: str, description: str) -> Callable[[SectionFn], SectionFn]:
-    """Register a benchmark section under ``name`` (run order is registration order)."""
+    """Register a benchmark section under ``name``.
+
+    A file both run as a script and imported by discovery registers twice
+    from the same source; only a different file reusing a name is an error.
+    """
 
     def register(fn: SectionFn) -> SectionFn:
-        if name in SECTIONS:
-            raise ValueError(f"benchmark section {name!r} registered twice")
+        known = SECTIONS.get(name)
+        if known and known.run.__code__.co_filename != fn.__code__.co_filename:
+            raise ValueError(f"benchmark section {name!r} registered by two files")
         SECTIONS[name] = Section(name, description, fn)
         return fn
 
     return register
 
 
-def target(what: str, measured: float, limit: float, unit: str) -> dict[str, Any]:
-    """One goal: ``measured`` must be at most ``limit``."""
-    return {"what": what, "measured": measured, "limit": limit, "unit": unit, "met": measured <= limit}
+def discover() -> list[str]:
+    """Import every section file beside this one; return the section names in run order."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    for path in sorted(HERE.glob("*.py")):
+        if path.stem != "run" and not path.stem.startswith("_"):
+            importlib.import_module(path.stem)
+    known = [name for name in ORDER if name in SECTIONS]
+    return known + sorted(name for name in SECTIONS if name not in ORDER)
 
 
-# --- section: build -------------------------------------------------------------
+def target(what: str, measured: float, limit: float, unit: str, at_least: bool = False) -> dict[str, Any]:
+    """One goal: ``measured`` must be at most ``limit`` (at least, with ``at_least``)."""
+    met = measured >= limit if at_least else measured <= limit
+    return {"what": what, "measured": measured, "limit": limit, "unit": unit,
+            "comparison": ">=" if at_least else "<=", "met": met}
 
 
-def synthetic_project(scratch: Path, factor: int) -> Path:
-    """A copy of the project whose seed has its block list repeated ``factor`` times (one footer)."""
-    import yaml
-
-    root = scratch / f"x{factor}"
-    (root / "issues").mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
-    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
-    body = [b for b in data["blocks"] if b["type"] != "footer"]
-    footer = [b for b in data["blocks"] if b["type"] == "footer"]
-    data["blocks"] = body * factor + footer
-    path = root / "issues" / f"2021-12-synthetic-x{factor}.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def stage_times(path: Path, runs: int) -> dict[str, Any]:
-    """Median seconds per pipeline stage (RenderedIssue.timings, plus the checks), in process, after a warm-up."""
-    from newsletter_pipeline.checks import run_checks
-    from newsletter_pipeline.render import build_issue
-
-    start = time.perf_counter()
-    _, first = build_issue(path)  # warm-up: template compilation, lazy regexes (what one CLI run pays)
-    first_s = time.perf_counter() - start
-    samples: list[dict[str, float]] = []
-    size = blocks = 0
-    for _ in range(runs):
-        loaded, rendered = build_issue(path)
-        timings = dict(rendered.timings)
-        # `newsletter build` also runs the checks (no network) on what it rendered
-        start = time.perf_counter()
-        run_checks(loaded, rendered)
-        timings["checks"] = time.perf_counter() - start
-        samples.append(timings)
-        size, blocks = rendered.html_bytes, len(loaded.issue.blocks)
-    stages = {stage: round(statistics.median(s[stage] for s in samples), 4) for stage in samples[0]}
-    return {"runs": runs, "blocks": blocks, "html_bytes": size, "stages_s": stages,
-            "total_s": round(sum(stages.values()), 4),
-            "first_build_s": round(first_s, 4),
-            "first_build_stages_s": {stage: round(t, 4) for stage, t in first.timings.items()}}
-
-
-def import_time(newsletter: str) -> dict[str, float]:
-    """Cumulative import seconds of the heaviest top-level modules of one build (python -X importtime)."""
-    python = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
-    result = subprocess.run([python, "-X", "importtime", "-m", "newsletter_pipeline", "build", str(SEED),
-                             "--out", tempfile.mkdtemp(prefix="newsletter-bench-imports-")],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
-    totals: dict[str, float] = {}
-    for line in result.stderr.splitlines():
-        parts = line.split("|")
-        if len(parts) == 3 and parts[1].strip().isdigit():
-            name = parts[2].rstrip()
-            if not name.startswith("  ") or name.strip().startswith("newsletter_pipeline.commands"):
-                totals[name.strip()] = int(parts[1]) / 1e6
-    heaviest = sorted(totals.items(), key=lambda item: -item[1])[:8]
-    return {name: round(seconds, 4) for name, seconds in heaviest}
-
-
-@section("build", "newsletter build of the seed: whole process (wall, peak RSS), --help, and per-stage times")
-def build_section(bench: Bench) -> dict[str, Any]:
-    newsletter = bench.command()
-    out = bench.scratch / "dist"
-    whole = bench.measure_process([newsletter, "build", str(SEED), "--out", str(out)], runs=bench.runs(9, 3))
-    # a fresh TMPDIR means a cold Jinja bytecode cache: what a first build on a new machine costs
-    cold_tmp = bench.scratch / "cold-tmp"
-    cold_tmp.mkdir()
-    cold_s, cold_kib = bench.run_process([newsletter, "build", str(SEED), "--out", str(out)],
-                                         env={"TMPDIR": str(cold_tmp)})
-    help_ = bench.measure_process([newsletter, "--help"], runs=bench.runs(9, 3))
-    imports = import_time(newsletter)
-    stages = {"seed": stage_times(SEED, bench.runs(7, 2))}
-    for factor in (10, 50):
-        stages[f"x{factor}"] = stage_times(synthetic_project(bench.scratch, factor), bench.runs(3, 1))
-    return {
-        "build": whole,
-        "build_cold_cache": {"wall_s": round(cold_s, 4), "peak_rss_mib": round(cold_kib / 1024, 1)},
-        "help": help_,
-        "imports_s": imports,
-        "stages": stages,
-        "targets": [
-            target("median whole-process build of the seed", whole["median_s"], 0.3, "s"),
-            target("peak RSS of the build", whole["peak_rss_mib"], 60, "MiB"),
-            target("median newsletter --help", help_["median_s"], 0.15, "s"),
-        ],
-    }
+def figure(what: str, value: str) -> dict[str, str]:
+    """A headline number without a target, shown in the results table."""
+    return {"what": what, "value": value}
 
 
 # --- running and reporting --------------------------------------------------------
@@ -218,29 +250,31 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    # the load average says whether other work shared the 2 cores during the run
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(terse=True), "load_avg_1m": round(os.getloadavg()[0], 2)}
+            "platform": platform.platform(terse=True), "load_avg_1m": load_avg()}
 
 
 def print_section(name: str, result: dict[str, Any]) -> None:
     print(f"\n== {name}")
     for key, value in result.items():
-        if key != "targets":
+        if key not in ("targets", "figures"):
             print(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+    for item in result.get("figures", []):
+        print(f"  - {item['what']}: {item['value']}")
     for goal in result.get("targets", []):
         mark = "ok  " if goal["met"] else "MISS"
-        print(f"  [{mark}] {goal['what']}: {goal['measured']} {goal['unit']} (target <= {goal['limit']} {goal['unit']})")
+        comparison = goal.get("comparison", "<=")
+        print(f"  [{mark}] {goal['what']}: {goal['measured']} {goal['unit']} "
+              f"(target {comparison} {goal['limit']} {goal['unit']})")
 
 
-def write_results(new: dict[str, dict[str, Any]], quick: bool) -> None:
+def write_results(new: dict[str, dict[str, Any]]) -> None:
     """Merge ``new`` sections into results.json, atomically."""
     try:
         results = json.loads(RESULTS.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         results = {}
-    stamp = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": quick,
-             "machine": machine()}
+    stamp = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine()}
     sections = results.setdefault("sections", {})
     for name, result in new.items():
         sections[name] = {**stamp, **result}
@@ -249,32 +283,76 @@ def write_results(new: dict[str, dict[str, Any]], quick: bool) -> None:
     os.replace(tmp, RESULTS)
 
 
+def markdown_table(order: list[str]) -> str:
+    """The README's results table, from results.json: one row per target or headline figure."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8")).get("sections", {})
+    rows = ["| section | measure | result | target | met | date (load before → after) | machine |",
+            "|---|---|---|---|---|---|---|"]
+    for name in [n for n in order if n in results] + sorted(set(results) - set(order)):
+        result = results[name]
+        host = result.get("machine", {})
+        where = f"{host.get('cores', '?')} cores, Python {host.get('python', '?')}"
+        loads = result.get("load_avg", {})
+        when = f"{result.get('date', '?')[:16].replace('T', ' ')} ({loads.get('before', '?')} → {loads.get('after', '?')})"
+        if "skipped" in result:
+            rows.append(f"| {name} | skipped | {result['skipped']} | | | {when} | {where} |")
+        for item in result.get("figures", []):
+            rows.append(f"| {name} | {item['what']} | {item['value']} | | | {when} | {where} |")
+        for goal in result.get("targets", []):
+            mark = "✓" if goal["met"] else "✗"
+            rows.append(f"| {name} | {goal['what']} | {goal['measured']} {goal['unit']} | "
+                        f"{goal.get('comparison', '<=')} {goal['limit']} {goal['unit']} | {mark} | {when} | {where} |")
+    return "\n".join(rows)
+
+
+def run_section(name: str, quick: bool, scratch: Path) -> dict[str, Any]:
+    folder = scratch / name
+    folder.mkdir()
+    before = load_avg()
+    start = time.perf_counter()
+    try:
+        result = SECTIONS[name].run(Bench(quick, folder))
+    except Skip as skipped:
+        result = {"skipped": str(skipped)}
+    result["load_avg"] = {"before": before, "after": load_avg()}
+    result["section_s"] = round(time.perf_counter() - start, 1)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sections", nargs="*", help="sections to run (default: all)")
-    parser.add_argument("--quick", action="store_true", help="fewer runs: a smoke test, not a measurement")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small version of each section: a smoke test, not a measurement (writes nothing)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--list", action="store_true", help="list the sections and exit")
+    parser.add_argument("--markdown", action="store_true", help="print results.json as a Markdown table and exit")
     parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/results.json")
     args = parser.parse_args(argv)
+    order = discover()
     if args.list:
-        for item in SECTIONS.values():
-            print(f"{item.name:12} {item.description}")
+        for name in order:
+            print(f"{name:10} {SECTIONS[name].description}")
+        return 0
+    if args.markdown:
+        print(markdown_table(order))
         return 0
     unknown = [name for name in args.sections if name not in SECTIONS]
     if unknown:
-        parser.error(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
-    chosen = args.sections or list(SECTIONS)
+        parser.error(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(order)}")
+    chosen = [name for name in order if name in args.sections] if args.sections else order
     results: dict[str, dict[str, Any]] = {}
     print(f"machine: {json.dumps(machine())}{'  (quick)' if args.quick else ''}")
+    Launcher.start()  # while this process is still small
     with tempfile.TemporaryDirectory(prefix="newsletter-bench-") as scratch:
         for name in chosen:
-            folder = Path(scratch) / name
-            folder.mkdir()
-            results[name] = SECTIONS[name].run(Bench(args.quick, folder))
+            results[name] = run_section(name, args.quick, Path(scratch))
             print_section(name, results[name])
-    if not args.no_write:
-        write_results(results, args.quick)
+    Launcher.stop()
+    if args.quick or args.no_write:
+        print("\nresults.json not updated" + (" (--quick figures are not measurements)" if args.quick else ""))
+    else:
+        write_results(results)
         print(f"\nwrote {RESULTS.relative_to(REPO)}")
     missed = [g for r in results.values() for g in r.get("targets", []) if not g["met"]]
     return 1 if args.strict and missed else 0

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Benchmark section "stages": the in-process cost of each stage, and how it grows with the blocks.
+
+    .venv/bin/python benchmarks/stages.py            # this section (results merged into results.json)
+    .venv/bin/python benchmarks/stages.py --quick    # smaller issues, fewer runs: a smoke test
+
+The stages are those ``newsletter build`` runs (``RenderedIssue.timings``):
+load and validate, Jinja, MJML compile, CSS inlining (premailer), plain text,
+plus the checks. They are timed for the seed and for synthetic issues whose
+block list is the seed's repeated 10x, 25x and 50x (one footer), as the median
+of repeated builds in one process after a warm-up build (warm caches; the
+first build of a process is reported apart, as ``first_build_stages_s``).
+
+Goal (issue 7): every stage's cost grows linearly with the number of blocks.
+Shown three ways per stage: the time per block at each size; a least-squares
+line ``t = a + b * blocks`` with its R²; and the growth exponent k in
+``t ~ blocks^k`` between the two largest sizes (1 is linear, 2 quadratic).
+The targets: the largest exponent at most 1.15 and the smallest R² at least
+0.99.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench_run  # noqa: E402 - the registry lives beside this file
+
+MAX_EXPONENT = 1.15
+MIN_R2 = 0.99
+
+
+def synthetic_project(scratch: Path, factor: int) -> Path:
+    """A copy of the project whose seed has its block list repeated ``factor`` times (one footer).
+
+    Each repeated block is written out in full, as an author would write it
+    (no YAML anchors and aliases, which would make loading look cheaper).
+    """
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    root = scratch / f"x{factor}"
+    (root / "issues").mkdir(parents=True, exist_ok=True)
+    shutil.copy(bench_run.REPO / "newsletter.yaml", root / "newsletter.yaml")
+    data = yaml.safe_load(bench_run.SEED.read_text(encoding="utf-8"))
+    body = [b for b in data["blocks"] if b["type"] != "footer"]
+    footer = [b for b in data["blocks"] if b["type"] == "footer"]
+    data["blocks"] = body * factor + footer
+    path = root / "issues" / f"2021-12-synthetic-x{factor}.yaml"
+    path.write_text(yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def stage_times(path: Path, runs: int) -> dict[str, Any]:
+    """Median seconds per pipeline stage (RenderedIssue.timings, plus the checks), in process, after a warm-up."""
+    from newsletter_pipeline.checks import run_checks
+    from newsletter_pipeline.render import build_issue
+
+    start = time.perf_counter()
+    _, first = build_issue(path)  # warm-up: template compilation, lazy regexes (what one CLI run pays)
+    first_s = time.perf_counter() - start
+    samples: list[dict[str, float]] = []
+    size = blocks = 0
+    for _ in range(runs):
+        loaded, rendered = build_issue(path)
+        timings = dict(rendered.timings)
+        # `newsletter build` also runs the checks (no network) on what it rendered
+        start = time.perf_counter()
+        run_checks(loaded, rendered)
+        timings["checks"] = time.perf_counter() - start
+        samples.append(timings)
+        size, blocks = rendered.html_bytes, len(loaded.issue.blocks)
+    stages = {stage: round(statistics.median(s[stage] for s in samples), 5) for stage in samples[0]}
+    return {"runs": runs, "blocks": blocks, "html_bytes": size, "stages_s": stages,
+            "total_s": round(sum(stages.values()), 4),
+            "first_build_s": round(first_s, 4),
+            "first_build_stages_s": {stage: round(t, 4) for stage, t in first.timings.items()}}
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> dict[str, float]:
+    """Least squares ``y = a + b x``: intercept a, slope b and R²."""
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
+    intercept = mean_y - slope * mean_x
+    total = sum((y - mean_y) ** 2 for y in ys)
+    residual = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys))
+    return {"intercept_s": intercept, "slope_s_per_block": slope, "r2": 1 - residual / total if total else 1.0}
+
+
+def growth(sizes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per stage: µs per block at each size, the linear fit, and the exponent between the two largest sizes."""
+    ordered = sorted(sizes.values(), key=lambda s: s["blocks"])
+    blocks = [s["blocks"] for s in ordered]
+    out: dict[str, dict[str, Any]] = {}
+    for stage in [*ordered[0]["stages_s"], "total"]:
+        times = [s["total_s"] if stage == "total" else s["stages_s"][stage] for s in ordered]
+        fit = linear_fit(blocks, times)
+        (n1, t1), (n2, t2) = (blocks[-2], times[-2]), (blocks[-1], times[-1])
+        out[stage] = {
+            "us_per_block": {str(n): round(t / n * 1e6, 1) for n, t in zip(blocks, times)},
+            "slope_us_per_block": round(fit["slope_s_per_block"] * 1e6, 1),
+            "intercept_ms": round(fit["intercept_s"] * 1000, 2),
+            "r2": round(fit["r2"], 4),
+            "exponent": round(math.log(t2 / t1) / math.log(n2 / n1), 3),
+        }
+    return out
+
+
+@bench_run.section("stages", "per-stage in-process time for the seed and 10x/25x/50x issues, and its growth")
+def stages_section(bench: bench_run.Bench) -> dict[str, Any]:
+    sizes: dict[str, dict[str, Any]] = {"x1": stage_times(bench_run.SEED, bench.runs(9, 2))}
+    for factor in (3, 10) if bench.quick else (10, 25, 50):
+        sizes[f"x{factor}"] = stage_times(synthetic_project(bench.scratch, factor), bench.runs(5 if factor < 50 else 3))
+    shape = growth(sizes)
+    stages = [stage for stage in shape if stage != "total"]
+    worst_exponent = max(stages, key=lambda stage: shape[stage]["exponent"])
+    worst_fit = min(stages, key=lambda stage: shape[stage]["r2"])
+    largest = max(sizes.values(), key=lambda s: s["blocks"])
+    return {
+        "sizes": sizes,
+        "growth": shape,
+        "figures": [
+            bench_run.figure("seed stages (warm medians)", ", ".join(
+                f"{stage} {seconds * 1000:.1f} ms" for stage, seconds in sizes["x1"]["stages_s"].items())),
+            bench_run.figure("µs per block (seed → largest)", ", ".join(
+                f"{stage} {shape[stage]['us_per_block'][str(sizes['x1']['blocks'])]:.0f} → "
+                f"{shape[stage]['us_per_block'][str(largest['blocks'])]:.0f}" for stage in stages)),
+            bench_run.figure(f"{largest['blocks']}-block issue, all stages", f"{largest['total_s']} s"),
+        ],
+        "targets": [
+            bench_run.target(f"largest growth exponent between the two largest sizes ({worst_exponent})",
+                             shape[worst_exponent]["exponent"], MAX_EXPONENT, ""),
+            bench_run.target(f"smallest R² of a linear fit ({worst_fit})", shape[worst_fit]["r2"], MIN_R2, "",
+                             at_least=True),
+        ],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(bench_run.main(["stages", *sys.argv[1:]]))
