@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-# not imported from conftest: with conftest.py files in subfolders, "conftest" may name another one
-REPO = Path(__file__).resolve().parent.parent
-SEED_SLUG = "2021-12-one-year-of-ai4media"
+from shared import REPO
+
 BASE = "https://news.example.org/"
 
 # Merge tags of the providers we send through, and our own placeholder: none may reach the web.
 MERGE_TAGS = re.compile(r"\{\{|\}\}|\*\|[A-Z_]+\|\*|%%\w+%%|\[unsubscribe\]|unsubscribe\.newsletter-pipeline\.invalid",
                         re.IGNORECASE)
-
-
-def newsletter_command() -> list[str]:
-    """The CLI as a real process of this interpreter."""
-    return [sys.executable, "-m", "newsletter_pipeline"]
 
 
 def issue_yaml(subject: str, day: str, preheader: str | None = "A summary of this issue.",

@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from shared import REPO, SEED, SEED_SLUG, newsletter_command
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
-SEED_SLUG = SEED.stem
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -79,10 +76,6 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
-
-
-def newsletter_command() -> list[str]:
-    return [sys.executable, "-m", "newsletter_pipeline"]
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archive_helpers import REPO, issue_yaml, make_site_project, newsletter_command
+from archive_helpers import issue_yaml, make_site_project
+from shared import SEED, newsletter_command
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +41,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def served(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The seed issue and two synthetic ones, archived under the address they are served at."""
     root = make_site_project(tmp_path_factory.mktemp("served") / "project", ISSUES)
-    (root / "issues" / "2021-12-one-year-of-ai4media.yaml").write_bytes(
-        (REPO / "issues" / "2021-12-one-year-of-ai4media.yaml").read_bytes())
+    (root / "issues" / SEED.name).write_bytes(SEED.read_bytes())
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                              functools.partial(_Quiet, directory=str(root / "site")))
     base = f"http://127.0.0.1:{server.server_address[1]}/"

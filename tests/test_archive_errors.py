@@ -7,7 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from archive_helpers import BASE, issue_yaml, make_site_project, newsletter_command
+from archive_helpers import BASE, issue_yaml, make_site_project
+from shared import newsletter_command
 
 GOOD = issue_yaml("Good", "2022-01-10")
 BAD = """\

@@ -11,8 +11,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from archive_helpers import (BASE, MERGE_TAGS, REPO, SEED_SLUG, crawl, file_of, issue_yaml, make_site_project,
-                             newsletter_command, parse_page)
+from archive_helpers import BASE, MERGE_TAGS, crawl, file_of, issue_yaml, make_site_project, parse_page
+from shared import REPO, SEED_SLUG, newsletter_command
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

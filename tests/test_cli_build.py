@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
-
-REPO = Path(__file__).resolve().parent.parent  # not from conftest: subfolders have their own
-SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
-SEED_SLUG = SEED.stem
+from shared import SEED, SEED_SLUG
 
 
 BAD = "issues/2021-12-bad.yaml"

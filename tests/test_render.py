@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
+from shared import REPO, SEED_SLUG
 
 from newsletter_pipeline.issue.schema import (ArticleBlock, BulletsBlock, CtaBlock, EditorialBlock, FooterBlock,
                                               Issue, LinkListBlock, MastheadBlock, PastEventsBlock, Settings,
@@ -17,9 +18,6 @@ from newsletter_pipeline.render import build_issue
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
 from newsletter_pipeline.render.links import add_utm
 
-REPO = Path(__file__).resolve().parent.parent  # not from conftest: subfolders have their own
-SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
-SEED_SLUG = SEED.stem
 
 GOLDEN = REPO / "tests" / "golden" / SEED_SLUG
 PARTS = ("email.html", "email.txt", "email.mjml")

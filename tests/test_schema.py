@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
-
-REPO = Path(__file__).resolve().parent.parent  # not from conftest: subfolders have their own
-SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
+from shared import REPO, SEED
 
 
 ISSUE_SCHEMA = REPO / "schema" / "issue.schema.json"

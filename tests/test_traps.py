@@ -17,6 +17,7 @@ from pathlib import Path
 import mjml
 import pytest
 from premailer import Premailer
+from shared import REPO
 
 from newsletter_pipeline.errors import TemplateError
 from newsletter_pipeline.issue.load import load_issue
@@ -25,7 +26,6 @@ from newsletter_pipeline.render.inline import inline_css
 from newsletter_pipeline.render.mjml import compile_mjml
 from newsletter_pipeline.render.templates import render_mjml, template_dirs
 
-REPO = Path(__file__).resolve().parent.parent  # not from conftest: subfolders have their own
 
 ISSUE = "issues/2021-12-traps.yaml"
 VALID = """\

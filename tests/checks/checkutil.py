@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from shared import REPO
 
 from newsletter_pipeline.checks import CheckReport, Finding
 
-REPO = Path(__file__).resolve().parents[2]
 ISSUE_NAME = "issues/2022-04-spring-news.yaml"
 
 # Passes every rule: each test changes one thing and expects exactly that rule to fire.

@@ -7,22 +7,22 @@ import re
 from pathlib import Path
 
 import pytest
-from checkutil import BASE, ISSUE_NAME, REPO, line_of
+from checkutil import BASE, ISSUE_NAME, line_of
+from shared import REPO, SEED_IN_PROJECT
 
 from newsletter_pipeline.checks.rules import RULE_IDS, load_rules
 
-SEED_NAME = "issues/2021-12-one-year-of-ai4media.yaml"
 DEEPFAKES_LINK = "      url: https://www.ai4media.eu/detecting-deepfakes-in-multimedia-content/\n"
 
 
 def test_seed_passes_strict(run_cli):
-    result = run_cli("check", "--strict", SEED_NAME, cwd=REPO)
+    result = run_cli("check", "--strict", SEED_IN_PROJECT, cwd=REPO)
     assert (result.returncode, result.stdout) == (0, "")
-    assert f"{SEED_NAME}: ok: 0 error(s), 0 warning(s)" in result.stderr
+    assert f"{SEED_IN_PROJECT}: ok: 0 error(s), 0 warning(s)" in result.stderr
 
 
 def test_seed_json_is_an_empty_list(run_cli):
-    result = run_cli("check", "--format", "json", SEED_NAME, cwd=REPO)
+    result = run_cli("check", "--format", "json", SEED_IN_PROJECT, cwd=REPO)
     assert (result.returncode, json.loads(result.stdout), result.stderr) == (0, [], "")
 
 
@@ -30,7 +30,7 @@ def test_seed_json_is_an_empty_list(run_cli):
 def broken_seed(make_project) -> tuple[Path, str]:
     """The seed with an image without alt on http://localhost and a "click here" link to localhost."""
     root = make_project(seed=True)
-    path = root / SEED_NAME
+    path = root / SEED_IN_PROJECT
     text = path.read_text(encoding="utf-8")
     text = text.replace(DEEPFAKES_LINK, DEEPFAKES_LINK + "    image:\n      src: http://localhost/deepfake.png\n", 1)
     text = text.replace("Promising results were already obtained for texts and videos.",
@@ -41,34 +41,34 @@ def broken_seed(make_project) -> tuple[Path, str]:
 
 def test_broken_seed_fails_with_file_line_messages(run_cli, broken_seed):
     root, text = broken_seed
-    result = run_cli("check", SEED_NAME, cwd=root)
+    result = run_cli("check", SEED_IN_PROJECT, cwd=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     image = line_of(text, "src: http://localhost")  # the image mapping starts at its first key
     link = line_of(text, "[click here]")
     expected = [
-        f"{SEED_NAME}:{image}:7: error: image-alt: ",
-        f"{SEED_NAME}:{image}:12: error: image-src: ",
-        f"{SEED_NAME}:{image}:12: error: placeholder-url: 'http://localhost/deepfake.png'",
-        f"{SEED_NAME}:{link}:{text.splitlines()[link - 1].index('[click here]') + 1}: warning: link-text: ",
-        f"{SEED_NAME}:{link}:{text.splitlines()[link - 1].index('http://localhost:8000') + 1}: error: "
+        f"{SEED_IN_PROJECT}:{image}:7: error: image-alt: ",
+        f"{SEED_IN_PROJECT}:{image}:12: error: image-src: ",
+        f"{SEED_IN_PROJECT}:{image}:12: error: placeholder-url: 'http://localhost/deepfake.png'",
+        f"{SEED_IN_PROJECT}:{link}:{text.splitlines()[link - 1].index('[click here]') + 1}: warning: link-text: ",
+        f"{SEED_IN_PROJECT}:{link}:{text.splitlines()[link - 1].index('http://localhost:8000') + 1}: error: "
         "placeholder-url: 'http://localhost:8000/draft'",
     ]
     for line in expected:
         assert any(out.startswith(line) for out in result.stdout.splitlines()), (line, result.stdout)
-    assert f"{SEED_NAME}: failed:" in result.stderr
+    assert f"{SEED_IN_PROJECT}: failed:" in result.stderr
 
 
 def test_broken_seed_fails_in_json_too(run_cli, broken_seed):
     root, text = broken_seed
-    result = run_cli("check", "--format", "json", SEED_NAME, cwd=root)
+    result = run_cli("check", "--format", "json", SEED_IN_PROJECT, cwd=root)
     assert result.returncode == 1
     findings = json.loads(result.stdout)
     assert all(set(f) == {"rule", "level", "file", "line", "col", "message"} for f in findings)
     got = {(f["rule"], f["level"], f["file"], f["line"]) for f in findings}
     image, link = line_of(text, "src: http://localhost"), line_of(text, "[click here]")
-    assert {("image-alt", "error", SEED_NAME, image), ("image-src", "error", SEED_NAME, image),
-            ("placeholder-url", "error", SEED_NAME, image), ("link-text", "warning", SEED_NAME, link),
-            ("placeholder-url", "error", SEED_NAME, link)} <= got
+    assert {("image-alt", "error", SEED_IN_PROJECT, image), ("image-src", "error", SEED_IN_PROJECT, image),
+            ("placeholder-url", "error", SEED_IN_PROJECT, image), ("link-text", "warning", SEED_IN_PROJECT, link),
+            ("placeholder-url", "error", SEED_IN_PROJECT, link)} <= got
 
 
 def test_warnings_pass_unless_strict(run_cli, project):
@@ -91,7 +91,8 @@ def test_check_writes_nothing(run_cli, project):
     assert sorted(p for p in root.rglob("*")) == before
 
 
-@pytest.mark.parametrize("args", [["check", "issues/2022-04-missing.yaml"], ["check", "--format", "xml", SEED_NAME]])
+@pytest.mark.parametrize("args", [["check", "issues/2022-04-missing.yaml"],
+                                  ["check", "--format", "xml", SEED_IN_PROJECT]])
 def test_usage_errors_exit_2(run_cli, args):
     result = run_cli(*args, cwd=REPO)
     assert result.returncode == 2 and "Traceback" not in result.stderr

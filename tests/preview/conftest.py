@@ -10,10 +10,6 @@ import pytest
 
 from newsletter_pipeline.preview import LiveReload, PreviewServer, Site
 
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
-SEED_SLUG = SEED_NAME.removesuffix(".yaml")
-
-
 class Running:
     """A preview server started in-process on an ephemeral loopback port."""
 

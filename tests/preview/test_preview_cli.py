@@ -7,16 +7,14 @@ import select
 import signal
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
+from shared import SEED_IN_PROJECT, newsletter_command
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "newsletter_pipeline", "preview", *args], cwd=cwd,
+    return subprocess.Popen([*newsletter_command(), "preview", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -30,7 +28,7 @@ def first_line(process: subprocess.Popen[str], timeout: float = 30) -> str:
 
 
 def test_preview_serves_and_ctrl_c_stops_it_cleanly(seed_project: Path) -> None:
-    process = start([f"issues/{SEED_NAME}", "--port", "0"], seed_project)
+    process = start([SEED_IN_PROJECT, "--port", "0"], seed_project)
     try:
         line = first_line(process)
         assert line.startswith("serving http://127.0.0.1:") and line.rstrip().endswith("(Ctrl-C to stop)")
@@ -50,7 +48,7 @@ def test_preview_serves_and_ctrl_c_stops_it_cleanly(seed_project: Path) -> None:
 
 
 def test_sigterm_stops_it_too(seed_project: Path) -> None:
-    process = start([f"issues/{SEED_NAME}", "--port", "0"], seed_project)
+    process = start([SEED_IN_PROJECT, "--port", "0"], seed_project)
     try:
         assert first_line(process).startswith("serving ")
         process.terminate()
@@ -64,7 +62,7 @@ def test_sigterm_stops_it_too(seed_project: Path) -> None:
 
 def test_a_non_loopback_host_prints_a_warning(seed_project: Path, run_cli) -> None:
     # 192.0.2.1 (TEST-NET-1) is never assigned to this machine: the warning is printed, then binding fails
-    result = run_cli("preview", f"issues/{SEED_NAME}", "--host", "192.0.2.1", "--port", "0", cwd=seed_project)
+    result = run_cli("preview", SEED_IN_PROJECT, "--host", "192.0.2.1", "--port", "0", cwd=seed_project)
     assert "warning: serving on 192.0.2.1, not 127.0.0.1" in result.stderr
     assert result.returncode == 2 and "cannot listen on 192.0.2.1:0" in result.stderr
     assert "Traceback" not in result.stderr
@@ -75,7 +73,7 @@ def test_a_port_in_use_is_a_usage_error(seed_project: Path, run_cli) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_cli("preview", f"issues/{SEED_NAME}", "--port", str(port), cwd=seed_project)
+        result = run_cli("preview", SEED_IN_PROJECT, "--port", str(port), cwd=seed_project)
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr and "--port 0" in result.stderr
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
-SLUG = SEED_NAME.removesuffix(".yaml")
+from shared import SEED_NAME, SEED_SLUG
 
 
 def quiet_for(running, seconds: float) -> int:
@@ -24,7 +23,7 @@ def test_a_burst_of_saves_rebuilds_once(serve, seed_project: Path) -> None:
         issue.write_text(text.replace("Detecting deepfakes", f"Save {i}"))
     running.wait_epoch(before)
     assert quiet_for(running, 0.5) == before + 1
-    assert "Save 4" in running.site.builds[SLUG].html
+    assert "Save 4" in running.site.builds[SEED_SLUG].html
 
 
 def test_saving_an_unrelated_file_rebuilds_nothing(serve, seed_project: Path) -> None:
@@ -42,20 +41,20 @@ def test_the_project_config_and_templates_are_watched(serve, seed_project: Path)
     epoch = running.site.epoch
     config.write_text(config.read_text().replace('primary: "#0b3b60"', 'primary: "#5b2a86"'))
     epoch = running.wait_epoch(epoch)
-    assert "#5b2a86" in running.site.builds[SLUG].html
+    assert "#5b2a86" in running.site.builds[SEED_SLUG].html
 
     # a templates/ folder created after the start overrides a built-in partial, and is then watched
     partial = seed_project / "templates" / "blocks" / "cta.mjml.j2"
     partial.parent.mkdir(parents=True)
     partial.write_text("<mj-section><mj-column><mj-text>Override one</mj-text></mj-column></mj-section>\n")
     deadline = time.monotonic() + 10
-    while "Override one" not in running.site.builds[SLUG].html:
+    while "Override one" not in running.site.builds[SEED_SLUG].html:
         assert time.monotonic() < deadline, running.log
         time.sleep(0.02)
     epoch = running.site.epoch
     partial.write_text(partial.read_text().replace("Override one", "Override two"))
     running.wait_epoch(epoch)
-    assert "Override two" in running.site.builds[SLUG].html
+    assert "Override two" in running.site.builds[SEED_SLUG].html
 
 
 def test_a_templates_override_folder_is_watched(serve, seed_project: Path, tmp_path: Path) -> None:
@@ -64,11 +63,11 @@ def test_a_templates_override_folder_is_watched(serve, seed_project: Path, tmp_p
     partial = overrides / "cta.mjml.j2"
     partial.write_text("<mj-section><mj-column><mj-text>From --templates</mj-text></mj-column></mj-section>\n")
     running = serve(seed_project / "issues" / SEED_NAME, templates=tmp_path / "overrides")
-    assert "From --templates" in running.site.builds[SLUG].html
+    assert "From --templates" in running.site.builds[SEED_SLUG].html
     epoch = running.site.epoch
     partial.write_text(partial.read_text().replace("From --templates", "Edited override"))
     running.wait_epoch(epoch)
-    assert "Edited override" in running.site.builds[SLUG].html
+    assert "Edited override" in running.site.builds[SEED_SLUG].html
 
 
 def test_a_template_error_is_located_and_the_last_good_email_kept(serve, seed_project: Path) -> None:
@@ -76,11 +75,11 @@ def test_a_template_error_is_located_and_the_last_good_email_kept(serve, seed_pr
     partial.parent.mkdir(parents=True)
     partial.write_text("<mj-section><mj-column><mj-text>Fine</mj-text></mj-column></mj-section>\n")
     running = serve(seed_project / "issues" / SEED_NAME)
-    good = running.site.builds[SLUG].html
+    good = running.site.builds[SEED_SLUG].html
     epoch = running.site.epoch
     partial.write_text("<mj-section>\n{% if %}\n</mj-section>\n")
     running.wait_epoch(epoch)
-    build = running.site.builds[SLUG]
+    build = running.site.builds[SEED_SLUG]
     assert not build.ok and build.html == good
     assert "templates/blocks/cta.mjml.j2:2" in build.errors[0] and "syntax error" in build.errors[0]
 
@@ -94,13 +93,13 @@ def test_in_a_folder_only_the_saved_issue_is_rebuilt(serve, seed_project: Path) 
     epoch = running.site.epoch
     other.write_text(other.read_text().replace("text: Hi", "text: Hello again"))
     running.wait_epoch(epoch)
-    assert running.site.builds[SLUG] is first[SLUG]
+    assert running.site.builds[SEED_SLUG] is first[SEED_SLUG]
     assert "Hello again" in running.site.builds["2022-02-other"].html
 
     epoch = running.site.epoch
     other.unlink()  # a removed issue leaves the index
     running.wait_epoch(epoch)
-    assert list(running.site.builds) == [SLUG]
+    assert list(running.site.builds) == [SEED_SLUG]
 
 
 def test_a_save_by_rename_and_a_deleted_file_are_followed(serve, seed_project: Path) -> None:
@@ -112,12 +111,12 @@ def test_a_save_by_rename_and_a_deleted_file_are_followed(serve, seed_project: P
     temporary.write_text(text.replace("Detecting deepfakes", "Renamed into place"))
     temporary.replace(issue)
     epoch = running.wait_epoch(epoch)
-    assert "Renamed into place" in running.site.builds[SLUG].html
+    assert "Renamed into place" in running.site.builds[SEED_SLUG].html
 
     issue.unlink()
     epoch = running.wait_epoch(epoch)
-    build = running.site.builds[SLUG]
+    build = running.site.builds[SEED_SLUG]
     assert not build.ok and "issue file not found" in build.errors[0]
     issue.write_text(text)
     running.wait_epoch(epoch)
-    assert running.site.builds[SLUG].ok and "Detecting deepfakes" in running.site.builds[SLUG].html
+    assert running.site.builds[SEED_SLUG].ok and "Detecting deepfakes" in running.site.builds[SEED_SLUG].html

@@ -6,9 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
-SEED_SLUG = SEED_NAME.removesuffix(".yaml")
+from shared import SEED_NAME, SEED_SLUG
 
 pytestmark = pytest.mark.browser
 

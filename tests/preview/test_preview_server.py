@@ -10,19 +10,18 @@ import threading
 from pathlib import Path
 
 import pytest
+from shared import SEED_NAME, SEED_SLUG
 
 from newsletter_pipeline.commands.preview import host_warning
 from newsletter_pipeline.preview.server import is_loopback, safe_path
 
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
-SLUG = SEED_NAME.removesuffix(".yaml")
 
 TRAVERSALS = [
     "/../newsletter.yaml", "/../../../../etc/passwd", "/..%2fnewsletter.yaml", "/%2e%2e/newsletter.yaml",
     "/%2E%2E%2Fnewsletter.yaml", "/.%2e/newsletter.yaml", "/%252e%252e/newsletter.yaml",
     "/%252e%252e%252fnewsletter.yaml", "/..\\newsletter.yaml", "/..%5cnewsletter.yaml", "/%5c..%5cnewsletter.yaml",
-    "/issue/../../newsletter.yaml", f"/issue/{SLUG}/../../newsletter.yaml",
-    f"/issue/{SLUG}/%2e%2e/%2e%2e/newsletter.yaml", f"/issue/{SLUG}/..%2f..%2fnewsletter.yaml",
+    "/issue/../../newsletter.yaml", f"/issue/{SEED_SLUG}/../../newsletter.yaml",
+    f"/issue/{SEED_SLUG}/%2e%2e/%2e%2e/newsletter.yaml", f"/issue/{SEED_SLUG}/..%2f..%2fnewsletter.yaml",
     "/issue/%2e%2e/state.json", "/issue/..%2f..%2fissues/state.json", "/_preview/../site.py",
     "/_preview/%2e%2e/site.py", "/_preview/..%2f..%2fpreview%2fsite.py", "/_preview/static/preview.js",
     "/_preview/preview.js%00.py", "/_preview/..%c0%af..%c0%afetc/passwd", "//etc/passwd", "/%2fetc%2fpasswd",
@@ -61,22 +60,22 @@ def test_traversal_attempts_get_404(running) -> None:
 
 def test_the_routes_serve_the_preview_and_its_own_assets(running) -> None:
     status, headers, _ = request(running.url, "/")
-    assert (status, headers["location"]) == (302, f"/issue/{SLUG}/")
-    status, headers, _ = request(running.url, f"/issue/{SLUG}")
-    assert (status, headers["location"]) == (302, f"/issue/{SLUG}/")
+    assert (status, headers["location"]) == (302, f"/issue/{SEED_SLUG}/")
+    status, headers, _ = request(running.url, f"/issue/{SEED_SLUG}")
+    assert (status, headers["location"]) == (302, f"/issue/{SEED_SLUG}/")
 
-    status, headers, body = request(running.url, f"/issue/{SLUG}/")
+    status, headers, body = request(running.url, f"/issue/{SEED_SLUG}/")
     assert status == 200 and b'data-slug="2021-12-one-year-of-ai4media"' in body
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
 
-    status, headers, body = request(running.url, f"/issue/{SLUG}/state.json")
+    status, headers, body = request(running.url, f"/issue/{SEED_SLUG}/state.json")
     state = json.loads(body)
-    build = running.site.builds[SLUG]
+    build = running.site.builds[SEED_SLUG]
     assert (state["subject"], state["size"], state["html"], state["errors"]) == (
         "One year of AI4Media", build.size, build.html, [])
 
-    status, headers, body = request(running.url, f"/issue/{SLUG}/email.html")
+    status, headers, body = request(running.url, f"/issue/{SEED_SLUG}/email.html")
     assert status == 200 and body.decode() == build.html
     assert headers["content-security-policy"].startswith("sandbox")  # the email can never run script
 
@@ -85,7 +84,7 @@ def test_the_routes_serve_the_preview_and_its_own_assets(running) -> None:
     assert request(running.url, "/_preview/preview.css")[0] == 200
     assert request(running.url, "/_preview/missing.js")[0] == 404
 
-    status, _, body = request(running.url, f"/issue/{SLUG}/", method="HEAD")
+    status, _, body = request(running.url, f"/issue/{SEED_SLUG}/", method="HEAD")
     assert status == 200 and body == b""
     assert request(running.url, "/", method="POST")[0] == 501
 
@@ -95,14 +94,14 @@ def test_index_json_lists_every_issue(serve, seed_project: Path) -> None:
     running = serve(seed_project / "issues")
     index = json.loads(request(running.url, "/index.json")[2])
     by_slug = {i["slug"]: i for i in index["issues"]}
-    assert by_slug[SLUG]["status"] == "ok" and by_slug[SLUG]["date"] == "2021-12-15"
+    assert by_slug[SEED_SLUG]["status"] == "ok" and by_slug[SEED_SLUG]["date"] == "2021-12-15"
     assert by_slug["2022-02-bad"]["status"] == "error"
     assert re.search(r"issues/2022-02-bad\.yaml:\d+:\d+: error: invalid YAML", by_slug["2022-02-bad"]["errors"][0])
 
 
 def test_a_foreign_host_name_is_refused(running) -> None:
     """A page on another site cannot reach the preview by DNS rebinding."""
-    status, _, body = request(running.url, f"/issue/{SLUG}/state.json", host="attacker.example:80")
+    status, _, body = request(running.url, f"/issue/{SEED_SLUG}/state.json", host="attacker.example:80")
     assert status == 403 and b"One year" not in body
     port = running.server.server_port
     assert request(running.url, "/index.json", host=f"localhost:{port}")[0] == 200

@@ -7,9 +7,7 @@ import struct
 from pathlib import Path
 
 import pytest
-
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
-SLUG = SEED_NAME.removesuffix(".yaml")
+from shared import SEED_IN_PROJECT, SEED_SLUG
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -35,12 +33,12 @@ def mean_brightness(page, path: Path) -> float:
 @pytest.mark.browser
 def test_screenshot_writes_desktop_mobile_and_dark_pngs(seed_project: Path, run_cli, chromium_path: str,
                                                          browser) -> None:
-    result = run_cli("screenshot", f"issues/{SEED_NAME}", "--out", "shots", cwd=seed_project,
+    result = run_cli("screenshot", SEED_IN_PROJECT, "--out", "shots", cwd=seed_project,
                      env={"NEWSLETTER_CHROMIUM": chromium_path})
     assert result.returncode == 0, result.stderr
-    folder = seed_project / "shots" / SLUG
+    folder = seed_project / "shots" / SEED_SLUG
     assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "mobile-375.png"]
-    assert result.stdout.splitlines() == [f"wrote shots/{SLUG}/{name}.png"
+    assert result.stdout.splitlines() == [f"wrote shots/{SEED_SLUG}/{name}.png"
                                           for name in ("desktop-600", "mobile-375", "dark-600")]
     (dw, dh), (mw, mh), (kw, kh) = (png_size(folder / f"{n}.png") for n in ("desktop-600", "mobile-375", "dark-600"))
     assert (dw, mw, kw) == (600, 375, 600)
@@ -57,7 +55,7 @@ def test_screenshot_writes_desktop_mobile_and_dark_pngs(seed_project: Path, run_
 def test_without_chromium_the_error_says_how_to_install_it(seed_project: Path, run_cli, tmp_path: Path) -> None:
     empty = tmp_path / "empty-path"
     empty.mkdir()
-    result = run_cli("screenshot", f"issues/{SEED_NAME}", cwd=seed_project,
+    result = run_cli("screenshot", SEED_IN_PROJECT, cwd=seed_project,
                      env={"PATH": str(empty), "NEWSLETTER_CHROMIUM": ""})
     assert result.returncode == 2
     assert "Chromium not found" in result.stderr and "apt-get install -y chromium" in result.stderr
@@ -66,7 +64,7 @@ def test_without_chromium_the_error_says_how_to_install_it(seed_project: Path, r
 
 
 def test_a_wrong_chromium_variable_is_named(seed_project: Path, run_cli) -> None:
-    result = run_cli("screenshot", f"issues/{SEED_NAME}", cwd=seed_project,
+    result = run_cli("screenshot", SEED_IN_PROJECT, cwd=seed_project,
                      env={"NEWSLETTER_CHROMIUM": "/nonexistent/chromium"})
     assert result.returncode == 2
     assert "NEWSLETTER_CHROMIUM=/nonexistent/chromium is not an executable" in result.stderr

@@ -31,9 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
-SLUG = "2021-12-one-year-of-ai4media"
+from shared import SEED_IN_PROJECT
 
 # Neutralise whatever the developer's shell has: the contract sets what it needs.
 BASE_ENV = {
@@ -116,7 +114,7 @@ class ProviderContract:
              ) -> SendRun:
         def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
             full = {**BASE_ENV, **target.env, **(env or {})}
-            return run_cli("send", f"issues/{SEED_NAME}", "--provider", target.provider, *args,
+            return run_cli("send", SEED_IN_PROJECT, "--provider", target.provider, *args,
                            cwd=project, env=full, timeout=60)
 
         return run

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from shared import SEED_IN_PROJECT, SEED_SLUG, newsletter_command
 
-SEED = "issues/2021-12-one-year-of-ai4media.yaml"
-SLUG = "2021-12-one-year-of-ai4media"
 CLEAN_ENV = {"CI": "", "NEWSLETTER_ALLOW_CI_LIST_SEND": "", "NEWSLETTER_PROVIDER": "",
              "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": ""}
 
@@ -30,14 +28,14 @@ def nothing_sent(project: Path) -> bool:
 
 
 @pytest.mark.parametrize("args, message", [
-    ([SEED], "choose one of --test, --schedule DATETIME or --now"),
-    ([SEED, "--test", "--now"], "got --test and --now"),
-    ([SEED, "--now", "--to", "a@example.org", "--yes"], "--to is only for --test"),
-    ([SEED, "--test", "--to", "not-an-address"], "not an email address: not-an-address"),
-    ([SEED, "--schedule", "2099-01-01 09:00", "--yes"], "add a time zone"),
-    ([SEED, "--schedule", "next tuesday", "--yes"], "not an ISO 8601 date and time"),
-    ([SEED, "--schedule", "2001-01-01T09:00:00Z", "--yes"], "that time has passed"),
-    ([SEED, "--test", "--provider", "carrier-pigeon"], "unknown provider 'carrier-pigeon'"),
+    ([SEED_IN_PROJECT], "choose one of --test, --schedule DATETIME or --now"),
+    ([SEED_IN_PROJECT, "--test", "--now"], "got --test and --now"),
+    ([SEED_IN_PROJECT, "--now", "--to", "a@example.org", "--yes"], "--to is only for --test"),
+    ([SEED_IN_PROJECT, "--test", "--to", "not-an-address"], "not an email address: not-an-address"),
+    ([SEED_IN_PROJECT, "--schedule", "2099-01-01 09:00", "--yes"], "add a time zone"),
+    ([SEED_IN_PROJECT, "--schedule", "next tuesday", "--yes"], "not an ISO 8601 date and time"),
+    ([SEED_IN_PROJECT, "--schedule", "2001-01-01T09:00:00Z", "--yes"], "that time has passed"),
+    ([SEED_IN_PROJECT, "--test", "--provider", "carrier-pigeon"], "unknown provider 'carrier-pigeon'"),
     (["issues/2021-12-missing.yaml", "--test"], "issue file not found"),
 ])
 def test_usage_errors_exit_2_and_send_nothing(run_cli, project, args, message):
@@ -56,30 +54,30 @@ def test_invalid_issue_exits_1_with_its_location(run_cli, make_project):
 
 
 def test_list_send_without_terminal_or_yes_is_refused(run_cli, project):
-    result = send(run_cli, project, SEED, "--now")
+    result = send(run_cli, project, SEED_IN_PROJECT, "--now")
     assert result.returncode == 2 and "pass --yes" in result.stderr
     assert nothing_sent(project)
 
 
 def test_ci_refuses_unless_allowed(run_cli, project):
-    refused = send(run_cli, project, SEED, "--now", "--yes", CI="true")
+    refused = send(run_cli, project, SEED_IN_PROJECT, "--now", "--yes", CI="true")
     assert refused.returncode == 2 and "NEWSLETTER_ALLOW_CI_LIST_SEND=1" in refused.stderr
     assert nothing_sent(project)
-    allowed = send(run_cli, project, SEED, "--now", "--yes", CI="true", NEWSLETTER_ALLOW_CI_LIST_SEND="1")
+    allowed = send(run_cli, project, SEED_IN_PROJECT, "--now", "--yes", CI="true", NEWSLETTER_ALLOW_CI_LIST_SEND="1")
     assert allowed.returncode == 0, allowed.stderr
-    assert (project / "outbox" / SLUG / "list.eml").is_file()
+    assert (project / "outbox" / SEED_SLUG / "list.eml").is_file()
 
 
 def test_ci_still_allows_test_sends_and_dry_runs(run_cli, project):
-    assert send(run_cli, project, SEED, "--test", CI="true").returncode == 0
-    assert send(run_cli, project, SEED, "--now", "--dry-run", CI="true").returncode == 0
+    assert send(run_cli, project, SEED_IN_PROJECT, "--test", CI="true").returncode == 0
+    assert send(run_cli, project, SEED_IN_PROJECT, "--now", "--dry-run", CI="true").returncode == 0
 
 
 def on_terminal(project: Path, typed: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the CLI with a pseudo-terminal as stdin and type ``typed``."""
     main, child = pty.openpty()
     try:
-        process = subprocess.Popen([sys.executable, "-m", "newsletter_pipeline", "send", SEED, *args],
+        process = subprocess.Popen([*newsletter_command(), "send", SEED_IN_PROJECT, *args],
                                    stdin=child, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    cwd=project, env={**os.environ, **CLEAN_ENV})
         os.close(child)
@@ -93,11 +91,11 @@ def on_terminal(project: Path, typed: str, *args: str) -> subprocess.CompletedPr
 def test_terminal_confirmation_needs_the_slug(project):
     wrong = on_terminal(project, "yes", "--now")
     assert wrong.returncode == 2 and "did not match" in wrong.stderr
-    assert f"Type the issue's slug ({SLUG})" in wrong.stderr
+    assert f"Type the issue's slug ({SEED_SLUG})" in wrong.stderr
     assert not (project / "outbox").exists()
-    right = on_terminal(project, SLUG, "--now")
+    right = on_terminal(project, SEED_SLUG, "--now")
     assert right.returncode == 0, right.stderr
-    assert (project / "outbox" / SLUG / "list.eml").is_file()
+    assert (project / "outbox" / SEED_SLUG / "list.eml").is_file()
 
 
 def test_settings_come_from_dotenv_and_the_environment_wins(run_cli, project):
@@ -105,20 +103,20 @@ def test_settings_come_from_dotenv_and_the_environment_wins(run_cli, project):
                                   "NEWSLETTER_OUTBOX_DIR=from-dotenv\n")
     env = {k: v for k, v in CLEAN_ENV.items() if k not in ("NEWSLETTER_TEST_RECIPIENTS", "NEWSLETTER_OUTBOX_DIR")}
     clean = {k: v for k, v in os.environ.items() if k not in ("NEWSLETTER_TEST_RECIPIENTS", "NEWSLETTER_OUTBOX_DIR")}
-    result = subprocess.run([sys.executable, "-m", "newsletter_pipeline", "send", SEED, "--test"], cwd=project,
+    result = subprocess.run([*newsletter_command(), "send", SEED_IN_PROJECT, "--test"], cwd=project,
                             env={**clean, **env}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert (project / "from-dotenv" / SLUG / "dotenv@example.org.eml").is_file()
-    overridden = send(run_cli, project, SEED, "--test", NEWSLETTER_TEST_RECIPIENTS="env@example.org",
+    assert (project / "from-dotenv" / SEED_SLUG / "dotenv@example.org.eml").is_file()
+    overridden = send(run_cli, project, SEED_IN_PROJECT, "--test", NEWSLETTER_TEST_RECIPIENTS="env@example.org",
                       NEWSLETTER_OUTBOX_DIR="from-env")
     assert overridden.returncode == 0
-    assert (project / "from-env" / SLUG / "env@example.org.eml").is_file()
+    assert (project / "from-env" / SEED_SLUG / "env@example.org.eml").is_file()
 
 
 def test_provider_option_overrides_the_setting(run_cli, project):
-    result = send(run_cli, project, SEED, "--test", "--provider", "outbox", NEWSLETTER_PROVIDER="smtp")
+    result = send(run_cli, project, SEED_IN_PROJECT, "--test", "--provider", "outbox", NEWSLETTER_PROVIDER="smtp")
     assert result.returncode == 0, result.stderr
-    refused = send(run_cli, project, SEED, "--now", "--yes", NEWSLETTER_PROVIDER="smtp")
+    refused = send(run_cli, project, SEED_IN_PROJECT, "--now", "--yes", NEWSLETTER_PROVIDER="smtp")
     assert refused.returncode == 2 and "smtp provider sends test emails only" in refused.stderr
 
 

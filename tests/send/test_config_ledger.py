@@ -6,15 +6,14 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from shared import REPO
 
 from newsletter_pipeline.config import REDACTED, SETTINGS, Config, Redactor
 from newsletter_pipeline.errors import ConfigError, UsageError
 from newsletter_pipeline.ledger import Ledger
 
-REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "newsletter_pipeline"
 SEND_MODULES = [SRC / "config.py", SRC / "ledger.py", SRC / "message.py", SRC / "commands" / "send.py",
                 *sorted((SRC / "providers").glob("*.py"))]

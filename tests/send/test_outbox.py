@@ -8,12 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
+from shared import REPO, SEED_IN_PROJECT, SEED_SLUG
+
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
 from newsletter_pipeline.providers.outbox import LIST_RECIPIENT, PLACEHOLDER_RECIPIENT
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = "issues/2021-12-one-year-of-ai4media.yaml"
-SLUG = "2021-12-one-year-of-ai4media"
 CLEAN_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": "",
              "NEWSLETTER_LIST_UNSUBSCRIBE": "", "NEWSLETTER_FROM_NAME": "", "NEWSLETTER_FROM_EMAIL": "",
              "NEWSLETTER_REPLY_TO": ""}
@@ -35,11 +34,11 @@ def fresh_clone(tmp_path: Path) -> Path:
 
 def test_fresh_clone_test_send_writes_eml_to_outbox(tmp_path, run_cli):
     root = fresh_clone(tmp_path)
-    result = run_cli("send", SEED, "--test", cwd=root, env=CLEAN_ENV)
+    result = run_cli("send", SEED_IN_PROJECT, "--test", cwd=root, env=CLEAN_ENV)
     assert result.returncode == 0, result.stderr
-    path = root / "outbox" / SLUG / f"{PLACEHOLDER_RECIPIENT}.eml"
+    path = root / "outbox" / SEED_SLUG / f"{PLACEHOLDER_RECIPIENT}.eml"
     assert str(path) in result.stdout
-    assert [p.name for p in (root / "outbox" / SLUG).iterdir()] == [path.name]
+    assert [p.name for p in (root / "outbox" / SEED_SLUG).iterdir()] == [path.name]
     message = parse(path)
     assert message["To"] == PLACEHOLDER_RECIPIENT and message["Subject"] == "[TEST] One year of AI4Media"
     assert message.get_content_type() == "multipart/alternative"
@@ -57,9 +56,9 @@ def test_one_file_per_recipient_with_their_own_to(tmp_path, run_cli, make_projec
     env = {**CLEAN_ENV, "NEWSLETTER_TEST_RECIPIENTS": "ann@example.org,bob@example.org",
            "NEWSLETTER_LIST_UNSUBSCRIBE": "https://example.org/u", "NEWSLETTER_FROM_NAME": "Ünïcode Desk",
            "NEWSLETTER_FROM_EMAIL": "desk@example.org", "NEWSLETTER_OUTBOX_DIR": str(tmp_path / "mail")}
-    result = run_cli("send", SEED, "--test", cwd=project, env=env)
+    result = run_cli("send", SEED_IN_PROJECT, "--test", cwd=project, env=env)
     assert result.returncode == 0, result.stderr
-    files = sorted((tmp_path / "mail" / SLUG).glob("*.eml"))
+    files = sorted((tmp_path / "mail" / SEED_SLUG).glob("*.eml"))
     assert [f.name for f in files] == ["ann@example.org.eml", "bob@example.org.eml"]
     ids = set()
     for path, who in zip(files, ["ann@example.org", "bob@example.org"], strict=True):
@@ -78,22 +77,23 @@ def test_one_file_per_recipient_with_their_own_to(tmp_path, run_cli, make_projec
 
 def test_list_send_is_recorded_like_a_provider(tmp_path, run_cli, make_project):
     project = make_project(seed=True)
-    result = run_cli("send", SEED, "--now", "--yes", cwd=project, env=CLEAN_ENV)
+    result = run_cli("send", SEED_IN_PROJECT, "--now", "--yes", cwd=project, env=CLEAN_ENV)
     assert result.returncode == 0, result.stderr
-    assert f"campaign outbox-{SLUG}" in result.stdout
-    list_copy = parse(project / "outbox" / SLUG / "list.eml")
+    assert f"campaign outbox-{SEED_SLUG}" in result.stdout
+    list_copy = parse(project / "outbox" / SEED_SLUG / "list.eml")
     assert list_copy["To"] == LIST_RECIPIENT and list_copy["Subject"] == "One year of AI4Media"
     [record_path] = (project / ".newsletter" / "sends").glob("*.json")
     record = json.loads(record_path.read_text())
-    assert record["provider"] == "outbox" and record["campaign_id"] == f"outbox-{SLUG}"
+    assert record["provider"] == "outbox" and record["campaign_id"] == f"outbox-{SEED_SLUG}"
     assert [s["step"] for s in record["steps"]] == ["created", "content", "send_requested", "sent"]
-    again = run_cli("send", SEED, "--now", "--yes", cwd=project, env=CLEAN_ENV)
-    assert again.returncode == 0 and f"already sent: campaign outbox-{SLUG}" in again.stdout
+    again = run_cli("send", SEED_IN_PROJECT, "--now", "--yes", cwd=project, env=CLEAN_ENV)
+    assert again.returncode == 0 and f"already sent: campaign outbox-{SEED_SLUG}" in again.stdout
 
 
 def test_dry_run_writes_nothing(tmp_path, run_cli, make_project):
     project = make_project(seed=True)
-    result = run_cli("send", SEED, "--test", "--to", "ann@example.org", "--dry-run", cwd=project, env=CLEAN_ENV)
+    result = run_cli("send", SEED_IN_PROJECT, "--test", "--to", "ann@example.org", "--dry-run", cwd=project,
+                     env=CLEAN_ENV)
     assert result.returncode == 0, result.stderr
     assert "recipients: ann@example.org" in result.stdout and "[TEST] One year of AI4Media" in result.stdout
     assert not (project / "outbox").exists() and not (project / ".newsletter").exists()

@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from shared import SEED_SLUG
 
-from send.contract import SLUG, ContractTarget, ProviderContract, RemoteCampaign
+from send.contract import ContractTarget, ProviderContract, RemoteCampaign
 
 
 class OutboxTarget(ContractTarget):
@@ -33,7 +34,7 @@ class OutboxTarget(ContractTarget):
     def list_sends(self) -> int:
         sends = sum(json.loads(p.read_text())["list_sends"] for p in self._campaign_files())
         # every send writes the list's copy: the counter and the file must agree
-        assert (self.folder / SLUG / "list.eml").exists() == (sends > 0)
+        assert (self.folder / SEED_SLUG / "list.eml").exists() == (sends > 0)
         return sends
 
     def test_sends(self) -> int:

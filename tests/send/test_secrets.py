@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared import SEED_IN_PROJECT
 
 from .conftest import SMTP_PASSWORD, SMTP_USER, free_port
 
-SEED = "issues/2021-12-one-year-of-ai4media.yaml"
 API_SECRETS = {"LISTMONK_TOKEN": "lm-token-SECRET-1234", "MAILCHIMP_API_KEY": "0123456789abcdefSECRET-us21",
                "BREVO_API_KEY": "xkeysib-SECRET-98765"}
 BASE = {"CI": "", "NEWSLETTER_PROVIDER": "", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": "",
@@ -45,10 +45,10 @@ def smtp_env(server, certs, password: str = SMTP_PASSWORD, **extra: str) -> dict
 def test_success_paths(run_cli, project, smtp_server, certs):
     server = smtp_server("starttls", auth=True)
     env = smtp_env(server, certs)
-    results = [run_cli("send", SEED, "--test", "--to", "a@example.org", cwd=project, env=env),
-               run_cli("send", SEED, "--test", "--to", "a@example.org", "--dry-run", cwd=project, env=env),
-               run_cli("send", SEED, "--test", "--provider", "outbox", cwd=project, env=env),
-               run_cli("send", SEED, "--now", "--yes", "--provider", "outbox", cwd=project, env=env)]
+    results = [run_cli("send", SEED_IN_PROJECT, "--test", "--to", "a@example.org", cwd=project, env=env),
+               run_cli("send", SEED_IN_PROJECT, "--test", "--to", "a@example.org", "--dry-run", cwd=project, env=env),
+               run_cli("send", SEED_IN_PROJECT, "--test", "--provider", "outbox", cwd=project, env=env),
+               run_cli("send", SEED_IN_PROJECT, "--now", "--yes", "--provider", "outbox", cwd=project, env=env)]
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     assert len(server.recorder.messages) == 1
     assert (project / "outbox").is_dir() and (project / ".newsletter").is_dir()
@@ -66,7 +66,7 @@ def test_error_paths(run_cli, project, smtp_server, certs):
             "nothing listening": smtp_env(good, certs, NEWSLETTER_SMTP_PORT=str(free_port())),
             "refused recipient": smtp_env(smtp_server("starttls", auth=True, refuse={"a@example.org"}), certs),
         }
-        results = [run_cli("send", SEED, "--test", "--to", "a@example.org", cwd=project, env=env)
+        results = [run_cli("send", SEED_IN_PROJECT, "--test", "--to", "a@example.org", cwd=project, env=env)
                    for env in cases.values()]
         assert [r.returncode for r in results] == [3, 3, 3, 3], [r.stderr for r in results]
         assert "refused the login of 'mailer'" in results[0].stderr
@@ -74,7 +74,7 @@ def test_error_paths(run_cli, project, smtp_server, certs):
         assert "cannot connect" in results[2].stderr
         assert "a@example.org: refused: 550" in results[3].stdout
         # --debug shows the traceback, still without the password
-        debug = run_cli("--debug", "send", SEED, "--test", "--to", "a@example.org", cwd=project,
+        debug = run_cli("--debug", "send", SEED_IN_PROJECT, "--test", "--to", "a@example.org", cwd=project,
                         env=cases["wrong password"])
         assert debug.returncode != 0 and "Traceback" in debug.stderr
         assert_nowhere(project, *results, debug)

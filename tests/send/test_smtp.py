@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from shared import SEED
 
 from newsletter_pipeline.commands.send import make_content
 from newsletter_pipeline.config import Config
@@ -22,7 +23,6 @@ from newsletter_pipeline.render import build_issue
 
 from .conftest import SMTP_PASSWORD, SMTP_USER, Certs, SmtpServer
 
-SEED = Path(__file__).resolve().parents[2] / "issues" / "2021-12-one-year-of-ai4media.yaml"
 UNSUB = "https://example.org/unsubscribe?list=ai4media&u=1,mailto:leave@example.org"
 CLI_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_LIST_UNSUBSCRIBE": "",
            "NEWSLETTER_SMTP_CA_FILE": ""}
