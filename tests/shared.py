@@ -7,6 +7,7 @@ has a conftest.py of its own, so "conftest" may name another module.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,3 +22,13 @@ def newsletter_command() -> list[str]:
     """The CLI as a real process of this interpreter."""
     return [sys.executable, "-m", "newsletter_pipeline"]
 
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) -> list[str]:
+    """Exit ``code``, lines on stderr, nothing on stdout, no traceback; returns the stderr lines."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines
+    return lines

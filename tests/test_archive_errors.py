@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from archive_helpers import BASE, issue_yaml, make_site_project
-from shared import newsletter_command
+from shared import assert_clean_failure, newsletter_command
 
 GOOD = issue_yaml("Good", "2022-01-10")
 BAD = """\
@@ -26,13 +26,6 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
     return subprocess.run([*newsletter_command(), *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120)
-
-
-def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) -> list[str]:
-    assert result.returncode == code, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    return result.stderr.strip().splitlines()
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

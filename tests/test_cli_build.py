@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import yaml
-from shared import SEED, SEED_SLUG
+from shared import SEED, SEED_SLUG, assert_clean_failure
 
 
 BAD = "issues/2021-12-bad.yaml"
@@ -26,16 +26,6 @@ blocks:
 """
 LABEL = "label: Visit the AI4Media website"
 DIAGNOSTIC = re.compile(r"^[^:\s]+:\d+:\d+: (error|warning): \S")
-
-
-def assert_clean_failure(result, code: int) -> list[str]:
-    """Exit ``code``, compiler-style lines on stderr, no traceback; returns the lines."""
-    assert result.returncode == code, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert lines
-    return lines
 
 
 def test_build_writes_the_three_files(make_project, run_cli):
