@@ -1,4 +1,5 @@
-"""What every test folder shares: the repository's paths, the seed issue, the CLI as a process.
+"""What every test folder shares: the repository's paths, the seed issue, the CLI as a process,
+and local servers (every one listens on 127.0.0.1 only).
 
 Import it as ``from shared import ...`` (pytest puts tests/ on ``sys.path`` for
 every folder below it). These are not in conftest.py because each test folder
@@ -7,8 +8,13 @@ has a conftest.py of its own, so "conftest" may name another module.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,3 +38,30 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) ->
     lines = result.stderr.strip().splitlines()
     assert lines
     return lines
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for a server to start on, or to find nobody there)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def local_http_server(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (an ephemeral port) from a thread; yields ``http://127.0.0.1:PORT``.
+
+    Request threads are daemons and are not waited for at the end, so a
+    deliberately slow reply cannot hold up the test's teardown.
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -6,14 +6,13 @@ import functools
 import http.server
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from archive_helpers import issue_yaml, make_site_project
-from shared import SEED, newsletter_command
+from shared import SEED, local_http_server, newsletter_command
 
 pytestmark = pytest.mark.browser
 
@@ -42,20 +41,13 @@ def served(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The seed issue and two synthetic ones, archived under the address they are served at."""
     root = make_site_project(tmp_path_factory.mktemp("served") / "project", ISSUES)
     (root / "issues" / SEED.name).write_bytes(SEED.read_bytes())
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Quiet, directory=str(root / "site")))
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
-    result = subprocess.run([*newsletter_command(), "archive", "--out", "site", "--base-url", base], cwd=root,
-                            env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_http_server(functools.partial(_Quiet, directory=str(root / "site"))) as url:
+        base = f"{url}/"  # the site is built for the address it is served at
+        env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
+        result = subprocess.run([*newsletter_command(), "archive", "--out", "site", "--base-url", base], cwd=root,
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
         yield base, root / "site"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

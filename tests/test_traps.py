@@ -10,14 +10,13 @@ from __future__ import annotations
 import http.server
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import mjml
 import pytest
 from premailer import Premailer
-from shared import REPO
+from shared import REPO, local_http_server
 
 from newsletter_pipeline.errors import TemplateError
 from newsletter_pipeline.issue.load import load_issue
@@ -147,16 +146,8 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
 def css_server() -> Iterator[tuple[str, list[str]]]:
     """A stylesheet server on 127.0.0.1 that records every request it gets."""
     hits: list[str] = []
-    handler = type("Handler", (_CountingHandler,), {"hits": hits})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_http_server(type("Handler", (_CountingHandler,), {"hits": hits})) as url:
+        yield url, hits
 
 
 def test_no_stylesheet_is_fetched_while_building(project, css_server):

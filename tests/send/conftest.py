@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from shared import free_port
 
 SMTP_USER = "mailer"
 SMTP_PASSWORD = "smtp-pa55word-never-shown"
@@ -64,12 +64,6 @@ class SmtpServer:
                   "NEWSLETTER_SMTP_PASSWORD": "", "NEWSLETTER_SMTP_TIMEOUT": "5"}
         values.update(extra)
         return values
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)

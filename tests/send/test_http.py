@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from shared import free_port, local_http_server
 
 from newsletter_pipeline.config import REDACTED, Redactor
 from newsletter_pipeline.providers.base import AmbiguousOutcome, ProviderHTTPError, ProviderUnavailable
@@ -61,13 +61,8 @@ def server() -> Iterator[tuple[str, Script]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.block_on_close = False  # do not wait for a deliberately slow reply at teardown
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", script
-    httpd.shutdown()
-    httpd.server_close()
+    with local_http_server(Handler) as url:
+        yield url, script
 
 
 @pytest.fixture
@@ -144,11 +139,8 @@ def test_read_timeout_is_ambiguous_for_post_and_retried_for_get(client):
 
 
 def test_nothing_listening_is_retried_then_unavailable():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     waits: list[float] = []
-    api = ApiClient("acme", f"http://127.0.0.1:{port}", redactor=Redactor(), sleep=waits.append,
+    api = ApiClient("acme", f"http://127.0.0.1:{free_port()}", redactor=Redactor(), sleep=waits.append,
                     policy=HttpPolicy(connect_timeout=1, read_timeout=1, attempts=3, backoff=0.1))
     # never reached the provider, so even a POST is retried
     with pytest.raises(ProviderUnavailable, match="no answer after 3 attempts"):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shared import SEED_IN_PROJECT
+from shared import SEED_IN_PROJECT, free_port
 
-from .conftest import SMTP_PASSWORD, SMTP_USER, free_port
+from .conftest import SMTP_PASSWORD, SMTP_USER
 
 API_SECRETS = {"LISTMONK_TOKEN": "lm-token-SECRET-1234", "MAILCHIMP_API_KEY": "0123456789abcdefSECRET-us21",
                "BREVO_API_KEY": "xkeysib-SECRET-98765"}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shared import SEED
+from shared import SEED, free_port
 
 from newsletter_pipeline.commands.send import make_content
 from newsletter_pipeline.config import Config
@@ -141,8 +141,6 @@ def test_server_without_starttls_is_refused_when_starttls_is_asked(tmp_path, smt
 
 
 def test_nothing_listening_is_a_provider_error(tmp_path, content):
-    from .conftest import free_port
-
     config = Config({"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(free_port()),
                      "NEWSLETTER_SMTP_SECURITY": "none"})
     smtp = SmtpProvider(config, Ledger(tmp_path), sleep=lambda s: None)
