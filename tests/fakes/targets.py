@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .brevo import BrevoFake
-from .harness import settings_for
+from .harness import provider_name, settings_for
 from .listmonk import ListmonkFake
 from .mailchimp import MailchimpFake
 from .server import FakeServer
@@ -42,7 +42,7 @@ class FakeTarget:
     def __init__(self, fake: FakeServer) -> None:
         self.fake = fake
         self.kind = type(fake)
-        self.provider = self.kind.__name__.removesuffix("Fake").lower()
+        self.provider = provider_name(fake)
         self.env = settings_for(fake)
         self.secrets = [self.env[SECRET[self.kind]]]
 
