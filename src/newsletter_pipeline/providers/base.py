@@ -106,7 +106,9 @@ The sequence (``CampaignProvider.list_send``), which providers do not change:
 Test sends (``CampaignProvider.test_send``) use the same campaign: locate or
 create it, refuse if it is no longer a draft (editing it would change what the
 list gets), ``update_campaign`` with the test content, ``send_test``.
-Message providers (outbox, smtp) override ``deliver_test`` instead.
+Message providers (outbox, smtp) override ``deliver_test`` instead, and mix in
+``MessageProvider``: they build each message themselves, so their unsubscribe
+link is ``NEWSLETTER_LIST_UNSUBSCRIBE``, not a merge tag.
 
 Errors
 ------
@@ -143,6 +145,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError, NewsletterError, ProviderError, UsageError
+from ..message import Unsubscribe
 from ..models import UNSUBSCRIBE_PLACEHOLDER
 
 if TYPE_CHECKING:
@@ -365,6 +368,23 @@ class Provider(ABC):
         """Refuse early (before settings and confirmation) what this provider cannot do."""
         cls.require("schedule" if when else "list_send",
                      "a list lives at a mailing-list provider (use --provider listmonk, mailchimp or brevo)")
+
+
+class MessageProvider:
+    """Mixin (before the base class) for providers that build each RFC 5322 message: outbox, smtp.
+
+    The unsubscribe URLs come from ``NEWSLETTER_LIST_UNSUBSCRIBE``: they go in
+    the List-Unsubscribe header, and the https one (else the first) replaces
+    the body's placeholder.
+    """
+
+    config: Config
+
+    def unsubscribe(self, content: Content) -> Unsubscribe:
+        return Unsubscribe.parse(self.config.list("NEWSLETTER_LIST_UNSUBSCRIBE"), content.from_email)
+
+    def unsubscribe_url(self, content: Content) -> str:
+        return self.unsubscribe(content).body_url
 
 
 class CampaignProvider(Provider):

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..ledger import Record, write_json_atomic
-from ..message import MessageFactory, Unsubscribe
+from ..message import MessageFactory
 from ..output import write_atomic
-from .base import Campaign, CampaignProvider, Content, SendResult, Status
+from .base import Campaign, CampaignProvider, Content, MessageProvider, SendResult, Status
 
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
@@ -32,24 +32,17 @@ LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
 
 
-class OutboxProvider(CampaignProvider):
+class OutboxProvider(MessageProvider, CampaignProvider):
     name = "outbox"
     features = frozenset({"test_send", "list_send", "schedule", "plain_text", "reply_to", "preheader"})
 
     def setup(self) -> None:
         folder = Path(self.config.get("NEWSLETTER_OUTBOX_DIR") or "outbox").expanduser()
         self.folder = folder if folder.is_absolute() else self.ledger.project_root / folder
-        self.unsubscribe_urls = self.config.list("NEWSLETTER_LIST_UNSUBSCRIBE")
 
     @property
     def list_ref(self) -> str:
         return "outbox"
-
-    def unsubscribe(self, content: Content) -> Unsubscribe:
-        return Unsubscribe.parse(self.unsubscribe_urls, content.from_email)
-
-    def unsubscribe_url(self, content: Content) -> str:
-        return self.unsubscribe(content).body_url
 
     # -- test sends: one .eml per recipient
     def default_test_recipients(self) -> list[str]:

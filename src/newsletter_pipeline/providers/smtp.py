@@ -28,14 +28,14 @@ from datetime import datetime
 from typing import ClassVar
 
 from ..errors import ConfigError
-from ..message import MessageFactory, Unsubscribe
-from .base import (Content, Plan, Provider, ProviderError, ProviderUnavailable, SendResult, Status,
-                   UnsupportedFeature)
+from ..message import MessageFactory
+from .base import (Content, MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
+                   Status, UnsupportedFeature)
 
 PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
-class SmtpProvider(Provider):
+class SmtpProvider(MessageProvider, Provider):
     name = "smtp"
     features = frozenset({"test_send", "plain_text", "reply_to", "preheader"})
     required_settings: ClassVar[tuple[str, ...]] = ("NEWSLETTER_SMTP_HOST",)
@@ -61,13 +61,6 @@ class SmtpProvider(Provider):
             config.require("NEWSLETTER_SMTP_PASSWORD", purpose="SMTP authentication (NEWSLETTER_SMTP_USERNAME is set)")
         self.timeout = config.number("NEWSLETTER_SMTP_TIMEOUT")
         self.ca_file = config.get("NEWSLETTER_SMTP_CA_FILE")
-        self.unsubscribe_urls = config.list("NEWSLETTER_LIST_UNSUBSCRIBE")
-
-    def unsubscribe(self, content: Content) -> Unsubscribe:
-        return Unsubscribe.parse(self.unsubscribe_urls, content.from_email)
-
-    def unsubscribe_url(self, content: Content) -> str:
-        return self.unsubscribe(content).body_url
 
     def tls_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
