@@ -26,6 +26,8 @@ DEFAULT_TEXT: RGB = (0, 0, 0)
 DEFAULT_BACKGROUND: RGB = (255, 255, 255)
 BOLD_TAGS = {"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th"}
 NON_TEXT_TAGS = {"script", "style", "title", "head", "meta", "link", "noscript", "xml"}
+_ZERO_OPACITY = re.compile(r"0(\.0+)?")
+_ZERO_LENGTH = re.compile(r"0(px)?")
 
 
 @dataclass
@@ -47,6 +49,7 @@ class CheckContext:
     _tree: Any = None
     _locator: Locator | None = None
     _computed: dict[Any, Computed] = field(default_factory=dict)
+    _text_elements: list[tuple[Any, str]] | None = None
 
     @property
     def tree(self) -> Any:
@@ -80,6 +83,11 @@ class CheckContext:
 
     def text_elements(self) -> Iterator[tuple[Any, str]]:
         """Each visible element that directly holds text, with that text (whitespace-collapsed)."""
+        if self._text_elements is None:  # several rules walk them: collect once per check
+            self._text_elements = list(self._find_text_elements())
+        return iter(self._text_elements)
+
+    def _find_text_elements(self) -> Iterator[tuple[Any, str]]:
         body = self.tree.find("body")
         if body is None:
             return
@@ -108,14 +116,17 @@ def _compute(element: Any, base: Computed) -> Computed:
 
 def _hides(style: dict[str, str], element: Any) -> bool:
     """display:none, visibility:hidden, opacity:0, or a zero-height clipped box (the preheader trick)."""
-    value = {k: without_important(v).strip().lower() for k, v in style.items()}
-    if value.get("display") == "none" or value.get("visibility") == "hidden":
+
+    def value(name: str, default: str) -> str:
+        found = style.get(name)
+        return default if found is None else without_important(found).strip().lower()
+
+    if value("display", "") == "none" or value("visibility", "") == "hidden":
         return True
-    if re.fullmatch(r"0(\.0+)?", value.get("opacity", "1")):
+    if _ZERO_OPACITY.fullmatch(value("opacity", "1")):
         return True
-    zero = re.compile(r"0(px)?")
-    clipped = value.get("overflow") == "hidden"
-    if clipped and (zero.fullmatch(value.get("max-height", "-")) or zero.fullmatch(value.get("height", "-"))):
+    clipped = value("overflow", "") == "hidden"
+    if clipped and (_ZERO_LENGTH.fullmatch(value("max-height", "-")) or _ZERO_LENGTH.fullmatch(value("height", "-"))):
         return True
     return element.get("hidden") is not None
 

@@ -23,6 +23,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import cssutils
+from cssutils.css import Property
+from premailer import Premailer
+
 from .mjml import INLINE_MARKER
 
 DOCTYPE = "<!doctype html>"
@@ -61,9 +65,6 @@ _VALIDATION_LOCK = threading.Lock()
 @contextmanager
 def _quiet_cssutils() -> Iterator[None]:
     """Silence cssutils and skip its property validation while premailer runs."""
-    import cssutils
-    from cssutils.css import Property
-
     cssutils.log.setLevel(logging.CRITICAL)
     cssutils.log.raiseExceptions = False
     with _VALIDATION_LOCK:
@@ -77,8 +78,6 @@ def _quiet_cssutils() -> Iterator[None]:
 
 def inline_css(html: str) -> str:
     """Inline the marked styles; keep doctype, media queries, !important and MSO comments."""
-    from premailer import Premailer
-
     with _quiet_cssutils():
         transformed = Premailer(
             _drop_inlined_imports(_protect_head_styles(html)),

@@ -61,8 +61,10 @@ def _css_features(ctx: CheckContext) -> dict[str, str]:
 
 
 def _background_without_colour(element: Any) -> bool:
-    style = parse_style(element.get("style"))
     image = element.get("background") or ""
+    if not image and "url(" not in (element.get("style") or "").lower():
+        return False  # the common case, decided without parsing the style
+    style = parse_style(element.get("style"))
     for prop in ("background", "background-image"):
         if CSS_URL.search(style.get(prop, "")):
             image = style[prop]
