@@ -355,8 +355,7 @@ class Provider(ABC):
         """Send the prepared test ``content`` to ``recipients``."""
 
     def list_send(self, content: Content, when: datetime | None) -> SendResult:
-        self.require("schedule" if when else "list_send",
-                      "a list lives at a mailing-list provider (use --provider listmonk, mailchimp or brevo)")
+        self.check_list_send(when)
         raise UnsupportedFeature(f"the {self.name} provider does not send to a list")
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
@@ -390,8 +389,7 @@ class MessageProvider:
 class CampaignProvider(Provider):
     """Providers with a campaign object: the at-most-once sequence of the module docstring."""
 
-    features: ClassVar[frozenset[str]] = frozenset({"test_send", "list_send", "schedule", "plain_text",
-                                                     "reply_to", "preheader"})
+    features: ClassVar[frozenset[str]] = FEATURES
     attempts: ClassVar[int] = 3  # bounded re-read/act rounds for calls that are not safe to repeat
 
     # -- steps each provider fills in

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError
-from .base import Campaign, CampaignProvider, Content, Status, furthest_along
+from .base import FEATURES, Campaign, CampaignProvider, Content, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -44,8 +44,7 @@ class ListmonkProvider(CampaignProvider):
     name = "listmonk"
     required_settings = ("LISTMONK_URL", "LISTMONK_USERNAME", "LISTMONK_TOKEN", "LISTMONK_LIST_IDS")
     unsubscribe_tag = "{{ UnsubscribeURL }}"
-    features: ClassVar[frozenset[str]] = frozenset({"test_send", "list_send", "schedule", "plain_text",
-                                                     "reply_to", "preheader"})
+    features: ClassVar[frozenset[str]] = FEATURES
 
     def setup(self) -> None:
         self.list_ids = _ids(self.config.list("LISTMONK_LIST_IDS"), "LISTMONK_LIST_IDS")

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from ..ledger import Record, write_json_atomic
 from ..message import MessageFactory
 from ..output import write_atomic
-from .base import Campaign, CampaignProvider, Content, MessageProvider, SendResult, Status
+from .base import FEATURES, Campaign, CampaignProvider, Content, MessageProvider, SendResult, Status
 
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
@@ -34,7 +34,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
 
 class OutboxProvider(MessageProvider, CampaignProvider):
     name = "outbox"
-    features = frozenset({"test_send", "list_send", "schedule", "plain_text", "reply_to", "preheader"})
+    features: ClassVar[frozenset[str]] = FEATURES
 
     def setup(self) -> None:
         folder = Path(self.config.get("NEWSLETTER_OUTBOX_DIR") or "outbox").expanduser()
