@@ -150,6 +150,13 @@ class Config:
         """A comma-separated setting as a list without blanks."""
         return [part.strip() for part in (self.get(name) or "").split(",") if part.strip()]
 
+    def ids(self, name: str, example: str) -> list[int]:
+        """A comma-separated setting of whole numbers (a provider's list ids); ``example`` shows the form."""
+        try:
+            return [int(part) for part in self.list(name)]
+        except ValueError:
+            raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}") from None
+
     def number(self, name: str, default: float | None = None) -> float:
         raw = self.get(name, None if default is None else str(default))
         try:

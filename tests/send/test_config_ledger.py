@@ -13,6 +13,7 @@ from shared import REPO
 from newsletter_pipeline.config import REDACTED, SETTINGS, Config, Redactor
 from newsletter_pipeline.errors import ConfigError, UsageError
 from newsletter_pipeline.ledger import Ledger
+from newsletter_pipeline.providers import load_provider
 
 SRC = REPO / "src" / "newsletter_pipeline"
 SEND_MODULES = [SRC / "config.py", SRC / "ledger.py", SRC / "message.py", SRC / "commands" / "send.py",
@@ -35,6 +36,16 @@ def test_every_send_variable_is_declared_and_in_env_example_with_a_comment():
     assert all(not line.split("=", 1)[1] for line in example
                if "=" in line and not line.startswith("#") and SETTINGS.get(line.split("=")[0], None)
                and SETTINGS[line.split("=")[0]].secret), "secrets must be empty in .env.example"
+
+
+@pytest.mark.parametrize("provider, setting, value", [("listmonk", "LISTMONK_LIST_IDS", "3, four"),
+                                                      ("brevo", "BREVO_LIST_IDS", "7,news")])
+def test_list_ids_must_be_numbers(tmp_path, provider, setting, value):
+    settings = {"LISTMONK_URL": "https://lists.example.org", "LISTMONK_USERNAME": "api", "LISTMONK_TOKEN": "t0ken",
+                "BREVO_API_KEY": "xkeysib-key", setting: value}
+    with pytest.raises(ConfigError, match=rf"^{setting}='{value}': list ids are numbers, e\.g\. \d") as caught:
+        load_provider(provider, Config(settings), Ledger(tmp_path))
+    assert caught.value.exit_code == 2
 
 
 def test_dotenv_under_environment(tmp_path):

@@ -28,7 +28,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import ConfigError, UsageError
+from ..errors import UsageError
 from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .base import Campaign, CampaignProvider, Content, ProviderHTTPError, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
@@ -58,11 +58,7 @@ class BrevoProvider(CampaignProvider):
                                                      "preheader"})
 
     def setup(self) -> None:
-        try:
-            self.list_ids = [int(v) for v in self.config.list("BREVO_LIST_IDS")]
-        except ValueError:
-            raise ConfigError(f"BREVO_LIST_IDS={self.config.get('BREVO_LIST_IDS')!r}: list ids are numbers, "
-                              "e.g. 7 or 7,9") from None
+        self.list_ids = self.config.ids("BREVO_LIST_IDS", "7 or 7,9")
         self.api = ApiClient(self.name, self.config.get("BREVO_API_URL") or "https://api.brevo.com/v3",
                              redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
                              headers={"api-key": self.config.get("BREVO_API_KEY") or ""},

@@ -47,7 +47,7 @@ class ListmonkProvider(CampaignProvider):
     features: ClassVar[frozenset[str]] = FEATURES
 
     def setup(self) -> None:
-        self.list_ids = _ids(self.config.list("LISTMONK_LIST_IDS"), "LISTMONK_LIST_IDS")
+        self.list_ids = self.config.ids("LISTMONK_LIST_IDS", "3 or 3,4")
         user, token = self.config.get("LISTMONK_USERNAME"), self.config.get("LISTMONK_TOKEN")
         self.redactor.add(f"{user}:{token}")
         self.api = ApiClient(self.name, f"{self.config.get('LISTMONK_URL', '').rstrip('/')}/api",
@@ -154,10 +154,3 @@ class ListmonkProvider(CampaignProvider):
         raw = str(data.get("status", ""))
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
                         iso_time(data.get("send_at")) if raw == "scheduled" else None, raw)
-
-
-def _ids(values: list[str], setting: str) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except ValueError:
-        raise ConfigError(f"{setting}={','.join(values)!r}: list ids are numbers, e.g. 3 or 3,4") from None
