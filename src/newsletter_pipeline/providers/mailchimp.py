@@ -112,7 +112,7 @@ class MailchimpProvider(CampaignProvider):
             offset += PAGE
             if not page:
                 break
-        return furthest_along(found, by_id=False)  # ids are not numbers: a tie goes to the newest (listed first)
+        return furthest_along(found, by_id=False)  # ids are no numbers: a tie goes to the newest (listed first)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/campaigns/{campaign_id}", params={"fields": ONE_FIELDS}, ok=(200, 404),
