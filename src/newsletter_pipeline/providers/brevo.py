@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import UsageError
 from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .base import Campaign, CampaignProvider, Content, ProviderHTTPError, Status, furthest_along
+from .base import FEATURES, Campaign, CampaignProvider, Content, ProviderHTTPError, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ class BrevoProvider(CampaignProvider):
     name = "brevo"
     required_settings = ("BREVO_API_KEY", "BREVO_LIST_IDS")
     unsubscribe_tag = "{{ unsubscribe }}"
-    features: ClassVar[frozenset[str]] = frozenset({"test_send", "list_send", "schedule", "reply_to",
-                                                     "preheader"})
+    features: ClassVar[frozenset[str]] = FEATURES - {"plain_text"}
 
     def setup(self) -> None:
         self.list_ids = self.config.ids("BREVO_LIST_IDS", "7 or 7,9")

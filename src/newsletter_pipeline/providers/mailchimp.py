@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ProviderError
-from .base import Campaign, CampaignProvider, Content, Status, furthest_along
+from .base import FEATURES, Campaign, CampaignProvider, Content, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -55,8 +55,7 @@ class MailchimpProvider(CampaignProvider):
     name = "mailchimp"
     required_settings = ("MAILCHIMP_API_KEY", "MAILCHIMP_LIST_ID")
     unsubscribe_tag = "*|UNSUB|*"
-    features: ClassVar[frozenset[str]] = frozenset({"test_send", "list_send", "schedule", "plain_text",
-                                                     "preheader"})
+    features: ClassVar[frozenset[str]] = FEATURES - {"reply_to"}  # one address for From and Reply-To
 
     def setup(self) -> None:
         key = self.config.get("MAILCHIMP_API_KEY") or ""
