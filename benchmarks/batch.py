@@ -34,7 +34,9 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
-from newsletter_pipeline.commands.build import run
+from newsletter_pipeline.cli import collector_paused
+with collector_paused():  # as the CLI imports it
+    from newsletter_pipeline.commands.build import run
 imported = time.perf_counter()
 paths = [Path(p) for p in sys.argv[2:]]
 out = Path(sys.argv[1])
