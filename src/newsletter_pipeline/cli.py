@@ -281,11 +281,14 @@ def changed(ref: str) -> None:
 
 def _send_several(issue: Path | None, changed_since: str | None, options: Any, summary_file: Path | None) -> int:
     """``send --test`` of ISSUE or of ``--changed-since REF``: each issue in turn, then a table."""
-    from .commands.changed import nothing_changed, select, selection_text, send_tests, validate_test_options
+    from .commands.changed import (nothing_changed, require_one, select, selection_text, send_tests,
+                                   validate_test_options)
     from .summary import Summary, text_table
 
-    validate_test_options(options)
-    paths = select([issue] if issue is not None else [], changed_since)
+    issues = [issue] if issue is not None else []
+    require_one(issues, changed_since)
+    validate_test_options(options)  # before git: a list send is refused whatever REF is
+    paths = select(issues, changed_since)
     echo_err = lambda line: click.echo(line, err=True)  # noqa: E731
     code, rows = send_tests(paths, options, echo=click.echo, echo_err=echo_err)
     summary = Summary("send", rows, selection_text(changed_since))

@@ -111,6 +111,7 @@ def test_usage_errors(run_cli, merge_repo):
     """Both or neither of ISSUE and --changed-since, or --changed-since for a list send: exit 2, before git."""
     cases = [
         (["--test"], "missing ISSUE"),
+        (["--now", "--yes"], "missing ISSUE"),
         ([ALPHA, "--test", "--changed-since", merge_repo.base], "not both"),
         (["--now", "--yes", "--changed-since", merge_repo.base], "go with --test"),
         (["--schedule", "2099-01-01T09:00:00Z", "--changed-since", "no-such-ref"], "go with --test"),

@@ -32,13 +32,18 @@ from .send import SendOptions, describe, make_content, report, test_recipients, 
 Echo = Callable[[str], None]
 
 
-def select(issues: list[Path], ref: str | None) -> list[Path]:
-    """The issues to work on: ISSUE arguments or ``--changed-since REF``, never both or neither."""
+def require_one(issues: list[Path], ref: str | None) -> None:
+    """ISSUE arguments or ``--changed-since REF``: exactly one of the two (exit 2 otherwise)."""
     if issues and ref is not None:
         raise UsageError("give ISSUE arguments or --changed-since REF, not both")
     if not issues and ref is None:
         raise UsageError("missing ISSUE: name the issue files, or pass --changed-since REF to take the "
                          "ones git says were added or changed since REF")
+
+
+def select(issues: list[Path], ref: str | None) -> list[Path]:
+    """The issues to work on: ISSUE arguments or ``--changed-since REF``, never both or neither."""
+    require_one(issues, ref)
     if ref is None:
         return issues
     return [Path(display_path(path)) for path in changed_issues(ref)]
