@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from newsletter_pipeline.config import SETTINGS
+
 REPO = Path(__file__).resolve().parent.parent
 SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
 SEED_SLUG = SEED_NAME.removesuffix(".yaml")
@@ -28,6 +30,15 @@ def newsletter_command() -> list[str]:
     """The CLI as a real process of this interpreter."""
     return [sys.executable, "-m", "newsletter_pipeline"]
 
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """Settings for a CLI run that the developer's shell cannot change, then ``values``.
+
+    ``CI``, every declared setting (``config.SETTINGS``) and the ledger's crash
+    hook are set empty, which the CLI reads as unset.
+    """
+    return {"CI": "", "NEWSLETTER_TEST_CRASH_AT": "", **{name: "" for name in SETTINGS}, **values}
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) -> list[str]:

@@ -31,15 +31,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from shared import SEED_IN_PROJECT
+from shared import SEED_IN_PROJECT, clean_env
 
 # Neutralise whatever the developer's shell has: the contract sets what it needs.
-BASE_ENV = {
-    "CI": "", "NEWSLETTER_ALLOW_CI_LIST_SEND": "", "NEWSLETTER_PROVIDER": "", "NEWSLETTER_TEST_RECIPIENTS": "",
-    "NEWSLETTER_TEST_CRASH_AT": "", "NEWSLETTER_HTTP_BACKOFF": "0.01", "NEWSLETTER_HTTP_MAX_DELAY": "0.2",
-    "NEWSLETTER_HTTP_CONNECT_TIMEOUT": "2", "NEWSLETTER_HTTP_READ_TIMEOUT": "3", "NEWSLETTER_HTTP_ATTEMPTS": "3",
-    "NEWSLETTER_LIST_UNSUBSCRIBE": "",
-}
+BASE_ENV = clean_env(NEWSLETTER_HTTP_BACKOFF="0.01", NEWSLETTER_HTTP_MAX_DELAY="0.2",
+                     NEWSLETTER_HTTP_CONNECT_TIMEOUT="2", NEWSLETTER_HTTP_READ_TIMEOUT="3",
+                     NEWSLETTER_HTTP_ATTEMPTS="3")
 
 # Where a list send can be killed (ledger.py: before/after writing a step).
 NOW_CRASHES = ["before:created", "after:created", "after:content", "after:send_requested", "before:sent"]

@@ -8,10 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from shared import SEED_IN_PROJECT, SEED_SLUG, newsletter_command
+from shared import SEED_IN_PROJECT, SEED_SLUG, clean_env, newsletter_command
 
-CLEAN_ENV = {"CI": "", "NEWSLETTER_ALLOW_CI_LIST_SEND": "", "NEWSLETTER_PROVIDER": "",
-             "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": ""}
+CLEAN_ENV = clean_env()
 
 
 @pytest.fixture

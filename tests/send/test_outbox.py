@@ -8,14 +8,12 @@ import json
 import shutil
 from pathlib import Path
 
-from shared import REPO, SEED_IN_PROJECT, SEED_SLUG
+from shared import REPO, SEED_IN_PROJECT, SEED_SLUG, clean_env
 
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
 from newsletter_pipeline.providers.outbox import LIST_RECIPIENT, PLACEHOLDER_RECIPIENT
 
-CLEAN_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": "",
-             "NEWSLETTER_LIST_UNSUBSCRIBE": "", "NEWSLETTER_FROM_NAME": "", "NEWSLETTER_FROM_EMAIL": "",
-             "NEWSLETTER_REPLY_TO": ""}
+CLEAN_ENV = clean_env()
 
 
 def parse(path: Path) -> email.message.EmailMessage:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shared import SEED_IN_PROJECT, free_port
+from shared import SEED_IN_PROJECT, clean_env, free_port
 
 from .conftest import SMTP_PASSWORD, SMTP_USER
 
 API_SECRETS = {"LISTMONK_TOKEN": "lm-token-SECRET-1234", "MAILCHIMP_API_KEY": "0123456789abcdefSECRET-us21",
                "BREVO_API_KEY": "xkeysib-SECRET-98765"}
-BASE = {"CI": "", "NEWSLETTER_PROVIDER": "", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_OUTBOX_DIR": "",
-        "NEWSLETTER_LIST_UNSUBSCRIBE": "", **API_SECRETS}
+BASE = clean_env(**API_SECRETS)
 SECRETS = [SMTP_PASSWORD, *API_SECRETS.values()]
 
 

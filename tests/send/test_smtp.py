@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shared import SEED, free_port
+from shared import SEED, clean_env, free_port
 
 from newsletter_pipeline.commands.send import make_content
 from newsletter_pipeline.config import Config
@@ -24,8 +24,7 @@ from newsletter_pipeline.render import build_issue
 from .conftest import SMTP_PASSWORD, SMTP_USER, Certs, SmtpServer
 
 UNSUB = "https://example.org/unsubscribe?list=ai4media&u=1,mailto:leave@example.org"
-CLI_ENV = {"CI": "", "NEWSLETTER_PROVIDER": "smtp", "NEWSLETTER_TEST_RECIPIENTS": "", "NEWSLETTER_LIST_UNSUBSCRIBE": "",
-           "NEWSLETTER_SMTP_CA_FILE": ""}
+CLI_ENV = clean_env(NEWSLETTER_PROVIDER="smtp")
 
 
 @pytest.fixture(scope="module")
