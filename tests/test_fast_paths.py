@@ -53,3 +53,44 @@ def test_collector_paused_restores_the_collector(enabled: bool) -> None:
     finally:
         gc.unfreeze()
         (gc.enable if was else gc.disable)()
+
+
+def test_nested_pauses_restore_the_collector_once() -> None:
+    from newsletter_pipeline.gcpause import paused
+
+    assert gc.isenabled()
+    with paused():
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+
+
+def test_overlapping_pauses_in_threads_leave_the_collector_on() -> None:
+    # thread A pauses, thread B pauses while A's pause holds, A ends first, then B:
+    # the collector must end up on (B must not restore the "off" it saw when it began)
+    import threading
+
+    from newsletter_pipeline.gcpause import paused
+
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with paused():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(5)
+        with paused():
+            b_in.set()
+            a_out.wait(5)
+            assert not gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert gc.isenabled()

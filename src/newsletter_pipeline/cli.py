@@ -7,17 +7,16 @@ here and nowhere else; tracebacks appear only with ``--debug``.
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
+from collections.abc import Callable
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from .errors import EXIT_USAGE, NewsletterError
+from .gcpause import paused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,24 +41,8 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Import a verb's implementation with the cyclic GC paused, then freeze what was loaded.
-
-    Importing the pipeline makes some 100,000 objects that live as long as the
-    process (modules, classes, pydantic validators); the collector would scan
-    them again and again while they appear: ~35 ms of a 0.45 s build
-    (benchmarks/README.md). Frozen, they are never scanned again; garbage
-    made afterwards is collected as usual, so long runs are unaffected.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+# import a verb's implementation with the cyclic GC paused, then freeze what it loaded (see gcpause.py)
+collector_paused = partial(paused, freeze=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

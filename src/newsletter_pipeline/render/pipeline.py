@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ..gcpause import paused
 from ..issue.load import LoadedIssue, load_issue
 from ..models import RenderedIssue
 from .inline import inline_css
@@ -53,6 +54,7 @@ def render_issue(loaded: LoadedIssue, templates: Path | None = None,
 def build_issue(path: Path | str, templates: Path | None = None) -> tuple[LoadedIssue, RenderedIssue]:
     """Load and render one issue file; raises located ``NewsletterError`` subclasses."""
     timings: dict[str, float] = {}
-    with _timed(timings, "load"):
-        loaded = load_issue(path)
-    return loaded, render_issue(loaded, templates, timings)
+    with paused():  # acyclic trees the size of the issue: the GC would only rescan them (gcpause.py)
+        with _timed(timings, "load"):
+            loaded = load_issue(path)
+        return loaded, render_issue(loaded, templates, timings)
