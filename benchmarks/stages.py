@@ -139,7 +139,7 @@ def growth(sizes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def stages_section(bench: bench_run.Bench) -> dict[str, Any]:
     sizes: dict[str, dict[str, Any]] = {"x1": stage_times(bench_run.SEED, bench.runs(15, 2))}
     for factor in (3, 10) if bench.quick else (10, 25, 50):
-        sizes[f"x{factor}"] = stage_times(synthetic_project(bench.scratch, factor), bench.runs(60 // factor + 4))
+        sizes[f"x{factor}"] = stage_times(synthetic_project(bench.scratch, factor), bench.runs(max(60 // factor + 4, 7)))
     shape = growth(sizes)
     stages = [stage for stage in shape if not stage.startswith("total")]
     worst_exponent = max(stages, key=lambda stage: shape[stage]["exponent"])
