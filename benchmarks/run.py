@@ -256,6 +256,9 @@ def machine() -> dict[str, Any]:
 
 def print_section(name: str, result: dict[str, Any]) -> None:
     print(f"\n== {name}")
+    if "error" in result:
+        print(f"  FAILED: {result['error']}")
+        return
     for key, value in result.items():
         if key not in ("targets", "figures"):
             print(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
@@ -314,6 +317,8 @@ def run_section(name: str, quick: bool, scratch: Path) -> dict[str, Any]:
         result = SECTIONS[name].run(Bench(quick, folder))
     except Skip as skipped:
         result = {"skipped": str(skipped)}
+    except (Exception, SystemExit) as failed:  # noqa: BLE001 - one broken section must not cost the others
+        result = {"error": f"{type(failed).__name__}: {str(failed).strip()[-3000:]}"}
     result["load_avg"] = {"before": before, "after": load_avg()}
     result["section_s"] = round(time.perf_counter() - start, 1)
     return result
@@ -349,11 +354,15 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = run_section(name, args.quick, Path(scratch))
             print_section(name, results[name])
     Launcher.stop()
+    failed = [name for name, result in results.items() if "error" in result]
     if args.quick or args.no_write:
         print("\nresults.json not updated" + (" (--quick figures are not measurements)" if args.quick else ""))
     else:
-        write_results(results)
-        print(f"\nwrote {RESULTS.relative_to(REPO)}")
+        write_results({name: result for name, result in results.items() if name not in failed})
+        print(f"\nwrote {RESULTS.relative_to(REPO)}" + (f" (not the failed: {', '.join(failed)})" if failed else ""))
+    if failed:
+        print(f"FAILED sections: {', '.join(failed)}", file=sys.stderr)
+        return 2
     missed = [g for r in results.values() for g in r.get("targets", []) if not g["met"]]
     return 1 if args.strict and missed else 0
 
