@@ -12,9 +12,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import UsageError
-from .issue.load import SLUG_PATTERN
-
-ISSUE_SUFFIXES = (".yaml", ".yml")
+from .issue.load import ISSUE_SUFFIXES, SLUG_PATTERN
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

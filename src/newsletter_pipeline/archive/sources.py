@@ -10,11 +10,10 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from ..errors import ConfigError, DiagnosticList, Location, UsageError
-from ..issue.load import display_path, read_settings_doc
+from ..issue.load import ISSUE_SUFFIXES, display_path, read_settings_doc
 from ..issue.schema import Settings
 from ..issue.validation import add_validation_errors
 
-ISSUE_SUFFIXES = (".yaml", ".yml")
 ARCHIVE_URL_ENV = "NEWSLETTER_ARCHIVE_URL"
 
 

@@ -16,6 +16,7 @@ from .schema import FooterBlock, Issue, Settings
 from .validation import add_validation_errors
 
 CONFIG_NAME = "newsletter.yaml"
+ISSUE_SUFFIXES = (".yaml", ".yml")  # what an issue file may end in
 SLUG_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

@@ -16,12 +16,11 @@ from typing import Any
 
 from ..checks import run_checks
 from ..errors import Diagnostic, Location, NewsletterError, UsageError
-from ..issue.load import CONFIG_NAME, display_path, find_project_root
+from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, display_path, find_project_root
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
 from ..render import build_issue
 from ..render.templates import environment, template_dirs
 
-ISSUE_SUFFIXES = (".yaml", ".yml")
 Log = Callable[[str], None]
 
 
