@@ -120,3 +120,15 @@ def test_a_save_by_rename_and_a_deleted_file_are_followed(serve, seed_project: P
     issue.write_text(text)
     running.wait_epoch(epoch)
     assert running.site.builds[SEED_SLUG].ok and "Detecting deepfakes" in running.site.builds[SEED_SLUG].html
+
+
+def test_findings_from_a_templates_override_point_into_it(serve, seed_project: Path, tmp_path: Path) -> None:
+    """The check report names the --templates file that caused a finding, not the built-in one."""
+    overrides = tmp_path / "overrides" / "blocks"
+    overrides.mkdir(parents=True)
+    partial = overrides / "cta.mjml.j2"
+    partial.write_text('<mj-section>\n  <mj-column>\n    <mj-text font-size="10px">Tiny print</mj-text>\n'
+                       "  </mj-column>\n</mj-section>\n")
+    running = serve(seed_project / "issues" / SEED_NAME, templates=tmp_path / "overrides")
+    tiny = [f for f in running.site.builds[SEED_SLUG].findings if f["rule"] == "font-size" and f["level"] == "error"]
+    assert [(Path(f["file"]).resolve(), f["line"]) for f in tiny] == [(partial.resolve(), 3)]

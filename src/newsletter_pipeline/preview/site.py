@@ -80,7 +80,7 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
     start = time.perf_counter()
     try:
         loaded, rendered = build_issue(path, templates)
-        report = run_checks(loaded, rendered)
+        report = run_checks(loaded, rendered, templates=templates)  # findings point into overrides
     except NewsletterError as exc:
         errors = tuple(map(str, exc.diagnostics)) or (f"{display_path(path)}: error: {exc}",)
         return _failed(path, epoch, errors, previous, start, templates)
