@@ -58,6 +58,8 @@ def check_section(bench: bench_run.Bench) -> dict[str, Any]:
         "check": whole,
         "check_strict": strict,
         "rules": rules,
+        "figures": [bench_run.figure("all rules in process (median)", f"{rules['all_rules_median_s'] * 1000:.1f} ms"),
+                    bench_run.figure("newsletter check --strict (median wall)", f"{strict['median_s']} s")],
         "targets": [bench_run.target("median newsletter check of the seed", whole["median_s"], 0.5, "s")],
     }
 

@@ -254,6 +254,10 @@ def machine() -> dict[str, Any]:
             "platform": platform.platform(terse=True), "load_avg_1m": load_avg()}
 
 
+def _with_unit(value: float, unit: str) -> str:
+    return f"{value} {unit}" if unit else str(value)
+
+
 def print_section(name: str, result: dict[str, Any]) -> None:
     print(f"\n== {name}")
     if "error" in result:
@@ -267,8 +271,8 @@ def print_section(name: str, result: dict[str, Any]) -> None:
     for goal in result.get("targets", []):
         mark = "ok  " if goal["met"] else "MISS"
         comparison = goal.get("comparison", "<=")
-        print(f"  [{mark}] {goal['what']}: {goal['measured']} {goal['unit']} "
-              f"(target {comparison} {goal['limit']} {goal['unit']})")
+        print(f"  [{mark}] {goal['what']}: {_with_unit(goal['measured'], goal['unit'])} "
+              f"(target {comparison} {_with_unit(goal['limit'], goal['unit'])})")
 
 
 def write_results(new: dict[str, dict[str, Any]]) -> None:
@@ -303,8 +307,9 @@ def markdown_table(order: list[str]) -> str:
             rows.append(f"| {name} | {item['what']} | {item['value']} | | | {when} | {where} |")
         for goal in result.get("targets", []):
             mark = "✓" if goal["met"] else "✗"
-            rows.append(f"| {name} | {goal['what']} | {goal['measured']} {goal['unit']} | "
-                        f"{goal.get('comparison', '<=')} {goal['limit']} {goal['unit']} | {mark} | {when} | {where} |")
+            rows.append(f"| {name} | {goal['what']} | {_with_unit(goal['measured'], goal['unit'])} | "
+                        f"{goal.get('comparison', '<=')} {_with_unit(goal['limit'], goal['unit'])} | {mark} | {when} | "
+                        f"{where} |")
     return "\n".join(rows)
 
 

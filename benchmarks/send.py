@@ -160,6 +160,13 @@ def send_section(bench: bench_run.Bench) -> dict[str, Any]:
         "mime": mime,
         "smtp": smtp,
         "memory": {"peak_rss_mib": {str(k): v for k, v in peaks.items()}, "growth_mib": growth},
+        "figures": [
+            bench_run.figure("MIME message per recipient (median)", f"{mime['median_us']} µs"),
+            bench_run.figure("SMTP test sends, one connection (wall / CPU-bound)",
+                             f"{smtp['messages_per_s']} / {smtp['cpu_bound_messages_per_s']} messages/s"),
+            bench_run.figure(f"peak RSS of a send to {small:,} / {large:,} recipients",
+                             f"{peaks[small]} / {peaks[large]} MiB"),
+        ],
         "targets": [
             bench_run.target("SMTP wall time per message (>= 200 messages/s)", smtp["ms_per_message"], 5.0, "ms"),
             bench_run.target("SMTP client+server CPU per message (>= 200 messages/s on an idle machine)",
