@@ -1,5 +1,5 @@
 """What every test folder shares: the repository's paths, the seed issue, the CLI as a process,
-and local servers (every one listens on 127.0.0.1 only).
+and local HTTP and SMTP servers (every one listens on 127.0.0.1 only).
 
 Import it as ``from shared import ...`` (pytest puts tests/ on ``sys.path`` for
 every folder below it). These are not in conftest.py because each test folder
@@ -14,8 +14,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
 
 from newsletter_pipeline.config import SETTINGS
 
@@ -76,3 +80,73 @@ def local_http_server(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterato
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass
+class Delivered:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+
+@dataclass
+class Recorder:
+    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients."""
+
+    refuse: set[str] = field(default_factory=set)
+    messages: list[Delivered] = field(default_factory=list)
+    connections: int = 0
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self.messages.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 queued"
+
+
+class CountingController(Controller):
+    def factory(self):
+        self.handler.connections += 1
+        return super().factory()
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    recorder: Recorder
+    security: str
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The NEWSLETTER_SMTP_* settings that send to this server, then ``extra``."""
+        values = {"NEWSLETTER_SMTP_HOST": self.host, "NEWSLETTER_SMTP_PORT": str(self.port),
+                  "NEWSLETTER_SMTP_SECURITY": self.security, "NEWSLETTER_SMTP_USERNAME": "",
+                  "NEWSLETTER_SMTP_PASSWORD": "", "NEWSLETTER_SMTP_TIMEOUT": "5"}
+        values.update(extra)
+        return values
+
+
+@contextmanager
+def local_smtp_server(recorder: Recorder | None = None, security: str = "none",
+                      **controller_options: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 (a free port), stopped on exit.
+
+    ``security`` is what ``env()`` tells the client; the TLS contexts and
+    authentication that make the server speak it are ``controller_options``
+    (aiosmtpd's ``Controller`` arguments).
+    """
+    recorder = Recorder() if recorder is None else recorder
+    port = free_port()
+    controller = CountingController(recorder, hostname="127.0.0.1", port=port, ready_timeout=5,
+                                    **controller_options)
+    controller.start()
+    recorder.connections = 0  # start() makes one connection of its own to check the server is up
+    try:
+        yield SmtpServer("127.0.0.1", port, recorder, security)
+    finally:
+        controller.stop()

@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import yaml
+from shared import REPO, SEED
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
 WORKFLOW = REPO / ".github" / "workflows" / "newsletter.yml"
 RECIPIENT = "team@ai4media.eu"
 ALPHA, BETA, GAMMA, OLD = (f"issues/{slug}.yaml" for slug in

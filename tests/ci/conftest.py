@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from cihelpers import ALPHA, BETA, GAMMA, OLD, REPO, commit, git, issue_text
+from cihelpers import ALPHA, BETA, GAMMA, OLD, commit, git, issue_text
+from shared import REPO, SmtpServer, local_smtp_server
 
 
 @dataclass
@@ -35,52 +34,8 @@ def merge_repo(tmp_path: Path) -> MergeRepo:
     return MergeRepo(root, base, head)
 
 
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    data: bytes
-
-
-@dataclass
-class Sink:
-    """aiosmtpd handler: keeps every message; refuses the recipients in ``refuse``."""
-
-    refuse: set[str] = field(default_factory=set)
-    messages: list[Received] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
-        if address in self.refuse:
-            return "550 5.1.1 no such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 queued"
-
-
-@dataclass
-class SmtpSink:
-    port: int
-    handler: Sink
-
-    def env(self) -> dict[str, str]:
-        return {"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(self.port),
-                "NEWSLETTER_SMTP_SECURITY": "none", "NEWSLETTER_SMTP_USERNAME": "", "NEWSLETTER_SMTP_PASSWORD": "",
-                "NEWSLETTER_SMTP_TIMEOUT": "5"}
-
-
 @pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
+def smtp_sink() -> Iterator[SmtpServer]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1, stopped after the test."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=5)
-    controller.start()
-    try:
-        yield SmtpSink(port, handler)
-    finally:
-        controller.stop()
+    with local_smtp_server() as server:
+        yield server

@@ -18,7 +18,7 @@ def test_merge_sends_only_the_changed_and_added_issues_over_smtp(run_cli, merge_
     result = send(run_cli, merge_repo, "--test", "--changed-since", merge_repo.base, "--provider", "smtp",
                   **smtp_sink.env())
     assert result.returncode == 0, result.stdout + result.stderr
-    messages = smtp_sink.handler.messages
+    messages = smtp_sink.recorder.messages
     parsed = [parse_message(m.data) for m in messages]
     assert sorted(m["Subject"] for m in parsed) == sorted(SENT_SUBJECTS)
     assert all(m.rcpt_tos == [RECIPIENT] for m in messages)
@@ -72,11 +72,11 @@ def test_failures_do_not_stop_the_other_issues_and_set_the_exit_code(run_cli, me
     assert [p.name for p in (merge_repo.root / "outbox").iterdir()] == ["2021-12-gamma"]
     assert re.search(r"issues/2021-11-beta\.yaml .*not sent", outbox.stdout)
 
-    smtp_sink.handler.refuse.add("nobody@ai4media.eu")
+    smtp_sink.recorder.refuse.add("nobody@ai4media.eu")
     smtp = send(run_cli, merge_repo, "--test", "--changed-since", base, "--provider", "smtp",
                 NEWSLETTER_TEST_RECIPIENTS=f"{RECIPIENT},nobody@ai4media.eu", **smtp_sink.env())
     assert smtp.returncode == 3, smtp.stdout + smtp.stderr
-    assert [parse_message(m.data)["Subject"] for m in smtp_sink.handler.messages] == ["[TEST] Gamma, again"]
+    assert [parse_message(m.data)["Subject"] for m in smtp_sink.recorder.messages] == ["[TEST] Gamma, again"]
     assert "nobody@ai4media.eu" in smtp.stdout
 
 
@@ -86,7 +86,7 @@ def test_docs_only_commit_sends_nothing(run_cli, merge_repo, smtp_sink):
     result = send(run_cli, merge_repo, "--test", "--changed-since", base, "--provider", "smtp", **smtp_sink.env())
     assert result.returncode == 0, result.stderr
     assert f"no issue added or changed since {base}; nothing to send" in result.stdout
-    assert smtp_sink.handler.messages == []
+    assert smtp_sink.recorder.messages == []
 
 
 def test_bad_ref_is_refused_cleanly(run_cli, merge_repo):

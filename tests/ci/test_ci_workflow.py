@@ -13,7 +13,8 @@ import shlex
 import click
 import pytest
 import yaml
-from cihelpers import REPO, WORKFLOW
+from cihelpers import WORKFLOW
+from shared import REPO
 
 from newsletter_pipeline.cli import main
 from newsletter_pipeline.config import SETTINGS

@@ -6,64 +6,16 @@ import datetime as dt
 import ipaddress
 import ssl
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from shared import free_port
+from shared import Recorder, SmtpServer, local_smtp_server
 
 SMTP_USER = "mailer"
 SMTP_PASSWORD = "smtp-pa55word-never-shown"
-
-
-@dataclass
-class Delivered:
-    mail_from: str
-    rcpt_tos: list[str]
-    data: bytes
-
-
-@dataclass
-class Recorder:
-    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients."""
-
-    refuse: set[str] = field(default_factory=set)
-    messages: list[Delivered] = field(default_factory=list)
-    connections: int = 0
-    logins: list[str] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
-        if address in self.refuse:
-            return "550 5.1.1 no such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 queued"
-
-
-class CountingController(Controller):
-    def factory(self):
-        self.handler.connections += 1
-        return super().factory()
-
-
-@dataclass
-class SmtpServer:
-    host: str
-    port: int
-    recorder: Recorder
-    security: str
-
-    def env(self, **extra: str) -> dict[str, str]:
-        values = {"NEWSLETTER_SMTP_HOST": self.host, "NEWSLETTER_SMTP_PORT": str(self.port),
-                  "NEWSLETTER_SMTP_SECURITY": self.security, "NEWSLETTER_SMTP_USERNAME": "",
-                  "NEWSLETTER_SMTP_PASSWORD": "", "NEWSLETTER_SMTP_TIMEOUT": "5"}
-        values.update(extra)
-        return values
 
 
 @dataclass(frozen=True)
@@ -130,25 +82,19 @@ def _authenticator(recorder: Recorder) -> Callable[..., AuthResult]:
 @pytest.fixture
 def smtp_server(certs: Certs) -> Iterator[Callable[..., SmtpServer]]:
     """Start aiosmtpd on 127.0.0.1: ``smtp_server(security="none"|"starttls"|"ssl", auth=False)``."""
-    started: list[Controller] = []
+    with ExitStack() as started:
 
-    def start(security: str = "none", auth: bool = False, refuse: set[str] | None = None) -> SmtpServer:
-        recorder = Recorder(refuse=set(refuse or ()))
-        kwargs: dict = {"hostname": "127.0.0.1", "port": free_port(), "ready_timeout": 5}
-        if security == "starttls":
-            kwargs.update(tls_context=certs.server_context(), require_starttls=True)
-        if security == "ssl":
-            kwargs.update(ssl_context=certs.server_context())
-        if auth:
-            kwargs.update(authenticator=_authenticator(recorder), auth_required=True,
-                          # aiosmtpd counts only STARTTLS as TLS; implicit TLS is TLS too
-                          auth_require_tls=security == "starttls")
-        controller = CountingController(recorder, **kwargs)
-        controller.start()
-        started.append(controller)
-        recorder.connections = 0  # start() makes one connection of its own to check the server is up
-        return SmtpServer("127.0.0.1", kwargs["port"], recorder, security)
+        def start(security: str = "none", auth: bool = False, refuse: set[str] | None = None) -> SmtpServer:
+            recorder = Recorder(refuse=set(refuse or ()))
+            options: dict = {}
+            if security == "starttls":
+                options.update(tls_context=certs.server_context(), require_starttls=True)
+            if security == "ssl":
+                options.update(ssl_context=certs.server_context())
+            if auth:
+                options.update(authenticator=_authenticator(recorder), auth_required=True,
+                               # aiosmtpd counts only STARTTLS as TLS; implicit TLS is TLS too
+                               auth_require_tls=security == "starttls")
+            return started.enter_context(local_smtp_server(recorder, security, **options))
 
-    yield start
-    for controller in started:
-        controller.stop()
+        yield start
