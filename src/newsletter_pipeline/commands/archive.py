@@ -26,7 +26,7 @@ from ..archive.sources import (ARCHIVE_URL_ENV, find_issue_files, load_project_s
 from ..errors import Diagnostic, IssueError, NewsletterError
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root, load_issue
 from ..render import render_issue
-from ..render.templates import builtin_templates, template_dirs
+from ..render.templates import template_chain, template_dirs
 from ..render.web import site_template_dirs
 
 
@@ -124,7 +124,8 @@ def _reuse(previous: Manifest | None, path: Path, out: Path,
 def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | None) -> BuiltPage:
     """Load, render and adapt one issue: its page, its feed content and its manifest record."""
     loaded = for_web(load_issue(path))
-    chain = candidate_template_dirs(loaded, templates)
+    # every folder, present or not: one that appears later must change the hash
+    chain = [str(d) for d in template_chain(loaded.project_root, loaded.settings.templates, templates)]
     rendered = render_issue(loaded, templates)
     parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
     page = render_page(loaded, parts, base, template_dirs(loaded, templates))
@@ -144,12 +145,3 @@ def for_web(loaded: LoadedIssue) -> LoadedIssue:
         return loaded
     settings = loaded.settings.model_copy(update={"utm": utm.model_copy(update={"medium": "web"})})
     return dataclasses.replace(loaded, settings=settings)
-
-
-def candidate_template_dirs(loaded: LoadedIssue, override: Path | None) -> list[str]:
-    """Every folder of the issue's template chain, present or not (one may appear later)."""
-    chain = [override] if override else []
-    if loaded.settings.templates:
-        chain.append(loaded.project_root / loaded.settings.templates)
-    chain += [loaded.project_root / "templates", builtin_templates()]
-    return list(dict.fromkeys(str(Path(folder).resolve()) for folder in chain))

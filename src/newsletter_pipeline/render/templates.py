@@ -34,20 +34,30 @@ def builtin_templates() -> Path:
     return _PACKAGE_TEMPLATES if _PACKAGE_TEMPLATES.is_dir() else _SOURCE_TEMPLATES
 
 
-def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Path, ...]:
-    """The override chain for ``loaded``, most specific first, without duplicates."""
+def template_chain(project_root: Path, configured: str | None,
+                   override: Path | None = None) -> tuple[Path, ...]:
+    """Every folder of the override chain, resolved, most specific first, without duplicates.
+
+    Present or not: the archive hashes them all, since a missing one may
+    appear later. ``configured`` is newsletter.yaml's ``templates:``.
+    """
     chain: list[Path] = []
     if override is not None:
         chain.append(Path(override))
-    if loaded.settings.templates:
-        chain.append(loaded.project_root / loaded.settings.templates)
-    chain += [loaded.project_root / "templates", builtin_templates()]
-    unique: list[Path] = []
-    for folder in chain:
-        resolved = folder.resolve()
-        if resolved.is_dir() and resolved not in unique:
-            unique.append(resolved)
-    return tuple(unique)
+    if configured:
+        chain.append(project_root / configured)
+    chain += [project_root / "templates", builtin_templates()]
+    return tuple(dict.fromkeys(folder.resolve() for folder in chain))
+
+
+def existing(chain: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The folders of ``chain`` that exist: what Jinja searches."""
+    return tuple(folder for folder in chain if folder.is_dir())
+
+
+def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Path, ...]:
+    """The override chain for ``loaded``, most specific first, without duplicates."""
+    return existing(template_chain(loaded.project_root, loaded.settings.templates, override))
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,6 @@ safe: HTML escaping is valid XML escaping.
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Mapping
 
 import jinja2
@@ -23,7 +22,7 @@ from markupsafe import Markup
 
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import display_path
-from .templates import _template_frame, environment, template_dirs
+from .templates import _template_frame, environment, existing, template_chain
 
 WEB_FOLDER = "web"
 
@@ -35,9 +34,7 @@ def site_template_dirs(project_root: Path, configured: str | None,
     Same order as an issue's chain: ``--templates``, newsletter.yaml's
     ``templates:``, the project's ``templates/``, the built-in templates.
     """
-    # template_dirs only reads these two attributes; reusing it keeps one definition of the chain
-    stand_in = SimpleNamespace(project_root=project_root, settings=SimpleNamespace(templates=configured))
-    return template_dirs(stand_in, override)  # type: ignore[arg-type]
+    return existing(template_chain(project_root, configured, override))
 
 
 def render_web(name: str, dirs: tuple[Path, ...], context: Mapping[str, Any],
