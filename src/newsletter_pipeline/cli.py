@@ -53,14 +53,23 @@ def main(debug: bool) -> None:
 
 
 ISSUES = click.argument("issues", nargs=-1, required=True, type=click.Path(path_type=Path))
+OPTIONAL_ISSUES = click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
+
+
+def templates_option(note: str = "") -> Callable[[F], F]:
+    """``--templates DIR``, declared alike by every verb that renders; ``note`` ends its help."""
+    return click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+                        help=f"Folder of template overrides, searched before the project's templates/{note}.")
+
+
+TEMPLATES = templates_option()
 
 
 @main.command()
 @ISSUES
 @click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; each issue goes to OUT/<slug>/.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of template overrides, searched before the project's templates/.")
+@TEMPLATES
 @click.option("--allow-clipping", is_flag=True, help="Build even when Gmail would clip the email.")
 @reports_errors
 def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool) -> None:
@@ -94,7 +103,7 @@ SUMMARY_FILE = click.option(
 
 
 @main.command()
-@click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
+@OPTIONAL_ISSUES
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: file:line:col: level: rule: message; json: a list of {rule, level, file, line, col, "
               "message} for CI.")
@@ -146,13 +155,12 @@ def _publish(summary: Any, path: Path, announce: bool) -> None:
 
 
 @main.command()
-@click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
+@OPTIONAL_ISSUES
 @click.option("--out", "out", default="site", show_default=True, type=click.Path(path_type=Path),
               help="Folder of the static site (made, or updated in place by one swap).")
 @click.option("--base-url", help="Public address of the site; default: NEWSLETTER_ARCHIVE_URL, "
               "then archive_url in newsletter.yaml.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of template overrides, searched before the project's templates/.")
+@TEMPLATES
 @reports_errors
 def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates: Path | None) -> None:
     """Build the web archive of ISSUES (default: issues/): pages, index, Atom feed, sitemap."""
@@ -174,8 +182,7 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback exposes unsent issues (a warning is printed).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default web browser.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of template overrides, searched before the project's templates/ (also watched).")
+@templates_option(" (also watched)")
 @reports_errors
 def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool, templates: Path | None) -> None:
     """Serve a live preview of issues at http://127.0.0.1:8000/; saving a file reloads it.
@@ -192,8 +199,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
 @click.argument("issue", type=click.Path(path_type=Path))
 @click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; the PNGs go to OUT/<slug>/.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of template overrides, searched before the project's templates/.")
+@TEMPLATES
 @reports_errors
 def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
     """Write PNGs of ISSUE at 600 px, 375 px and in dark mode, with headless Chromium.
