@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -240,10 +240,9 @@ Block = Annotated[
     Field(discriminator="type"),
 ]
 
+# each block class of the union above under its ``type`` tag, in the union's order
 BLOCK_TYPES: dict[str, type[_Block]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (MastheadBlock, EditorialBlock, ArticleBlock, LinkListBlock, BulletsBlock,
-                CtaBlock, UpcomingEventsBlock, PastEventsBlock, FooterBlock)
+    get_args(cls.model_fields["type"].annotation)[0]: cls for cls in get_args(get_args(Block)[0])
 }
 
 
