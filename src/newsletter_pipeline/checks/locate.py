@@ -28,16 +28,20 @@ from .css import RGB, hex_color
 LAYOUT = "layout.mjml.j2"
 
 
-def walk_strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    """Every string value of a YAML document with its key path, in document order."""
+def walk(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every value of a YAML document (mappings and lists too, before their items) with its key path."""
+    yield path, data
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from walk_strings(value, path + (key,))
+            yield from walk(value, path + (key,))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from walk_strings(value, path + (index,))
-    elif isinstance(data, str):
-        yield path, data
+            yield from walk(value, path + (index,))
+
+
+def walk_strings(data: Any) -> Iterator[tuple[Path_, str]]:
+    """Every string value of a YAML document with its key path, in document order."""
+    return ((path, value) for path, value in walk(data) if isinstance(value, str))
 
 
 def strip_utm(url: str) -> str:

@@ -21,7 +21,7 @@ from ..errors import Diagnostic, NewsletterError, TemplateError
 from ..issue.load import CONFIG_NAME, display_path, find_project_root
 from ..issue.located_yaml import LocatedDocument, Path_, read_located_yaml
 from .findings import Finding, unique
-from .locate import Source
+from .locate import Source, walk
 from .rules.envelope import preheader_problems, subject_problems
 from .rules.images import alt_problem, src_problem
 from .rules.links import href_problem, placeholder_reason, vague_problem
@@ -71,16 +71,6 @@ def _sources(issue_path: Path) -> list[Source]:
     return sources
 
 
-def _walk(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
-    yield path, data
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _walk(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _walk(value, path + (index,))
-
-
 def _url_findings(url: str, where: Any, is_image: bool) -> Iterator[Finding]:
     reason = placeholder_reason(url)
     if reason:
@@ -99,7 +89,7 @@ def _url_findings(url: str, where: Any, is_image: bool) -> Iterator[Finding]:
 def value_findings(source: Source) -> Iterator[Finding]:
     """The value-level rules on one YAML document."""
     doc = source.doc
-    for path, value in _walk(doc.data):
+    for path, value in walk(doc.data):
         key = path[-1] if path else None
         if isinstance(value, dict) and key in ("image", "logo") and "src" in value:
             problem = alt_problem(value)
