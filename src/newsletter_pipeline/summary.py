@@ -20,9 +20,9 @@ from pathlib import Path
 
 from .models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
 from .output import write_atomic
+from .shots import SHOTS
 
 STEP_SUMMARY_VAR = "GITHUB_STEP_SUMMARY"
-SCREENSHOT_NAMES = ("desktop-600", "mobile-375", "dark-600")  # what ``newsletter screenshot`` writes
 
 
 @dataclass
@@ -127,7 +127,7 @@ def run_url(environ: Mapping[str, str]) -> str | None:
 
 def find_screenshots(folder: Path, slug: str) -> list[Path]:
     """The PNGs ``newsletter screenshot --out FOLDER`` wrote for ``slug``, in its order."""
-    return [path for name in SCREENSHOT_NAMES if (path := folder / slug / f"{name}.png").is_file()]
+    return [path for shot in SHOTS if (path := folder / slug / f"{shot.name}.png").is_file()]
 
 
 def markdown(summary: Summary, base: Path | None = None, link_to: str | None = None) -> str:

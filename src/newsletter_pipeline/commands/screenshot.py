@@ -6,14 +6,9 @@ import tempfile
 from pathlib import Path
 
 from ..output import write_atomic
-from ..preview.chromium import Shot, find_chromium, screenshots
+from ..preview.chromium import find_chromium, screenshots
 from ..render import build_issue
-
-SHOTS = [
-    Shot("desktop-600", 600),
-    Shot("mobile-375", 375, mobile=True),
-    Shot("dark-600", 600, dark=True),
-]
+from ..shots import SHOTS
 
 
 def run(issue: Path, out: Path, templates: Path | None = None) -> list[Path]:

@@ -19,13 +19,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..shots import Shot
 
 ENV_VAR = "NEWSLETTER_CHROMIUM"
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -58,16 +58,6 @@ def find_chromium(env: dict[str, str] | None = None) -> Path:
         if found:
             return Path(found)
     raise ChromiumError(f"Chromium not found on PATH (looked for {', '.join(NAMES)}); {INSTALL_HINT}")
-
-
-@dataclass(frozen=True)
-class Shot:
-    """One screenshot to take: a viewport width and a color scheme."""
-
-    name: str
-    width: int
-    dark: bool = False
-    mobile: bool = False
 
 
 class DevTools:
@@ -183,7 +173,7 @@ def _stderr_tail(process: subprocess.Popen[bytes]) -> str:
     return ("\nChromium said:\n  " + "\n  ".join(lines[-5:])) if lines else ""
 
 
-def screenshots(executable: Path, html_file: Path, shots: list[Shot]) -> dict[str, bytes]:
+def screenshots(executable: Path, html_file: Path, shots: Sequence[Shot]) -> dict[str, bytes]:
     """Full-page PNGs of ``html_file``, one per shot, from one browser launch."""
     with launch(executable) as browser:
         target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
