@@ -5,20 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..checks import CheckReport, run_checks
+from ..checked import build_checked
+from ..checks import CheckReport
 from ..errors import Diagnostic, NewsletterError, RenderError
-from ..issue.load import LoadedIssue
 from ..models import RenderedIssue
 from ..output import OutputPlan
-from ..render import build_issue
 
 
-def build_checks(loaded: LoadedIssue, rendered: RenderedIssue, templates: Path | None,
-                 allow_clipping: bool) -> CheckReport:
-    """The same checks as ``newsletter check``; ``--allow-clipping`` makes gmail-clipping a warning."""
-    report = run_checks(loaded, rendered, templates=templates)
-    if allow_clipping:
-        report.findings = [f.with_level("warning") if f.rule == "gmail-clipping" else f for f in report.findings]
+def allow_clipping_in(report: CheckReport) -> CheckReport:
+    """``--allow-clipping``: gmail-clipping becomes a warning."""
+    report.findings = [f.with_level("warning") if f.rule == "gmail-clipping" else f for f in report.findings]
     return report
 
 
@@ -30,7 +26,7 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
     built: list[RenderedIssue] = []
     for path in paths:
         try:
-            loaded, rendered = build_issue(path, templates)
+            _, rendered, report = build_checked(path, templates)  # the same checks as `newsletter check`
         except NewsletterError as exc:
             if exc.diagnostics:
                 failures += exc.diagnostics
@@ -38,7 +34,8 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
             if not exc.diagnostics:
                 raise
             continue
-        report = build_checks(loaded, rendered, templates, allow_clipping)
+        if allow_clipping:
+            report = allow_clipping_in(report)
         for warning in report.warnings:
             print(warning, file=sys.stderr)
         if report.errors:

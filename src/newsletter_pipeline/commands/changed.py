@@ -17,14 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..changes import changed_issues
-from ..checks import run_checks
+from ..checked import build_checked
 from ..config import Config
 from ..errors import EXIT_INVALID, EXIT_OK, EXIT_PROVIDER, NewsletterError, UsageError
 from ..issue.load import display_path
 from ..ledger import Ledger
 from ..providers import DEFAULT_PROVIDER, provider_class
 from ..providers.base import SendResult, Status
-from ..render import build_issue
 from ..summary import IssueSummary, Summary, find_screenshots
 from .check import CheckRun
 from .send import SendOptions, describe, make_content, report, test_recipients, validate_options
@@ -111,9 +110,8 @@ def send_tests(paths: list[Path], options: SendOptions, echo: Echo, echo_err: Ec
 
 def _send_one(path: Path, options: SendOptions, row: IssueSummary, echo: Echo, echo_err: Echo) -> int:
     """Build, check, then test-send one issue, filling ``row`` as it goes."""
-    loaded, rendered = build_issue(path)
+    loaded, rendered, checks = build_checked(path)
     row.slug, row.subject, row.html_bytes = rendered.slug, rendered.subject, rendered.html_bytes
-    checks = run_checks(loaded, rendered)
     row.errors = [str(f) for f in checks.errors]
     row.warnings = [str(f) for f in checks.warnings]
     for finding in checks.findings:

@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks import CheckReport, Finding, run_checks
+from ..checked import build_checked
+from ..checks import CheckReport, Finding
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
 from ..models import RenderedIssue
-from ..render import build_issue
 
 
 @dataclass
@@ -61,7 +61,7 @@ class CheckRun:
 def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     """Check one issue file; load and template errors are reported as findings, not raised."""
     try:
-        loaded, rendered = build_issue(path)
+        _, rendered, report = build_checked(path, check_links=check_links)
     except ConfigError:
         raise
     except NewsletterError as exc:
@@ -70,7 +70,7 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
         from ..checks.source import unrendered_findings  # only for issues that fail to render
 
         return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False)
-    return IssueCheck(path, run_checks(loaded, rendered, check_links), email=rendered)
+    return IssueCheck(path, report, email=rendered)
 
 
 def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..checks import run_checks
+from ..checked import build_checked
 from ..config import Config
 from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, IssueError, UsageError
 from ..issue.load import LoadedIssue
@@ -24,7 +24,6 @@ from ..ledger import Ledger
 from ..models import RenderedIssue
 from ..providers import DEFAULT_PROVIDER, provider_class
 from ..providers.base import Content, Plan, Provider, SendResult
-from ..render import build_issue
 
 EMAIL = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 Echo = Callable[[str], None]
@@ -76,8 +75,7 @@ def parse_schedule(text: str) -> datetime:
 
 def build_and_check(path: Path, echo_err: Echo) -> tuple[LoadedIssue, RenderedIssue]:
     """Every send builds and checks first; a check error stops it before any network call."""
-    loaded, rendered = build_issue(path)
-    report = run_checks(loaded, rendered)
+    loaded, rendered, report = build_checked(path)
     for warning in report.warnings:
         echo_err(str(warning.as_diagnostic()))
     if report.errors:

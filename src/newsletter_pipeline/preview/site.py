@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks import run_checks
+from ..checked import build_checked
 from ..errors import Diagnostic, Location, NewsletterError, UsageError
 from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, display_path, find_project_root
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
-from ..render import build_issue
 from ..render.templates import environment, template_dirs
 
 Log = Callable[[str], None]
@@ -79,8 +78,7 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
     """Build and check one issue; never raises, so a broken file cannot stop the server."""
     start = time.perf_counter()
     try:
-        loaded, rendered = build_issue(path, templates)
-        report = run_checks(loaded, rendered, templates=templates)  # findings point into overrides
+        loaded, rendered, report = build_checked(path, templates)
     except NewsletterError as exc:
         errors = tuple(map(str, exc.diagnostics)) or (f"{display_path(path)}: error: {exc}",)
         return _failed(path, epoch, errors, previous, start, templates)
