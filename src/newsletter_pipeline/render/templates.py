@@ -107,19 +107,28 @@ def context(loaded: LoadedIssue) -> dict[str, Any]:
 
 def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     """Render the layout; any template failure becomes a located ``TemplateError``."""
+    return render_template(LAYOUT, dirs, context(loaded), missing_at=Location(loaded.doc.file, 1, 1))
+
+
+def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], missing_at: Location) -> str:
+    """Render ``name`` from the chain ``dirs``; any template failure becomes a located ``TemplateError``.
+
+    A syntax or runtime error points at the template line; a missing template
+    at ``missing_at`` (what asked for it), naming the folders searched.
+    """
     env = environment(dirs)
     try:
-        return env.get_template(LAYOUT).render(context(loaded))
+        return env.get_template(name).render(values)
     except jinja2.TemplateSyntaxError as exc:
-        where = Location(display_path(Path(exc.filename)) if exc.filename else exc.name or LAYOUT, exc.lineno)
+        where = Location(display_path(Path(exc.filename)) if exc.filename else exc.name or name, exc.lineno)
         raise TemplateError(diagnostics=[Diagnostic(where, f"template syntax error: {exc.message}",
                                                     hint="fix the template")]) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(diagnostics=[Diagnostic(
-            Location(loaded.doc.file, 1, 1), f"template not found: {exc.name}",
+            missing_at, f"template not found: {exc.name}",
             hint=f"looked in {', '.join(display_path(d) for d in dirs)}")]) from None
     except Exception as exc:  # noqa: BLE001 - any runtime failure inside a template
-        raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(LAYOUT),
+        raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(name),
                                                     f"template error: {exc}", hint="fix the template")]) from None
 
 

@@ -17,12 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-import jinja2
 from markupsafe import Markup
 
-from ..errors import Diagnostic, Location, TemplateError
-from ..issue.load import display_path
-from .templates import _template_frame, environment, existing, template_chain
+from ..errors import Location
+from .templates import existing, render_template, template_chain
 
 WEB_FOLDER = "web"
 
@@ -44,20 +42,6 @@ def render_web(name: str, dirs: tuple[Path, ...], context: Mapping[str, Any],
     Raises a located ``TemplateError`` when the template is missing, does not
     parse, or fails while rendering.
     """
-    env = environment(dirs)
     values = {**context, **{key: Markup(value) for key, value in (html or {}).items()}}
     template_name = f"{WEB_FOLDER}/{name}"
-    try:
-        return env.get_template(template_name).render(values)
-    except jinja2.TemplateSyntaxError as exc:
-        where = Location(display_path(Path(exc.filename)) if exc.filename else template_name, exc.lineno)
-        raise TemplateError(diagnostics=[Diagnostic(where, f"template syntax error: {exc.message}",
-                                                    hint="fix the template")]) from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(diagnostics=[Diagnostic(
-            Location(template_name), f"template not found: {exc.name}",
-            hint=f"looked in {', '.join(display_path(d) for d in dirs)}")]) from None
-    except Exception as exc:  # noqa: BLE001 - any runtime failure inside a template
-        where = _template_frame(exc) or Location(template_name)
-        raise TemplateError(diagnostics=[Diagnostic(where, f"template error: {exc}",
-                                                    hint="fix the template")]) from None
+    return render_template(template_name, dirs, values, missing_at=Location(template_name))
