@@ -28,11 +28,10 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
         try:
             _, rendered, report = build_checked(path, templates)  # the same checks as `newsletter check`
         except NewsletterError as exc:
-            if exc.diagnostics:
-                failures += exc.diagnostics
-            first_error = first_error or exc
-            if not exc.diagnostics:
+            if not exc.diagnostics:  # nothing located to collect (e.g. a missing file): stop here
                 raise
+            failures += exc.diagnostics
+            first_error = first_error or exc
             continue
         if allow_clipping:
             report = allow_clipping_in(report)
