@@ -14,6 +14,24 @@ EXIT_INVALID = 1  # invalid issue, template error, check error
 EXIT_USAGE = 2  # usage or configuration error, missing file
 EXIT_PROVIDER = 3  # provider or network failure after retries
 
+ECHO_LIMIT = 80  # characters of a user's value that a message repeats
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters with "…".
+
+    A diagnostic repeats the bad value so the user can find it, but a value
+    can be a whole pasted page: one screen line is enough to recognise it.
+    Control characters show as escapes (``repr``), so a message never
+    carries a raw line break or terminal escape from the input.
+    """
+    return repr(cut(str(value), limit))
+
+
+def cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` itself when short, else its first ``limit - 1`` characters and "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class Location:
@@ -40,7 +58,7 @@ class Diagnostic:
     level: str = "error"
 
     def __str__(self) -> str:
-        path = f"{self.key_path}: " if self.key_path else ""
+        path = f"{cut(self.key_path)}: " if self.key_path else ""  # a pasted key can be any length
         hint = f" ({self.hint})" if self.hint else ""
         return f"{self.location}: {self.level}: {path}{self.message}{hint}"
 

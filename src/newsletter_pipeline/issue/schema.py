@@ -10,26 +10,88 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal, Union, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..errors import echo
 
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
 
 RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"}
 
 
+# --- characters that break headers, terminals or the reading order ---
+
+# Line and paragraph separators end a line for mail clients and JavaScript too.
+_SEPARATORS = {"\u2028": "a line separator", "\u2029": "a paragraph separator"}
+# Bidi overrides reverse what follows them, so "moc.evil" reads as "live.com":
+# refused in one-line fields (subject, labels, titles). The embeddings and
+# isolates (U+202A-C, U+2066-9) and the marks (U+200E/F) stay, as right-to-left
+# text needs them.
+_OVERRIDES = {"\u202d": "a left-to-right override", "\u202e": "a right-to-left override"}
+_NAMED = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00": "a NUL character",
+          "\x1b": "an escape character", "\x7f": "a delete character"}
+
+
+def _bad_character(value: str, *, multi_line: bool) -> tuple[int, str] | None:
+    """(index, description) of the first character a field of this kind refuses, else None."""
+    for index, char in enumerate(value):
+        if multi_line and char in "\n\t":
+            continue
+        if multi_line and char == "\r" and value[index + 1:index + 2] == "\n":
+            continue  # a Windows line end
+        if unicodedata.category(char) == "Cc" or char in _SEPARATORS or (not multi_line and char in _OVERRIDES):
+            name = _NAMED.get(char) or _SEPARATORS.get(char) or _OVERRIDES.get(char) or "a control character"
+            return index, name
+    return None
+
+
+def _refuse_controls(value: str, *, multi_line: bool) -> str:
+    found = _bad_character(value, multi_line=multi_line)
+    if found is None:
+        return value
+    index, name = found
+    where = "this field is one line of text" if not multi_line else "text may hold line breaks and tabs only"
+    raise PydanticCustomError(
+        "control_character",
+        "contains {name} ({code}) at character {position}: {where}",
+        {"name": name, "code": f"U+{ord(value[index]):04X}", "position": index + 1, "where": where,
+         "hint": "remove it; to start a new line, use a text field that allows Markdown"
+         if not multi_line else "remove it (it is invisible, or breaks the email's text)"},
+    )
+
+
+def _single_line(value: str) -> str:
+    return _refuse_controls(value, multi_line=False)
+
+
+def _multi_line(value: str) -> str:
+    return _refuse_controls(value, multi_line=True)
+
+
+def _value_error(kind: str, message: str, hint: str, **context: object) -> PydanticCustomError:
+    """A located validation error whose hint travels as structured context (validation.py shows it)."""
+    return PydanticCustomError(kind, message, {**context, "hint": hint})
+
+
 def _check_url(value: str, *, schemes: tuple[str, ...]) -> str:
     value = value.strip()
     parts = urlsplit(value)
+    shown = echo(value)
     if any(c.isspace() for c in value):
-        raise ValueError(f"invalid URL {value!r}: it contains spaces (encode them as %20)")
+        raise _value_error("url_spaces", "invalid URL {value}: it contains spaces", "encode them as %20",
+                           value=shown)
     if parts.scheme not in schemes or (parts.scheme != "mailto" and not parts.netloc):
         wanted = " or ".join(f"{s}:" for s in schemes)
-        raise ValueError(f"invalid URL {value!r}: use an absolute {wanted} address")
+        raise _value_error("url_scheme", "invalid URL {value}: use an absolute {wanted} address",
+                           "", value=shown, wanted=wanted)
     if parts.scheme == "mailto" and "@" not in parts.path:
-        raise ValueError(f"invalid URL {value!r}: a mailto: link needs an address")
+        raise _value_error("url_mailto", "invalid URL {value}: a mailto: link needs an address",
+                           "write it as mailto:name@example.org", value=shown)
     return value
 
 
@@ -44,24 +106,81 @@ def _image_url(value: str) -> str:
 def _email(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
-        raise ValueError(f"invalid email address {value!r}: write it as name@example.org")
+        raise _value_error("email", "invalid email address {value}", "write it as name@example.org",
+                           value=echo(value))
     return value
 
 
+# --- values that the templates write into CSS: strict, so no setting can end a rule ---
+
+COLOR_PATTERN = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+_FAMILY = r"""(?:[A-Za-z0-9][A-Za-z0-9 -]*|"[A-Za-z0-9][A-Za-z0-9 -]*"|'[A-Za-z0-9][A-Za-z0-9 -]*')"""
+FONT_FAMILY_PATTERN = rf"^{_FAMILY}$"
+FONT_LIST_PATTERN = rf"^{_FAMILY}(?: *, *{_FAMILY})*$"
+# What a stylesheet address may hold inside url(...) and href="..." (RFC 3986 minus quotes and parens)
+CSS_URL_PATTERN = r"^https://[A-Za-z0-9._~:/?#\[\]@!$&*+,;=%-]+$"
+
+
 def _color(value: str) -> str:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        raise ValueError(f"invalid colour {value!r}: write it as #rrggbb")
+    if not re.fullmatch(COLOR_PATTERN[1:-1], value):
+        raise _value_error("color", "invalid colour {value}", "write it as #rrggbb, for example #1a4a7a",
+                           value=echo(value))
+    if len(value) == 4:  # #abc is #aabbcc; the checks and Outlook read the long form
+        value = "#" + "".join(c * 2 for c in value[1:])
     return value.lower()
 
 
-LinkUrl = Annotated[str, AfterValidator(_link_url), Field(description="Absolute https://, http:// or mailto: URL")]
-ImageUrl = Annotated[str, AfterValidator(_image_url), Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
-Email = Annotated[str, AfterValidator(_email)]
-Color = Annotated[str, AfterValidator(_color), Field(description="#rrggbb")]
-Text = Annotated[str, Field(min_length=1, description="Plain text")]
+def _font_list(value: str) -> str:
+    if not re.fullmatch(FONT_LIST_PATTERN[1:-1], value):
+        raise _value_error(
+            "font_list", "invalid font list {value}",
+            "write font names separated by commas, for example: Helvetica, Arial, sans-serif; "
+            "names use letters, digits, spaces and hyphens, and may be in quotes", value=echo(value))
+    return value
+
+
+def _font_family(value: str) -> str:
+    if not re.fullmatch(FONT_FAMILY_PATTERN[1:-1], value):
+        raise _value_error("font_family", "invalid font name {value}",
+                           "write one font name of letters, digits, spaces and hyphens, for example Open Sans",
+                           value=echo(value))
+    return value
+
+
+def _css_url(value: str) -> str:
+    value = _image_url(value)
+    if not re.fullmatch(CSS_URL_PATTERN[1:-1], value):
+        raise _value_error("css_url", "invalid stylesheet address {value}",
+                           "quotes, brackets, backslashes and spaces must be %-encoded, for example "
+                           "https://fonts.googleapis.com/css2?family=Open+Sans", value=echo(value))
+    return value
+
+
+# The same rules for editors (JSON Schema, ECMA-262 regex); the validators above give the messages.
+SINGLE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202d\\u202e]*$"
+MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+SingleLine = Annotated[str, AfterValidator(_single_line), Field(json_schema_extra={"pattern": SINGLE_LINE_PATTERN})]
+MultiLine = Annotated[str, AfterValidator(_multi_line), Field(json_schema_extra={"pattern": MULTI_LINE_PATTERN})]
+LinkUrl = Annotated[SingleLine, AfterValidator(_link_url), Field(description="Absolute https://, http:// or mailto: URL")]
+ImageUrl = Annotated[SingleLine, AfterValidator(_image_url),
+                     Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
+Email = Annotated[SingleLine, AfterValidator(_email)]
+Color = Annotated[SingleLine, AfterValidator(_color), Field(description="#rrggbb (or #rgb)", json_schema_extra={"pattern": COLOR_PATTERN})]
+# min_length before the character check, so an empty value reads "fill it in" (string_too_short)
+Text = Annotated[str, Field(min_length=1, description="Plain text, one line",
+                            json_schema_extra={"pattern": SINGLE_LINE_PATTERN}), AfterValidator(_single_line)]
+FontList = Annotated[SingleLine, AfterValidator(_font_list),
+                     Field(description="Comma-separated font names, e.g. Helvetica, Arial, sans-serif",
+                           json_schema_extra={"pattern": FONT_LIST_PATTERN})]
+FontFamily = Annotated[SingleLine, AfterValidator(_font_family),
+                       Field(description="One font name, e.g. Open Sans", json_schema_extra={"pattern": FONT_FAMILY_PATTERN})]
+CssUrl = Annotated[SingleLine, AfterValidator(_css_url),
+                   Field(description="Absolute https:// URL of a stylesheet", json_schema_extra={"pattern": CSS_URL_PATTERN})]
 Markdown = Annotated[
     str,
-    Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists"),
+    Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists",
+          json_schema_extra={"pattern": MULTI_LINE_PATTERN}),
+    AfterValidator(_multi_line),
 ]
 
 
@@ -71,7 +190,7 @@ class Strict(BaseModel):
 
 class Image(Strict):
     src: ImageUrl
-    alt: str | None = Field(None, description="What the image shows, for screen readers")
+    alt: SingleLine | None = Field(None, description="What the image shows, for screen readers")
     decorative: bool = Field(False, description="true for purely decorative images: they get alt=\"\"")
     width: int = Field(600, ge=16, le=1200, description="Display width in pixels")
     href: LinkUrl | None = None
@@ -79,9 +198,11 @@ class Image(Strict):
     @model_validator(mode="after")
     def _alt_required(self) -> Image:
         if self.decorative and self.alt:
-            raise ValueError("a decorative image must not have alt text (remove alt, or decorative: true)")
+            raise _value_error("decorative_alt", "a decorative image must not have alt text",
+                               "remove alt, or decorative: true")
         if not self.decorative and not (self.alt or "").strip():
-            raise ValueError("alt: required (describe the image for screen readers, or set decorative: true)")
+            raise _value_error("alt_missing", "required", "describe the image for screen readers, "
+                               "or set decorative: true", field="alt")
         return self
 
 
@@ -117,7 +238,8 @@ class Event(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Event:
         if self.end and self.end < self.start:
-            raise ValueError("end: the event ends before it starts (swap start and end)")
+            raise _value_error("end_before_start", "the event ends before it starts", "swap start and end",
+                               field="end")
         return self
 
 
@@ -131,7 +253,7 @@ class PastEvent(Strict):
 
 
 class _Block(Strict):
-    id: str | None = Field(None, description="Optional anchor name, for links within the email")
+    id: SingleLine | None = Field(None, description="Optional anchor name, for links within the email")
 
 
 class MastheadBlock(_Block):
@@ -265,13 +387,13 @@ class Colors(Strict):
 
 
 class WebFont(Strict):
-    name: Text
-    href: ImageUrl  # same rule: absolute https
+    name: FontFamily
+    href: CssUrl
 
 
 class Fonts(Strict):
-    body: Text = "Arial, Helvetica, sans-serif"
-    heading: Text = "Arial, Helvetica, sans-serif"
+    body: FontList = "Arial, Helvetica, sans-serif"
+    heading: FontList = "Arial, Helvetica, sans-serif"
     web_font: WebFont | None = None
 
 
@@ -316,7 +438,7 @@ class Settings(Strict):
     archive_url: LinkUrl | None = Field(None, description="Base URL of the web archive; enables 'view in browser'")
     social: list[SocialLink] = Field(default_factory=list)
     utm: Utm | None = None
-    templates: str | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
+    templates: SingleLine | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
 
 
 class Issue(Strict):

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DiagnosticList
+from ..errors import DiagnosticList, echo
 from .located_yaml import LocatedDocument, Path_, format_key_path
 from .schema import BLOCK_TYPES
 
@@ -119,7 +119,7 @@ def add_validation_errors(
             message = "required"
         elif kind == "extra_forbidden":
             location = doc.key_location(prefix + path)
-            message = f"unknown key '{path[-1]}'"
+            message = f"unknown key {echo(path[-1])}"
             hint = closest(str(path[-1]), allowed_keys(model, path[:-1], data))
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             location = doc.value_location(prefix + path + ("type",))
@@ -129,15 +129,14 @@ def add_validation_errors(
                 location = doc.value_location(prefix + path)
                 message, hint = "a block needs a 'type'", f"one of: {', '.join(BLOCK_TYPES)}"
             else:
-                message = f"unknown block type '{tag}'"
+                message = f"unknown block type {echo(tag)}"
                 hint = closest(str(tag), list(BLOCK_TYPES)).replace("valid keys", "valid types")
         else:
+            context = err.get("ctx") or {}
+            hint = str(context.get("hint", hint))
             location = doc.value_location(prefix + path)
-            if message.startswith(("alt:", "end:")):  # model-level checks that name their field
-                field, _, message = message.partition(": ")
-                shown = format_key_path(display_prefix + path + (field,))
-                if "(" in message:
-                    message, _, hint = message.rstrip(")").partition(" (")
+            if "field" in context:  # a model-level check that names the field it is about
+                shown = format_key_path(display_prefix + path + (str(context["field"]),))
         out.add(location, message, shown, hint)
 
 
