@@ -40,9 +40,11 @@ def test_unsubscribe_and_postal_address_pass_in_both_parts(check):
     assert only(report, "unsubscribe") == [] and only(report, "postal-address") == []
 
 
-def test_plain_text_unsubscribe_needs_a_link():
-    assert text_has_unsubscribe("Unsubscribe: https://lists.ai4media.eu/u/123")
+def test_plain_text_unsubscribe_needs_the_provider_placeholder():
+    assert text_has_unsubscribe("Unsubscribe: https://unsubscribe.newsletter-pipeline.invalid/")
     assert not text_has_unsubscribe("To unsubscribe, reply to this email.")
+    # a fixed link is the same for every reader: the provider cannot make it unsubscribe anyone
+    assert not text_has_unsubscribe("Unsubscribe: https://lists.ai4media.eu/u/123")
 
 
 # --- lang / title ---------------------------------------------------------------------------------

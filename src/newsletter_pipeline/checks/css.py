@@ -2,7 +2,10 @@
 
 Email HTML after premailer keeps almost everything inline, so a full cascade
 is not needed: the checks read inline ``style`` attributes, the legacy
-``bgcolor``/``color`` attributes, and scan ``<style>`` blocks as text.
+``bgcolor``/``color`` attributes, and scan ``<style>`` blocks as text. Only
+the legal rules match ``<style>`` selectors against elements
+(``stylesheet_declarations``), because an override that hides the footer
+there hides it in every client that honours ``<style>``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 RGB = tuple[int, int, int]
 
@@ -177,3 +181,76 @@ def _matching_brace(css: str, start: int) -> int:
             if depth == 0:
                 return index
     return len(css)
+
+
+# --- what a stylesheet does to the elements it matches (the checks for hidden footers) ---
+
+
+def stylesheet_declarations(tree: Any) -> dict[Any, list[Declaration]]:
+    """Each element of ``tree`` matched by a ``<style>`` rule, with those rules' declarations.
+
+    Every rule counts, inside any ``@media`` too: a footer hidden only on
+    phones or only in dark mode is still hidden for those readers. Selectors
+    that cssselect cannot evaluate (``:hover``, ``::before``) match nothing:
+    they cannot hide text for good.
+    """
+    from lxml.cssselect import CSSSelector  # lxml (and cssselect) are loaded by the checks anyway
+
+    matched: dict[Any, list[Declaration]] = {}
+    for style in tree.iter("style"):
+        for declaration in declarations(style.text or ""):
+            for selector in declaration.selector.split(","):
+                try:
+                    elements = CSSSelector(selector.strip())(tree)
+                except Exception:  # noqa: BLE001 - cssselect raises several types for selectors it lacks
+                    continue
+                for element in elements:
+                    matched.setdefault(element, []).append(declaration)
+    return matched
+
+
+_NONE_LENGTH = re.compile(r"^-?0*(\.0+)?(px|pt|em|rem|%)?$")
+UNREADABLE_FONT_PX = 6.0  # below this, text is a line of dots (the "font-size:0" trick)
+_OFFSCREEN = 1000.0  # px: the "left:-9999px" trick moves text out of every window
+
+
+def hiding_reason(style: dict[str, str]) -> str | None:
+    """Why these declarations of one element hide it (and what it holds), else ``None``.
+
+    The tricks used to hide text in email: display, visibility, opacity,
+    Outlook's mso-hide, a zero-size clipped box, text moved off screen, a
+    zero scale. A zero font size is not among them: it is inherited, and
+    MJML sets it on every column (its inline-block gap trick) while the text
+    inside sets its own; the caller compares the computed size with
+    ``UNREADABLE_FONT_PX``.
+    """
+    def value(name: str) -> str:
+        return without_important(style.get(name, "")).strip().lower()
+
+    for name, hidden in (("display", "none"), ("visibility", "hidden"), ("visibility", "collapse"),
+                         ("mso-hide", "all")):
+        if value(name) == hidden:
+            return f"{name}:{hidden}"
+    opacity = value("opacity")
+    if opacity and _number(opacity.rstrip("%")) is not None and _number(opacity.rstrip("%")) <= (
+            10 if opacity.endswith("%") else 0.1):
+        return f"opacity:{opacity}"
+    if value("overflow") == "hidden" or value("overflow-y") == "hidden":
+        for name in ("max-height", "height", "max-width", "width", "line-height"):
+            if value(name) and _NONE_LENGTH.match(value(name)):
+                return f"{name}:{value(name)} with overflow:hidden"
+    for name in ("text-indent", "left", "top", "margin-left", "margin-top"):
+        offset = length_px(value(name), 16.0) if value(name) else None
+        if offset is not None and offset <= -_OFFSCREEN and (name == "text-indent" or "margin" in name
+                                                              or value("position") in ("absolute", "fixed")):
+            return f"{name}:{value(name)}"
+    if re.fullmatch(r"scale[xy]?\(\s*0*(\.0+)?\s*(,\s*[\d.]+\s*)?\)", value("transform")):
+        return f"transform:{value('transform')}"
+    return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None

@@ -8,32 +8,117 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from ...errors import Location
+from ...errors import Location, echo
 from ...models import UNSUBSCRIBE_PLACEHOLDER
-from ..context import CheckContext, text_content, visible_text
+from ..context import DEFAULT_BACKGROUND, DEFAULT_FONT_PX, DEFAULT_TEXT, CheckContext, text_content
+from ..css import (UNREADABLE_FONT_PX, contrast_ratio, hex_color, hiding_reason, length_px, parse_color, parse_style,
+                   stylesheet_declarations, without_important)
 from ..findings import Finding
 from . import rule
 
 FOOTER = "blocks/footer.mjml.j2"
 UNSUBSCRIBE_WORDS = re.compile(r"unsubscribe|opt[ -]out|abmelden|désinscri|désabonner|darse de baja", re.I)
+INVISIBLE_CONTRAST = 1.5  # text this close to its background's colour cannot be read at all
+
+
+def unsubscribe_links(ctx: CheckContext) -> list[Any]:
+    """The links to the provider's unsubscribe placeholder, the only link each provider replaces."""
+    return [a for a in ctx.elements("a") if (a.get("href") or "").strip().startswith(UNSUBSCRIBE_PLACEHOLDER)]
 
 
 def html_has_unsubscribe(ctx: CheckContext) -> bool:
-    for link in ctx.elements("a"):
-        href = (link.get("href") or "").strip()
-        if href.startswith(UNSUBSCRIBE_PLACEHOLDER):
-            return True
-        if href and UNSUBSCRIBE_WORDS.search(visible_text(link)) and not ctx.computed(link).hidden:
-            return True
-    return False
+    """A visible link to the unsubscribe placeholder (what the footer template's {{ unsubscribe_url }} writes)."""
+    styles = Styles(ctx.tree)
+    return any(styles.hidden(link) is None for link in unsubscribe_links(ctx))
+
+
+class Styles:
+    """The inline styles and matching ``<style>`` rules of each element, in cascade order.
+
+    A simplified cascade: a stylesheet rule, then the inline style, then an
+    ``!important`` stylesheet rule; enough to see what the email's own CSS
+    does to the footer.
+    """
+
+    def __init__(self, tree: Any) -> None:
+        self._sheet = stylesheet_declarations(tree)
+
+    def of(self, element: Any, *, colours: bool = False) -> dict[str, tuple[str, str]]:
+        """property -> (value, where it comes from) for ``element`` alone.
+
+        With ``colours``, rules for dark mode are left out: they pair a light
+        text with a dark background that the light-mode comparison would not see.
+        """
+        rules = [d for d in self._sheet.get(element, [])
+                 if not (colours and any("prefers-color-scheme" in a or "ogsc" in a for a in d.at_rules))
+                 and not (colours and "ogsc" in d.selector)]
+        found: dict[str, tuple[str, str]] = {}
+        for declaration in (d for d in rules if not d.important):
+            found[declaration.prop] = (declaration.value, f"the <style> rule '{declaration.selector}'")
+        for name, value in parse_style(element.get("style")).items():
+            found[name] = (value, f"the style of a <{element.tag}>")
+        for declaration in (d for d in rules if d.important):
+            found[declaration.prop] = (declaration.value, f"the <style> rule '{declaration.selector}'")
+        return found
+
+    def hidden(self, element: Any) -> str | None:
+        """How the email's CSS hides ``element`` (on it or an ancestor), else ``None``."""
+        node = element
+        while node is not None:
+            found = self.of(node)
+            reason = hiding_reason({name: value for name, (value, _) in found.items()})
+            if reason:
+                prop = reason.split(":")[0]
+                return f"{reason} in {found.get(prop, ('', 'its HTML'))[1]}"
+            if node.get("hidden") is not None:
+                return f"the hidden attribute of a <{node.tag}>"
+            node = node.getparent()
+        return self._tiny_font(element) or self._invisible_colour(element)
+
+    def _tiny_font(self, element: Any) -> str | None:
+        """The font size the text inherits (the nearest declaration, relative units resolved)."""
+        chain = []
+        node = element
+        while node is not None:
+            chain.append(node)
+            node = node.getparent()
+        size, origin, declared = DEFAULT_FONT_PX, "", ""
+        for node in reversed(chain):  # from <html> down, as a browser inherits
+            found = self.of(node).get("font-size")
+            computed = length_px(found[0], size) if found else None
+            if computed is not None:
+                size, declared, origin = computed, without_important(found[0]).strip(), found[1]
+        return f"font-size:{declared} in {origin}" if size < UNREADABLE_FONT_PX else None
+
+    def _invisible_colour(self, element: Any) -> str | None:
+        text = self._nearest(element, ("color",), "color")
+        ground = self._nearest(element, ("background-color", "background"), "bgcolor")
+        colour = parse_color(text[0]) if text else DEFAULT_TEXT
+        background = parse_color(ground[0]) if ground else DEFAULT_BACKGROUND
+        if colour and background and contrast_ratio(colour, background) < INVISIBLE_CONTRAST:
+            where = text[1] if text else "the default text colour"
+            return (f"its text colour {hex_color(colour)} (from {where}) is the colour of its "
+                    f"background {hex_color(background)}")
+        return None
+
+    def _nearest(self, element: Any, names: tuple[str, ...], attribute: str) -> tuple[str, str] | None:
+        node = element
+        while node is not None:
+            found = self.of(node, colours=True)
+            for name in names:
+                if name in found and parse_color(found[name][0]):
+                    return found[name]
+            if node.get(attribute) and parse_color(node.get(attribute)):
+                return node.get(attribute), f"the {attribute} of a <{node.tag}>"
+            node = node.getparent()
+        return None
 
 
 def text_has_unsubscribe(text: str) -> bool:
-    if UNSUBSCRIBE_PLACEHOLDER in text:
-        return True
-    return any(UNSUBSCRIBE_WORDS.search(line) and re.search(r"https?://|mailto:", line)
-               for line in text.splitlines())
+    """The plain text carries the placeholder, which each provider replaces with the reader's own link."""
+    return UNSUBSCRIBE_PLACEHOLDER in text
 
 
 def _collapsed(text: str) -> str:
@@ -44,15 +129,45 @@ def _footer(ctx: CheckContext) -> Location:
     return ctx.locate.anywhere(ctx.locate.templates.file(FOOTER) if ctx.locate.templates else None)
 
 
+def _html_unsubscribe_problem(ctx: CheckContext) -> str | None:
+    """Why the HTML part has no working, visible unsubscribe link, else ``None``."""
+    links = unsubscribe_links(ctx)
+    styles = Styles(ctx.tree)
+    hidden = [styles.hidden(link) for link in links]
+    if links and None in hidden:
+        return None
+    if links:
+        return (f"the unsubscribe link is hidden by the email's own CSS: {hidden[0]} (remove that style; "
+                "CAN-SPAM and GDPR require a visible link)")
+    lookalike = next((a.get("href") for a in ctx.elements("a")
+                      if a.get("href") and UNSUBSCRIBE_WORDS.search(" ".join(text_content(a).split()))), None)
+    if lookalike:
+        return (f"the link that says unsubscribe goes to {echo(lookalike.strip())}, not to {{{{ unsubscribe_url }}}}, "
+                "so providers cannot put each reader's own unsubscribe link there (link "
+                "{{ unsubscribe_url }} in the footer template; CAN-SPAM and GDPR require it)")
+    return ("the HTML part has no unsubscribe link (the footer template must link "
+            "{{ unsubscribe_url }}; CAN-SPAM and GDPR require it)")
+
+
 @rule("unsubscribe")
 def unsubscribe(ctx: CheckContext) -> Iterator[Finding]:
-    if not html_has_unsubscribe(ctx):
-        yield Finding("unsubscribe", "error", _footer(ctx),
-                      "the HTML part has no unsubscribe link (the footer template must link "
-                      "{{ unsubscribe_url }}; CAN-SPAM and GDPR require it)")
+    problem = _html_unsubscribe_problem(ctx)
+    if problem:
+        yield Finding("unsubscribe", "error", _footer(ctx), problem)
     if not text_has_unsubscribe(ctx.rendered.text):
         yield Finding("unsubscribe", "error", ctx.loaded.location(("blocks",)),
                       "the plain-text part has no unsubscribe link (CAN-SPAM and GDPR require it)")
+
+
+def _holders(body: Any, wanted: str) -> list[Any]:
+    """The innermost elements whose text contains ``wanted`` (collapsed, lower-case)."""
+    found = []
+    for element in body.iter():
+        if not isinstance(element.tag, str) or wanted not in _collapsed(text_content(element)):
+            continue
+        if not any(isinstance(child.tag, str) and wanted in _collapsed(text_content(child)) for child in element):
+            found.append(element)
+    return found
 
 
 @rule("postal-address")
@@ -60,12 +175,19 @@ def postal_address(ctx: CheckContext) -> Iterator[Finding]:
     address = ctx.loaded.settings.postal_address
     wanted = _collapsed(address)
     body = ctx.tree.find("body")
-    html_text = _collapsed(text_content(body)) if body is not None else ""
+    holders = _holders(body, wanted) if body is not None else []
     setting = ctx.locate.anywhere(ctx.locate.setting(("postal_address",)))
-    if wanted not in html_text:
+    if not holders:
         yield Finding("postal-address", "error", _footer(ctx),
-                      f"the HTML part lacks the postal address '{address}' (the footer template must "
+                      f"the HTML part lacks the postal address {echo(address)} (the footer template must "
                       "print {{ settings.postal_address }}; CAN-SPAM requires it)")
+    else:
+        styles = Styles(ctx.tree)
+        hidden = [styles.hidden(element) for element in holders]
+        if None not in hidden:
+            yield Finding("postal-address", "error", _footer(ctx),
+                          f"the postal address is hidden by the email's own CSS: {hidden[0]} (remove that "
+                          "style; CAN-SPAM requires the address to be visible)")
     if wanted not in _collapsed(ctx.rendered.text):
         yield Finding("postal-address", "error", setting,
-                      f"the plain-text part lacks the postal address '{address}' (CAN-SPAM requires it)")
+                      f"the plain-text part lacks the postal address {echo(address)} (CAN-SPAM requires it)")
