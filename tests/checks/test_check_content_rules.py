@@ -213,6 +213,25 @@ def test_placeholder_urls_are_recognised(url):
     assert placeholder_reason(url)
 
 
+@pytest.mark.parametrize("url, reads_as", [
+    ("https://127.1/", "127.0.0.1"), ("https://0x7f.0.0.1/", "127.0.0.1"), ("https://0177.0.0.1/", "127.0.0.1"),
+    ("https://2130706433/", "127.0.0.1"), ("https://0x7f000001/", "127.0.0.1"), ("https://10.1/", "10.0.0.1"),
+    ("https://192.168.257/", "192.168.1.1"), ("http://[::1]:8000/", "loopback"), ("https://localhost./", "localhost"),
+    ("https://LOCALHOST/", "localhost"), ("http://[::ffff:127.0.0.1]/", "127.0.0.1"), ("https://0/", "0.0.0.0"),
+    ("https://169.254.169.254/latest/", "link-local"), ("https://[fe80::1]/", "link-local"),
+    ("https://100.64.0.1/", "not on the public internet"), ("mailto:me@127.1", "127.0.0.1"),
+])
+def test_local_addresses_in_every_form_the_os_reads_are_placeholders(url, reads_as):
+    reason = placeholder_reason(url)
+    assert reason and reads_as in reason, reason
+
+
+@pytest.mark.parametrize("url", ["https://1.2.3.4.5.example.eu/", "https://08.1.1.1.eu/", "https://8.8.4.4/"])
+def test_public_hosts_that_look_numeric_are_not_placeholders(url):
+    assert placeholder_reason(url) is None
+
+
+
 @pytest.mark.parametrize("url", [
     "https://www.ai4media.eu/todo-list", "https://dev.to/article", "https://www.i-aida.org/",
     "https://unsubscribe.newsletter-pipeline.invalid/", "mailto:info@ai4media.eu", "https://8.8.8.8/",

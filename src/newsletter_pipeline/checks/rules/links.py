@@ -7,7 +7,6 @@ each finding points at the line where the URL or label is written.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from ...errors import Location
 from ...models import UNSUBSCRIBE_PLACEHOLDER
 from ..context import CheckContext, accessible_name, visible_text
 from ..findings import Finding
+from ..hosts import host_reason, parse_ip
 from ..locate import strip_utm
 from . import rule
 
@@ -87,16 +87,9 @@ def placeholder_reason(url: str) -> str | None:
 
 
 def _host_reason(host: str) -> str | None:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if address is not None:
-        if address.is_loopback or address.is_private or address.is_unspecified or address.is_link_local:
-            return f"{host} is a local or private address"
-        return None
-    if host == "localhost" or host.endswith(".localhost"):
-        return "it points at localhost"
+    local = host_reason(host)  # IPs in every form the OS reads (127.1, 0x7f.0.0.1, [::1]) and localhost
+    if local or parse_ip(host):
+        return local
     if any(host == d or host.endswith("." + d) for d in EXAMPLE_DOMAINS):
         return f"{host} is an example domain"
     labels = host.split(".")
