@@ -1,4 +1,4 @@
-"""link-href, link-text and placeholder-url: links that work, say where they go, and go live.
+"""link-href, link-text, placeholder-url and the phishing shapes: links that work, say where they go, go live, and do not deceive.
 
 Links are found in the rendered HTML (and URLs in the plain-text part), then
 looked up in the issue and newsletter.yaml without their UTM parameters, so
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import Location
+from ...errors import Location, echo
 from ...models import UNSUBSCRIBE_PLACEHOLDER
 from ..context import CheckContext, accessible_name, visible_text
 from ..findings import Finding
@@ -186,3 +186,71 @@ def placeholder_urls(ctx: CheckContext) -> Iterator[Finding]:
         if reason:
             yield Finding("placeholder-url", "error", where_url(ctx, url),
                           f"'{strip_utm(url)}' will not work for readers: {reason} (use the live URL)")
+
+
+# --- phishing-shaped links: what a spam filter (and a wary reader) takes for an attack ---
+
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_HOST_TEXT = re.compile(r"(?:(?:https?://)?(?:[\w.+-]+@)?)((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63})\.?"
+                        r"(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+_NAMED_HOST = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+FILE_SUFFIXES = frozenset({"pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "zip", "csv", "txt",
+                           "md", "png", "jpg", "jpeg", "gif", "svg", "mp3", "mp4", "html", "htm", "ics"})
+
+
+def named_host(text: str) -> str | None:
+    """The host a link's text shows as its destination ("www.bank.example", "https://bank.example/login").
+
+    Either the whole text is an address, or it holds a word starting with
+    http(s):// or www.; a file name such as "report.pdf" is not a host.
+    """
+    text = " ".join(text.split()).strip("<>()[]\"'")
+    whole = _HOST_TEXT.fullmatch(text)
+    if whole and whole.group(1).rsplit(".", 1)[1].lower() not in FILE_SUFFIXES:
+        return whole.group(1).lower()
+    for word in _NAMED_HOST.findall(text):
+        found = _HOST_TEXT.match(word.strip(".,;:!?)"))
+        if found:
+            return found.group(1).lower()
+    return None
+
+
+def _same_site(shown: str, actual: str) -> bool:
+    """www.x.org and x.org, or a subdomain of the shown host, are the same site."""
+    shown, actual = shown.removeprefix("www."), actual.lower().rstrip(".").removeprefix("www.")
+    return actual == shown or actual.endswith("." + shown) or shown.endswith("." + actual)
+
+
+def deceptive_link_problem(text: str, href: str) -> tuple[str, str] | None:
+    """(rule id, message) when a link's text or address is shaped like phishing, else ``None``."""
+    control = BIDI_CONTROLS.search(text)
+    if control:
+        return ("link-bidi", f"the link text {echo(text)} holds the invisible bidi control "
+                             f"U+{ord(control.group()):04X}, which reverses the text readers see (remove it)")
+    parts = urlsplit(href.strip())
+    if parts.scheme in ("http", "https") and "@" in parts.netloc:
+        shown = parts.netloc.rpartition("@")[0]
+        return ("link-userinfo", f"{echo(strip_utm(href))} goes to {parts.hostname}, although it starts with "
+                                 f"{echo(shown)}: browsers treat what comes before @ as a user name, a "
+                                 "phishing trick (remove the part before @)")
+    shown_host = named_host(text)
+    actual = parts.path.rpartition("@")[2] if parts.scheme == "mailto" else (parts.hostname or "")
+    if shown_host and actual and not _same_site(shown_host, actual):
+        return ("link-host-mismatch", f"the link text names {shown_host} but the link goes to {actual.lower()}; "
+                                      "spam filters and readers take that for phishing (make the text "
+                                      "name the real destination, or link to the site it names)")
+    return None
+
+
+@rule("link-bidi", "link-userinfo", "link-host-mismatch")
+def deceptive_links(ctx: CheckContext) -> Iterator[Finding]:
+    for link in ctx.elements("a"):
+        href = link.get("href")
+        if href is None or href.strip().startswith(UNSUBSCRIBE_PLACEHOLDER):
+            continue
+        text = " ".join(f"{visible_text(link)} {link.get('aria-label') or ''}".split())
+        problem = deceptive_link_problem(text, href)
+        if problem:
+            rule_id, message = problem
+            part = "url" if rule_id == "link-userinfo" else "label"
+            yield Finding(rule_id, "error", _where_link(ctx, link, visible_text(link), part), message)
