@@ -12,7 +12,7 @@ import pytest
 from checkutil import ISSUE_NAME, line_of, only, where
 from shared import local_http_server
 
-from newsletter_pipeline.checks.linkcheck import fetch, fetch_all
+from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, fetch, fetch_all
 
 # No external URL anywhere: no logo, no social links, no website (the test must not touch the network).
 CONFIG = """\
@@ -59,6 +59,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+@pytest.fixture(autouse=True)
+def allow_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server is on 127.0.0.1, which --check-links fetches only when told to."""
+    monkeypatch.setenv(ALLOW_LOCAL_ENV, "1")
 
 
 @pytest.fixture
@@ -114,13 +120,14 @@ def test_check_links_reports_dead_links_and_redirects_at_their_lines(check, serv
 
 
 def test_timeouts_and_refused_connections_are_errors(server):
-    slow, refused = fetch_all([f"{server}/slow", "http://127.0.0.1:9/nothing-listens"], timeout=0.3)
+    slow, refused = fetch_all([f"{server}/slow", "http://127.0.0.1:9/nothing-listens"], timeout=0.3,
+                              allow_local=True)
     assert slow.error == "no answer within 0.3 s"
     assert refused.error and refused.error.startswith("cannot connect")
 
 
 def test_head_refused_falls_back_to_get(server):
-    result = fetch(f"{server}/no-head")
+    result = fetch(f"{server}/no-head", allow_local=True)
     assert (result.status, result.error, result.chain) == (200, None, [])
     assert [m for m, p in Handler.seen] == ["HEAD", "GET"]
 
@@ -133,7 +140,8 @@ def test_links_are_not_fetched_without_the_option(check, server):
 def test_check_links_from_the_command_line(run_cli, project, server):
     issue = _issue(server)
     path = project(issue, config=CONFIG)
-    result = run_cli("check", "--check-links", "--format", "json", str(path), cwd=Path.cwd(), timeout=60)
+    result = run_cli("check", "--check-links", "--format", "json", str(path), cwd=Path.cwd(), timeout=60,
+                     env={ALLOW_LOCAL_ENV: "1"})
     assert result.returncode == 1  # 404, 500 (and the 127.0.0.1 URLs are placeholder-url errors too)
     found = {(f["level"], f["line"]) for f in json.loads(result.stdout) if f["rule"] == "link-check"}
     assert found == {("error", line_of(issue, "/gone")), ("warning", line_of(issue, "/moved)"))}

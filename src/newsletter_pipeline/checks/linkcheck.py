@@ -1,34 +1,64 @@
 """``--check-links``: fetch every URL of the email and report dead links, timeouts and redirects.
 
 Opt-in because it uses the network. Each unique URL is fetched once, as the
-reader will get it (after UTM tagging), on a small thread pool with a
-per-request timeout. HEAD first, because it is cheap; GET when HEAD fails,
-because many servers answer HEAD with 403, 404 or 405 while the page works.
-Redirects are followed by hand (at most ``MAX_HOPS``) so the whole chain can
-be reported.
+reader will get it (after UTM tagging), on a small thread pool. HEAD first,
+because it is cheap; GET when HEAD fails, because many servers answer HEAD
+with 403, 404 or 405 while the page works. Redirects are followed by hand (at
+most ``MAX_HOPS``) so the whole chain can be reported.
 
-This uses urllib from the standard library on purpose: STYLE.md keeps
-``requests`` inside providers/, and a checker needs nothing urllib lacks.
+The links come from whoever wrote the issue, and their servers decide where
+the redirects go, so the fetcher is written for hostile answers:
+
+- only ``http:`` and ``https:`` are fetched; a redirect to ``file:``,
+  ``ftp:`` or ``data:`` is reported, never opened;
+- every host is resolved here and each address vetted
+  (``hosts.non_public_reason``) before connecting to that very address, so
+  a redirect (or a DNS answer) cannot steer the checker into the sender's
+  network: loopback, private, link-local (cloud metadata at
+  169.254.169.254) and reserved addresses are refused;
+- one wall-clock deadline covers a link's every hop and read: the socket
+  timeout shrinks to the time left before each read, so a server that drips
+  one byte every few seconds cannot hold a link past it;
+- at most ``MAX_BYTES`` are read per link (headers included).
+
+A link that *starts* on a local address is fetched only with
+``NEWSLETTER_LINKCHECK_ALLOW_LOCAL=1`` (the tests' servers and an intranet
+check); even then a redirect may only stay on the addresses that start host
+resolved to, never move to another local one.
+
+This uses ``http.client`` from the standard library on purpose: STYLE.md
+keeps ``requests`` inside providers/, and a checker needs nothing more.
 """
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
+import os
 import socket
-import urllib.error
-import urllib.request
+import ssl
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from ..errors import echo
 from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .context import CheckContext
 from .findings import Finding
+from .hosts import non_public_reason, parse_ip
 from .locate import strip_utm
 
-TIMEOUT = 10.0  # seconds per request
+TIMEOUT = 10.0  # seconds per link: every hop, every read
 MAX_HOPS = 10
+MAX_BYTES = 256 * 1024  # per link, headers included: enough for any honest answer's headers
+BODY_BYTES = 1024  # of a GET's body: enough to know the server answers; never the whole page
 WORKERS = 8
 USER_AGENT = "newsletter-pipeline-linkcheck/0.1"
+ALLOW_LOCAL_ENV = "NEWSLETTER_LINKCHECK_ALLOW_LOCAL"
+TIMEOUT_ENV = "NEWSLETTER_LINKCHECK_TIMEOUT"
+SCHEMES = ("http", "https")
 
 
 @dataclass
@@ -46,62 +76,188 @@ class LinkResult:
         return self.chain[-1] if self.chain else self.url
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hand every 3xx back to us, so each hop is recorded."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
+class Refused(Exception):
+    """A hop the checker will not make; the message says why, in the reader's terms."""
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+class _Budget(threading.local):
+    """This thread's link: its deadline and the bytes read so far (each worker fetches one link at a time)."""
+
+    deadline: float = 0.0
+    read: int = 0
+    limit: int = MAX_BYTES
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("deadline")
+        return remaining
+
+    def count(self, received: int) -> int:
+        self.read += received
+        if self.read > self.limit:
+            raise Refused(f"sends more than {self.limit // 1024} KiB of headers and data")
+        return received
 
 
-def _request(url: str, method: str, timeout: float) -> tuple[int, str, str | None]:
+_BUDGET = _Budget()
+
+
+class _DeadlineSocket(socket.socket):
+    """A socket whose timeout shrinks to the link's time left before every send and read.
+
+    http.client reads through ``makefile()``, which calls ``recv_into``.
+    """
+
+    def recv_into(self, buffer, nbytes=0, flags=0):  # type: ignore[no-untyped-def]  # socket's signature
+        self.settimeout(_BUDGET.left())
+        return _BUDGET.count(super().recv_into(buffer, nbytes, flags))
+
+    def sendall(self, data, flags=0):  # type: ignore[no-untyped-def]
+        self.settimeout(_BUDGET.left())
+        return super().sendall(data, flags)
+
+
+class _DeadlineSSLSocket(ssl.SSLSocket):
+    """The same for TLS, whose ``recv_into`` and ``recv`` both read through ``read``."""
+
+    def read(self, nbytes=1024, buffer=None):  # type: ignore[no-untyped-def]  # SSLSocket's signature
+        self.settimeout(_BUDGET.left())
+        got = super().read(nbytes, buffer)
+        _BUDGET.count(got if isinstance(got, int) else len(got))
+        return got
+
+    def sendall(self, data, flags=0):  # type: ignore[no-untyped-def]
+        self.settimeout(_BUDGET.left())
+        return super().sendall(data, flags)
+
+
+_TLS = ssl.create_default_context()
+_TLS.sslsocket_class = _DeadlineSSLSocket
+
+
+@dataclass
+class _Policy:
+    """Which addresses this link may connect to besides public ones (the start host's, when allowed)."""
+
+    allow_local: bool
+    local: set[str] = field(default_factory=set)
+
+    def vet(self, host: str, port: int, first: bool) -> str:
+        """The address to connect to for ``host``, or ``Refused`` naming why none may be used."""
+        addresses = _resolve(host, port)
+        for address in addresses:
+            reason = non_public_reason(ipaddress.ip_address(address))
+            if reason is None:
+                continue
+            if first and self.allow_local:
+                self.local.add(address)
+            elif address not in self.local:
+                kind = reason.split(" (")[0]
+                if first:
+                    raise Refused(f"not checked: {host} is {kind}; subscribers cannot reach it "
+                                  f"(set {ALLOW_LOCAL_ENV}=1 to check a local server)")
+                raise Refused(f"redirects to {host}, {kind}; subscribers cannot reach it and it may be an attack")
+        return addresses[0]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    literal = parse_ip(host)
+    if literal is not None:  # 127.1 or 0x7f.0.0.1: the address the OS would read, not a DNS query
+        return [str(literal)]
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _connection(url: str, address: str) -> http.client.HTTPConnection:
+    """A connection to ``url``'s host that connects to the vetted ``address`` and nothing else."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, parts.port, timeout=_BUDGET.left(), context=_TLS)
+    else:
+        connection = http.client.HTTPConnection(host, parts.port, timeout=_BUDGET.left())
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+
+    def connect(_address: object, timeout: float, source: object = None) -> socket.socket:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = _DeadlineSocket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(min(timeout, _BUDGET.left()))
+            sock.connect((address, port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    connection._create_connection = connect  # type: ignore[attr-defined]  # http.client's documented hook point
+    return connection
+
+
+def _request(url: str, method: str, address: str) -> tuple[int, str, str | None]:
     """(status, reason, Location header) for one request; HTTP error statuses are answers too."""
-    request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection = _connection(url, address)
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            if method == "GET":
-                response.read(1024)  # enough to know the server answers; never the whole page
-            return response.status, response.reason, response.headers.get("Location")
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, str(exc.reason), exc.headers.get("Location")
+        connection.request(method, target, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        response = connection.getresponse()
+        if method == "GET":
+            response.read(BODY_BYTES)
+        return response.status, response.reason, response.getheader("Location")
+    finally:
+        connection.close()
 
 
-def fetch(url: str, timeout: float = TIMEOUT) -> LinkResult:
-    """Follow ``url`` to its final answer, HEAD then GET at each hop."""
+def _hop(policy: _Policy, url: str, first: bool) -> tuple[int, str, str | None]:
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or not parts.hostname:
+        raise Refused(f"redirects to {echo(url)}, which is not a web address (only http: and https: are followed)")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = policy.vet(parts.hostname, port, first)
+    status, reason, location = _request(url, "HEAD", address)
+    if status >= 400:
+        status, reason, location = _request(url, "GET", address)
+    return status, reason, location
+
+
+def fetch(url: str, timeout: float = TIMEOUT, allow_local: bool = False) -> LinkResult:
+    """Follow ``url`` to its final answer, HEAD then GET at each hop, within ``timeout`` seconds in all.
+
+    ``allow_local`` lets the first URL be on a loopback or private address
+    (redirects may then stay on that host's addresses only).
+    """
     result = LinkResult(url)
+    policy = _Policy(allow_local)
+    _BUDGET.deadline, _BUDGET.read = time.monotonic() + timeout, 0
     current = url
     try:
-        for _ in range(MAX_HOPS + 1):
-            status, reason, location = _request(current, "HEAD", timeout)
-            if status >= 400:
-                status, reason, location = _request(current, "GET", timeout)
+        for hop in range(MAX_HOPS + 1):
+            status, reason, location = _hop(policy, current, first=hop == 0)
             result.status, result.reason = status, reason
             if 300 <= status < 400 and location:
-                current = urljoin(current, location)
+                current = urljoin(current, location.strip())
                 result.chain.append(current)
                 continue
             return result
         result.error = f"more than {MAX_HOPS} redirects"
+    except Refused as exc:
+        result.error = str(exc)
     except (TimeoutError, socket.timeout):
         result.error = f"no answer within {timeout:g} s"
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        result.error = (f"no answer within {timeout:g} s" if isinstance(reason, (TimeoutError, socket.timeout))
-                        else f"cannot connect ({reason})")
-    except (OSError, ValueError) as exc:
-        result.error = f"cannot connect ({exc})"
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        result.error = f"cannot connect ({echo(str(exc) or type(exc).__name__)})"
     return result
 
 
-def fetch_all(urls: list[str], timeout: float = TIMEOUT, workers: int = WORKERS) -> list[LinkResult]:
+def fetch_all(urls: list[str], timeout: float = TIMEOUT, workers: int = WORKERS,
+              allow_local: bool = False) -> list[LinkResult]:
     """Fetch each URL concurrently; results in the order of ``urls``."""
     if not urls:
         return []
     with ThreadPoolExecutor(max_workers=min(workers, len(urls))) as pool:
-        return list(pool.map(lambda u: fetch(u, timeout), urls))
+        return list(pool.map(lambda u: fetch(u, timeout, allow_local), urls))
 
 
 def checkable(url: str) -> bool:
@@ -129,12 +285,25 @@ def result_findings(result: LinkResult, where: object) -> list[Finding]:
     return findings
 
 
-def check_links(ctx: CheckContext, timeout: float = TIMEOUT) -> list[Finding]:
+def settings(environ: dict[str, str] | os._Environ[str] | None = None) -> tuple[float, bool]:
+    """(deadline per link, allow local start) from ``NEWSLETTER_LINKCHECK_TIMEOUT`` and ``..._ALLOW_LOCAL``."""
+    environ = os.environ if environ is None else environ
+    raw = (environ.get(TIMEOUT_ENV) or "").strip()
+    try:
+        timeout = float(raw) if raw else TIMEOUT
+    except ValueError:
+        timeout = TIMEOUT
+    allow = (environ.get(ALLOW_LOCAL_ENV) or "").strip().lower() in {"1", "true", "yes", "on"}
+    return (timeout if timeout > 0 else TIMEOUT), allow
+
+
+def check_links(ctx: CheckContext, timeout: float | None = None) -> list[Finding]:
     """Fetch every http(s) URL of the email once and report what readers would hit."""
     from .rules.links import link_urls, where_url
 
+    configured, allow_local = settings()
     urls = [u for u in link_urls(ctx) if checkable(u)]
     findings: list[Finding] = []
-    for result in fetch_all(urls, timeout):
+    for result in fetch_all(urls, timeout or configured, allow_local=allow_local):
         findings += result_findings(result, where_url(ctx, result.url))
     return findings

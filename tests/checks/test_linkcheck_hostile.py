@@ -1,0 +1,144 @@
+"""--check-links against servers that answer like attackers: redirects out of the web, into the
+local network, bytes dripped slowly, headers without end. A real server on 127.0.0.1 each time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from checkutil import ISSUE_NAME, line_of, only, where
+from shared import local_http_server
+
+from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, TIMEOUT_ENV, fetch, settings
+
+CONFIG = """\
+name: Lab Newsletter
+sender:
+  name: Lab
+  email: news@lab.ai4media.eu
+postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
+"""
+DRIP_BYTES = 40  # one every 0.1 s: 4 s in all, far longer than the tests' 0.5 s deadline
+
+
+class Hostile(BaseHTTPRequestHandler):
+    """/to?<url> redirects there; /drip sends its headers a byte at a time; /flood sends headers forever."""
+
+    seen: list[str] = []
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's API
+        self.seen.append(self.path)
+        try:
+            self._answer()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the checker hung up, as it should
+
+    def _answer(self) -> None:
+        if self.path.startswith("/to?"):
+            self.send_response(302)
+            self.send_header("Location", self.path[4:])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/drip":
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * DRIP_BYTES + b"\r\n\r\n":
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif self.path == "/flood":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            line = b"X-Flood: " + b"a" * 60_000 + b"\r\n"
+            for _ in range(99):
+                self.wfile.write(line)
+            self.wfile.write(b"\r\n")
+        else:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    do_GET = do_HEAD
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    Hostile.seen = []
+    with local_http_server(Hostile) as url:
+        yield url
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://ftp.ai4media.eu/pub/", "data:text/html,<p>hi</p>",
+                                    "javascript:alert(1)"])
+def test_a_redirect_out_of_the_web_is_reported_not_followed(server, target):
+    result = fetch(f"{server}/to?{target}", allow_local=True)
+    assert result.error == f"redirects to '{target}', which is not a web address (only http: and https: are followed)"
+    assert result.chain == [target]
+
+
+@pytest.mark.parametrize("target, kind", [
+    ("http://169.254.169.254/latest/meta-data/", "a link-local address"),
+    ("http://10.0.0.1/admin", "a private network address"),
+    ("http://192.168.1.1/", "a private network address"),
+    ("http://[::1]/", "a loopback address"),
+    ("http://0x7f.0.0.2/", "a loopback address"),  # loopback, but not the address the link started on
+])
+def test_a_redirect_into_a_local_network_is_refused_even_when_local_links_are_allowed(server, target, kind):
+    result = fetch(f"{server}/to?{target}", allow_local=True)
+    host = target.split("/")[2].strip("[]")
+    assert result.error == (f"redirects to {host}, {kind}; subscribers cannot reach it and it may be an attack")
+    assert Hostile.seen == [f"/to?{target}"]  # nothing else was asked of anyone
+
+
+def test_a_redirect_within_the_allowed_local_start_host_is_followed(server):
+    port = server.rsplit(":", 1)[1]
+    result = fetch(f"{server}/to?http://2130706433:{port}/ok", allow_local=True)  # 127.0.0.1, written as a number
+    assert (result.error, result.status, result.chain) == (None, 200, [f"http://2130706433:{port}/ok"])
+
+
+def test_a_local_start_is_not_fetched_without_the_opt_in(server):
+    result = fetch(f"{server}/ok")
+    assert result.error == (f"not checked: 127.0.0.1 is a loopback address; subscribers cannot reach it "
+                            f"(set {ALLOW_LOCAL_ENV}=1 to check a local server)")
+    assert Hostile.seen == []
+
+
+def test_a_server_dripping_bytes_cannot_hold_a_link_past_its_deadline(server):
+    result = fetch(f"{server}/drip", timeout=0.5, allow_local=True)
+    assert result.error == "no answer within 0.5 s"  # each byte came well within a per-read timeout
+
+
+def test_endless_headers_are_cut_off(server):
+    result = fetch(f"{server}/flood", allow_local=True)
+    assert result.error == "sends more than 256 KiB of headers and data"
+
+
+def test_the_deadline_and_the_opt_in_come_from_the_environment():
+    assert settings({TIMEOUT_ENV: "0.5", ALLOW_LOCAL_ENV: "1"}) == (0.5, True)
+    assert settings({}) == (10.0, False)
+    assert settings({TIMEOUT_ENV: "soon", ALLOW_LOCAL_ENV: "no"}) == (10.0, False)
+
+
+def test_check_reports_a_hostile_redirect_at_the_link_line(check, server, monkeypatch):
+    monkeypatch.setenv(ALLOW_LOCAL_ENV, "1")
+    monkeypatch.setenv(TIMEOUT_ENV, "0.5")
+    issue = f"""\
+subject: Spring news from the lab
+preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
+date: 2022-04-01
+blocks:
+  - type: masthead
+    title: Spring news
+  - type: editorial
+    body: |-
+      See [the file]({server}/to?file:///etc/passwd) and [the slow page]({server}/drip).
+"""
+    findings = only(check(issue, config=CONFIG, check_links=True), "link-check")
+    assert sorted((f.level, where(f), f.message.split(": ", 1)[1]) for f in findings) == [
+        ("error", (ISSUE_NAME, line_of(issue, "/drip")), "no answer within 0.5 s"),
+        ("error", (ISSUE_NAME, line_of(issue, "passwd")),
+         "redirects to 'file:///etc/passwd', which is not a web address (only http: and https: are followed)"),
+    ]
