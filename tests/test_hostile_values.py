@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from shared import assert_clean_failure, clean_env
 
+from newsletter_pipeline.checks import run_checks
 from newsletter_pipeline.errors import Diagnostic, IssueError
 from newsletter_pipeline.issue.load import load_issue
+from newsletter_pipeline.render import build_issue
 
 ISSUE = "issues/2022-05-hostile.yaml"
 CONFIG = """\
@@ -182,3 +184,16 @@ def test_long_values_are_cut_in_messages(make_project, monkeypatch):
         assert len(quoted) == 80 and quoted.endswith("…"), quoted
         assert len(str(diag)) < 400
     assert found["blocks[1].link.url"].message.startswith("invalid URL 'www.ai4media.eu/aaaa")
+
+
+def test_a_postal_address_may_span_lines_but_not_hold_controls(make_project, monkeypatch):
+    lines = CONFIG.replace('postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"',
+                           "postal_address: |-\n  Lab\n  1 Main Street\n  57001 Thermi, Greece")
+    root = make_project({ISSUE: VALID, "newsletter.yaml": lines})
+    monkeypatch.chdir(root)
+    assert load_issue(Path(ISSUE)).settings.postal_address == "Lab\n1 Main Street\n57001 Thermi, Greece"
+    loaded, rendered = build_issue(Path(ISSUE))
+    assert [f for f in run_checks(loaded, rendered).findings if f.rule == "postal-address"] == []
+    bad = CONFIG.replace('"Lab, 1 Main Street', '"Lab\\x1b[8m, 1 Main Street')
+    [diag] = _load_fails(make_project, monkeypatch, config=bad)
+    assert diag.key_path == "postal_address" and "escape character (U+001B)" in diag.message

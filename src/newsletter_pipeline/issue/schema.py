@@ -60,8 +60,8 @@ def _refuse_controls(value: str, *, multi_line: bool) -> str:
         "control_character",
         "contains {name} ({code}) at character {position}: {where}",
         {"name": name, "code": f"U+{ord(value[index]):04X}", "position": index + 1, "where": where,
-         "hint": "remove it; to start a new line, use a text field that allows Markdown"
-         if not multi_line else "remove it (it is invisible, or breaks the email's text)"},
+         "hint": "remove it: line breaks and invisible control characters cannot be part of a one-line field"
+         if not multi_line else "remove it: it is invisible, or breaks the email's text"},
     )
 
 
@@ -176,6 +176,8 @@ FontFamily = Annotated[SingleLine, AfterValidator(_font_family),
                        Field(description="One font name, e.g. Open Sans", json_schema_extra={"pattern": FONT_FAMILY_PATTERN})]
 CssUrl = Annotated[SingleLine, AfterValidator(_css_url),
                    Field(description="Absolute https:// URL of a stylesheet", json_schema_extra={"pattern": CSS_URL_PATTERN})]
+Lines = Annotated[str, Field(min_length=1, description="Plain text; may span lines",
+                             json_schema_extra={"pattern": MULTI_LINE_PATTERN}), AfterValidator(_multi_line)]
 Markdown = Annotated[
     str,
     Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists",
@@ -432,7 +434,7 @@ class Settings(Strict):
     name: Text = Field(description="The newsletter's name, used as the list name and in the footer")
     brand: Brand = Brand()
     sender: Sender
-    postal_address: Text = Field(description="Required by CAN-SPAM and the ePrivacy rules")
+    postal_address: Lines = Field(description="Required by CAN-SPAM and the ePrivacy rules")
     contact_email: Email | None = None
     website: LinkUrl | None = None
     archive_url: LinkUrl | None = Field(None, description="Base URL of the web archive; enables 'view in browser'")
