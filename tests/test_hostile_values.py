@@ -197,3 +197,25 @@ def test_a_postal_address_may_span_lines_but_not_hold_controls(make_project, mon
     bad = CONFIG.replace('"Lab, 1 Main Street', '"Lab\\x1b[8m, 1 Main Street')
     [diag] = _load_fails(make_project, monkeypatch, config=bad)
     assert diag.key_path == "postal_address" and "escape character (U+001B)" in diag.message
+
+
+def test_a_line_break_in_a_send_setting_is_a_configuration_error_at_its_env_line(make_project, run_cli):
+    dotenv = 'NEWSLETTER_PROVIDER=outbox\nNEWSLETTER_FROM_NAME="Lab\\nBcc: all@example.org"\n'
+    root = make_project({ISSUE: VALID, "newsletter.yaml": CONFIG, ".env": dotenv})
+    env = clean_env()
+    del env["NEWSLETTER_FROM_NAME"], env["NEWSLETTER_PROVIDER"]  # read from .env, as a user's would be
+    result = run_cli("send", ISSUE, "--test", "--to", "me@lab.ai4media.eu", cwd=root, env=env)
+    [line] = assert_clean_failure(result, 2)
+    assert line == (f"{root / '.env'}:2:1: error: NEWSLETTER_FROM_NAME: contains a line break (U+000A); "
+                    "a setting is one line of text (remove it; in .env, check the quotes and \\n escapes of "
+                    "that line)")
+    assert not (root / "outbox").exists()
+
+
+def test_a_control_character_in_an_environment_setting_is_refused_without_echoing_it(make_project, run_cli):
+    root = make_project({ISSUE: VALID, "newsletter.yaml": CONFIG})
+    env = clean_env(NEWSLETTER_FROM_NAME="Lab\rX-Secret: s3cr3t-value")
+    result = run_cli("send", ISSUE, "--test", "--to", "me@lab.ai4media.eu", cwd=root, env=env)
+    [line] = assert_clean_failure(result, 2)
+    assert line.startswith("the environment: error: NEWSLETTER_FROM_NAME: contains a carriage return (U+000D)")
+    assert "s3cr3t" not in result.stderr

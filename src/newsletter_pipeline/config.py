@@ -23,7 +23,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from .errors import ConfigError
+from .controls import first_control
+from .errors import ConfigError, Diagnostic, Location
 
 REDACTED = "********"
 
@@ -128,14 +129,18 @@ class Config:
         environ = os.environ if environ is None else environ
         values: dict[str, str] = {}
         sources = ["the environment"]
+        dotenv: Path | None = None
         for folder in _dotenv_folders(project_root):
             path = folder / ".env"
             if path.is_file():
                 values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
                 sources.append(str(path))
+                dotenv = path
                 break
         values.update({k: v for k, v in environ.items()})
-        return cls({k: v.strip() for k, v in values.items() if v is not None and v.strip()}, sources)
+        resolved = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
+        _refuse_controls(resolved, environ, dotenv)
+        return cls(resolved, sources)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         value = self.values.get(name)
@@ -185,6 +190,36 @@ class Config:
 
     def redactor(self) -> Redactor:
         return Redactor(self.secrets())
+
+
+def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dotenv: Path | None) -> None:
+    """A ``ConfigError`` for the first declared setting holding a control character (a line break...).
+
+    Every setting is one line: a line break in NEWSLETTER_FROM_NAME would be a
+    forged mail header, in a token a broken HTTP header. The message names
+    the variable and where it was read (the .env line), never its value,
+    which may be a secret.
+    """
+    for name in SETTINGS:
+        found = first_control(values.get(name, ""), multi_line=False)
+        if found is None:
+            continue
+        where = Location("the environment") if name in environ else _dotenv_line(dotenv, name)
+        code = f"U+{ord(values[name][found[0]]):04X}"
+        raise ConfigError(diagnostics=[Diagnostic(
+            where, f"contains {found[1]} ({code}); a setting is one line of text", name,
+            "remove it; in .env, check the quotes and \\n escapes of that line")])
+
+
+def _dotenv_line(dotenv: Path | None, name: str) -> Location:
+    """Where in ``.env`` ``name`` is assigned (the last time); the file alone if not found."""
+    if dotenv is None:
+        return Location(".env")
+    line = 0
+    for number, text in enumerate(dotenv.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if re.match(rf"\s*(export\s+)?{re.escape(name)}\s*=", text):
+            line = number
+    return Location(str(dotenv), line)
 
 
 def _dotenv_folders(project_root: Path | None) -> list[Path]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Annotated, Literal, Union, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..controls import first_control
 from ..errors import echo
 
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
@@ -24,34 +24,8 @@ SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
 RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"}
 
 
-# --- characters that break headers, terminals or the reading order ---
-
-# Line and paragraph separators end a line for mail clients and JavaScript too.
-_SEPARATORS = {"\u2028": "a line separator", "\u2029": "a paragraph separator"}
-# Bidi overrides reverse what follows them, so "moc.evil" reads as "live.com":
-# refused in one-line fields (subject, labels, titles). The embeddings and
-# isolates (U+202A-C, U+2066-9) and the marks (U+200E/F) stay, as right-to-left
-# text needs them.
-_OVERRIDES = {"\u202d": "a left-to-right override", "\u202e": "a right-to-left override"}
-_NAMED = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00": "a NUL character",
-          "\x1b": "an escape character", "\x7f": "a delete character"}
-
-
-def _bad_character(value: str, *, multi_line: bool) -> tuple[int, str] | None:
-    """(index, description) of the first character a field of this kind refuses, else None."""
-    for index, char in enumerate(value):
-        if multi_line and char in "\n\t":
-            continue
-        if multi_line and char == "\r" and value[index + 1:index + 2] == "\n":
-            continue  # a Windows line end
-        if unicodedata.category(char) == "Cc" or char in _SEPARATORS or (not multi_line and char in _OVERRIDES):
-            name = _NAMED.get(char) or _SEPARATORS.get(char) or _OVERRIDES.get(char) or "a control character"
-            return index, name
-    return None
-
-
 def _refuse_controls(value: str, *, multi_line: bool) -> str:
-    found = _bad_character(value, multi_line=multi_line)
+    found = first_control(value, multi_line=multi_line)
     if found is None:
         return value
     index, name = found
