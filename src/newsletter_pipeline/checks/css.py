@@ -186,27 +186,54 @@ def _matching_brace(css: str, start: int) -> int:
 # --- what a stylesheet does to the elements it matches (the checks for hidden footers) ---
 
 
+# what the hiding tricks and the colour comparison read; other declarations cannot hide text
+HIDING_PROPERTIES = frozenset({
+    "display", "visibility", "opacity", "mso-hide", "font-size", "overflow", "overflow-y", "height", "max-height",
+    "width", "max-width", "line-height", "text-indent", "left", "top", "margin-left", "margin-top", "position",
+    "transform", "color", "background", "background-color"})
+
+
 def stylesheet_declarations(tree: Any) -> dict[Any, list[Declaration]]:
-    """Each element of ``tree`` matched by a ``<style>`` rule, with those rules' declarations.
+    """Each element of ``tree`` matched by a ``<style>`` rule, with those rules' declarations that can hide it.
 
     Every rule counts, inside any ``@media`` too: a footer hidden only on
     phones or only in dark mode is still hidden for those readers. Selectors
     that cssselect cannot evaluate (``:hover``, ``::before``) match nothing:
-    they cannot hide text for good.
+    they cannot hide text for good. Each distinct selector is evaluated once.
     """
-    from lxml.cssselect import CSSSelector  # lxml (and cssselect) are loaded by the checks anyway
-
-    matched: dict[Any, list[Declaration]] = {}
+    by_selector: dict[str, list[Declaration]] = {}
+    position: dict[int, int] = {}
     for style in tree.iter("style"):
         for declaration in declarations(style.text or ""):
-            for selector in declaration.selector.split(","):
-                try:
-                    elements = CSSSelector(selector.strip())(tree)
-                except Exception:  # noqa: BLE001 - cssselect raises several types for selectors it lacks
-                    continue
-                for element in elements:
-                    matched.setdefault(element, []).append(declaration)
+            position[id(declaration)] = len(position)
+            if declaration.prop in HIDING_PROPERTIES and not _dark_colour(declaration):
+                for selector in declaration.selector.split(","):
+                    by_selector.setdefault(" ".join(selector.split()), []).append(declaration)
+    matched: dict[Any, list[Declaration]] = {}
+    for selector, found in by_selector.items():
+        compiled = _selector(selector)
+        for element in compiled(tree) if compiled is not None else ():
+            matched.setdefault(element, []).extend(found)
+    for element, found in matched.items():  # back in stylesheet order, for the cascade
+        found.sort(key=lambda d: position[id(d)])
     return matched
+
+
+def _dark_colour(declaration: Declaration) -> bool:
+    """A colour for dark mode: paired with a dark background that a light-mode comparison would not see."""
+    return declaration.prop in ("color", "background", "background-color") and (
+        "ogsc" in declaration.selector or any("prefers-color-scheme" in a for a in declaration.at_rules))
+
+
+@lru_cache(maxsize=512)
+def _selector(text: str) -> Any:
+    """The compiled selector (the layout's few dozen repeat for every issue), or ``None`` if unsupported."""
+    from lxml.cssselect import CSSSelector  # lxml and cssselect (declared in pyproject) are loaded anyway
+
+    try:
+        return CSSSelector(text)
+    except Exception:  # noqa: BLE001 - cssselect raises several types for selectors it lacks
+        return None
 
 
 _NONE_LENGTH = re.compile(r"^-?0*(\.0+)?(px|pt|em|rem|%)?$")
