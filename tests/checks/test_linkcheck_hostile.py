@@ -42,6 +42,8 @@ class Hostile(BaseHTTPRequestHandler):
             self.send_header("Location", self.path[4:])
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif self.path == "/escape":
+            self.wfile.write(b"HTTP/1.1 301 \x1b[2JMoved\r\nLocation: /ok\x1b]0;pwned\x07\r\nContent-Length: 0\r\n\r\n")
         elif self.path == "/drip":
             for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * DRIP_BYTES + b"\r\n\r\n":
                 self.wfile.write(bytes([byte]))
@@ -104,6 +106,12 @@ def test_a_local_start_is_not_fetched_without_the_opt_in(server):
     assert result.error == (f"not checked: 127.0.0.1 is a loopback address; subscribers cannot reach it "
                             f"(set {ALLOW_LOCAL_ENV}=1 to check a local server)")
     assert Hostile.seen == []
+
+
+def test_control_characters_from_a_server_never_reach_the_report(server):
+    result = fetch(f"{server}/escape", allow_local=True)
+    assert result.error == r"redirects to '/ok\x1b]0;pwned\x07', which holds control characters"
+    assert result.reason == r"'\x1b[2JMoved'"
 
 
 def test_a_server_dripping_bytes_cannot_hold_a_link_past_its_deadline(server):

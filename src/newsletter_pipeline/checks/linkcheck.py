@@ -43,7 +43,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import echo
+from ..controls import first_control
+from ..errors import cut, echo
 from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .context import CheckContext
 from .findings import Finding
@@ -55,6 +56,7 @@ MAX_HOPS = 10
 MAX_BYTES = 256 * 1024  # per link, headers included: enough for any honest answer's headers
 BODY_BYTES = 1024  # of a GET's body: enough to know the server answers; never the whole page
 WORKERS = 8
+URL_LIMIT = 240  # characters of a URL repeated in a finding: the UTM-tagged form stays whole
 USER_AGENT = "newsletter-pipeline-linkcheck/0.1"
 ALLOW_LOCAL_ENV = "NEWSLETTER_LINKCHECK_ALLOW_LOCAL"
 TIMEOUT_ENV = "NEWSLETTER_LINKCHECK_TIMEOUT"
@@ -222,6 +224,11 @@ def _hop(policy: _Policy, url: str, first: bool) -> tuple[int, str, str | None]:
     return status, reason, location
 
 
+def _printable(text: str) -> str:
+    """``text`` as it is, or escaped (``echo``) when it holds control characters a terminal would obey."""
+    return echo(text) if first_control(text, multi_line=False) else text
+
+
 def fetch(url: str, timeout: float = TIMEOUT, allow_local: bool = False) -> LinkResult:
     """Follow ``url`` to its final answer, HEAD then GET at each hop, within ``timeout`` seconds in all.
 
@@ -235,8 +242,10 @@ def fetch(url: str, timeout: float = TIMEOUT, allow_local: bool = False) -> Link
     try:
         for hop in range(MAX_HOPS + 1):
             status, reason, location = _hop(policy, current, first=hop == 0)
-            result.status, result.reason = status, reason
+            result.status, result.reason = status, _printable(reason)
             if 300 <= status < 400 and location:
+                if first_control(location, multi_line=False):  # an escape sequence would reach the terminal
+                    raise Refused(f"redirects to {echo(location)}, which holds control characters")
                 current = urljoin(current, location.strip())
                 result.chain.append(current)
                 continue
@@ -269,13 +278,13 @@ def result_findings(result: LinkResult, where: object) -> list[Finding]:
     """error for 4xx/5xx, timeouts and failures; warning for redirects (with the final URL)."""
     findings = []
     if result.error:
-        findings.append(Finding("link-check", "error", where, f"{result.url}: {result.error}"))
+        findings.append(Finding("link-check", "error", where, f"{cut(result.url, URL_LIMIT)}: {result.error}"))
     elif result.status is not None and result.status >= 400:
-        after = f" (after redirects to {result.final_url})" if result.chain else ""
+        after = f" (after redirects to {cut(result.final_url, URL_LIMIT)})" if result.chain else ""
         findings.append(Finding("link-check", "error", where,
-                                f"{result.url} answers {result.status} {result.reason}{after}"))
+                                f"{cut(result.url, URL_LIMIT)} answers {result.status} {cut(result.reason)}{after}"))
     if result.chain and not result.error:
-        hops = " -> ".join([result.url, *result.chain])
+        hops = " -> ".join(cut(url, URL_LIMIT) for url in [result.url, *result.chain])
         lost = ""
         if "utm_" in urlsplit(result.url).query and "utm_" not in urlsplit(result.final_url).query:
             lost = "; the redirect drops the UTM parameters, so visits are not attributed to this issue"

@@ -36,12 +36,12 @@ def href_problem(href: str | None) -> tuple[str, str] | None:
         return "error", "the link has an empty href (give it an absolute https: URL)"
     parts = urlsplit(value)
     if parts.scheme == "mailto":
-        return None if "@" in parts.path else ("error", f"'{value}' has no address after mailto:")
+        return None if "@" in parts.path else ("error", f"{echo(value)} has no address after mailto:")
     if parts.scheme in ("http", "https") and parts.netloc:
         if parts.scheme == "http":
-            return "warning", f"'{value}' uses http:, which clients flag as insecure (use https:)"
+            return "warning", f"{echo(value)} uses http:, which clients flag as insecure (use https:)"
         return None
-    return "error", (f"'{value}' is not an absolute http(s) or mailto: URL; relative links, anchors and "
+    return "error", (f"{echo(value)} is not an absolute http(s) or mailto: URL; relative links, anchors and "
                      "javascript: do not work in email (write the full https:// address)")
 
 
@@ -185,7 +185,7 @@ def placeholder_urls(ctx: CheckContext) -> Iterator[Finding]:
         reason = placeholder_reason(url)
         if reason:
             yield Finding("placeholder-url", "error", where_url(ctx, url),
-                          f"'{strip_utm(url)}' will not work for readers: {reason} (use the live URL)")
+                          f"{echo(strip_utm(url))} will not work for readers: {reason} (use the live URL)")
 
 
 # --- phishing-shaped links: what a spam filter (and a wary reader) takes for an attack ---
