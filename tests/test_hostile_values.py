@@ -164,7 +164,8 @@ def test_web_font_name_and_stylesheet_address_cannot_break_out_of_css(make_proje
 
 
 def test_valid_font_lists_and_short_colours_load(make_project, monkeypatch):
-    config = CONFIG.replace('heading: "Helvetica, Arial, sans-serif"', """heading: "'Open Sans', \\"Fira Sans\\",sans-serif\"""")
+    config = CONFIG.replace('heading: "Helvetica, Arial, sans-serif"',
+                            """heading: "'Open Sans', \\"Fira Sans\\",sans-serif\"""")
     config = config.replace("brand:\n", 'brand:\n  colors:\n    primary: "#ABC"\n')
     root = make_project({ISSUE: VALID, "newsletter.yaml": config})
     monkeypatch.chdir(root)

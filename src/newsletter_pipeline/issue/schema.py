@@ -133,29 +133,36 @@ def _css_url(value: str) -> str:
 # The same rules for editors (JSON Schema, ECMA-262 regex); the validators above give the messages.
 SINGLE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202d\\u202e]*$"
 MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
-SingleLine = Annotated[str, AfterValidator(_single_line), Field(json_schema_extra={"pattern": SINGLE_LINE_PATTERN})]
-MultiLine = Annotated[str, AfterValidator(_multi_line), Field(json_schema_extra={"pattern": MULTI_LINE_PATTERN})]
-LinkUrl = Annotated[SingleLine, AfterValidator(_link_url), Field(description="Absolute https://, http:// or mailto: URL")]
+def _pattern(regex: str) -> dict[str, str]:
+    return {"pattern": regex}
+
+
+SingleLine = Annotated[str, AfterValidator(_single_line), Field(json_schema_extra=_pattern(SINGLE_LINE_PATTERN))]
+MultiLine = Annotated[str, AfterValidator(_multi_line), Field(json_schema_extra=_pattern(MULTI_LINE_PATTERN))]
+LinkUrl = Annotated[SingleLine, AfterValidator(_link_url),
+                    Field(description="Absolute https://, http:// or mailto: URL")]
 ImageUrl = Annotated[SingleLine, AfterValidator(_image_url),
                      Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
 Email = Annotated[SingleLine, AfterValidator(_email)]
-Color = Annotated[SingleLine, AfterValidator(_color), Field(description="#rrggbb (or #rgb)", json_schema_extra={"pattern": COLOR_PATTERN})]
+Color = Annotated[SingleLine, AfterValidator(_color),
+                  Field(description="#rrggbb (or #rgb)", json_schema_extra=_pattern(COLOR_PATTERN))]
 # min_length before the character check, so an empty value reads "fill it in" (string_too_short)
 Text = Annotated[str, Field(min_length=1, description="Plain text, one line",
-                            json_schema_extra={"pattern": SINGLE_LINE_PATTERN}), AfterValidator(_single_line)]
+                            json_schema_extra=_pattern(SINGLE_LINE_PATTERN)), AfterValidator(_single_line)]
 FontList = Annotated[SingleLine, AfterValidator(_font_list),
                      Field(description="Comma-separated font names, e.g. Helvetica, Arial, sans-serif",
-                           json_schema_extra={"pattern": FONT_LIST_PATTERN})]
+                           json_schema_extra=_pattern(FONT_LIST_PATTERN))]
 FontFamily = Annotated[SingleLine, AfterValidator(_font_family),
-                       Field(description="One font name, e.g. Open Sans", json_schema_extra={"pattern": FONT_FAMILY_PATTERN})]
+                       Field(description="One font name, e.g. Open Sans", json_schema_extra=_pattern(FONT_FAMILY_PATTERN))]
 CssUrl = Annotated[SingleLine, AfterValidator(_css_url),
-                   Field(description="Absolute https:// URL of a stylesheet", json_schema_extra={"pattern": CSS_URL_PATTERN})]
+                   Field(description="Absolute https:// URL of a stylesheet",
+                         json_schema_extra=_pattern(CSS_URL_PATTERN))]
 Lines = Annotated[str, Field(min_length=1, description="Plain text; may span lines",
-                             json_schema_extra={"pattern": MULTI_LINE_PATTERN}), AfterValidator(_multi_line)]
+                             json_schema_extra=_pattern(MULTI_LINE_PATTERN)), AfterValidator(_multi_line)]
 Markdown = Annotated[
     str,
     Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists",
-          json_schema_extra={"pattern": MULTI_LINE_PATTERN}),
+          json_schema_extra=_pattern(MULTI_LINE_PATTERN)),
     AfterValidator(_multi_line),
 ]
 

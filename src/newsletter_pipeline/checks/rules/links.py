@@ -1,4 +1,6 @@
-"""link-href, link-text, placeholder-url and the phishing shapes: links that work, say where they go, go live, and do not deceive.
+"""link-href, link-text, placeholder-url and the phishing shapes (link-host-mismatch, link-userinfo, link-bidi).
+
+Links that work, say where they go, go live, and do not deceive.
 
 Links are found in the rendered HTML (and URLs in the plain-text part), then
 looked up in the issue and newsletter.yaml without their UTM parameters, so
