@@ -167,8 +167,22 @@ def _resolve(host: str, port: int) -> list[str]:
     literal = parse_ip(host)
     if literal is not None:  # 127.1 or 0x7f.0.0.1: the address the OS would read, not a DNS query
         return [str(literal)]
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+    answers: list[object] = []
+
+    def lookup() -> None:  # getaddrinfo has no timeout: it runs aside, and the link waits at most its time left
+        try:
+            answers.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            answers.append(exc)
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(_BUDGET.left())
+    if not answers:
+        raise TimeoutError("name lookup")
+    if isinstance(answers[0], OSError):
+        raise answers[0]
+    return list(dict.fromkeys(str(info[4][0]) for info in answers[0]))  # type: ignore[union-attr]
 
 
 def _connection(url: str, address: str) -> http.client.HTTPConnection:
@@ -256,7 +270,7 @@ def fetch(url: str, timeout: float = TIMEOUT, allow_local: bool = False) -> Link
     except (TimeoutError, socket.timeout):
         result.error = f"no answer within {timeout:g} s"
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        result.error = f"cannot connect ({echo(str(exc) or type(exc).__name__)})"
+        result.error = f"cannot connect ({cut(_printable(str(exc) or type(exc).__name__))})"
     return result
 
 
