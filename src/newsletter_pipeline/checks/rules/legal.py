@@ -28,31 +28,13 @@ def unsubscribe_links(ctx: CheckContext) -> list[Any]:
     return [a for a in ctx.elements("a") if (a.get("href") or "").strip().startswith(UNSUBSCRIBE_PLACEHOLDER)]
 
 
-def html_has_unsubscribe(ctx: CheckContext) -> bool:
-    """A visible link to the unsubscribe placeholder (what the footer template's {{ unsubscribe_url }} writes)."""
-    styles = styles_of(ctx)
-    return any(styles.hidden(link) is None for link in unsubscribe_links(ctx))
-
-
-_LAST: list[tuple[Any, Styles]] = []  # the last email's styles: both rules of this module read them
-
-
-def styles_of(ctx: CheckContext) -> Styles:
-    """The ``Styles`` of this email's tree, matched once for both rules (about 10 ms on the seed)."""
-    tree = ctx.tree
-    if _LAST and _LAST[0][0] is tree:
-        return _LAST[0][1]
-    styles = Styles(tree)
-    _LAST[:] = [(tree, styles)]  # holding the tree keeps its id from being reused by another
-    return styles
-
-
 class Styles:
     """The inline styles and matching ``<style>`` rules of each element, in cascade order.
 
     A simplified cascade: a stylesheet rule, then the inline style, then an
     ``!important`` stylesheet rule; enough to see what the email's own CSS
-    does to the footer.
+    does to the footer. Built once per rule: matching the selectors that can
+    hide text takes under 1 ms on the seed.
     """
 
     def __init__(self, tree: Any) -> None:
@@ -139,7 +121,7 @@ def _footer(ctx: CheckContext) -> Location:
 def _html_unsubscribe_problem(ctx: CheckContext) -> str | None:
     """Why the HTML part has no working, visible unsubscribe link, else ``None``."""
     links = unsubscribe_links(ctx)
-    styles = styles_of(ctx)
+    styles = Styles(ctx.tree)
     hidden = [styles.hidden(link) for link in links]
     if links and None in hidden:
         return None
@@ -197,7 +179,7 @@ def postal_address(ctx: CheckContext) -> Iterator[Finding]:
                       f"the HTML part lacks the postal address {echo(address)} (the footer template must "
                       "print {{ settings.postal_address }}; CAN-SPAM requires it)")
     else:
-        styles = styles_of(ctx)
+        styles = Styles(ctx.tree)
         hidden = [styles.hidden(element) for element in holders]
         if None not in hidden:
             yield Finding("postal-address", "error", _footer(ctx),
