@@ -4,12 +4,16 @@ local network, bytes dripped slowly, headers without end. A real server on 127.0
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from checkutil import ISSUE_NAME, line_of, only, where
+from send.conftest import Certs, certs  # noqa: F401 - the send tests' certificate fixture, used here too
 from shared import local_http_server
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, TIMEOUT_ENV, fetch, settings
@@ -149,4 +153,48 @@ blocks:
         ("error", (ISSUE_NAME, line_of(issue, "/drip")), "no answer within 0.5 s"),
         ("error", (ISSUE_NAME, line_of(issue, "passwd")),
          "redirects to 'file:///etc/passwd', which is not a web address (only http: and https: are followed)"),
+    ]
+
+
+@contextmanager
+def _https_server(certs: Certs) -> Iterator[str]:
+    """``Hostile`` over TLS on 127.0.0.1, with a certificate of the test CA."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    server.daemon_threads, server.block_on_close = True, False
+    server.socket = certs.server_context().wrap_socket(server.socket, server_side=True)
+    server.handle_error = lambda request, address: None  # a checker that hangs up mid-TLS is what we test
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_https_links_are_checked_within_the_deadline_from_the_command_line(run_cli, project, certs):
+    """The TLS socket keeps the deadline too; the CA comes from SSL_CERT_FILE, as OpenSSL reads it."""
+    with _https_server(certs) as base:
+        issue = f"""\
+subject: Spring news from the lab
+preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
+date: 2022-04-01
+blocks:
+  - type: masthead
+    title: Spring news
+  - type: editorial
+    body: |-
+      See [the page]({base}/ok), [the slow page]({base}/drip) and [the file]({base}/to?file:///etc/passwd).
+"""
+        path = project(issue, config=CONFIG)
+        result = run_cli("check", "--check-links", "--format", "json", str(path), timeout=60,
+                         env={ALLOW_LOCAL_ENV: "1", TIMEOUT_ENV: "0.5", "SSL_CERT_FILE": str(certs.ca_file)})
+    assert "Traceback" not in result.stderr
+    found = sorted((f["line"], f["message"].split(": ", 1)[1]) for f in json.loads(result.stdout)
+                   if f["rule"] == "link-check")
+    line = line_of(issue, "/drip")
+    assert found == [
+        (line, "no answer within 0.5 s"),
+        (line, "redirects to 'file:///etc/passwd', which is not a web address (only http: and https: are followed)"),
     ]
