@@ -8,6 +8,7 @@ and values of any length echoed in messages.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,19 @@ def test_a_control_character_in_an_environment_setting_is_refused_without_echoin
     [line] = assert_clean_failure(result, 2)
     assert line.startswith("the environment: error: NEWSLETTER_FROM_NAME: contains a carriage return (U+000D)")
     assert "s3cr3t" not in result.stderr
+
+
+def test_the_exported_schema_refuses_the_same_values_for_editors():
+    import jsonschema
+    from shared import REPO
+
+    schema = json.loads((REPO / "schema" / "issue.schema.json").read_text(encoding="utf-8"))
+    issue = {"subject": "Spring news", "date": "2022-05-01",
+             "blocks": [{"type": "editorial", "body": "Two\nlines\tand a tab"}]}
+    jsonschema.Draft202012Validator(schema).validate(issue)
+    for bad in ({**issue, "subject": "Spring\r\nBcc: x@example.org"},
+                {**issue, "blocks": [{"type": "editorial", "body": "an \x1b[2J escape"}]}):
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad)), bad
+    settings = json.loads((REPO / "schema" / "settings.schema.json").read_text(encoding="utf-8"))
+    fonts = settings["$defs"]["Fonts"]["properties"]["heading"]["pattern"]
+    assert re.match(fonts, "'Open Sans', Arial, sans-serif") and not re.match(fonts, HOSTILE_FONT)
