@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,17 +58,32 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
     base, warning = resolve_base_url(base_url, settings, env)
     files = unique_files(find_issue_files(paths or [root / "issues"]))
     check_output_folder(out)
-    previous = read_manifest(out)
+    previous, damaged = read_manifest(out, partial(plausible_chain, template_chain(root, None, templates),
+                                                   templates is not None))
     hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
                            templates=str(templates.resolve()) if templates else "")
-    result = ArchiveResult(out, base, warnings=[warning] if warning else [])
+    result = ArchiveResult(out, base, warnings=[w for w in (warning, damaged) if w])
     records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result)
     dirs = site_template_dirs(root, settings.templates, templates)
     site = render_site_files(settings, base, list(records.values()), contents, dirs)
     site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
     result.removed = sorted(set(previous.issues) - set(records)) if previous else []
-    publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
+    result.warnings += publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
     return result
+
+
+def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]) -> bool:
+    """Whether a manifest's template folders are a chain this run could have made.
+
+    ``fixed`` is the chain without newsletter.yaml's ``templates:``, which an
+    issue may set, so at most one folder more may sit after the ``--templates`` one.
+    A manifest naming any other folder (say ``/``) would make the hash read it.
+    """
+    expected = [str(folder) for folder in fixed]
+    if dirs == expected:
+        return True
+    middle = 1 if has_override else 0
+    return len(dirs) == len(expected) + 1 and dirs[:middle] + dirs[middle + 1:] == expected
 
 
 def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hasher: ContentHasher,
