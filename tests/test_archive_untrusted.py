@@ -125,8 +125,8 @@ def test_a_page_folder_linking_outside_is_never_written_through(site):
     b"{ not json", b"\xff\xfe\x00\x01binary\x00", b"[1, 2, 3]", b"null",
     b'{"format": 1, "base_url": "x", "issues": []}',
     b'{"format": 1, "base_url": "x", "issues": {"2022-01-kept": {"slug": "2022-01-kept"}}}',
-    b'{"base_url": "x", "issues": {}}',
-], ids=["not-json", "binary", "list", "null", "issues-list", "short-record", "no-format"])
+    b'{"base_url": "x", "issues": {}}', b"[" * 100_000 + b"]" * 100_000,
+], ids=["not-json", "binary", "list", "null", "issues-list", "short-record", "no-format", "deep"])
 def test_a_manifest_that_is_not_one_we_wrote_means_a_rebuild_with_a_warning(site, content):
     root, victim, archive = site
     (root / "site" / ".archive" / "manifest.json").write_bytes(content)

@@ -82,7 +82,7 @@ def read_manifest(out: Path, expected_chains: Callable[[list[str]], bool] = lamb
         return None, None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
         return None, _ignored(path, f"it cannot be read as JSON ({type(exc).__name__})")
     if isinstance(data, dict) and data.get("format") != FORMAT and "format" in data:
         return None, None
