@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..archive.cache import MANIFEST, ContentHasher, IssueRecord, Manifest, entry_path, read_manifest
