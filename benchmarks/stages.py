@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/stages.py            # this section (results merged into results.json)
     .venv/bin/python benchmarks/stages.py --quick    # smaller issues, fewer runs: a smoke test
 
+Section "sandbox" (``benchmarks/run.py sandbox``): the cost of rendering the
+templates in Jinja's sandbox, against a plain environment, on the seed.
+
 The stages are those ``newsletter build`` runs (``RenderedIssue.timings``):
 load and validate, Jinja, MJML compile, CSS inlining (premailer), plain text,
 plus the checks. They are timed for the seed and for synthetic issues whose
@@ -165,6 +168,54 @@ def stages_section(bench: bench_run.Bench) -> dict[str, Any]:
                              at_least=True),
         ],
     }
+
+
+def sandbox_cost(path: Path, runs: int) -> dict[str, Any]:
+    """The Jinja stage of one build, sandboxed (as built) and in a plain Environment, alternating, warm.
+
+    Both render the same layout with the same context, options and loader; the
+    plain one is what ``render/templates.py`` used before templates were sandboxed.
+    """
+    import jinja2
+
+    from newsletter_pipeline.issue.load import load_issue
+    from newsletter_pipeline.render import templates
+    from newsletter_pipeline.render.sandbox import render_bounded
+
+    loaded = load_issue(path)
+    dirs = templates.template_dirs(loaded)
+    sandboxed = templates.environment(dirs)
+    plain = jinja2.Environment(loader=sandboxed.loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    plain.filters.update(sandboxed.filters)
+    plain.globals.update(sandboxed.globals)
+    values = templates.context(loaded)
+    renders = {"sandboxed": lambda: render_bounded(sandboxed.get_template(templates.LAYOUT), values),
+               "plain": lambda: plain.get_template(templates.LAYOUT).render(values)}
+    assert renders["sandboxed"]() == renders["plain"](), "the sandbox must not change the output"
+    samples: dict[str, list[float]] = {name: [] for name in renders}
+    for _ in range(runs):
+        for name, render in renders.items():  # alternating: drift on a shared machine hits both alike
+            start = time.thread_time()  # CPU time: the machine is shared, waiting is not the sandbox's cost
+            render()
+            samples[name].append(time.thread_time() - start)
+    medians = {name: statistics.median(times) for name, times in samples.items()}
+    fastest = {name: min(times) for name, times in samples.items()}
+    return {"runs": runs, "median_cpu_ms": {name: round(t * 1000, 3) for name, t in medians.items()},
+            "min_cpu_ms": {name: round(t * 1000, 3) for name, t in fastest.items()},
+            "overhead_ms": round((medians["sandboxed"] - medians["plain"]) * 1000, 3),
+            "overhead_pct": round((medians["sandboxed"] / medians["plain"] - 1) * 100, 1),
+            "overhead_min_pct": round((fastest["sandboxed"] / fastest["plain"] - 1) * 100, 1)}
+
+
+@bench_run.section("sandbox", "cost of the Jinja sandbox on the Jinja stage of the seed (in process, alternating)")
+def sandbox_section(bench: bench_run.Bench) -> dict[str, Any]:
+    cost = sandbox_cost(bench_run.SEED, bench.runs(60, 5))
+    return {"seed": cost, "figures": [bench_run.figure(
+        "Jinja stage of the seed, sandboxed vs plain (CPU medians)",
+        f"{cost['median_cpu_ms']['sandboxed']} vs {cost['median_cpu_ms']['plain']} ms "
+        f"({cost['overhead_ms']:+} ms, {cost['overhead_pct']:+.1f} %; fastest runs {cost['overhead_min_pct']:+.1f} %)")],
+        "targets": []}
 
 
 if __name__ == "__main__":

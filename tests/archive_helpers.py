@@ -17,7 +17,7 @@ MERGE_TAGS = re.compile(r"\{\{|\}\}|\*\|[A-Z_]+\|\*|%%\w+%%|\[unsubscribe\]|unsu
                         re.IGNORECASE)
 
 
-def issue_yaml(subject: str, day: str, preheader: str | None = "A summary of this issue.",
+def issue_yaml(subject: str, day: str, preheader: str | None = "A summary of everything in this issue, read in five minutes.",
                columns: int = 3) -> str:
     """A valid issue with the block types that stress a narrow screen (grids, images, long words)."""
     pre = f"preheader: {preheader}\n" if preheader else ""
@@ -34,7 +34,7 @@ blocks:
       - name: Ada Lovelace
         affiliation: Analytical Engines Ltd
     body: |-
-      Text with **bold** words and a [link](https://www.ai4media.eu/research/).
+      Text with **bold** words and a link to [our research](https://www.ai4media.eu/research/).
     image:
       src: https://www.ai4media.eu/img/wide.jpg
       alt: A wide picture

@@ -119,11 +119,14 @@ def test_an_unsubscribe_link_a_footer_override_leaves_bare_is_cut_and_a_bare_pla
     footer = root / "templates" / "blocks" / "footer.mjml.j2"
     footer.parent.mkdir(parents=True)
     footer.write_text('    <mj-section><mj-column><mj-text><div>Bye <a href="{{ unsubscribe_url }}">leave</a>'
-                      '</div></mj-text></mj-column></mj-section>\n')
+                      '</div>{{ settings.postal_address }}</mj-text></mj-column></mj-section>\n')
     assert cli("archive", "--out", "site", "--base-url", BASE, cwd=root).returncode == 0
     page = (root / "site" / "2022-01-good" / "index.html").read_text(encoding="utf-8")
     assert "Bye" in page and "leave" not in page  # no <p> around it: the link alone goes
-    footer.write_text("    <mj-section><mj-column><mj-text>{{ unsubscribe_url }}</mj-text></mj-column></mj-section>\n")
+    # the link satisfies the checks; the bare placeholder beside it must not reach the web
+    footer.write_text('    <mj-section><mj-column><mj-text><p><a href="{{ unsubscribe_url }}">leave</a></p>'
+                      '<div>{{ unsubscribe_url }}</div> {{ settings.postal_address }}</mj-text></mj-column>'
+                      '</mj-section>\n')
     lines = assert_clean_failure(cli("archive", "--out", "site", "--base-url", BASE, cwd=root), 1)
     assert lines == ["issues/2022-01-good.yaml: error: the web page would keep the unsubscribe placeholder "
                      "(put the unsubscribe link in an <a href> of its own paragraph in the footer template)"]

@@ -57,9 +57,22 @@ OPTIONAL_ISSUES = click.argument("issues", nargs=-1, type=click.Path(path_type=P
 
 
 def templates_option(note: str = "") -> Callable[[F], F]:
-    """``--templates DIR``, declared alike by every verb that renders; ``note`` ends its help."""
-    return click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+    """``--templates DIR``, declared alike by every verb that renders; ``note`` ends its help.
+
+    A folder that is not there is refused (exit 2) before anything runs: ignoring
+    it would build with the default templates while the user believes otherwise.
+    """
+    return click.option("--templates", type=click.Path(path_type=Path), metavar="DIRECTORY",
+                        callback=_existing_templates,
                         help=f"Folder of template overrides, searched before the project's templates/{note}.")
+
+
+def _existing_templates(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and not value.is_dir():
+        what = "is a file, not a folder" if value.exists() else "does not exist"
+        raise click.BadParameter(f"{value} {what}; give the folder that holds your template overrides "
+                                 "(e.g. --templates my-templates/), or leave the option out", ctx, param)
+    return value
 
 
 TEMPLATES = templates_option()

@@ -19,10 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
+from ..issue.load import SLUG_PATTERN, display_path
 
 FORMAT = 1
 STATE_DIR = ".archive"
@@ -61,16 +65,94 @@ class Manifest:
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
-def read_manifest(out: Path) -> Manifest | None:
-    """The last build's manifest; ``None`` when there is none or it cannot be used (rebuild all)."""
+def read_manifest(out: Path, expected_chains: Callable[[list[str]], bool] = lambda dirs: True
+                  ) -> tuple[Manifest | None, str | None]:
+    """The last build's manifest, and a warning when one exists but cannot be trusted.
+
+    ``None`` means rebuild every page. The manifest is read from disk, so it is
+    untrusted input: its slugs become paths that are read and deleted, so each
+    must match the slug pattern and stay inside ``out``, and each record must
+    have exactly the shape we write (``expected_chains`` vets its template
+    folders). Anything else, down to a file that is not JSON, is ignored with a
+    warning, never a traceback. A manifest of another format (an older or newer
+    version) is ignored silently: rebuilding is the right answer to it.
+    """
+    path = out / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        return None, None
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
-            return None
-        issues = {slug: IssueRecord(**record) for slug, record in data["issues"].items()}
-        return Manifest(str(data["base_url"]), issues)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
+        return None, _ignored(path, f"it cannot be read as JSON ({type(exc).__name__})")
+    if isinstance(data, dict) and data.get("format") != FORMAT and "format" in data:
+        return None, None
+    try:
+        return _manifest_of(data, out, expected_chains), None
+    except ManifestRejected as exc:
+        return None, _ignored(path, str(exc))
+
+
+class ManifestRejected(ValueError):
+    """The manifest is not what this program writes."""
+
+
+_RECORD_FIELDS = {f.name for f in fields(IssueRecord)}
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _ignored(path: Path, reason: str) -> str:
+    return (f"warning: {display_path(path)}: {reason}; ignoring it and rebuilding every page "
+            "(nothing outside the site folder is touched)")
+
+
+def _manifest_of(data: Any, out: Path, expected_chains: Callable[[list[str]], bool]) -> Manifest:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("base_url"), str) \
+            or not isinstance(data.get("issues"), dict):
+        raise ManifestRejected("it is not an archive manifest (expected base_url and issues)")
+    issues = {}
+    for slug, record in data["issues"].items():
+        issues[slug] = _record_of(slug, record, out, expected_chains)
+    return Manifest(data["base_url"], issues)
+
+
+def _record_of(slug: str, record: Any, out: Path, expected_chains: Callable[[list[str]], bool]) -> IssueRecord:
+    """One issue's record, or ``ManifestRejected`` naming what is wrong with it."""
+    if not SLUG_PATTERN.match(slug) or not all(contained(out, p) for p in (slug, entry_path(slug))):
+        raise ManifestRejected(f"it names {slug!r}, which is not an issue slug (like 2022-01-title)")
+    if not isinstance(record, dict) or set(record) != _RECORD_FIELDS:
+        raise ManifestRejected(f"the record of {slug} does not have the expected fields")
+    texts = [record[name] for name in _RECORD_FIELDS - {"template_dirs"}]
+    dirs = record["template_dirs"]
+    if not all(isinstance(value, str) for value in texts) or not isinstance(dirs, list) \
+            or not all(isinstance(folder, str) for folder in dirs):
+        raise ManifestRejected(f"the record of {slug} has values of the wrong type")
+    if record["slug"] != slug or not _KEY.match(record["key"]) or not _iso_date(record["date"]):
+        raise ManifestRejected(f"the record of {slug} has a wrong slug, key or date")
+    if not expected_chains(dirs):
+        raise ManifestRejected(f"the record of {slug} names template folders this project does not use")
+    return IssueRecord(**record)
+
+
+def _iso_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def contained(out: Path, relative: str) -> bool:
+    """Whether ``out/relative`` stays inside ``out`` once ``..`` and links are resolved.
+
+    The last component itself may be a link (removing or replacing a link
+    touches only the link); every folder above it must resolve inside ``out``.
+    """
+    if Path(relative).is_absolute() or not relative:
+        return False
+    root = out.resolve()
+    target = out / relative
+    parent = target.parent.resolve()
+    return (parent == root or parent.is_relative_to(root)) and target.name not in ("", ".", "..")
 
 
 def entry_path(slug: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..issue.load import display_path
 from ..output import umask, write_atomic
-from .cache import MANIFEST
+from .cache import MANIFEST, contained
 
 
 def check_output_folder(out: Path) -> None:
@@ -40,24 +40,43 @@ def check_output_folder(out: Path) -> None:
                          "'newsletter archive' (no .archive/manifest.json); choose a new or empty folder")
 
 
-def publish(out: Path, pages: dict[str, str], site: dict[str, str], drop: set[str]) -> None:
+def publish(out: Path, pages: dict[str, str], site: dict[str, str], drop: set[str]) -> list[str]:
     """Write ``pages``, then ``site`` (in its order; the manifest last), then remove ``drop``.
 
     Keys are paths relative to ``out``; ``drop`` holds relative paths of files or
-    folders of the last build that no longer belong to the site.
+    folders of the last build that no longer belong to the site. Nothing outside
+    ``out`` is written or removed, whatever links the folder holds: a write
+    through a link that leaves it is refused before anything is written
+    (``UsageError``); such a removal is skipped, with the warning returned.
     """
     check_output_folder(out)
     if not out.is_dir() or not any(out.iterdir()):
         _write_new(out, {**pages, **site})
-        return
+        return []
+    _refuse_escapes(out, [*pages, *site])
     for relative, content in [*pages.items(), *site.items()]:
         write_atomic(out / relative, content)
-    for relative in sorted(drop):
-        target = out / relative
-        if target.is_dir():
-            shutil.rmtree(target)
-        else:
-            target.unlink(missing_ok=True)
+    return [warning for relative in sorted(drop) if (warning := _remove(out, relative))]
+
+
+def _refuse_escapes(out: Path, relatives: list[str]) -> None:
+    for relative in relatives:
+        if not contained(out, relative):
+            raise UsageError(f"refusing to write {display_path(out / relative)}: a folder on its way is a link "
+                             f"that leads outside {display_path(out)}; remove the link and run again")
+
+
+def _remove(out: Path, relative: str) -> str | None:
+    """Remove one file or folder of the last build; a link only as a link, never what it points at."""
+    target = out / relative
+    if not contained(out, relative):
+        return (f"warning: not removing {display_path(target)}: a folder on its way is a link that "
+                f"leads outside {display_path(out)}")
+    if target.is_symlink() or not target.is_dir():
+        target.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(target)  # does not follow links inside the folder
+    return None
 
 
 def _write_new(out: Path, files: dict[str, str]) -> None:

@@ -2,8 +2,9 @@
 
 The steps (see ``archive/`` for each): find the issue files and refuse
 duplicate slugs; for each issue, reuse the last build's page when its content
-hash is unchanged, else load, render (the same ``render_issue`` as ``build``)
-and adapt the email for the web; gather every error of every issue and stop
+hash is unchanged, else load, render and check it exactly as ``build`` does
+(``build_checked``: a check error stops the run too) and adapt the email for
+the web; gather every error of every issue and stop
 with all of them (exit 1) before anything is written; render the index, feed
 and sitemap; publish (a first build in one rename, an update file by file in
 an order that keeps every link valid).
@@ -15,6 +16,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..archive.cache import MANIFEST, ContentHasher, IssueRecord, Manifest, entry_path, read_manifest
@@ -23,8 +25,9 @@ from ..archive.publish import check_output_folder, publish
 from ..archive.site import page_path, render_page, render_site_files
 from ..archive.sources import (ARCHIVE_URL_ENV, find_issue_files, load_project_settings,
                                refuse_duplicate_slugs, resolve_base_url, unique_files)
-from ..errors import Diagnostic, IssueError, NewsletterError
-from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root, load_issue
+from ..checked import build_checked
+from ..errors import Diagnostic, IssueError, NewsletterError, RenderError
+from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root
 from ..render import render_issue
 from ..render.templates import template_chain, template_dirs
 from ..render.web import site_template_dirs
@@ -47,6 +50,7 @@ class BuiltPage:
     record: IssueRecord
     page: str
     content: str
+    warnings: list[str]  # the checks' warnings, as ``build`` prints them
 
 
 def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | None = None,
@@ -57,17 +61,32 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
     base, warning = resolve_base_url(base_url, settings, env)
     files = unique_files(find_issue_files(paths or [root / "issues"]))
     check_output_folder(out)
-    previous = read_manifest(out)
+    previous, damaged = read_manifest(out, partial(plausible_chain, template_chain(root, None, templates),
+                                                   templates is not None))
     hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
                            templates=str(templates.resolve()) if templates else "")
-    result = ArchiveResult(out, base, warnings=[warning] if warning else [])
+    result = ArchiveResult(out, base, warnings=[w for w in (warning, damaged) if w])
     records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result)
     dirs = site_template_dirs(root, settings.templates, templates)
     site = render_site_files(settings, base, list(records.values()), contents, dirs)
     site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
     result.removed = sorted(set(previous.issues) - set(records)) if previous else []
-    publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
+    result.warnings += publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
     return result
+
+
+def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]) -> bool:
+    """Whether a manifest's template folders are a chain this run could have made.
+
+    ``fixed`` is the chain without newsletter.yaml's ``templates:``, which an
+    issue may set, so at most one folder more may sit after the ``--templates`` one.
+    A manifest naming any other folder (say ``/``) would make the hash read it.
+    """
+    expected = [str(folder) for folder in fixed]
+    if dirs == expected:
+        return True
+    middle = 1 if has_override else 0
+    return len(dirs) == len(expected) + 1 and dirs[:middle] + dirs[middle + 1:] == expected
 
 
 def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hasher: ContentHasher,
@@ -98,6 +117,7 @@ def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hashe
             first_error = first_error or exc
             continue
         records[slug], contents[slug] = built.record, built.content
+        result.warnings += built.warnings
         plan[page_path(slug)] = built.page
         plan[entry_path(slug)] = built.content
         result.built.append(slug)
@@ -122,17 +142,26 @@ def _reuse(previous: Manifest | None, path: Path, out: Path,
 
 
 def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | None) -> BuiltPage:
-    """Load, render and adapt one issue: its page, its feed content and its manifest record."""
-    loaded = for_web(load_issue(path))
+    """Load, render, check and adapt one issue: its page, its feed content and its manifest record.
+
+    The email is checked exactly as ``build`` checks it (``build_checked``), and
+    a check error stops it (``RenderError``, located): the archive never
+    publishes an issue that ``build`` refuses. The page is then rendered again
+    with the web's campaign tags, unless the issue has none.
+    """
+    email_loaded, email, report = build_checked(path, templates)
+    if report.errors:  # with its warnings, which build prints too: one round of fixes
+        raise RenderError(diagnostics=[finding.as_diagnostic() for finding in report.findings])
+    loaded = for_web(email_loaded)
     # every folder, present or not: one that appears later must change the hash
     chain = [str(d) for d in template_chain(loaded.project_root, loaded.settings.templates, templates)]
-    rendered = render_issue(loaded, templates)
+    rendered = email if loaded is email_loaded else render_issue(loaded, templates)
     parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
     page = render_page(loaded, parts, base, template_dirs(loaded, templates))
     issue = loaded.issue
     record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",
                          issue.date.isoformat(), issue.language, hasher.key(path, chain), chain)
-    return BuiltPage(record, page, parts.feed_content)
+    return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings])
 
 
 def for_web(loaded: LoadedIssue) -> LoadedIssue:

@@ -6,6 +6,11 @@ project's ``templates/``, then the built-in templates shipped with the
 package. A project overrides a single partial by adding a file of the same
 name. Autoescape is on and undefined names fail, so issue text can never
 become markup or be evaluated as a template.
+
+Templates themselves are code, and run in a sandbox (``sandbox.py``): they
+can read the issue and the settings, but not reach Python's internals, the
+environment or the filesystem, and their loops and output are bounded. A
+refusal is a ``TemplateError`` at the template's line.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from ..errors import Diagnostic, Location, TemplateError
@@ -24,6 +30,7 @@ from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .dates import format_date, format_month, format_range
 from .links import add_utm
 from .markdown import markdown_to_html
+from .sandbox import Sandbox, TemplateLimit, bytecode_cache, guards, render_bounded
 
 LAYOUT = "layout.mjml.j2"
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # wheel installs
@@ -62,20 +69,19 @@ def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Pa
 
 @lru_cache(maxsize=8)
 def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """One environment per template chain, so batch builds compile each template once."""
-    env = jinja2.Environment(
+    """One sandboxed environment per template chain, so batch builds compile each template once."""
+    env = Sandbox(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # compiled templates are cached in the user's temp dir: compiling them
-        # is most of Jinja's cost in a one-shot `newsletter build`
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        # compiling the templates is most of Jinja's cost in a one-shot `newsletter build`
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(date=format_date, month=format_month)
-    env.globals.update(date_range=format_range)
+    env.globals.update(date_range=format_range, **guards())
     return env
 
 
@@ -118,7 +124,7 @@ def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], m
     """
     env = environment(dirs)
     try:
-        return env.get_template(name).render(values)
+        return render_bounded(env.get_template(name), values)
     except jinja2.TemplateSyntaxError as exc:
         where = Location(display_path(Path(exc.filename)) if exc.filename else exc.name or name, exc.lineno)
         raise TemplateError(diagnostics=[Diagnostic(where, f"template syntax error: {exc.message}",
@@ -127,6 +133,10 @@ def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], m
         raise TemplateError(diagnostics=[Diagnostic(
             missing_at, f"template not found: {exc.name}",
             hint=f"looked in {', '.join(display_path(d) for d in dirs)}")]) from None
+    except (SecurityError, TemplateLimit, OverflowError) as exc:  # the sandbox's refusals (range: OverflowError)
+        message, hint = _refusal(exc)
+        raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(name),
+                                                    f"template refused: {message}", hint=hint)]) from None
     except Exception as exc:  # noqa: BLE001 - any runtime failure inside a template
         raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(name),
                                                     f"template error: {exc}", hint="fix the template")]) from None
@@ -142,3 +152,14 @@ def _template_frame(exc: BaseException) -> Location | None:
             found = Location(display_path(Path(filename)), tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def _refusal(exc: BaseException) -> tuple[str, str]:
+    """The sandbox's refusal, and what to do, in words for the template's author."""
+    text = str(exc).rstrip(".")
+    if isinstance(exc, SecurityError):
+        return text, ("a template may read the issue and the settings, not Python's internals "
+                      "such as names starting with _; see README 'Templates'")
+    if isinstance(exc, OverflowError) and "range" in text.lower():
+        text = "range() is limited to 100,000 numbers in a template"
+    return text, "a template must stay within the sandbox's limits; see README 'Templates'"

@@ -2,7 +2,7 @@
 
 The archive's pages, index, Atom feed and sitemap are rendered here because
 only ``render/`` may import Jinja. They share the email's environment (so the
-same override chain, autoescape and ``StrictUndefined``) and look templates up
+same override chain, sandbox, autoescape and ``StrictUndefined``) and look templates up
 as ``web/<name>``: a project overrides ``templates/web/page.html.j2`` exactly
 as it overrides an email partial.
 

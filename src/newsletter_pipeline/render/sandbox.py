@@ -1,0 +1,173 @@
+"""Templates are code: the Jinja sandbox they run in, its limits, and where compiled templates are cached.
+
+A ``--templates`` override (or a project's ``templates/``) is a program the
+build runs. In a plain Jinja environment a template can reach Python's
+internals (``url.__globals__`` leads to ``os``) and so run commands or copy the
+environment's secrets into the email. ``Sandbox`` is Jinja's
+``SandboxedEnvironment`` (no attribute starting with ``_``, no unsafe
+callables, ``range`` capped at 100,000 numbers) plus bounds on what the
+sandbox leaves open, so a careless or hostile template fails with a located
+error instead of hanging the build or filling the memory:
+
+- every ``{% for %}`` loop counts against one budget per render
+  (``MAX_LOOP_ITERATIONS``), so nesting loops cannot multiply past it;
+- ``*``, ``+``, ``~`` and ``**`` refuse to make a text or list longer than
+  ``MAX_TEXT`` characters, or a number of more than ``MAX_INT_BITS`` bits;
+- the rendered output is cut off at ``MAX_TEXT`` characters.
+
+The limits are far above what a newsletter needs (the seed uses a few hundred
+loop iterations and writes about 60,000 characters).
+
+The bytecode cache is per user (``$XDG_CACHE_HOME/newsletter-pipeline``, else
+``~/.cache/newsletter-pipeline``, made 0700). Jinja's default,
+``/tmp/_jinja2-cache-<uid>``, is a name any user can create first, which made
+every build fail; and whoever can write the cache can make us run code. A
+folder that is not ours alone is therefore not used: the build runs without a
+bytecode cache (slower, never broken).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+MAX_LOOP_ITERATIONS = 1_000_000
+MAX_TEXT = 50_000_000  # characters: a whole archive feed fits many times over
+MAX_INT_BITS = 100_000
+LOOP_GUARD = "_newsletter_loop"  # names of the guards the compiled templates call
+SIZE_GUARD = "_newsletter_size"
+CACHE_FOLDER = "newsletter-pipeline"
+# bumped when the compiled code changes shape (the guards): old bytecode must not be loaded
+CACHE_PATTERN = "__jinja2_sandbox1_%s.cache"
+
+_loops_left: ContextVar[list[int] | None] = ContextVar("template_loops_left", default=None)
+
+
+class TemplateLimit(Exception):
+    """A template went past one of the sandbox's bounds."""
+
+
+def guarded_loop(iterable: Iterable[Any]) -> Iterator[Any]:
+    """``iterable``, counting each item against the render's loop budget."""
+    budget = _loops_left.get()
+    if budget is None:  # rendered outside render_bounded: a budget of its own
+        budget = [MAX_LOOP_ITERATIONS]
+    for item in iterable:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise TemplateLimit(f"the template's loops ran more than {MAX_LOOP_ITERATIONS:,} times")
+        yield item
+
+
+def guarded_size(value: Any) -> Any:
+    """``value`` unchanged, unless it is a text or list longer than ``MAX_TEXT``."""
+    if isinstance(value, (str, list, tuple)):
+        _refuse_length(len(value))
+    return value
+
+
+def _refuse_length(length: int) -> None:
+    if length > MAX_TEXT:
+        raise TemplateLimit(f"the template would make a text or list of more than {MAX_TEXT:,} characters "
+                            "or items")
+
+
+def render_bounded(template: jinja2.Template, values: Mapping[str, Any]) -> str:
+    """Render ``template`` with a fresh loop budget; stop once the output passes ``MAX_TEXT``."""
+    token = _loops_left.set([MAX_LOOP_ITERATIONS])
+    try:
+        chunks, size = [], 0
+        output = template.generate(values)
+        for chunk in output:
+            size += len(chunk)
+            if size > MAX_TEXT:
+                # thrown in where the template is writing, so the traceback names its line
+                output.throw(TemplateLimit(f"the template wrote more than {MAX_TEXT:,} characters"))
+            chunks.append(chunk)
+        return "".join(chunks)
+    finally:
+        _loops_left.reset(token)
+
+
+class Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with loops and the growth of values bounded (see the module docstring)."""
+
+    intercepted_binops = frozenset({"*", "+", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            _refuse_huge_power(left, right)
+        elif operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+                    _refuse_length(len(sequence) * times)
+        elif isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            _refuse_length(len(left) + len(right))
+        return super().call_binop(context, operator, left, right)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """The parsed template with every loop and ``~`` wrapped in a guard (Jinja has no public hook)."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = self._guard(LOOP_GUARD, loop.iter)
+        for parent in list(tree.find_all(nodes.Node)):
+            for field in parent.fields:
+                child = getattr(parent, field, None)
+                if isinstance(child, nodes.Concat):
+                    setattr(parent, field, self._guard(SIZE_GUARD, child))
+                elif isinstance(child, list):
+                    setattr(parent, field, [self._guard(SIZE_GUARD, c) if isinstance(c, nodes.Concat) else c
+                                            for c in child])
+        return tree
+
+    def _guard(self, guard: str, node: nodes.Expr) -> nodes.Expr:
+        call = nodes.Call(nodes.Name(guard, "load"), [node], [], None, None, lineno=node.lineno)
+        call.set_environment(self)
+        return call
+
+
+def _refuse_huge_power(left: Any, right: Any) -> None:
+    if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1 \
+            and right * math.log2(abs(left)) > MAX_INT_BITS:
+        raise TemplateLimit(f"{left} ** {right} is a number too large for a template")
+
+
+def guards() -> dict[str, Any]:
+    """The globals the compiled templates call."""
+    return {LOOP_GUARD: guarded_loop, SIZE_GUARD: guarded_size}
+
+
+@lru_cache(maxsize=1)
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """A bytecode cache in the user's own cache folder, or ``None`` when it is not safe to use."""
+    folder = cache_folder(os.environ)
+    return jinja2.FileSystemBytecodeCache(str(folder), CACHE_PATTERN) if folder else None
+
+
+def cache_folder(env: Mapping[str, str]) -> Path | None:
+    """``$XDG_CACHE_HOME/newsletter-pipeline`` (an absolute one), else ``~/.cache/newsletter-pipeline``.
+
+    Made 0700 if missing. ``None`` unless it is a real folder (not a link),
+    owned by us, writable by nobody else, in a folder nobody else can swap it out of.
+    """
+    base = env.get("XDG_CACHE_HOME", "")
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        folder = root / CACHE_FOLDER
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mine, above = os.lstat(folder), os.stat(folder.parent)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+    private = stat.S_ISDIR(mine.st_mode) and mine.st_uid == os.geteuid() and not mine.st_mode & 0o022
+    steady = above.st_uid in (0, os.geteuid()) and (not above.st_mode & 0o022 or above.st_mode & stat.S_ISVTX)
+    return folder if private and steady else None
