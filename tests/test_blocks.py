@@ -107,3 +107,19 @@ def test_text_templates_do_not_escape_html(make_project):
     assert "Fish & chips <here>" in rendered.text
     assert "Q&A night: https://www.ai4media.eu/?a=1&b=2" in rendered.text
     assert "&amp;" not in rendered.text
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("events", "upcoming_events"),  # spelling alone said past_events
+    ("Events", "upcoming_events"),
+    ("links", "link_list"),
+    ("Link-List", "link_list"),
+    ("banner", "masthead"),
+    ("ctaa", "cta"),  # spelling still works
+])
+def test_an_unknown_block_type_suggests_the_type_it_means(make_project, run_cli, written, meant):
+    text = issue_with(example("cta")).replace("type: cta", f"type: {written}")
+    root = make_project({ISSUE: text})
+    [line] = assert_clean_failure(run_cli("build", ISSUE, "--out", "out", cwd=root), 1)
+    assert line.endswith(f"unknown block type '{written}' (did you mean '{meant}'?)"), line
+    assert line.startswith(f"{ISSUE}:")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, Union, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -131,12 +131,16 @@ class PastEvent(Strict):
 
 
 class _Block(Strict):
+    # other names people give this block: "did you mean" suggests the type for them (events -> upcoming_events)
+    also_called: ClassVar[tuple[str, ...]] = ()
+
     id: str | None = Field(None, description="Optional anchor name, for links within the email")
 
 
 class MastheadBlock(_Block):
     """The issue's banner: logo, title and date."""
 
+    also_called = ("header", "banner", "hero", "title")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "masthead", "title": "One year of AI4Media", "subtitle": "December 2021"},
     ]})
@@ -150,6 +154,7 @@ class MastheadBlock(_Block):
 class EditorialBlock(_Block):
     """The editors' letter: paragraphs and bullets, signed."""
 
+    also_called = ("letter", "intro", "introduction", "welcome", "editor")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "editorial", "title": "Dear readers", "body": "A year of **work**:\n\n- 30 partners\n- 12 events",
          "signature": {"names": ["Ana", "Ben"], "affiliation": "The editors"}},
@@ -164,6 +169,7 @@ class EditorialBlock(_Block):
 class ArticleBlock(_Block):
     """A teaser: title, authors, text, optional image and a "read more" link."""
 
+    also_called = ("story", "news", "post", "teaser", "item")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "article", "title": "Detecting deepfakes", "authors": [{"name": "Roberto Caldelli"}],
          "body": "Deepfakes **pollute** the online space.",
@@ -181,6 +187,7 @@ class ArticleBlock(_Block):
 class LinkListBlock(_Block):
     """A list of links (for example publications) with a call to action."""
 
+    also_called = ("links", "publications", "reading_list", "papers")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "link_list", "title": "Publications",
          "links": [{"title": "A survey of media AI", "url": "https://www.ai4media.eu/survey.pdf"}]},
@@ -197,6 +204,7 @@ class LinkListBlock(_Block):
 class BulletsBlock(_Block):
     """A bulleted section with a button (and an optional secondary link)."""
 
+    also_called = ("list", "items", "bullet_list")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "bullets", "title": "Open datasets", "items": ["Faces in the wild", "News video clips"],
          "button": {"label": "Browse the datasets", "url": "https://www.ai4media.eu/data/"}},
@@ -214,6 +222,7 @@ class BulletsBlock(_Block):
 class CtaBlock(_Block):
     """A call to action: optional text and one button."""
 
+    also_called = ("button", "call_to_action", "action")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "cta", "text": "Join the network.", "button": {"label": "Become a member", "url": "https://www.ai4media.eu/join"}},
     ]})
@@ -226,6 +235,7 @@ class CtaBlock(_Block):
 class UpcomingEventsBlock(_Block):
     """Upcoming events: date range, place, title and link."""
 
+    also_called = ("events", "calendar", "agenda", "event")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "upcoming_events", "events": [{"title": "Media AI summit", "start": "2022-01-20",
                                                  "place": "Rome", "url": "https://www.ai4media.eu/summit"}]},
@@ -240,6 +250,7 @@ class UpcomingEventsBlock(_Block):
 class PastEventsBlock(_Block):
     """Past events as a grid that stacks on phones."""
 
+    also_called = ("recap", "past", "missed")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "past_events", "columns": 2, "events": [{"title": "Webinar on trust", "date": "2021-11-04",
                                                            "url": "https://www.ai4media.eu/webinar"}]},
@@ -259,6 +270,7 @@ class FooterBlock(_Block):
     address and unsubscribe link are legally required.
     """
 
+    also_called = ("signoff", "contact")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "footer", "title": "Follow us", "text": "Questions? Write to us."},
     ]})
@@ -319,13 +331,23 @@ class Sender(Strict):
     reply_to: Email | None = None
 
 
-SocialNetwork = Literal["twitter", "x", "linkedin", "facebook", "youtube", "instagram", "mastodon", "github", "web"]
+SocialNetwork = Literal["twitter", "x", "linkedin", "facebook", "youtube", "instagram", "mastodon", "bluesky",
+                        "github", "web", "rss", "email"]
 
 
 class SocialLink(Strict):
     network: SocialNetwork
     url: LinkUrl
     label: Text
+    icon: ImageUrl | None = Field(None, description="Your own icon (a square PNG, 48 px or more); networks without a "
+                                  "built-in icon (mastodon, bluesky, rss, email) show a generic link icon without it")
+
+
+class Funding(Strict):
+    """A funder's emblem and statement, shown in every footer (EU-funded projects must show both)."""
+
+    text: Markdown = Field(description="The funding statement or disclaimer")
+    logo: Image | None = Field(None, description="The funder's emblem, e.g. the EU flag")
 
 
 class Utm(Strict):
@@ -346,6 +368,7 @@ class Settings(Strict):
     website: LinkUrl | None = None
     archive_url: LinkUrl | None = Field(None, description="Base URL of the web archive; enables 'view in browser'")
     social: list[SocialLink] = Field(default_factory=list)
+    funding: Funding | None = Field(None, description="A funding statement and emblem for the footer")
     utm: Utm | None = None
     templates: str | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
 
