@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, ClassVar, Literal, Union, get_args
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -78,11 +78,16 @@ class Image(Strict):
 
     @model_validator(mode="after")
     def _alt_required(self) -> Image:
-        if self.decorative and self.alt:
-            raise ValueError("a decorative image must not have alt text (remove alt, or decorative: true)")
-        if not self.decorative and not (self.alt or "").strip():
-            raise ValueError("alt: required (describe the image for screen readers, or set decorative: true)")
-        return self
+        return _check_alt(self)
+
+
+def _check_alt(image: Any) -> Any:
+    """alt is required unless the image is decorative, and a decorative image has none."""
+    if image.decorative and image.alt:
+        raise ValueError("a decorative image must not have alt text (remove alt, or decorative: true)")
+    if not image.decorative and not (image.alt or "").strip():
+        raise ValueError("alt: required (describe the image for screen readers, or set decorative: true)")
+    return image
 
 
 class Button(Strict):
@@ -121,6 +126,13 @@ class Event(Strict):
         return self
 
 
+class Sponsor(Strict):
+    name: Text = Field(description="The partner's or funder's name; the logo's alt text")
+    logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF")
+    url: LinkUrl
+    width: int = Field(120, ge=16, le=300, description="The logo's width in pixels")
+
+
 class PastEvent(Strict):
     title: Text
     subtitle: Text | None = None
@@ -134,7 +146,12 @@ class _Block(Strict):
     # other names people give this block: "did you mean" suggests the type for them (events -> upcoming_events)
     also_called: ClassVar[tuple[str, ...]] = ()
 
-    id: str | None = Field(None, description="Optional anchor name, for links within the email")
+    id: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
+                           description="Optional anchor name, for links within the email (#id) and the table of contents")
+
+    def section_depth(self) -> int | None:
+        """1 when this block opens a section, 2 a sub-section; ``None`` for content (see blocks.heading_levels)."""
+        return None
 
 
 class MastheadBlock(_Block):
@@ -261,6 +278,124 @@ class PastEventsBlock(_Block):
     intro: Markdown | None = None
     columns: Literal[1, 2, 3] = 2
     events: list[PastEvent] = Field(min_length=1)
+
+
+class HeadingBlock(_Block):
+    """A section heading that groups the blocks after it: their titles go one level lower."""
+
+    also_called = ("section", "subheading", "sub_heading", "subsection", "chapter", "h2", "h3", "title_block")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "heading", "title": "Community news", "intro": "What happened across the project this month."},
+    ]})
+
+    type: Literal["heading"]
+    title: Text
+    intro: Markdown | None = None
+    level: Literal[1, 2] = Field(1, description="1 for a section, 2 for a sub-section inside one")
+
+    def section_depth(self) -> int | None:
+        return self.level
+
+
+class QuoteBlock(_Block):
+    """A pull quote: the words, who said them, and where they were said."""
+
+    also_called = ("blockquote", "pullquote", "pull_quote", "citation", "testimonial", "quotation", "cite")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "quote", "text": "Open source is a conversation, not a product.", "attribution": "Ada Lovelace, maintainer",
+         "link": "https://www.ai4media.eu/interviews/ada/"},
+    ]})
+
+    type: Literal["quote"]
+    text: Markdown
+    attribution: Text | None = Field(None, description="Who said it, e.g. 'Ada Lovelace, maintainer'")
+    link: LinkUrl | None = Field(None, description="Where it was said: makes the attribution a link")
+
+
+class ImageBlock(_Block):
+    """A picture on its own, full width unless a width is given, with an optional caption."""
+
+    also_called = ("photo", "picture", "img", "figure", "illustration", "photograph", "banner_image")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "image", "src": "https://www.ai4media.eu/img/team-photo.jpg",
+         "alt": "The project team on the steps of the Thessaloniki venue", "caption": "The team at the final meeting."},
+    ]})
+
+    type: Literal["image"]
+    src: ImageUrl
+    alt: str | None = Field(None, description="What the image shows, for screen readers")
+    decorative: bool = Field(False, description="true for purely decorative images: they get alt=\"\"")
+    caption: Markdown | None = None
+    href: LinkUrl | None = Field(None, description="Makes the image a link")
+    width: int | None = Field(None, ge=16, le=1200, description="Display width in pixels for an inset image; "
+                              "full width without it")
+
+    @model_validator(mode="after")
+    def _alt_required(self) -> ImageBlock:
+        return _check_alt(self)
+
+
+class FeatureBlock(_Block):
+    """Text beside an image; the two stack on phones, image first."""
+
+    also_called = ("media", "side_by_side", "spotlight", "highlight", "media_object", "showcase")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "feature", "title": "Meet the AIDA academy",
+         "image": {"src": "https://www.ai4media.eu/img/aida.jpg", "alt": "Students at a lecture", "width": 240},
+         "body": "Courses from **30 universities**, open to every member.",
+         "link": {"label": "Browse the AIDA courses", "url": "https://www.ai4media.eu/aida/"}, "image_position": "left"},
+    ]})
+
+    type: Literal["feature"]
+    title: Text
+    image: Image
+    body: Markdown
+    link: Button | None = None
+    image_position: Literal["left", "right"] = Field("left", description="Which side the image is on, on wide screens")
+
+
+class SponsorsBlock(_Block):
+    """A row of partner or funder logos, each a link, wrapping on phones."""
+
+    also_called = ("partners", "logos", "funders", "supporters", "sponsor", "backers", "members")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "sponsors", "title": "Our partners",
+         "sponsors": [{"name": "CERTH", "logo": "https://www.ai4media.eu/img/certh.png", "url": "https://www.certh.gr/"}]},
+    ]})
+
+    type: Literal["sponsors"]
+    title: Text | None = None
+    intro: Markdown | None = None
+    sponsors: list[Sponsor] = Field(min_length=1)
+
+
+class TocBlock(_Block):
+    """A table of contents: the issue's section headings (or, without any, its titled blocks)."""
+
+    also_called = ("contents", "table_of_contents", "index", "in_this_issue", "overview", "summary")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "toc", "title": "In this issue"}]})
+
+    type: Literal["toc"]
+    title: Text = "In this issue"
+
+
+class DividerBlock(_Block):
+    """A thin horizontal line between blocks."""
+
+    also_called = ("hr", "rule", "separator", "line", "horizontal_rule")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "divider"}]})
+
+    type: Literal["divider"]
+
+
+class SpacerBlock(_Block):
+    """Empty space between blocks."""
+
+    also_called = ("space", "gap", "blank", "padding", "whitespace")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "spacer", "height": 32}]})
+
+    type: Literal["spacer"]
+    height: int = Field(24, ge=4, le=120, description="Height in pixels")
 
 
 class FooterBlock(_Block):

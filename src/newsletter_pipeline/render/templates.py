@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ..blocks import anchors, contents, heading_levels
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import LoadedIssue, display_path
 from ..models import UNSUBSCRIBE_PLACEHOLDER
@@ -89,6 +90,7 @@ def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
     """The values both parts' templates may use: the issue, its settings and its fixed links."""
     settings, issue, slug = loaded.settings, loaded.issue, loaded.slug
     archive = settings.archive_url
+    online = f"{archive.rstrip('/')}/{slug}/" if archive else None
     return {
         "issue": issue,
         "slug": slug,
@@ -97,8 +99,13 @@ def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
         "colors": settings.brand.colors,
         "fonts": settings.brand.fonts,
         "blocks": issue.blocks,
+        "levels": heading_levels(issue.blocks),
+        "anchors": anchors(issue.blocks),
+        "contents": contents(issue.blocks),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-        "view_online_url": f"{archive.rstrip('/')}/{slug}/" if archive else None,
+        "view_online_url": online,
+        # in-email anchors fail in Gmail's apps and others: a TOC links into the web archive when there is one
+        "anchor_base": online or "",
     }
 
 
@@ -109,8 +116,10 @@ def context(loaded: LoadedIssue) -> dict[str, Any]:
     def url(value: str) -> str:
         return add_utm(value, settings.utm, slug)
 
-    def md(text: str | None, inline: bool = False) -> Markup:
-        return markdown_to_html(text, url, inline) if text else Markup("")
+    @jinja2.pass_context
+    def md(ctx: jinja2.runtime.Context, text: str | None, inline: bool = False) -> Markup:
+        # Markdown headings go below the calling block's own heading level (the layout sets `level`)
+        return markdown_to_html(text, url, inline, level=ctx.get("level", 2)) if text else Markup("")
 
     return {**shared_context(loaded), "url": url, "md": md}
 

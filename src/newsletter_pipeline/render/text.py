@@ -27,11 +27,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from ..blocks import block_type
+import jinja2
+
+from ..blocks import block_type, heading_levels
 from ..errors import Location
 from ..issue.load import LoadedIssue
 from ..issue.schema import Button
-from .markdown import markdown_to_text
+from .markdown import Verbatim, markdown_to_text
 from .templates import render_template, shared_context
 
 WIDTH = 78
@@ -60,24 +62,40 @@ def wrap(text: str, indent: str = "", hanging: str | None = None) -> str:
     return _chunk(wrap_lines(text, indent, hanging))
 
 
-def paragraph_lines(markdown: str | None) -> list[str]:
+def paragraph_lines(markdown: str | None, indent: str = "") -> list[str]:
     lines: list[str] = []
     for para in markdown_to_text(markdown) if markdown else []:
+        if isinstance(para, Verbatim):  # code and sub-headings keep their lines
+            lines += [(indent + line).rstrip() for line in para.split("\n")] + [""]
+            continue
+        para = indent + para
         stripped = para.lstrip()
-        indent = para[: len(para) - len(stripped)]
+        own = para[: len(para) - len(stripped)]  # the list's or the quote's indent
         # only list markers hang; a paragraph that merely starts with a number ("36 members...") does not
         marker = LIST_MARKER.match(stripped)
-        lines += wrap_lines(para, hanging=indent + " " * (marker.end() if marker else 0)) + [""]
+        hanging = own + " " * (marker.end() if marker else 0)
+        first, *rest = para.split("\n")  # hard line breaks: each later line starts at the hanging indent
+        lines += wrap_lines(first, hanging=hanging)
+        for piece in rest:
+            lines += wrap_lines(piece, indent=hanging)
+        lines.append("")
     return lines
 
 
-def paragraphs(markdown: str | None) -> str:
-    """A Markdown field as plain-text paragraphs, each followed by a blank line."""
-    return _chunk(paragraph_lines(markdown))
+def paragraphs(markdown: str | None, indent: str = "") -> str:
+    """A Markdown field as plain-text paragraphs, each followed by a blank line; ``indent`` shifts them all."""
+    return _chunk(paragraph_lines(markdown, indent))
 
 
-def heading(title: str, underline: str = "=") -> str:
-    """A heading underlined with ``underline`` ("=" also upper-cases it), then a blank line."""
+@jinja2.pass_context
+def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = None) -> str:
+    """A heading underlined with ``underline`` ("=" also upper-cases it), then a blank line.
+
+    Without ``underline``: "=" for a top-level block title, "-" for one inside
+    a section (the block's ``level`` is 3 or more).
+    """
+    if underline is None:
+        underline = "=" if ctx.get("level", 2) <= 2 else "-"
     wrapped = wrap_lines(title.upper() if underline == "=" else title)
     return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
 
@@ -110,9 +128,9 @@ def render_text(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     values: dict[str, Any] = {**shared_context(loaded), **HELPERS}
     missing_at = Location(loaded.doc.file, 1, 1)
     sections = []
-    for block in loaded.issue.blocks:
-        rendered = render_template(block_type(block).text_template, dirs, {**values, "block": block},
-                                   missing_at, text=True)
+    for block, level in zip(loaded.issue.blocks, heading_levels(loaded.issue.blocks)):
+        rendered = render_template(block_type(block).text_template, dirs,
+                                   {**values, "block": block, "level": level}, missing_at, text=True)
         sections.append("\n".join(block_lines(rendered)))
     return f"\n\n{RULE}\n\n".join(s for s in sections if s) + "\n"
 
