@@ -276,3 +276,12 @@ def test_heading_levels_and_anchors_follow_sections():
         {"type": "article", "title": "B", "body": "b"}]})
     assert heading_levels(issue.blocks) == [2, 2, 2, 3, 4, 2, 3]
     assert anchors(issue.blocks) == [None, None, "news", "news-3", None, "news-2", None]  # never the same twice
+
+
+def test_a_block_id_with_spaces_is_a_located_error_in_plain_words(make_project, run_cli):
+    issue = ALL.replace("    id: aida\n", "    id: the academy\n")
+    root = project(make_project, issue)
+    [line] = assert_clean_failure(run_cli("build", NAME, "--out", "out", cwd=root, env=clean_env()), 1)
+    row = issue.splitlines().index("    id: the academy") + 1
+    assert line.startswith(f"{NAME}:{row}:9: error: blocks[")
+    assert "invalid id 'the academy': use letters, digits, - and _, starting with a letter, no spaces" in line

@@ -54,9 +54,17 @@ def _color(value: str) -> str:
     return value.lower()
 
 
+def _anchor_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value):
+        raise ValueError(f"invalid id {value!r}: use letters, digits, - and _, starting with a letter, no spaces "
+                         f"(it becomes the #name that links point at, e.g. community-news)")
+    return value
+
+
 LinkUrl = Annotated[str, AfterValidator(_link_url), Field(description="Absolute https://, http:// or mailto: URL")]
 ImageUrl = Annotated[str, AfterValidator(_image_url), Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
 Email = Annotated[str, AfterValidator(_email)]
+AnchorName = Annotated[str, AfterValidator(_anchor_name), Field(description="Letters, digits, - and _")]
 Color = Annotated[str, AfterValidator(_color), Field(description="#rrggbb")]
 Text = Annotated[str, Field(min_length=1, description="Plain text")]
 Markdown = Annotated[
@@ -146,8 +154,8 @@ class _Block(Strict):
     # other names people give this block: "did you mean" suggests the type for them (events -> upcoming_events)
     also_called: ClassVar[tuple[str, ...]] = ()
 
-    id: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
-                           description="Optional anchor name, for links within the email (#id) and the table of contents")
+    id: AnchorName | None = Field(None, description="Optional anchor name, for links within the email (#id) "
+                                  "and the table of contents")
 
     def section_depth(self) -> int | None:
         """1 when this block opens a section, 2 a sub-section; ``None`` for content (see blocks.heading_levels)."""
