@@ -285,3 +285,11 @@ def test_a_block_id_with_spaces_is_a_located_error_in_plain_words(make_project, 
     row = issue.splitlines().index("    id: the academy") + 1
     assert line.startswith(f"{NAME}:{row}:9: error: blocks[")
     assert "invalid id 'the academy': use letters, digits, - and _, starting with a letter, no spaces" in line
+
+
+def test_an_image_block_without_alt_is_a_located_error(make_project, run_cli):
+    issue = ALL.replace("    alt: The team on the quay\n", "")
+    root = project(make_project, issue)
+    [line] = assert_clean_failure(run_cli("build", NAME, "--out", "out", cwd=root, env=clean_env()), 1)
+    assert ".alt: required (describe the image for screen readers, or set decorative: true)" in line
+    assert line.startswith(f"{NAME}:")

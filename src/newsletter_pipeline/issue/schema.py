@@ -3,7 +3,12 @@
 These models are the single source of truth: the loader validates with them,
 the templates read them, and ``newsletter schema`` exports them as JSON Schema
 for editors. Every text field documented as Markdown accepts **bold**,
-*italics*, [links](https://...) and lists; nothing else becomes markup.
+*italics*, [links](https://...), `code`, code blocks, > quotes, ### headings
+and lists (render/markdown.py); nothing else becomes markup.
+
+Each block type is a subclass of ``_Block`` with a docstring (the schema's
+description), a JSON Schema example and ``also_called`` synonyms; with its two
+templates it is one unit (see ``blocks.py``).
 """
 
 from __future__ import annotations
@@ -69,7 +74,8 @@ Color = Annotated[str, AfterValidator(_color), Field(description="#rrggbb")]
 Text = Annotated[str, Field(min_length=1, description="Plain text")]
 Markdown = Annotated[
     str,
-    Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists"),
+    Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...), `code`, - lists, "
+                                    "1. numbered lists, > quotes, ### headings and ``` code blocks"),
 ]
 
 
