@@ -3,14 +3,19 @@
 These models are the single source of truth: the loader validates with them,
 the templates read them, and ``newsletter schema`` exports them as JSON Schema
 for editors. Every text field documented as Markdown accepts **bold**,
-*italics*, [links](https://...) and lists; nothing else becomes markup.
+*italics*, [links](https://...), `code`, code blocks, > quotes, ### headings
+and lists (render/markdown.py); nothing else becomes markup.
+
+Each block type is a subclass of ``_Block`` with a docstring (the schema's
+description), a JSON Schema example and ``also_called`` synonyms; with its two
+templates it is one unit (see ``blocks.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -130,6 +135,14 @@ def _css_url(value: str) -> str:
     return value
 
 
+def _anchor_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value):
+        raise _value_error("anchor_name", "invalid id {value}",
+                           "use letters, digits, - and _, starting with a letter, no spaces; "
+                           "it becomes the #name that links point at, e.g. community-news", value=echo(value))
+    return value
+
+
 # The same rules for editors (JSON Schema, ECMA-262 regex); the validators above give the messages.
 SINGLE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202d\\u202e]*$"
 MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
@@ -144,6 +157,7 @@ LinkUrl = Annotated[SingleLine, AfterValidator(_link_url),
 ImageUrl = Annotated[SingleLine, AfterValidator(_image_url),
                      Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
 Email = Annotated[SingleLine, AfterValidator(_email)]
+AnchorName = Annotated[SingleLine, AfterValidator(_anchor_name), Field(description="Letters, digits, - and _")]
 Color = Annotated[SingleLine, AfterValidator(_color),
                   Field(description="#rrggbb (or #rgb)", json_schema_extra=_pattern(COLOR_PATTERN))]
 # min_length before the character check, so an empty value reads "fill it in" (string_too_short)
@@ -161,7 +175,8 @@ Lines = Annotated[str, Field(min_length=1, description="Plain text; may span lin
                              json_schema_extra=_pattern(MULTI_LINE_PATTERN)), AfterValidator(_multi_line)]
 Markdown = Annotated[
     str,
-    Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists",
+    Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...), `code`, - lists, "
+                                    "1. numbered lists, > quotes, ### headings and ``` code blocks",
           json_schema_extra=_pattern(MULTI_LINE_PATTERN)),
     AfterValidator(_multi_line),
 ]
@@ -180,13 +195,18 @@ class Image(Strict):
 
     @model_validator(mode="after")
     def _alt_required(self) -> Image:
-        if self.decorative and self.alt:
-            raise _value_error("decorative_alt", "a decorative image must not have alt text",
-                               "remove alt, or decorative: true")
-        if not self.decorative and not (self.alt or "").strip():
-            raise _value_error("alt_missing", "required", "describe the image for screen readers, "
-                               "or set decorative: true", field="alt")
-        return self
+        return _check_alt(self)
+
+
+def _check_alt(image: Any) -> Any:
+    """alt is required unless the image is decorative, and a decorative image has none."""
+    if image.decorative and image.alt:
+        raise _value_error("decorative_alt", "a decorative image must not have alt text",
+                           "remove alt, or decorative: true")
+    if not image.decorative and not (image.alt or "").strip():
+        raise _value_error("alt_missing", "required", "describe the image for screen readers, "
+                           "or set decorative: true", field="alt")
+    return image
 
 
 class Button(Strict):
@@ -226,6 +246,13 @@ class Event(Strict):
         return self
 
 
+class Sponsor(Strict):
+    name: Text = Field(description="The partner's or funder's name; the logo's alt text")
+    logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF")
+    url: LinkUrl
+    width: int = Field(120, ge=16, le=300, description="The logo's width in pixels")
+
+
 class PastEvent(Strict):
     title: Text
     subtitle: Text | None = None
@@ -236,11 +263,24 @@ class PastEvent(Strict):
 
 
 class _Block(Strict):
-    id: SingleLine | None = Field(None, description="Optional anchor name, for links within the email")
+    # other names people give this block: "did you mean" suggests the type for them (events -> upcoming_events)
+    also_called: ClassVar[tuple[str, ...]] = ()
+
+    id: AnchorName | None = Field(None, description="Optional anchor name, for links within the email (#id) "
+                                  "and the table of contents")
+
+    def section_depth(self) -> int | None:
+        """1 when this block opens a section, 2 a sub-section; ``None`` for content (see blocks.heading_levels)."""
+        return None
 
 
 class MastheadBlock(_Block):
     """The issue's banner: logo, title and date."""
+
+    also_called = ("header", "banner", "hero", "title")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "masthead", "title": "One year of AI4Media", "subtitle": "December 2021"},
+    ]})
 
     type: Literal["masthead"]
     title: Text
@@ -251,6 +291,12 @@ class MastheadBlock(_Block):
 class EditorialBlock(_Block):
     """The editors' letter: paragraphs and bullets, signed."""
 
+    also_called = ("letter", "intro", "introduction", "welcome", "editor")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "editorial", "title": "Dear readers", "body": "A year of **work**:\n\n- 30 partners\n- 12 events",
+         "signature": {"names": ["Ana", "Ben"], "affiliation": "The editors"}},
+    ]})
+
     type: Literal["editorial"]
     title: Text | None = None
     body: Markdown
@@ -259,6 +305,13 @@ class EditorialBlock(_Block):
 
 class ArticleBlock(_Block):
     """A teaser: title, authors, text, optional image and a "read more" link."""
+
+    also_called = ("story", "news", "post", "teaser", "item")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "article", "title": "Detecting deepfakes", "authors": [{"name": "Roberto Caldelli"}],
+         "body": "Deepfakes **pollute** the online space.",
+         "link": {"label": "Read more", "url": "https://www.ai4media.eu/deepfakes/"}},
+    ]})
 
     type: Literal["article"]
     title: Text
@@ -271,6 +324,12 @@ class ArticleBlock(_Block):
 class LinkListBlock(_Block):
     """A list of links (for example publications) with a call to action."""
 
+    also_called = ("links", "publications", "reading_list", "papers")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "link_list", "title": "Publications",
+         "links": [{"title": "A survey of media AI", "url": "https://www.ai4media.eu/survey.pdf"}]},
+    ]})
+
     type: Literal["link_list"]
     title: Text
     intro: Markdown | None = None
@@ -281,6 +340,12 @@ class LinkListBlock(_Block):
 
 class BulletsBlock(_Block):
     """A bulleted section with a button (and an optional secondary link)."""
+
+    also_called = ("list", "items", "bullet_list")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "bullets", "title": "Open datasets", "items": ["Faces in the wild", "News video clips"],
+         "button": {"label": "Browse the datasets", "url": "https://www.ai4media.eu/data/"}},
+    ]})
 
     type: Literal["bullets"]
     title: Text
@@ -294,6 +359,11 @@ class BulletsBlock(_Block):
 class CtaBlock(_Block):
     """A call to action: optional text and one button."""
 
+    also_called = ("button", "call_to_action", "action")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "cta", "text": "Join the network.", "button": {"label": "Become a member", "url": "https://www.ai4media.eu/join"}},
+    ]})
+
     type: Literal["cta"]
     text: Markdown | None = None
     button: Button
@@ -301,6 +371,12 @@ class CtaBlock(_Block):
 
 class UpcomingEventsBlock(_Block):
     """Upcoming events: date range, place, title and link."""
+
+    also_called = ("events", "calendar", "agenda", "event")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "upcoming_events", "events": [{"title": "Media AI summit", "start": "2022-01-20",
+                                                 "place": "Rome", "url": "https://www.ai4media.eu/summit"}]},
+    ]})
 
     type: Literal["upcoming_events"]
     title: Text = "Upcoming events"
@@ -311,11 +387,135 @@ class UpcomingEventsBlock(_Block):
 class PastEventsBlock(_Block):
     """Past events as a grid that stacks on phones."""
 
+    also_called = ("recap", "past", "missed")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "past_events", "columns": 2, "events": [{"title": "Webinar on trust", "date": "2021-11-04",
+                                                           "url": "https://www.ai4media.eu/webinar"}]},
+    ]})
+
     type: Literal["past_events"]
     title: Text = "In case you've missed it"
     intro: Markdown | None = None
     columns: Literal[1, 2, 3] = 2
     events: list[PastEvent] = Field(min_length=1)
+
+
+class HeadingBlock(_Block):
+    """A section heading that groups the blocks after it: their titles go one level lower."""
+
+    also_called = ("section", "subheading", "sub_heading", "subsection", "chapter", "h2", "h3", "title_block")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "heading", "title": "Community news", "intro": "What happened across the project this month."},
+    ]})
+
+    type: Literal["heading"]
+    title: Text
+    intro: Markdown | None = None
+    level: Literal[1, 2] = Field(1, description="1 for a section, 2 for a sub-section inside one")
+
+    def section_depth(self) -> int | None:
+        return self.level
+
+
+class QuoteBlock(_Block):
+    """A pull quote: the words, who said them, and where they were said."""
+
+    also_called = ("blockquote", "pullquote", "pull_quote", "citation", "testimonial", "quotation", "cite")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "quote", "text": "Open source is a conversation, not a product.", "attribution": "Ada Lovelace, maintainer",
+         "link": "https://www.ai4media.eu/interviews/ada/"},
+    ]})
+
+    type: Literal["quote"]
+    text: Markdown
+    attribution: Text | None = Field(None, description="Who said it, e.g. 'Ada Lovelace, maintainer'")
+    link: LinkUrl | None = Field(None, description="Where it was said: makes the attribution a link")
+
+
+class ImageBlock(_Block):
+    """A picture on its own, full width unless a width is given, with an optional caption."""
+
+    also_called = ("photo", "picture", "img", "figure", "illustration", "photograph", "banner_image")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "image", "src": "https://www.ai4media.eu/img/team-photo.jpg",
+         "alt": "The project team on the steps of the Thessaloniki venue", "caption": "The team at the final meeting."},
+    ]})
+
+    type: Literal["image"]
+    src: ImageUrl
+    alt: SingleLine | None = Field(None, description="What the image shows, for screen readers")
+    decorative: bool = Field(False, description="true for purely decorative images: they get alt=\"\"")
+    caption: Markdown | None = None
+    href: LinkUrl | None = Field(None, description="Makes the image a link")
+    width: int | None = Field(None, ge=16, le=1200, description="Display width in pixels for an inset image; "
+                              "full width without it")
+
+    @model_validator(mode="after")
+    def _alt_required(self) -> ImageBlock:
+        return _check_alt(self)
+
+
+class FeatureBlock(_Block):
+    """Text beside an image; the two stack on phones, image first."""
+
+    also_called = ("media", "side_by_side", "spotlight", "highlight", "media_object", "showcase")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "feature", "title": "Meet the AIDA academy",
+         "image": {"src": "https://www.ai4media.eu/img/aida.jpg", "alt": "Students at a lecture", "width": 240},
+         "body": "Courses from **30 universities**, open to every member.",
+         "link": {"label": "Browse the AIDA courses", "url": "https://www.ai4media.eu/aida/"}, "image_position": "left"},
+    ]})
+
+    type: Literal["feature"]
+    title: Text
+    image: Image
+    body: Markdown
+    link: Button | None = None
+    image_position: Literal["left", "right"] = Field("left", description="Which side the image is on, on wide screens")
+
+
+class SponsorsBlock(_Block):
+    """A row of partner or funder logos, each a link, wrapping on phones."""
+
+    also_called = ("partners", "logos", "funders", "supporters", "sponsor", "backers", "members")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "sponsors", "title": "Our partners",
+         "sponsors": [{"name": "CERTH", "logo": "https://www.ai4media.eu/img/certh.png", "url": "https://www.certh.gr/"}]},
+    ]})
+
+    type: Literal["sponsors"]
+    title: Text | None = None
+    intro: Markdown | None = None
+    sponsors: list[Sponsor] = Field(min_length=1)
+
+
+class TocBlock(_Block):
+    """A table of contents: the issue's section headings (or, without any, its titled blocks)."""
+
+    also_called = ("contents", "table_of_contents", "index", "in_this_issue", "overview", "summary")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "toc", "title": "In this issue"}]})
+
+    type: Literal["toc"]
+    title: Text = "In this issue"
+
+
+class DividerBlock(_Block):
+    """A thin horizontal line between blocks."""
+
+    also_called = ("hr", "rule", "separator", "line", "horizontal_rule")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "divider"}]})
+
+    type: Literal["divider"]
+
+
+class SpacerBlock(_Block):
+    """Empty space between blocks."""
+
+    also_called = ("space", "gap", "blank", "padding", "whitespace")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "spacer", "height": 32}]})
+
+    type: Literal["spacer"]
+    height: int = Field(24, ge=4, le=120, description="Height in pixels")
 
 
 class FooterBlock(_Block):
@@ -325,30 +525,23 @@ class FooterBlock(_Block):
     address and unsubscribe link are legally required.
     """
 
+    also_called = ("signoff", "contact")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "footer", "title": "Follow us", "text": "Questions? Write to us."},
+    ]})
+
     type: Literal["footer"]
     title: Text = "Follow us"
     text: Markdown | None = None
 
 
-Block = Annotated[
-    Union[
-        MastheadBlock,
-        EditorialBlock,
-        ArticleBlock,
-        LinkListBlock,
-        BulletsBlock,
-        CtaBlock,
-        UpcomingEventsBlock,
-        PastEventsBlock,
-        FooterBlock,
-    ],
-    Field(discriminator="type"),
-]
-
-# each block class of the union above under its ``type`` tag, in the union's order
+# Every subclass of _Block above is a block type, in definition order: adding a class adds the type to
+# the union (so to the loader and the JSON Schema); blocks.py pairs each with its two templates.
 BLOCK_TYPES: dict[str, type[_Block]] = {
-    get_args(cls.model_fields["type"].annotation)[0]: cls for cls in get_args(get_args(Block)[0])
+    get_args(cls.model_fields["type"].annotation)[0]: cls for cls in _Block.__subclasses__()
 }
+
+Block = Annotated[Union[tuple(BLOCK_TYPES.values())], Field(discriminator="type")]  # type: ignore[valid-type]
 
 
 # --- project-wide settings (newsletter.yaml), which an issue may override ---
@@ -393,13 +586,23 @@ class Sender(Strict):
     reply_to: Email | None = None
 
 
-SocialNetwork = Literal["twitter", "x", "linkedin", "facebook", "youtube", "instagram", "mastodon", "github", "web"]
+SocialNetwork = Literal["twitter", "x", "linkedin", "facebook", "youtube", "instagram", "mastodon", "bluesky",
+                        "github", "web", "rss", "email"]
 
 
 class SocialLink(Strict):
     network: SocialNetwork
     url: LinkUrl
     label: Text
+    icon: ImageUrl | None = Field(None, description="Your own icon (a square PNG, 48 px or more); networks without a "
+                                  "built-in icon (mastodon, bluesky, rss, email) show a generic link icon without it")
+
+
+class Funding(Strict):
+    """A funder's emblem and statement, shown in every footer (EU-funded projects must show both)."""
+
+    text: Markdown = Field(description="The funding statement or disclaimer")
+    logo: Image | None = Field(None, description="The funder's emblem, e.g. the EU flag")
 
 
 class Utm(Strict):
@@ -420,6 +623,7 @@ class Settings(Strict):
     website: LinkUrl | None = None
     archive_url: LinkUrl | None = Field(None, description="Base URL of the web archive; enables 'view in browser'")
     social: list[SocialLink] = Field(default_factory=list)
+    funding: Funding | None = Field(None, description="A funding statement and emblem for the footer")
     utm: Utm | None = None
     templates: SingleLine | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
 

@@ -93,6 +93,30 @@ def closest(word: str, options: list[str]) -> str:
     return f"did you mean '{match[0]}'?" if match else f"valid keys: {', '.join(options)}"
 
 
+def block_synonyms() -> dict[str, str]:
+    """Every other name of a block type (its model's ``also_called``) -> the type."""
+    return {alias: name for name, model in BLOCK_TYPES.items() for alias in getattr(model, "also_called", ())}
+
+
+def closest_block_type(tag: str) -> str:
+    """'did you mean' for an unknown block type, by meaning first, then by spelling.
+
+    Spelling alone sends ``events`` to ``past_events``; the synonyms send it to
+    ``upcoming_events``. Case, dashes, spaces and a plural ``s`` are forgiven.
+    """
+    word = tag.strip().lower().replace("-", "_").replace(" ", "_")
+    synonyms = block_synonyms()
+    for candidate in (word, word.removesuffix("s")):
+        if candidate in BLOCK_TYPES and candidate != tag:
+            return f"did you mean '{candidate}'?"
+        if candidate in synonyms:
+            return f"did you mean '{synonyms[candidate]}'?"
+    match = difflib.get_close_matches(word, list(BLOCK_TYPES) + list(synonyms), n=1, cutoff=0.6)
+    if match:
+        return f"did you mean '{synonyms.get(match[0], match[0])}'?"
+    return f"valid types: {', '.join(BLOCK_TYPES)}"
+
+
 def add_validation_errors(
     exc: ValidationError,
     model: type[BaseModel],
@@ -130,7 +154,7 @@ def add_validation_errors(
                 message, hint = "a block needs a 'type'", f"one of: {', '.join(BLOCK_TYPES)}"
             else:
                 message = f"unknown block type {echo(tag)}"
-                hint = closest(str(tag), list(BLOCK_TYPES)).replace("valid keys", "valid types")
+                hint = closest_block_type(str(tag))
         else:
             context = err.get("ctx") or {}
             hint = str(context.get("hint", hint))

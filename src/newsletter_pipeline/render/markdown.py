@@ -1,14 +1,25 @@
 """Markdown in issue fields, rendered to email-safe HTML and to plain text.
 
-Only bold, italics, links, line breaks and lists are enabled. Raw HTML is off
-in the parser, and the output is sanitized again by nh3 (the Ammonia
-sanitizer), so no script, iframe, style or event-handler attribute can reach
-the email even if a parser rule slips.
+Rendered: bold, italics, links, inline code, fenced code blocks, blockquotes,
+headings, ordered and bulleted lists (with a start number), hard line breaks
+and horizontal rules. What email cannot show well is turned into something
+readable rather than printed as raw syntax (``unsupported`` lists it for the
+``markdown`` check): a table becomes one paragraph per row, an image inside
+text becomes a link to the image, raw HTML keeps only its text, and a
+footnote ``[^1]`` reads ``[1]``.
+
+Raw HTML is never passed through: the parser sees it only so it can be
+stripped, and the output is sanitized again by nh3 (the Ammonia sanitizer), so
+no script, iframe, style or event-handler attribute can reach the email even
+if a parser rule slips.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
@@ -16,20 +27,107 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-ALLOWED_TAGS = {"p", "strong", "em", "a", "ul", "ol", "li", "br"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_TAGS = {"p", "strong", "em", "a", "ul", "ol", "li", "br", "code", "pre", "blockquote", "hr",
+                "h3", "h4", "h5", "h6", "s"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
-DISABLED_RULES = ["code", "fence", "html_block", "html_inline", "heading", "lheading", "image",
-                  "table", "blockquote", "hr", "backticks", "reference"]
+FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*", re.MULTILINE)
+FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
+CELL_SEPARATOR = " · "
+CODE_INDENT = "    "
+QUOTE_INDENT = "    "
+HTML_FIX = "use Markdown instead: **bold**, *italics*, [text](https://...)"
 
 UrlRewriter = Callable[[str], str]
 
 
+class Verbatim(str):
+    """A plain-text paragraph written as is, never re-wrapped (code, an underlined heading)."""
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A construct email cannot render as written: what it is, the text that shows it, what it became."""
+
+    construct: str
+    snippet: str
+    becomes: str
+    fix: str
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "breaks": False, "typographer": False})
-    md.disable(DISABLED_RULES, ignoreInvalid=True)
+    # html=True only so that raw HTML is recognised and stripped (see _strip_html), never passed through
+    md = MarkdownIt("commonmark", {"html": True, "breaks": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # indented code is off: text indented by accident in a YAML block would turn monospace;
+    # reference definitions are off: "[x]: ..." lines stay visible text rather than vanish
+    md.disable(["code", "reference"])
     return md
+
+
+def _footnotes(text: str) -> str:
+    """``[^1]`` -> ``[1]``; a definition ``[^1]: text`` -> ``[1] text`` (no footnote support in email)."""
+    return FOOTNOTE_REFERENCE.sub(r"[\1]", FOOTNOTE_DEFINITION.sub(r"[\1] ", text))
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _inline_children(children: list[Token]) -> list[Token]:
+    """Images become links to the image (alt text as the label); raw inline HTML tags are dropped."""
+    out: list[Token] = []
+    for child in children:
+        if child.type == "image":
+            link = Token("link_open", "a", 1)
+            link.attrSet("href", str(child.attrGet("src") or ""))
+            out += [link, *(child.children or [_text_token(child.content)]), Token("link_close", "a", -1)]
+        elif child.type != "html_inline":
+            out.append(child)
+    return out
+
+
+def _paragraph(children: list[Token], level: int) -> list[Token]:
+    inline = Token("inline", "", 0)
+    inline.children = children
+    inline.content = "".join(c.content for c in children)
+    opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+    opening.level = closing.level = level
+    return [opening, inline, closing]
+
+
+def _flatten(tokens: list[Token]) -> list[Token]:
+    """Tables -> one paragraph per row; raw HTML blocks -> their text; inline images and HTML fixed."""
+    out: list[Token] = []
+    row: list[Token] | None = None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            out += _paragraph(row, token.level)
+            row = None
+        elif token.type == "inline" and row is not None:
+            row += ([_text_token(CELL_SEPARATOR)] if row else []) + _inline_children(token.children or [])
+        elif token.type.startswith(("table_", "thead_", "tbody_", "th_", "td_")):
+            continue
+        elif token.type == "html_block":
+            stripped = html.unescape(nh3.clean(token.content, tags=set())).strip()
+            if stripped:
+                out += _paragraph([_text_token(" ".join(stripped.split()))], token.level)
+        else:
+            if token.type == "inline":
+                token.children = _inline_children(token.children or [])
+            out.append(token)
+    return out
+
+
+def _tokens(text: str, inline: bool = False) -> list[Token]:
+    md = _parser()
+    source = _footnotes(text)
+    return _flatten(md.parseInline(source) if inline else md.parse(source))
 
 
 def _rewrite_links(tokens: list[Token], rewrite: UrlRewriter | None) -> None:
@@ -41,17 +139,30 @@ def _rewrite_links(tokens: list[Token], rewrite: UrlRewriter | None) -> None:
                 child.attrSet("href", rewrite(str(child.attrGet("href") or "")))
 
 
-def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: bool = False) -> Markup:
+def heading_tag(markdown_level: int, block_level: int) -> str:
+    """The HTML tag of a Markdown heading inside a block whose own heading is ``h<block_level>``.
+
+    Every Markdown heading sits below the block's: ``#``-``###`` are one level
+    down, ``####`` two, and so on, never past ``h6``.
+    """
+    return f"h{min(6, block_level + max(1, markdown_level - 2))}"
+
+
+def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: bool = False,
+                     level: int = 2) -> Markup:
     """Sanitized HTML for a Markdown field; links pass through ``rewrite_url`` (UTM tagging).
 
     ``inline=True`` renders a single line without the surrounding paragraph,
-    for list items.
+    for list items. ``level`` is the block's own heading level (2 for ``h2``).
     """
     md = _parser()
-    tokens = md.parseInline(text) if inline else md.parse(text)
+    tokens = _tokens(text, inline)
     _rewrite_links(tokens, rewrite_url)
-    html = md.renderer.render(tokens, md.options, {})
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = heading_tag(int(token.tag[1]), level)
+    rendered = md.renderer.render(tokens, md.options, {})
+    clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=ALLOWED_SCHEMES, link_rel=None)
     return Markup(clean.strip())
 
@@ -61,14 +172,19 @@ def markdown_to_text(text: str, rewrite_url: UrlRewriter | None = None) -> list[
 
     Returns one string per paragraph or list item (list items start with
     "- " or "1. "); links are written out as ``text <url>`` so the reader of
-    the plain-text part can follow them.
+    the plain-text part can follow them. Blockquotes are indented; code blocks
+    and headings come as ``Verbatim`` (indented code; a heading underlined
+    with "-"), which the caller must not re-wrap.
     """
-    tokens = _parser().parse(text)
+    tokens = _tokens(text)
     _rewrite_links(tokens, rewrite_url)
     blocks: list[str] = []
     prefixes: list[str] = []
     counters: list[int] = []
+    quotes = 0
+    in_heading = False
     for token in tokens:
+        indent = "  " * max(len(counters) - 1, 0) + QUOTE_INDENT * quotes
         if token.type in ("bullet_list_open", "ordered_list_open"):
             counters.append(int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else 0)
         elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -79,8 +195,17 @@ def markdown_to_text(text: str, rewrite_url: UrlRewriter | None = None) -> list[
                 counters[-1] += 1
             else:
                 prefixes.append("- ")
+        elif token.type in ("blockquote_open", "blockquote_close"):
+            quotes += 1 if token.type == "blockquote_open" else -1
+        elif token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+        elif token.type in ("fence", "code_block"):
+            lines = token.content.rstrip("\n").split("\n")
+            blocks.append(Verbatim("\n".join((indent + CODE_INDENT + line).rstrip() for line in lines)))
+        elif token.type == "inline" and in_heading:
+            title = " ".join(_inline_text(token).split())
+            blocks.append(Verbatim(f"{indent}{title}\n{indent}{'-' * min(len(title), 78 - len(indent))}"))
         elif token.type == "inline":
-            indent = "  " * max(len(counters) - 1, 0)
             marker = prefixes.pop() if prefixes else ""
             blocks.append(indent + marker + _inline_text(token))
     return blocks
@@ -90,7 +215,7 @@ def _inline_text(token: Token) -> str:
     out: list[str] = []
     href_stack: list[str] = []
     for child in token.children or []:
-        if child.type == "text":
+        if child.type in ("text", "code_inline"):
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" " if child.type == "softbreak" else "\n")
@@ -98,5 +223,32 @@ def _inline_text(token: Token) -> str:
             href_stack.append(str(child.attrGet("href") or ""))
         elif child.type == "link_close" and href_stack:
             href = href_stack.pop()
-            out.append(f" <{href.removeprefix('mailto:')}>")
+            if not href.startswith("#"):  # an in-email anchor means nothing in plain text
+                out.append(f" <{href.removeprefix('mailto:')}>")
     return "".join(out)
+
+
+def unsupported(text: str) -> list[Unsupported]:
+    """The constructs in ``text`` that email cannot render as written, in order of appearance.
+
+    For the ``markdown`` check: each is rendered as something readable, and
+    the author should know that it changed.
+    """
+    found: list[Unsupported] = []
+    for match in FOOTNOTE_REFERENCE.finditer(text):
+        found.append(Unsupported("a footnote", match.group(0), f"the plain text [{match.group(1)}]",
+                                 "write the note into the sentence, or as a numbered list at the end"))
+    for token in _parser().parse(text):
+        if token.type == "table_open":
+            first = text.splitlines()[token.map[0]].strip() if token.map else "|"
+            found.append(Unsupported("a table", first, "one paragraph per row",
+                                     "write each row as a list item"))
+        elif token.type == "html_block":
+            found.append(Unsupported("raw HTML", token.content.strip().split("\n")[0], "its text only", HTML_FIX))
+        for child in token.children or []:
+            if child.type == "image":
+                found.append(Unsupported("an image inside text", f"![{child.content}]", "a link to the image",
+                                         "put the picture in an image block of its own"))
+            elif child.type == "html_inline":
+                found.append(Unsupported("raw HTML", child.content, "its text only", HTML_FIX))
+    return found

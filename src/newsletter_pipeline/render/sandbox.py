@@ -148,10 +148,15 @@ def guards() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """A bytecode cache in the user's own cache folder, or ``None`` when it is not safe to use."""
+def bytecode_cache(text: bool = False) -> jinja2.BytecodeCache | None:
+    """A bytecode cache in the user's own cache folder, or ``None`` when it is not safe to use.
+
+    ``text=True`` is the plain-text environment's: its files are kept apart,
+    since autoescaping is compiled into the bytecode.
+    """
     folder = cache_folder(os.environ)
-    return jinja2.FileSystemBytecodeCache(str(folder), CACHE_PATTERN) if folder else None
+    pattern = CACHE_PATTERN.replace("_%s", "_text_%s") if text else CACHE_PATTERN
+    return jinja2.FileSystemBytecodeCache(str(folder), pattern) if folder else None
 
 
 def cache_folder(env: Mapping[str, str]) -> Path | None:

@@ -24,6 +24,7 @@ import jinja2
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
+from ..blocks import anchors, contents, heading_levels
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import LoadedIssue, display_path
 from ..models import UNSUBSCRIBE_PLACEHOLDER
@@ -68,34 +69,32 @@ def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Pa
 
 
 @lru_cache(maxsize=8)
-def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """One sandboxed environment per template chain, so batch builds compile each template once."""
+def environment(dirs: tuple[Path, ...], text: bool = False) -> jinja2.Environment:
+    """One sandboxed environment per template chain, so batch builds compile each template once.
+
+    ``text=True`` is the plain-text part's environment (``*.txt.j2``): the
+    same chain, sandbox and filters, but no HTML escaping, since its output is no markup.
+    """
     env = Sandbox(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-        autoescape=True,
+        autoescape=not text,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         # compiling the templates is most of Jinja's cost in a one-shot `newsletter build`
-        bytecode_cache=bytecode_cache(),
+        bytecode_cache=bytecode_cache(text),
     )
     env.filters.update(date=format_date, month=format_month)
     env.globals.update(date_range=format_range, **guards())
     return env
 
 
-def context(loaded: LoadedIssue) -> dict[str, Any]:
-    """Everything a template may use. Functions close over the issue's UTM settings."""
+def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
+    """The values both parts' templates may use: the issue, its settings and its fixed links."""
     settings, issue, slug = loaded.settings, loaded.issue, loaded.slug
-
-    def url(value: str) -> str:
-        return add_utm(value, settings.utm, slug)
-
-    def md(text: str | None, inline: bool = False) -> Markup:
-        return markdown_to_html(text, url, inline) if text else Markup("")
-
     archive = settings.archive_url
+    online = f"{archive.rstrip('/')}/{slug}/" if archive else None
     return {
         "issue": issue,
         "slug": slug,
@@ -104,11 +103,29 @@ def context(loaded: LoadedIssue) -> dict[str, Any]:
         "colors": settings.brand.colors,
         "fonts": settings.brand.fonts,
         "blocks": issue.blocks,
-        "url": url,
-        "md": md,
+        "levels": heading_levels(issue.blocks),
+        "anchors": anchors(issue.blocks),
+        "contents": contents(issue.blocks),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-        "view_online_url": f"{archive.rstrip('/')}/{slug}/" if archive else None,
+        "view_online_url": online,
+        # in-email anchors fail in Gmail's apps and others: a TOC links into the web archive when there is one
+        "anchor_base": online or "",
     }
+
+
+def context(loaded: LoadedIssue) -> dict[str, Any]:
+    """Everything an HTML template may use. Functions close over the issue's UTM settings."""
+    settings, slug = loaded.settings, loaded.slug
+
+    def url(value: str) -> str:
+        return add_utm(value, settings.utm, slug)
+
+    @jinja2.pass_context
+    def md(ctx: jinja2.runtime.Context, text: str | None, inline: bool = False) -> Markup:
+        # Markdown headings go below the calling block's own heading level (the layout sets `level`)
+        return markdown_to_html(text, url, inline, level=ctx.get("level", 2)) if text else Markup("")
+
+    return {**shared_context(loaded), "url": url, "md": md}
 
 
 def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
@@ -116,13 +133,15 @@ def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     return render_template(LAYOUT, dirs, context(loaded), missing_at=Location(loaded.doc.file, 1, 1))
 
 
-def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], missing_at: Location) -> str:
+def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], missing_at: Location,
+                    text: bool = False) -> str:
     """Render ``name`` from the chain ``dirs``; any template failure becomes a located ``TemplateError``.
 
     A syntax or runtime error points at the template line; a missing template
     at ``missing_at`` (what asked for it), naming the folders searched.
+    ``text`` selects the unescaped plain-text environment.
     """
-    env = environment(dirs)
+    env = environment(dirs, text)
     try:
         return render_bounded(env.get_template(name), values)
     except jinja2.TemplateSyntaxError as exc:

@@ -161,13 +161,34 @@ def _label_at(source: Any, path: tuple) -> str:
     return " ".join(str(node).split())
 
 
+def anchor_names(ctx: CheckContext) -> set[str]:
+    """Every in-email anchor: the ``id`` and ``<a name>`` of the HTML (a block ``id`` renders both)."""
+    return {name for element in ctx.elements() for name in (element.get("id"), element.get("name")) if name}
+
+
+def anchor_problem(href: str, names: set[str]) -> tuple[str, str] | None:
+    """(level, message) when an in-email ``#name`` link points at no block ``id``."""
+    name = href.strip()[1:]
+    if name and name in names:
+        return None
+    known = ", ".join(sorted(names)) or "none"
+    return "error", (f"'{href.strip()}' points at no block: no block has id '{name}' (give the block you mean "
+                     f"`id: {name or 'a-name'}`, or link to a full https:// address; ids in this email: {known})")
+
+
 @rule("link-href", "link-text")
 def links(ctx: CheckContext) -> Iterator[Finding]:
+    names: set[str] | None = None
     for link in ctx.elements("a"):
         if link.get("href") is None or ctx.computed(link).hidden:
             continue
         text = visible_text(link)
-        problem = href_problem(strip_utm(link.get("href") or ""))
+        href = strip_utm(link.get("href") or "")
+        if href.strip().startswith("#"):  # an anchor within the email: fine when a block has that id
+            names = anchor_names(ctx) if names is None else names
+            problem = anchor_problem(href, names)
+        else:
+            problem = href_problem(href)
         if problem:
             level, message = problem
             yield Finding("link-href", level, _where_link(ctx, link, text, "url"), message)

@@ -1,0 +1,57 @@
+"""markdown: Markdown that email cannot show as written (tables, raw HTML, footnotes, images in text).
+
+The renderer never prints such syntax: it turns each construct into something
+readable (render/markdown.py). This rule tells the author where that happened,
+at the line in the issue file, so nobody is surprised by a table that became
+lines of text.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from ...render.markdown import unsupported
+from ..context import CheckContext
+from ..findings import Finding
+from . import rule
+
+
+def _is_markdown(annotation: Any) -> bool:
+    """Whether a field's type is the schema's ``Markdown`` (found by its description, through Optional and list)."""
+    for arg in typing.get_args(annotation):
+        if isinstance(arg, FieldInfo) and (arg.description or "").startswith("Markdown"):
+            return True
+        if _is_markdown(arg):
+            return True
+    return False
+
+
+def markdown_fields(model: BaseModel, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """Every Markdown string of a block with its key path (``items`` of ``bullets`` one by one)."""
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if not ((field.description or "").startswith("Markdown") or _is_markdown(field.annotation)):
+            continue
+        if isinstance(value, str):
+            yield path + (name,), value
+        elif isinstance(value, list):
+            yield from ((path + (name, i), item) for i, item in enumerate(value) if isinstance(item, str))
+
+
+@rule("markdown")
+def unsupported_markdown(ctx: CheckContext) -> Iterator[Finding]:
+    source = ctx.locate.issue
+    for index, block in enumerate(ctx.loaded.issue.blocks):
+        if ("blocks", index) not in source.doc.values:  # the footer the loader adds has no text
+            continue
+        for path, text in markdown_fields(block, ("blocks", index)):
+            for found in unsupported(text):
+                where = source.refine(source.doc.value_location(path), found.snippet)
+                yield Finding("markdown", "warning", where,
+                              f"{found.construct} cannot be shown in email as written ('{found.snippet}'): "
+                              f"readers see {found.becomes} ({found.fix})")
