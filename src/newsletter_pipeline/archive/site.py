@@ -23,6 +23,7 @@ from pathlib import Path
 from .. import __version__
 from ..issue.load import LoadedIssue
 from ..issue.schema import ArticleBlock, Image, MastheadBlock, Settings
+from ..i18n import messages_for
 from ..render.web import render_web
 from .cache import IssueRecord
 from .page import WebParts
@@ -85,7 +86,7 @@ def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple
     """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain)."""
     settings, issue = loaded.settings, loaded.issue
     context = {
-        "issue": issue, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
+        "issue": issue, "i18n": loaded.messages, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
         "colors": settings.brand.colors, "fonts": settings.brand.fonts,
         "description": issue.preheader or issue.subject,
         "image": share_image(loaded),
@@ -98,12 +99,15 @@ def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple
 
 
 def _site_context(settings: Settings, base_url: str, entries: list[SiteEntry]) -> dict[str, object]:
+    language = entries[0].language if entries else "en"  # the newest issue's
+    messages = messages_for(language, settings.strings)
     return {
+        "i18n": messages,
         "settings": settings, "brand": settings.brand, "colors": settings.brand.colors,
         "fonts": settings.brand.fonts, "base_url": base_url, "feed_url": f"{base_url}{FEED}",
         "entries": entries, "version": __version__,
-        "language": entries[0].language if entries else "en",
-        "description": f"Every issue of the {settings.name}, newest first.",
+        "language": language,
+        "description": messages.gettext("Every issue of %(name)s, newest first.") % {"name": settings.name},
         "updated": entries[0].timestamp if entries else dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "newest": entries[0].date if entries else dt.date.today().isoformat(),
     }

@@ -11,8 +11,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ConfigError, DiagnosticList, Location, MissingFileError
+from ..i18n import Messages, messages_for
 from .located_yaml import LocatedDocument, Path_, read_located_yaml
+from .defaults import with_localized_defaults
 from .schema import FooterBlock, Issue, Settings
+from .strings import check_strings
 from .validation import add_validation_errors
 
 CONFIG_NAME = "newsletter.yaml"
@@ -30,6 +33,7 @@ class LoadedIssue:
     settings: Settings
     doc: LocatedDocument
     project_root: Path
+    messages: Messages = Messages("en", "en")  # the built-in words, in the issue's language
 
     def location(self, path: Path_) -> Location:
         """Where the value at an issue key path (e.g. ``("blocks", 3, "image")``) is written."""
@@ -90,10 +94,14 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIss
     problems.items += early
     reported = {(d.location.file, d.key_path) for d in early}
     problems.items += [d for d in schema_problems.items if (d.location.file, d.key_path) not in reported]
+    if settings is not None:
+        check_strings(settings.strings, config_doc, doc, problems)
     problems.raise_if_any()
     assert issue is not None and settings is not None
     settings = _apply_env(settings, env if env is not None else os.environ)
-    return LoadedIssue(path, path.stem, _with_footer(issue), settings, doc, root)
+    messages = messages_for(issue.language, settings.strings)
+    issue = with_localized_defaults(_with_footer(issue), messages)
+    return LoadedIssue(path, path.stem, issue, settings, doc, root, messages)
 
 
 def _validate_issue(doc: LocatedDocument, problems: DiagnosticList) -> Issue | None:

@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..i18n import RTL_LANGUAGES
+
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
 
-RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"}
 
 
 def _check_url(value: str, *, schemes: tuple[str, ...]) -> str:
@@ -63,6 +64,10 @@ Markdown = Annotated[
     str,
     Field(min_length=1, description="Markdown: **bold**, *italics*, [links](https://...) and - lists"),
 ]
+
+
+LanguageTag = Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+                                   description="BCP 47 tag, e.g. en, de-AT")]
 
 
 class Strict(BaseModel):
@@ -112,7 +117,7 @@ class Event(Strict):
     end: dt.date | None = None
     place: Text
     url: LinkUrl
-    label: Text = "Know more"
+    label: Text | None = Field(None, description='Default: "Know more", in the issue\'s language')
 
     @model_validator(mode="after")
     def _ordered(self) -> Event:
@@ -125,9 +130,9 @@ class PastEvent(Strict):
     title: Text
     subtitle: Text | None = None
     date: dt.date
-    where: Text = "Online"
+    where: Text | None = Field(None, description='Default: "Online", in the issue\'s language')
     url: LinkUrl
-    label: Text = "Know more"
+    label: Text | None = Field(None, description='Default: "Know more", in the issue\'s language')
 
 
 class _Block(Strict):
@@ -198,7 +203,7 @@ class UpcomingEventsBlock(_Block):
     """Upcoming events: date range, place, title and link."""
 
     type: Literal["upcoming_events"]
-    title: Text = "Upcoming events"
+    title: Text | None = Field(None, description='Default: "Upcoming events", in the issue\'s language')
     intro: Markdown | None = None
     events: list[Event] = Field(min_length=1)
 
@@ -207,7 +212,7 @@ class PastEventsBlock(_Block):
     """Past events as a grid that stacks on phones."""
 
     type: Literal["past_events"]
-    title: Text = "In case you've missed it"
+    title: Text | None = Field(None, description='Default: "In case you\'ve missed it", in the issue\'s language')
     intro: Markdown | None = None
     columns: Literal[1, 2, 3] = 2
     events: list[PastEvent] = Field(min_length=1)
@@ -221,7 +226,7 @@ class FooterBlock(_Block):
     """
 
     type: Literal["footer"]
-    title: Text = "Follow us"
+    title: Text | None = Field(None, description='Default: "Follow us", in the issue\'s language')
     text: Markdown | None = None
 
 
@@ -317,6 +322,9 @@ class Settings(Strict):
     social: list[SocialLink] = Field(default_factory=list)
     utm: Utm | None = None
     templates: str | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
+    strings: dict[LanguageTag, dict[str, Text]] = Field(
+        default_factory=dict,
+        description="Built-in words replaced per language: {de: {\"Follow us\": \"Folgen Sie uns\"}}")
 
 
 class Issue(Strict):
@@ -327,7 +335,7 @@ class Issue(Strict):
     subject: Text = Field(description="The email's subject line")
     preheader: Text | None = Field(None, description="Preview text shown after the subject in inboxes")
     date: dt.date
-    language: str = Field("en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", description="BCP 47 tag, e.g. en, de-AT")
+    language: LanguageTag = "en"
     settings: dict | None = Field(None, description="Overrides of newsletter.yaml for this issue only")
     blocks: list[Block] = Field(min_length=1)
 

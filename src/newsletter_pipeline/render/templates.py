@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import LoadedIssue, display_path
 from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .dates import format_date, format_month, format_range
+from .i18n import install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
 
@@ -74,8 +74,7 @@ def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         # is most of Jinja's cost in a one-shot `newsletter build`
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
-    env.filters.update(date=format_date, month=format_month)
-    env.globals.update(date_range=format_range)
+    install_i18n(env)
     return env
 
 
@@ -92,6 +91,8 @@ def context(loaded: LoadedIssue) -> dict[str, Any]:
     archive = settings.archive_url
     return {
         "issue": issue,
+        "i18n": loaded.messages,
+        "start": "right" if issue.direction == "rtl" else "left",  # where lines begin: mirrored for rtl
         "slug": slug,
         "settings": settings,
         "brand": settings.brand,

@@ -61,7 +61,7 @@ def button(b: Button | None) -> list[str]:
 
 def _masthead(block: MastheadBlock, loaded: LoadedIssue) -> Iterator[str]:
     yield from wrap(block.title.upper())
-    yield from wrap(block.subtitle or f"{loaded.settings.name} · {format_month(loaded.issue.date)}")
+    yield from wrap(block.subtitle or f"{loaded.settings.name} · {format_month(loaded.issue.date, _locale(loaded))}")
     yield ""
 
 
@@ -83,9 +83,10 @@ def _article(block: ArticleBlock, loaded: LoadedIssue) -> Iterator[str]:
             p.name + (f", {p.role}" if p.role else "") + (f" ({p.affiliation})" if p.affiliation else "")
             for p in block.authors
         )
-        yield from wrap(f"{'Authors' if len(block.authors) > 1 else 'Author'}: {people}") + [""]
+        yield from wrap(f"{loaded.messages.ngettext('Author:', 'Authors:', len(block.authors))} {people}") + [""]
     if block.image:
-        yield from wrap(f"[Image: {block.image.alt}]") + [""] if block.image.alt else []
+        image = loaded.messages.gettext("Image: %(alt)s") % {"alt": block.image.alt}
+        yield from wrap(f"[{image}]") + [""] if block.image.alt else []
     yield from paragraphs(block.body)
     yield from button(block.link)
 
@@ -119,7 +120,7 @@ def _upcoming(block: UpcomingEventsBlock, loaded: LoadedIssue) -> Iterator[str]:
     yield from heading(block.title)
     yield from paragraphs(block.intro)
     for event in block.events:
-        yield from wrap(f"{format_range(event.start, event.end)} / {event.place}")
+        yield from wrap(f"{format_range(event.start, event.end, _locale(loaded))} / {event.place}")
         yield from wrap(event.title)
         yield from link_line(event.label, event.url)
 
@@ -131,27 +132,32 @@ def _past(block: PastEventsBlock, loaded: LoadedIssue) -> Iterator[str]:
         yield from wrap(event.title)
         if event.subtitle:
             yield from wrap(event.subtitle)
-        yield from wrap(f"{format_date(event.date)} · {event.where}")
+        yield from wrap(f"{format_date(event.date, _locale(loaded))} · {event.where}")
         yield from link_line(event.label, event.url)
 
 
 def _footer(block: FooterBlock, loaded: LoadedIssue) -> Iterator[str]:
-    settings = loaded.settings
+    settings, gettext = loaded.settings, loaded.messages.gettext
     yield from heading(block.title, "-")
     yield from paragraphs(block.text)
     for link in settings.social:
         yield from wrap(f"{link.label}: {link.url}")
     if settings.contact_email:
-        yield from wrap(f"Contact: {settings.contact_email}")
+        yield from wrap(gettext("Contact: %(address)s") % {"address": settings.contact_email})
     if settings.website:
-        yield from wrap(f"Website: {settings.website}")
+        yield from wrap(gettext("Website: %(url)s") % {"url": settings.website})
     yield ""
     yield from wrap(settings.postal_address)
     yield ""
-    yield from wrap(f"You receive this email because you subscribed to the {settings.name}.")
-    yield from wrap(f"Unsubscribe: {UNSUBSCRIBE_PLACEHOLDER}")
+    yield from wrap(gettext("You receive this email because you subscribed to %(name)s.") % {"name": settings.name})
+    yield from wrap(gettext("Unsubscribe: %(url)s") % {"url": UNSUBSCRIBE_PLACEHOLDER})
     if settings.archive_url:
-        yield from wrap(f"View in your browser: {settings.archive_url.rstrip('/')}/{loaded.slug}/")
+        url = f"{settings.archive_url.rstrip('/')}/{loaded.slug}/"
+        yield from wrap(gettext("View in your browser: %(url)s") % {"url": url})
+
+
+def _locale(loaded: LoadedIssue) -> str:
+    return loaded.messages.locale
 
 
 WRITERS: dict[type, Callable[..., Iterator[str]]] = {
