@@ -142,6 +142,10 @@ class _Block(Strict):
 class MastheadBlock(_Block):
     """The issue's banner: logo, title and date."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "masthead", "title": "One year of AI4Media", "subtitle": "December 2021"},
+    ]})
+
     type: Literal["masthead"]
     title: Text
     subtitle: Text | None = None
@@ -151,6 +155,11 @@ class MastheadBlock(_Block):
 class EditorialBlock(_Block):
     """The editors' letter: paragraphs and bullets, signed."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "editorial", "title": "Dear readers", "body": "A year of **work**:\n\n- 30 partners\n- 12 events",
+         "signature": {"names": ["Ana", "Ben"], "affiliation": "The editors"}},
+    ]})
+
     type: Literal["editorial"]
     title: Text | None = None
     body: Markdown
@@ -159,6 +168,12 @@ class EditorialBlock(_Block):
 
 class ArticleBlock(_Block):
     """A teaser: title, authors, text, optional image and a "read more" link."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "article", "title": "Detecting deepfakes", "authors": [{"name": "Roberto Caldelli"}],
+         "body": "Deepfakes **pollute** the online space.",
+         "link": {"label": "Read more", "url": "https://www.ai4media.eu/deepfakes/"}},
+    ]})
 
     type: Literal["article"]
     title: Text
@@ -171,6 +186,11 @@ class ArticleBlock(_Block):
 class LinkListBlock(_Block):
     """A list of links (for example publications) with a call to action."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "link_list", "title": "Publications",
+         "links": [{"title": "A survey of media AI", "url": "https://www.ai4media.eu/survey.pdf"}]},
+    ]})
+
     type: Literal["link_list"]
     title: Text
     intro: Markdown | None = None
@@ -181,6 +201,11 @@ class LinkListBlock(_Block):
 
 class BulletsBlock(_Block):
     """A bulleted section with a button (and an optional secondary link)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "bullets", "title": "Open datasets", "items": ["Faces in the wild", "News video clips"],
+         "button": {"label": "Browse the datasets", "url": "https://www.ai4media.eu/data/"}},
+    ]})
 
     type: Literal["bullets"]
     title: Text
@@ -194,6 +219,10 @@ class BulletsBlock(_Block):
 class CtaBlock(_Block):
     """A call to action: optional text and one button."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "cta", "text": "Join the network.", "button": {"label": "Become a member", "url": "https://www.ai4media.eu/join"}},
+    ]})
+
     type: Literal["cta"]
     text: Markdown | None = None
     button: Button
@@ -201,6 +230,11 @@ class CtaBlock(_Block):
 
 class UpcomingEventsBlock(_Block):
     """Upcoming events: date range, place, title and link."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "upcoming_events", "events": [{"title": "Media AI summit", "start": "2022-01-20",
+                                                 "place": "Rome", "url": "https://www.ai4media.eu/summit"}]},
+    ]})
 
     type: Literal["upcoming_events"]
     title: Text | None = Field(None, description='Default: "Upcoming events", in the issue\'s language')
@@ -210,6 +244,11 @@ class UpcomingEventsBlock(_Block):
 
 class PastEventsBlock(_Block):
     """Past events as a grid that stacks on phones."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "past_events", "columns": 2, "events": [{"title": "Webinar on trust", "date": "2021-11-04",
+                                                           "url": "https://www.ai4media.eu/webinar"}]},
+    ]})
 
     type: Literal["past_events"]
     title: Text | None = Field(None, description='Default: "In case you\'ve missed it", in the issue\'s language')
@@ -225,30 +264,22 @@ class FooterBlock(_Block):
     address and unsubscribe link are legally required.
     """
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "footer", "title": "Follow us", "text": "Questions? Write to us."},
+    ]})
+
     type: Literal["footer"]
     title: Text | None = Field(None, description='Default: "Follow us", in the issue\'s language')
     text: Markdown | None = None
 
 
-Block = Annotated[
-    Union[
-        MastheadBlock,
-        EditorialBlock,
-        ArticleBlock,
-        LinkListBlock,
-        BulletsBlock,
-        CtaBlock,
-        UpcomingEventsBlock,
-        PastEventsBlock,
-        FooterBlock,
-    ],
-    Field(discriminator="type"),
-]
-
-# each block class of the union above under its ``type`` tag, in the union's order
+# Every subclass of _Block above is a block type, in definition order: adding a class adds the type to
+# the union (so to the loader and the JSON Schema); blocks.py pairs each with its two templates.
 BLOCK_TYPES: dict[str, type[_Block]] = {
-    get_args(cls.model_fields["type"].annotation)[0]: cls for cls in get_args(get_args(Block)[0])
+    get_args(cls.model_fields["type"].annotation)[0]: cls for cls in _Block.__subclasses__()
 }
+
+Block = Annotated[Union[tuple(BLOCK_TYPES.values())], Field(discriminator="type")]  # type: ignore[valid-type]
 
 
 # --- project-wide settings (newsletter.yaml), which an issue may override ---

@@ -29,15 +29,16 @@ def render_issue(loaded: LoadedIssue, templates: Path | None = None,
                  timings: dict[str, float] | None = None) -> RenderedIssue:
     """Render a loaded issue to its final HTML, plain text and MJML."""
     timings = {} if timings is None else timings
+    dirs = template_dirs(loaded, templates)
     with _timed(timings, "jinja"):
-        mjml_source = render_mjml(loaded, template_dirs(loaded, templates))
+        mjml_source = render_mjml(loaded, dirs)
     with _timed(timings, "mjml"):
         compiled = compile_mjml(mjml_source, loaded.issue.language, loaded.issue.direction,
                                 file=f"{loaded.slug}/email.mjml")
     with _timed(timings, "inline"):
         html = inline_css(compiled)
     with _timed(timings, "text"):
-        text = render_text(loaded)
+        text = render_text(loaded, dirs)
     return RenderedIssue(
         slug=loaded.slug,
         subject=loaded.issue.subject,

@@ -61,33 +61,32 @@ def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Pa
 
 
 @lru_cache(maxsize=8)
-def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """One environment per template chain, so batch builds compile each template once."""
+def environment(dirs: tuple[Path, ...], text: bool = False) -> jinja2.Environment:
+    """One environment per template chain, so batch builds compile each template once.
+
+    ``text=True`` is the plain-text part's environment (``*.txt.j2``): the
+    same chain and filters, but no HTML escaping, since its output is no markup.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-        autoescape=True,
+        autoescape=not text,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         # compiled templates are cached in the user's temp dir: compiling them
         # is most of Jinja's cost in a one-shot `newsletter build`
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        # (the text environment keeps its own files: escaping is compiled into the bytecode)
+        bytecode_cache=jinja2.FileSystemBytecodeCache(
+            pattern="__jinja2_text_%s.cache" if text else "__jinja2_%s.cache"),
     )
     install_i18n(env)
     return env
 
 
-def context(loaded: LoadedIssue) -> dict[str, Any]:
-    """Everything a template may use. Functions close over the issue's UTM settings."""
+def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
+    """The values both parts' templates may use: the issue, its settings and its fixed links."""
     settings, issue, slug = loaded.settings, loaded.issue, loaded.slug
-
-    def url(value: str) -> str:
-        return add_utm(value, settings.utm, slug)
-
-    def md(text: str | None, inline: bool = False) -> Markup:
-        return markdown_to_html(text, url, inline) if text else Markup("")
-
     archive = settings.archive_url
     return {
         "issue": issue,
@@ -99,11 +98,22 @@ def context(loaded: LoadedIssue) -> dict[str, Any]:
         "colors": settings.brand.colors,
         "fonts": settings.brand.fonts,
         "blocks": issue.blocks,
-        "url": url,
-        "md": md,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "view_online_url": f"{archive.rstrip('/')}/{slug}/" if archive else None,
     }
+
+
+def context(loaded: LoadedIssue) -> dict[str, Any]:
+    """Everything an HTML template may use. Functions close over the issue's UTM settings."""
+    settings, slug = loaded.settings, loaded.slug
+
+    def url(value: str) -> str:
+        return add_utm(value, settings.utm, slug)
+
+    def md(text: str | None, inline: bool = False) -> Markup:
+        return markdown_to_html(text, url, inline) if text else Markup("")
+
+    return {**shared_context(loaded), "url": url, "md": md}
 
 
 def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
@@ -111,13 +121,15 @@ def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     return render_template(LAYOUT, dirs, context(loaded), missing_at=Location(loaded.doc.file, 1, 1))
 
 
-def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], missing_at: Location) -> str:
+def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], missing_at: Location,
+                    text: bool = False) -> str:
     """Render ``name`` from the chain ``dirs``; any template failure becomes a located ``TemplateError``.
 
     A syntax or runtime error points at the template line; a missing template
     at ``missing_at`` (what asked for it), naming the folders searched.
+    ``text`` selects the unescaped plain-text environment.
     """
-    env = environment(dirs)
+    env = environment(dirs, text)
     try:
         return env.get_template(name).render(values)
     except jinja2.TemplateSyntaxError as exc:
