@@ -343,5 +343,8 @@ def test_right_to_left_languages_are_mirrored(make_project, run_cli):
     mjml = (root / "dist/2022-03-he/email.mjml").read_text("utf-8")
     assert 'align="right"' in mjml and 'align="left"' not in mjml
     assert 'direction="rtl"' in mjml
+    text = (root / "dist/2022-03-he/email.txt").read_text("utf-8").splitlines()
+    written = [line for line in text if line.strip() and set(line) != {"-"}]
+    assert written and all(line.startswith("\u200f") for line in written)  # RLM: each line laid out from the right
     # the dates are Hebrew (Babel), the words English with the language warning
     assert format_range(dt.date(2022, 4, 28), dt.date(2022, 5, 2), "he") in html

@@ -89,7 +89,7 @@ def _translations(catalogue: str | None) -> gettext_module.NullTranslations:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     with open(CATALOGUES / f"{catalogue}.po", "rb") as po:
-        parsed = read_po(po, locale=catalogue)
+        parsed = read_po(po)  # the plural rule comes from the Plural-Forms header
     compiled = io.BytesIO()
     write_mo(compiled, parsed)  # in memory: GNUTranslations then applies the catalogue's plural rule
     compiled.seek(0)

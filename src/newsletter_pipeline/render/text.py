@@ -114,6 +114,20 @@ def render_text(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
         rendered = render_template(block_type(block).text_template, dirs, {**values, "block": block},
                                    missing_at, text=True)
         sections.append("\n".join(block_lines(rendered)))
-    return f"\n\n{RULE}\n\n".join(s for s in sections if s) + "\n"
+    text = f"\n\n{RULE}\n\n".join(s for s in sections if s) + "\n"
+    return right_to_left(text) if loaded.messages.rtl else text
+
+
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: invisible, and makes its paragraph right-to-left
+
+
+def right_to_left(text: str) -> str:
+    """Every line of an rtl issue starts with RLM, so clients lay it out from the right.
+
+    Plain text has no ``dir``: a client applies the Unicode bidi algorithm per
+    line, and a line that starts with a date, a URL or a Latin name would be
+    laid out left-to-right. The rules of dashes stay as they are.
+    """
+    return "\n".join(f"{RLM}{line}" if line.strip() and line != RULE else line for line in text.split("\n"))
 
 
