@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import io
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,6 +113,13 @@ class Messages:
     def locale(self) -> str:
         """The Babel locale of the issue's dates."""
         return _date_locale(self.language)
+
+    def upper(self, text: str) -> str:
+        """Capitals as the language writes them: Greek drops its accents in capitals (ΚΥΡΙΟΤΕΡΑ, not ΚΥΡΙΌΤΕΡΑ)."""
+        if self.language.split("-")[0].lower() != "el":
+            return text.upper()
+        # U+0301 is the tonos once decomposed; the dialytika (U+0308) stays, as in ΑΫΠΝΙΑ
+        return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text.upper()).replace("\u0301", ""))
 
     def gettext(self, message: str) -> str:
         if message in self.overrides:

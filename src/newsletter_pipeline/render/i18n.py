@@ -25,6 +25,9 @@ from ..i18n import Messages
 from .dates import format_date, format_month, format_range
 
 
+CALLING = "i18n1"  # bump when a filter starts or stops taking the context (see templates.environment)
+
+
 def _messages(context: Context) -> Messages:
     return context["i18n"]
 
@@ -58,9 +61,14 @@ def _date_range(context: Context, start: dt.date, end: dt.date | None = None) ->
     return format_range(start, end, _messages(context).locale)
 
 
+@pass_context
+def _upper(context: Context, text: str) -> str:
+    return _messages(context).upper(str(text))
+
+
 def install_i18n(env: jinja2.Environment) -> None:
     """Add the i18n extension (newstyle: ``_("... %(name)s", name=x)``) and the localised date helpers."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(date=_date, month=_month)
+    env.filters.update(date=_date, month=_month, upper=_upper)
     env.globals.update(date_range=_date_range)

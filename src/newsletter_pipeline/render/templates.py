@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import LoadedIssue, display_path
 from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .i18n import install_i18n
+from .i18n import CALLING, install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
 
@@ -77,8 +77,11 @@ def environment(dirs: tuple[Path, ...], text: bool = False) -> jinja2.Environmen
         # compiled templates are cached in the user's temp dir: compiling them
         # is most of Jinja's cost in a one-shot `newsletter build`
         # (the text environment keeps its own files: escaping is compiled into the bytecode)
+        # CALLING names how filters are called: Jinja compiles that into the bytecode (a filter
+        # that takes the context, like the language's `date`, is called differently), and the
+        # cache only checks the template's source, so a change of calling must change the files
         bytecode_cache=jinja2.FileSystemBytecodeCache(
-            pattern="__jinja2_text_%s.cache" if text else "__jinja2_%s.cache"),
+            pattern=f"__jinja2_{'text_' if text else ''}{CALLING}_%s.cache"),
     )
     install_i18n(env)
     return env

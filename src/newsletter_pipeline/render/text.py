@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..blocks import block_type
@@ -76,9 +78,9 @@ def paragraphs(markdown: str | None) -> str:
     return _chunk(paragraph_lines(markdown))
 
 
-def heading(title: str, underline: str = "=") -> str:
-    """A heading underlined with ``underline`` ("=" also upper-cases it), then a blank line."""
-    wrapped = wrap_lines(title.upper() if underline == "=" else title)
+def heading(title: str, underline: str = "=", upper: Callable[[str], str] = str.upper) -> str:
+    """A heading underlined with ``underline`` ("=" also upper-cases it, as ``upper`` does), then a blank line."""
+    wrapped = wrap_lines(upper(title) if underline == "=" else title)
     return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
 
 
@@ -107,7 +109,8 @@ def block_lines(rendered: str) -> list[str]:
 
 def render_text(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     """The text/plain part: one section per block, from its ``.txt.j2`` template, separated by rules."""
-    values: dict[str, Any] = {**shared_context(loaded), **HELPERS}
+    values: dict[str, Any] = {**shared_context(loaded), **HELPERS,
+                              "heading": partial(heading, upper=loaded.messages.upper)}  # capitals per language
     missing_at = Location(loaded.doc.file, 1, 1)
     sections = []
     for block in loaded.issue.blocks:
