@@ -81,3 +81,43 @@ def test_check_warns_when_an_edition_drifts_from_the_default(make_project, run_c
     assert f"issues/{GREEK_NAME}:{moved}:16:" in drift[1] and "2022-09-05" in drift[1]
     strict = run_cli("check", "--strict", f"issues/{GREEK_NAME}", cwd=root, env=clean_env())
     assert strict.returncode == 1
+
+
+def test_the_archive_publishes_both_editions_linked_to_each_other(make_project, run_cli):
+    import feedparser
+    from lxml import etree
+
+    root = editions_project(make_project)
+    base = "https://news.ai4media.eu/"
+    result = run_cli("archive", "--out", "site", "--base-url", base, cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    pages = {}
+    for slug, language in ((SEED_SLUG, "en"), (f"{SEED_SLUG}.el", "el")):
+        html = (root / "site" / slug / "index.html").read_text("utf-8")
+        pages[language] = etree.fromstring(html, etree.HTMLParser())
+        assert pages[language].get("lang") == language
+    for language, tree in pages.items():
+        alternates = {link.get("hreflang"): link.get("href") for link in tree.iter("link")
+                      if link.get("rel") == "alternate" and link.get("hreflang")}
+        assert alternates == {"en": f"{base}{SEED_SLUG}/", "el": f"{base}{SEED_SLUG}.el/",
+                              "x-default": f"{base}{SEED_SLUG}/"}
+        switcher = tree.xpath("//nav[contains(@class, 'np-web-languages')]")[0]
+        other = "el" if language == "en" else "en"
+        (link,) = switcher.xpath(".//a")
+        assert link.get("hreflang") == other and link.get("href") == (
+            f"../{SEED_SLUG}.el/" if other == "el" else f"../{SEED_SLUG}/")
+        assert switcher.xpath(".//*[@aria-current='page']")[0].get("lang") == language
+    greek_nav = pages["el"].xpath("//nav[contains(@class, 'np-web-languages')]")[0]
+    assert greek_nav.get("aria-label") == "Γλωσσικές εκδόσεις του τεύχους"
+    assert "".join(greek_nav.itertext()).split() == ["English", "Ελληνικά"]
+    assert "← Όλα τα τεύχη" in "".join(pages["el"].itertext())
+    feed = feedparser.parse((root / "site" / "feed.xml").read_text("utf-8"))
+    assert not feed.bozo
+    languages = {entry.link: entry.title_detail.language for entry in feed.entries}  # from xml:lang
+    assert languages == {f"{base}{SEED_SLUG}/": "en", f"{base}{SEED_SLUG}.el/": "el"}
+    # an edition removed: its sibling's page is rebuilt without the link
+    (root / "issues" / GREEK_NAME).unlink()
+    again = run_cli("archive", "--out", "site", "--base-url", base, cwd=root, env=clean_env())
+    assert again.returncode == 0, again.stderr
+    html = (root / "site" / SEED_SLUG / "index.html").read_text("utf-8")
+    assert "hreflang" not in html and not (root / "site" / f"{SEED_SLUG}.el").exists()

@@ -26,6 +26,7 @@ from ..issue.schema import ArticleBlock, Image, MastheadBlock, Settings
 from ..i18n import messages_for
 from ..render.web import render_web
 from .cache import IssueRecord
+from .editions import Edition
 from .page import WebParts
 
 INDEX = "index.html"
@@ -82,10 +83,32 @@ def share_image(loaded: LoadedIssue) -> Image | None:
     return loaded.settings.brand.logo
 
 
-def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple[Path, ...]) -> str:
-    """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain)."""
+def language_name(language: str) -> str:
+    """A language as its readers write it ("Ελληνικά", "Deutsch"), for the language switcher."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        name = Locale.parse(language, sep="-").get_display_name(Locale.parse(language, sep="-")) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+    return name[:1].upper() + name[1:]
+
+
+def edition_links(loaded: LoadedIssue, base_url: str, editions: tuple[Edition, ...]) -> list[dict[str, object]]:
+    """Every edition of the page's issue: hreflang, absolute URL, link from this page, name, which is this one."""
+    return [{"language": e.language, "url": page_url(base_url, e.slug), "href": f"../{e.slug}/",
+             "name": language_name(e.language), "current": e.slug == loaded.slug, "default": e.default}
+            for e in editions]
+
+
+def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple[Path, ...],
+                editions: tuple[Edition, ...] = ()) -> str:
+    """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain).
+
+    ``editions``: the issue's editions in this archive (none, or all of them, this one included).
+    """
     settings, issue = loaded.settings, loaded.issue
     context = {
+        "editions": edition_links(loaded, base_url, editions),
         "issue": issue, "i18n": loaded.messages, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
         "colors": settings.brand.colors, "fonts": settings.brand.fonts,
         "description": issue.preheader or issue.subject,
