@@ -65,3 +65,24 @@ def test_the_audience_setting_follows_one_pattern_for_every_provider():
     assert audience_setting("mailchimp", "fr") == "MAILCHIMP_LIST_ID_FR"
     assert audience_setting("brevo", "pt-BR") == "BREVO_LIST_IDS_PT_BR"
     assert audience_setting("smtp", "el") is None
+
+
+def test_mailchimp_and_brevo_editions_follow_the_same_pattern(run_cli, project):
+    from fakes import BrevoFake, MailchimpFake
+
+    cases = [(MailchimpFake(lists={"default0001": ["a@ai4media.eu"], "greek00001": ["b@ai4media.eu"]}), "mailchimp",
+              {"MAILCHIMP_LIST_ID": "default0001", "MAILCHIMP_LIST_ID_EL": "greek00001"},
+              lambda c: c["recipients"]["list_id"]),
+             (BrevoFake(lists={7: "Newsletter", 12: "Newsletter (Ελληνικά)"}), "brevo",
+              {"BREVO_LIST_IDS": "7", "BREVO_LIST_IDS_EL": "12"}, lambda c: tuple(c["recipients"]["lists"]))]
+    for server, name, lists, audience in cases:
+        with server as fake:
+            values = {**FAST, **settings_for(fake), **lists, "NEWSLETTER_PROVIDER": name}
+            for issue in (SEED_NAME, GREEK_NAME):
+                result = run_cli("send", f"issues/{issue}", "--now", "--yes", cwd=project, env=clean_env(**values),
+                                 timeout=60)
+                assert result.returncode == 0, result.stderr
+            got = {audience(c): c["subject"] if name == "brevo" else c["settings"]["subject_line"]
+                   for c in fake.campaigns.values()}
+            default, greek = (("default0001", "greek00001") if name == "mailchimp" else ((7,), (12,)))
+            assert got == {default: "One year of AI4Media", greek: "Ένας χρόνος AI4Media"}, (name, got)
