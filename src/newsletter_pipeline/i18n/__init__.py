@@ -34,6 +34,8 @@ TEMPLATE = CATALOGUES / "messages.pot"  # every message, as the templates write 
 # a bare "en" writes dates day-month-year, as the newsletter always has ("1 September 2021");
 # "en-US" and other regional tags get their region's order
 DEFAULT_DATE_LOCALES = {"en": "en_001"}
+# written right to left: dir="rtl", text aligned right, RLM before each plain-text line
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
 
 
 def catalogue_languages() -> list[str]:
@@ -133,8 +135,6 @@ class Messages:
             return self.overrides[wanted]
         return _translations(self.catalogue).ngettext(singular, plural, n)
 
-
-RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
 
 
 @lru_cache(maxsize=32)
