@@ -111,6 +111,9 @@ def test_the_archive_publishes_both_editions_linked_to_each_other(make_project, 
     assert greek_nav.get("aria-label") == "Γλωσσικές εκδόσεις του τεύχους"
     assert "".join(greek_nav.itertext()).split() == ["English", "Ελληνικά"]
     assert "← Όλα τα τεύχη" in "".join(pages["el"].itertext())
+    index = etree.fromstring((root / "site" / "index.html").read_text("utf-8"), etree.HTMLParser())
+    dates = {item.get("lang"): item.xpath(".//time")[0].text for item in index.xpath("//li[@lang]")}
+    assert dates == {"en": "15 December 2021", "el": "15 Δεκεμβρίου 2021"}  # each entry in its own language
     feed = feedparser.parse((root / "site" / "feed.xml").read_text("utf-8"))
     assert not feed.bozo
     languages = {entry.link: entry.title_detail.language for entry in feed.entries}  # from xml:lang

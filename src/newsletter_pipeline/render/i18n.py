@@ -5,8 +5,8 @@ template chain), so the gettext callables and the date filters read the
 issue's ``Messages`` from the render context instead of being bound to one
 language. Templates write ``_("Follow us")``,
 ``_("You receive this email because you subscribed to %(name)s.", name=settings.name)``,
-``ngettext("Author:", "Authors:", n)``, ``day | date``, ``day | month`` and
-``date_range(start, end)``.
+``ngettext("Author:", "Authors:", n)``, ``day | date``, ``day | month``,
+``date_range(start, end)`` and ``date_in(day, language)``.
 
 With autoescape on, a translation or an override is text, never markup: it
 is escaped here, and the extension escapes the placeholders' values.
@@ -21,7 +21,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import escape
 
-from ..i18n import Messages
+from ..i18n import Messages, messages_for
 from .dates import format_date, format_month, format_range
 
 
@@ -61,6 +61,11 @@ def _date_range(context: Context, start: dt.date, end: dt.date | None = None) ->
     return format_range(start, end, _messages(context).locale)
 
 
+def _date_in(day: dt.date, language: str) -> str:
+    """A day as ``language`` writes it: the archive's index lists issues of several languages."""
+    return format_date(day, messages_for(language).locale)
+
+
 @pass_context
 def _upper(context: Context, text: str) -> str:
     return _messages(context).upper(str(text))
@@ -71,4 +76,4 @@ def install_i18n(env: jinja2.Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(date=_date, month=_month, upper=_upper)
-    env.globals.update(date_range=_date_range)
+    env.globals.update(date_range=_date_range, date_in=_date_in)
