@@ -25,10 +25,6 @@ def split_name(stem: str) -> tuple[str, str | None] | None:
     return (match["slug"], match["language"]) if match else None
 
 
-def edition_name(slug: str, language: str | None) -> str:
-    return f"{slug}.{language}" if language else slug
-
-
 def default_edition(path: Path) -> Path | None:
     """The default-language file an edition translates (``x.el.yaml`` -> ``x.yaml``); None for a default."""
     parts = split_name(path.stem)
@@ -36,12 +32,3 @@ def default_edition(path: Path) -> Path | None:
         return None
     return path.with_name(parts[0] + path.suffix)
 
-
-def editions(path: Path) -> list[Path]:
-    """Every edition of ``path``'s issue in its folder, the default first, then by language."""
-    parts = split_name(path.stem)
-    if parts is None:
-        return [path]
-    slug = parts[0]
-    found = [p for p in path.parent.glob(f"{slug}*{path.suffix}") if (split_name(p.stem) or ("",))[0] == slug]
-    return sorted(found, key=lambda p: (split_name(p.stem)[1] is not None, p.name))  # type: ignore[index]
