@@ -348,3 +348,17 @@ def test_right_to_left_languages_are_mirrored(make_project, run_cli):
     assert written and all(line.startswith("\u200f") for line in written)  # RLM: each line laid out from the right
     # the dates are Hebrew (Babel), the words English with the language warning
     assert format_range(dt.date(2022, 4, 28), dt.date(2022, 5, 2), "he") in html
+
+
+def test_translations_and_overrides_are_text_never_markup(make_project, run_cli):
+    root = make_project({"issues/2022-03-de.yaml": issue("de")})
+    settings = (root / "newsletter.yaml").read_text("utf-8").replace("name: AI4Media Newsletter", 'name: "R&D <News>"')
+    settings += 'strings:\n  de:\n    "Follow us": "<b>Folgen</b> Sie uns"\n'
+    (root / "newsletter.yaml").write_text(settings, encoding="utf-8")
+    result = run_cli("build", "issues/2022-03-de.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist/2022-03-de/email.html").read_text("utf-8")
+    assert "&lt;b&gt;Folgen&lt;/b&gt; Sie uns" in html and "<b>Folgen" not in html
+    assert "weil Sie R&amp;D &lt;News&gt; abonniert haben." in html
+    text = (root / "dist/2022-03-de/email.txt").read_text("utf-8")
+    assert "<b>Folgen</b> Sie uns" in text and "R&D <News> abonniert" in " ".join(text.split())
