@@ -353,12 +353,14 @@ def test_right_to_left_languages_are_mirrored(make_project, run_cli):
 def test_translations_and_overrides_are_text_never_markup(make_project, run_cli):
     root = make_project({"issues/2022-03-de.yaml": issue("de")})
     settings = (root / "newsletter.yaml").read_text("utf-8").replace("name: AI4Media Newsletter", 'name: "R&D <News>"')
-    settings += 'strings:\n  de:\n    "Follow us": "<b>Folgen</b> Sie uns"\n'
+    # one override the loader fills in (a default title), one a template translates
+    settings += 'strings:\n  de:\n    "Follow us": "<b>Folgen</b> Sie uns"\n    "Unsubscribe": "<i>Abmelden</i>"\n'
     (root / "newsletter.yaml").write_text(settings, encoding="utf-8")
     result = run_cli("build", "issues/2022-03-de.yaml", "--out", "dist", cwd=root, env=clean_env())
     assert result.returncode == 0, result.stderr
     html = (root / "dist/2022-03-de/email.html").read_text("utf-8")
     assert "&lt;b&gt;Folgen&lt;/b&gt; Sie uns" in html and "<b>Folgen" not in html
+    assert "&lt;i&gt;Abmelden&lt;/i&gt;</a>" in html and "<i>Abmelden" not in html
     assert "weil Sie R&amp;D &lt;News&gt; abonniert haben." in html
     text = (root / "dist/2022-03-de/email.txt").read_text("utf-8")
     assert "<b>Folgen</b> Sie uns" in text and "R&D <News> abonniert" in " ".join(text.split())
