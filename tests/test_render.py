@@ -201,8 +201,8 @@ def test_date_formats():
     import datetime as dt
 
     assert format_range(dt.date(2022, 4, 25), dt.date(2022, 4, 27)) == "25–27 April 2022"
-    assert format_range(dt.date(2022, 4, 25), dt.date(2022, 5, 2)) == "25 April – 2 May 2022"
-    assert format_range(dt.date(2021, 12, 30), dt.date(2022, 1, 2)) == "30 December 2021 – 2 January 2022"
+    assert format_range(dt.date(2022, 4, 25), dt.date(2022, 5, 2)) == "25 April\u2009–\u20092 May 2022"  # CLDR thin spaces
+    assert format_range(dt.date(2021, 12, 30), dt.date(2022, 1, 2)) == "30 December 2021\u2009–\u20092 January 2022"
     assert format_range(dt.date(2021, 11, 11), None) == format_date(dt.date(2021, 11, 11)) == "11 November 2021"
     assert format_month(dt.date(2021, 12, 15)) == "December 2021"
 

@@ -76,11 +76,17 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("LISTMONK_USERNAME", "Listmonk API user name.", group="listmonk"),
     Setting("LISTMONK_TOKEN", "Listmonk API token (secret).", secret=True, group="listmonk"),
     Setting("LISTMONK_LIST_IDS", "Comma-separated Listmonk list ids to send to.", group="listmonk"),
+    Setting("LISTMONK_LIST_IDS_EL", "The list ids of the Greek edition (<slug>.el.yaml); every language works "
+            "the same with its code appended (_FR, _PT_BR).", group="listmonk"),
     Setting("MAILCHIMP_API_KEY", "Mailchimp API key, ending in -<dc> (secret).", secret=True, group="mailchimp"),
     Setting("MAILCHIMP_LIST_ID", "Mailchimp audience (list) id.", group="mailchimp"),
+    Setting("MAILCHIMP_LIST_ID_EL", "The audience of the Greek edition; any language works the same with its "
+            "code appended.", group="mailchimp"),
     Setting("MAILCHIMP_API_URL", "Optional; overrides https://{dc}.api.mailchimp.com/3.0.", group="mailchimp"),
     Setting("BREVO_API_KEY", "Brevo API key (secret).", secret=True, group="brevo"),
     Setting("BREVO_LIST_IDS", "Comma-separated Brevo list ids to send to.", group="brevo"),
+    Setting("BREVO_LIST_IDS_EL", "The list ids of the Greek edition; any language works the same with its "
+            "code appended.", group="brevo"),
     Setting("BREVO_API_URL", "Optional; overrides https://api.brevo.com/v3.", group="brevo"),
 )
 

@@ -21,7 +21,7 @@ def _cta(body: str) -> dict[str, str]:
 
 
 def test_footer_without_unsubscribe_link_is_an_error_at_the_footer_template(check):
-    footer = FOOTER.replace('<a href="{{ unsubscribe_url }}">Unsubscribe</a>', "")
+    footer = FOOTER.replace('<a href="{{ unsubscribe_url }}">{{ _("Unsubscribe") }}</a>', "")
     assert footer != FOOTER
     [finding] = only(check(templates={"blocks/footer.mjml.j2": footer}), "unsubscribe")
     assert (finding.level, where(finding)) == ("error", ("templates/blocks/footer.mjml.j2", 1))

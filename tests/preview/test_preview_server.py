@@ -155,3 +155,22 @@ def test_helpers_tell_loopback_and_reject_escapes() -> None:
     assert warning and warning.startswith("warning: serving on 0.0.0.0") and "127.0.0.1" in warning
     assert safe_path("/issue/2021-12-a/state.json")
     assert not any(map(safe_path, ["/%2e%2e/", "/a/../b", "/a\\b", "//x", "x", "/a%20b"]))
+
+
+def test_the_preview_switches_between_the_editions_of_an_issue(serve, seed_project: Path) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "editions" / f"{SEED_SLUG}.el.yaml"
+    (seed_project / "issues" / fixture.name).write_text(fixture.read_text("utf-8"), encoding="utf-8")
+    running = serve(seed_project / "issues")
+    pages = {slug: request(running.url, f"/issue/{slug}/")[2].decode() for slug in (SEED_SLUG, f"{SEED_SLUG}.el")}
+    english, greek = pages[SEED_SLUG], pages[f"{SEED_SLUG}.el"]
+    assert f'<a href="/issue/{SEED_SLUG}.el/" hreflang="el" lang="el" title="Ένας χρόνος AI4Media">el</a>' in english
+    assert f'<a href="/issue/{SEED_SLUG}/" aria-current="page" lang="en">en</a>' in english
+    assert f'<a href="/issue/{SEED_SLUG}/" hreflang="en" lang="en"' in greek
+    assert f'<a href="/issue/{SEED_SLUG}.el/" aria-current="page" lang="el">el</a>' in greek
+    assert '<strong id="subject" class="subject" lang="el">' in greek
+    state = json.loads(request(running.url, f"/issue/{SEED_SLUG}.el/state.json")[2])
+    assert state["subject"] == "Ένας χρόνος AI4Media" and "Απεγγραφή" in state["html"]
+
+
+def test_an_issue_without_editions_has_no_switcher(running) -> None:
+    assert 'class="group languages"' not in request(running.url, f"/issue/{SEED_SLUG}/")[2].decode()

@@ -75,3 +75,16 @@ def test_an_invalid_issue_writes_no_png(make_project, run_cli, chromium_path: st
     result = run_cli("screenshot", "issues/2022-01-bad.yaml", cwd=root, env={"NEWSLETTER_CHROMIUM": chromium_path})
     assert result.returncode == 1 and "issues/2022-01-bad.yaml:" in result.stderr and "invalid YAML" in result.stderr
     assert not (root / "screenshots").exists()
+
+
+@pytest.mark.browser
+def test_an_edition_gets_its_own_screenshot_folder(make_project, run_cli, chromium_path: str) -> None:
+    name = f"{SEED_SLUG}.el.yaml"
+    greek = (Path(__file__).resolve().parents[1] / "fixtures" / "editions" / name).read_text("utf-8")
+    root = make_project({f"issues/{name}": greek}, seed=True)
+    result = run_cli("screenshot", f"issues/{name}", "--out", "shots", cwd=root,
+                     env={"NEWSLETTER_CHROMIUM": chromium_path})
+    assert result.returncode == 0, result.stderr
+    folder = root / "shots" / f"{SEED_SLUG}.el"
+    assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "mobile-375.png"]
+    assert png_size(folder / "desktop-600.png")[0] == 600 and not (root / "shots" / SEED_SLUG).exists()

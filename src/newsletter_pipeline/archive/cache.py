@@ -171,10 +171,14 @@ class ContentHasher:
         self._common = common.hexdigest()
         self._folders: dict[str, str] = {}
 
-    def key(self, issue_file: Path, template_dirs: list[str]) -> str:
-        """The content hash of one issue; ``template_dirs`` are all the folders of its chain."""
+    def key(self, issue_file: Path, template_dirs: list[str], editions: str = "") -> str:
+        """The content hash of one issue; ``template_dirs`` are all the folders of its chain.
+
+        ``editions`` names the issue's sibling editions (``archive/editions.py``): its page links them.
+        """
         digest = hashlib.sha256(self._common.encode("ascii"))
         digest.update(_file_digest(issue_file).encode("ascii"))
+        digest.update(editions.encode("utf-8") + b"\0")
         for folder in template_dirs:
             digest.update(folder.encode("utf-8") + b"\0" + self._folder_digest(folder).encode("ascii"))
         return digest.hexdigest()

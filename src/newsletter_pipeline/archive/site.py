@@ -23,8 +23,10 @@ from pathlib import Path
 from .. import __version__
 from ..issue.load import LoadedIssue
 from ..issue.schema import ArticleBlock, Image, MastheadBlock, Settings
+from ..i18n import messages_for
 from ..render.web import render_web
 from .cache import IssueRecord
+from .editions import Edition
 from .page import WebParts
 
 INDEX = "index.html"
@@ -81,11 +83,33 @@ def share_image(loaded: LoadedIssue) -> Image | None:
     return loaded.settings.brand.logo
 
 
-def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple[Path, ...]) -> str:
-    """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain)."""
+def language_name(language: str) -> str:
+    """A language as its readers write it ("Ελληνικά", "Deutsch"), for the language switcher."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        name = Locale.parse(language, sep="-").get_display_name(Locale.parse(language, sep="-")) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+    return name[:1].upper() + name[1:]
+
+
+def edition_links(loaded: LoadedIssue, base_url: str, editions: tuple[Edition, ...]) -> list[dict[str, object]]:
+    """Every edition of the page's issue: hreflang, absolute URL, link from this page, name, which is this one."""
+    return [{"language": e.language, "url": page_url(base_url, e.slug), "href": f"../{e.slug}/",
+             "name": language_name(e.language), "current": e.slug == loaded.slug, "default": e.default}
+            for e in editions]
+
+
+def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple[Path, ...],
+                editions: tuple[Edition, ...] = ()) -> str:
+    """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain).
+
+    ``editions``: the issue's editions in this archive (none, or all of them, this one included).
+    """
     settings, issue = loaded.settings, loaded.issue
     context = {
-        "issue": issue, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
+        "editions": edition_links(loaded, base_url, editions),
+        "issue": issue, "i18n": loaded.messages, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
         "colors": settings.brand.colors, "fonts": settings.brand.fonts,
         "description": issue.preheader or issue.subject,
         "image": share_image(loaded),
@@ -98,12 +122,15 @@ def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple
 
 
 def _site_context(settings: Settings, base_url: str, entries: list[SiteEntry]) -> dict[str, object]:
+    language = entries[0].language if entries else "en"  # the newest issue's
+    messages = messages_for(language, settings.strings)
     return {
+        "i18n": messages,
         "settings": settings, "brand": settings.brand, "colors": settings.brand.colors,
         "fonts": settings.brand.fonts, "base_url": base_url, "feed_url": f"{base_url}{FEED}",
         "entries": entries, "version": __version__,
-        "language": entries[0].language if entries else "en",
-        "description": f"Every issue of the {settings.name}, newest first.",
+        "language": language,
+        "description": messages.gettext("Every issue of %(name)s, newest first.") % {"name": settings.name},
         "updated": entries[0].timestamp if entries else dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "newest": entries[0].date if entries else dt.date.today().isoformat(),
     }

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..archive.editions import Edition, cache_part, edition_groups
 from ..archive.cache import MANIFEST, ContentHasher, IssueRecord, Manifest, entry_path, read_manifest
 from ..archive.page import adapt_email
 from ..archive.publish import check_output_folder, publish
@@ -99,17 +100,19 @@ def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hashe
     records: dict[str, IssueRecord] = {}
     contents: dict[str, str] = {}
     plan: dict[str, str] = {}
+    groups = edition_groups(files)
     for path in files:
+        editions = groups.get(path, ())
         slug = path.stem
         if slug in records or any(d.location.file == display_path(path) for d in problems.items):
             continue
-        reused = _reuse(previous, path, out, hasher)
+        reused = _reuse(previous, path, out, hasher, editions)
         if reused:
             records[slug], contents[slug] = reused
             result.unchanged.append(slug)
             continue
         try:
-            built = build_page(path, hasher, base, templates)
+            built = build_page(path, hasher, base, templates, editions)
         except NewsletterError as exc:
             if not exc.diagnostics:
                 raise
@@ -126,11 +129,11 @@ def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hashe
     return records, contents, plan
 
 
-def _reuse(previous: Manifest | None, path: Path, out: Path,
-           hasher: ContentHasher) -> tuple[IssueRecord, str] | None:
+def _reuse(previous: Manifest | None, path: Path, out: Path, hasher: ContentHasher,
+           editions: tuple[Edition, ...] = ()) -> tuple[IssueRecord, str] | None:
     """The last build's record and feed content of an unchanged issue, without loading it."""
     record = previous.issues.get(path.stem) if previous else None
-    if record is None or hasher.key(path, record.template_dirs) != record.key:
+    if record is None or hasher.key(path, record.template_dirs, cache_part(editions)) != record.key:
         return None
     if not (out / page_path(record.slug)).is_file():
         return None
@@ -141,7 +144,8 @@ def _reuse(previous: Manifest | None, path: Path, out: Path,
     return dataclasses.replace(record, source=display_path(path)), content
 
 
-def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | None) -> BuiltPage:
+def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | None,
+               editions: tuple[Edition, ...] = ()) -> BuiltPage:
     """Load, render, check and adapt one issue: its page, its feed content and its manifest record.
 
     The email is checked exactly as ``build`` checks it (``build_checked``), and
@@ -157,10 +161,10 @@ def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | N
     chain = [str(d) for d in template_chain(loaded.project_root, loaded.settings.templates, templates)]
     rendered = email if loaded is email_loaded else render_issue(loaded, templates)
     parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
-    page = render_page(loaded, parts, base, template_dirs(loaded, templates))
+    page = render_page(loaded, parts, base, template_dirs(loaded, templates), editions)
     issue = loaded.issue
     record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",
-                         issue.date.isoformat(), issue.language, hasher.key(path, chain), chain)
+                         issue.date.isoformat(), issue.language, hasher.key(path, chain, cache_part(editions)), chain)
     return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings])
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..checked import build_checked
+from ..audiences import audience_config
 from ..config import Config
 from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, IssueError, UsageError
 from ..issue.load import LoadedIssue
@@ -162,6 +163,8 @@ def run(options: SendOptions, confirm: Callable[[str], str] | None = None, echo:
         cls.require("test_send")
     else:
         cls.check_list_send(when)
+        # each edition goes to its own language's list (audiences.py)
+        config = audience_config(config, name, loaded.edition, loaded.issue.language)
     provider = cls(config, Ledger(loaded.project_root))
     try:
         content = make_content(loaded, rendered, config)

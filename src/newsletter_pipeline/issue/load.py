@@ -11,13 +11,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ConfigError, DiagnosticList, Location, MissingFileError
+from ..i18n import Messages, messages_for
 from .located_yaml import LocatedDocument, Path_, read_located_yaml
+from .defaults import with_localized_defaults
+from .editions import NAME, split_name
 from .schema import FooterBlock, Issue, Settings
+from .strings import check_strings
 from .validation import add_validation_errors
 
 CONFIG_NAME = "newsletter.yaml"
 ISSUE_SUFFIXES = (".yaml", ".yml")  # what an issue file may end in
-SLUG_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = NAME  # YYYY-MM-slug, or YYYY-MM-slug.<language> for an edition (editions.py)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,17 @@ class LoadedIssue:
     settings: Settings
     doc: LocatedDocument
     project_root: Path
+    messages: Messages = Messages("en", "en")  # the built-in words, in the issue's language
+
+    @property
+    def edition(self) -> str | None:
+        """The language of an edition file (``x.el.yaml``: ``"el"``); None for the default edition."""
+        return (split_name(self.slug) or ("", None))[1]
+
+    @property
+    def base_slug(self) -> str:
+        """The slug every edition of this issue shares."""
+        return (split_name(self.slug) or (self.slug,))[0]
 
     def location(self, path: Path_) -> Location:
         """Where the value at an issue key path (e.g. ``("blocks", 3, "image")``) is written."""
@@ -78,7 +93,8 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIss
     config_doc = read_settings_doc(root)
     if not SLUG_PATTERN.match(path.stem):
         problems.add(Location(shown, 1, 1), f"file name '{path.name}' is not YYYY-MM-slug.yaml",
-                     hint="rename it, e.g. 2021-12-one-year-of-ai4media.yaml; the slug uses a-z, 0-9 and -")
+                     hint="rename it, e.g. 2021-12-one-year-of-ai4media.yaml (or .el.yaml for its Greek edition); "
+                          "the slug uses a-z, 0-9 and -")
     if not isinstance(doc.data, dict):
         problems.add(Location(shown, 1, 1), "an issue must be a mapping of key: value lines",
                      hint="start with 'subject: ...'")
@@ -90,10 +106,27 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIss
     problems.items += early
     reported = {(d.location.file, d.key_path) for d in early}
     problems.items += [d for d in schema_problems.items if (d.location.file, d.key_path) not in reported]
+    if settings is not None:
+        check_strings(settings.strings, config_doc, doc, problems)
     problems.raise_if_any()
     assert issue is not None and settings is not None
+    _check_edition_language(path, issue, doc, problems)
+    problems.raise_if_any()
     settings = _apply_env(settings, env if env is not None else os.environ)
-    return LoadedIssue(path, path.stem, _with_footer(issue), settings, doc, root)
+    messages = messages_for(issue.language, settings.strings)
+    issue = with_localized_defaults(_with_footer(issue), messages)
+    return LoadedIssue(path, path.stem, issue, settings, doc, root, messages)
+
+
+def _check_edition_language(path: Path, issue: Issue, doc: LocatedDocument, problems: DiagnosticList) -> None:
+    """An edition's file name and its ``language:`` must agree: the name decides where it goes."""
+    edition = (split_name(path.stem) or ("", None))[1]
+    if edition and edition != issue.language.lower():
+        where = doc.value_location(("language",)) if "language" in doc.data else Location(doc.file, 1, 1)
+        problems.add(where, f"the file name says this is the '{edition}' edition, but language is "
+                            f"'{issue.language}'", "language",
+                     f"write language: {edition}, or rename the file to {split_name(path.stem)[0]}."  # type: ignore[index]
+                     f"{issue.language.lower()}{path.suffix}")
 
 
 def _validate_issue(doc: LocatedDocument, problems: DiagnosticList) -> Issue | None:

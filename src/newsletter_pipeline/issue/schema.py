@@ -24,9 +24,10 @@ from pydantic_core import PydanticCustomError
 from ..controls import first_control
 from ..errors import echo
 
+from ..i18n import RTL_LANGUAGES
+
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
 
-RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"}
 
 
 def _refuse_controls(value: str, *, multi_line: bool) -> str:
@@ -182,6 +183,10 @@ Markdown = Annotated[
 ]
 
 
+LanguageTag = Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+                                   description="BCP 47 tag, e.g. en, de-AT")]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -236,7 +241,7 @@ class Event(Strict):
     end: dt.date | None = None
     place: Text
     url: LinkUrl
-    label: Text = "Know more"
+    label: Text | None = Field(None, description='Default: "Know more", in the issue\'s language')
 
     @model_validator(mode="after")
     def _ordered(self) -> Event:
@@ -257,9 +262,9 @@ class PastEvent(Strict):
     title: Text
     subtitle: Text | None = None
     date: dt.date
-    where: Text = "Online"
+    where: Text | None = Field(None, description='Default: "Online", in the issue\'s language')
     url: LinkUrl
-    label: Text = "Know more"
+    label: Text | None = Field(None, description='Default: "Know more", in the issue\'s language')
 
 
 class _Block(Strict):
@@ -379,7 +384,7 @@ class UpcomingEventsBlock(_Block):
     ]})
 
     type: Literal["upcoming_events"]
-    title: Text = "Upcoming events"
+    title: Text | None = Field(None, description='Default: "Upcoming events", in the issue\'s language')
     intro: Markdown | None = None
     events: list[Event] = Field(min_length=1)
 
@@ -394,7 +399,7 @@ class PastEventsBlock(_Block):
     ]})
 
     type: Literal["past_events"]
-    title: Text = "In case you've missed it"
+    title: Text | None = Field(None, description='Default: "In case you\'ve missed it", in the issue\'s language')
     intro: Markdown | None = None
     columns: Literal[1, 2, 3] = 2
     events: list[PastEvent] = Field(min_length=1)
@@ -496,7 +501,7 @@ class TocBlock(_Block):
     model_config = ConfigDict(json_schema_extra={"examples": [{"type": "toc", "title": "In this issue"}]})
 
     type: Literal["toc"]
-    title: Text = "In this issue"
+    title: Text | None = Field(None, description="Defaults to 'In this issue' in the issue's language")
 
 
 class DividerBlock(_Block):
@@ -531,7 +536,7 @@ class FooterBlock(_Block):
     ]})
 
     type: Literal["footer"]
-    title: Text = "Follow us"
+    title: Text | None = Field(None, description='Default: "Follow us", in the issue\'s language')
     text: Markdown | None = None
 
 
@@ -626,6 +631,9 @@ class Settings(Strict):
     funding: Funding | None = Field(None, description="A funding statement and emblem for the footer")
     utm: Utm | None = None
     templates: SingleLine | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
+    strings: dict[LanguageTag, dict[str, Text]] = Field(
+        default_factory=dict,
+        description="Built-in words replaced per language: {de: {\"Follow us\": \"Folgen Sie uns\"}}")
 
 
 class Issue(Strict):
@@ -636,7 +644,7 @@ class Issue(Strict):
     subject: Text = Field(description="The email's subject line")
     preheader: Text | None = Field(None, description="Preview text shown after the subject in inboxes")
     date: dt.date
-    language: str = Field("en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", description="BCP 47 tag, e.g. en, de-AT")
+    language: LanguageTag = "en"
     settings: dict | None = Field(None, description="Overrides of newsletter.yaml for this issue only")
     blocks: list[Block] = Field(min_length=1)
 

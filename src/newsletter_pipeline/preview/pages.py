@@ -7,6 +7,7 @@ comes from an issue goes through ``html.escape``.
 from __future__ import annotations
 
 from html import escape
+from collections.abc import Sequence
 from importlib import resources
 
 from .site import Build, Site
@@ -28,13 +29,33 @@ def _head(title: str) -> str:
             f'<script src="/_preview/preview.js" defer></script></head>\n')
 
 
-def issue_page(build: Build, with_index: bool) -> str:
-    """The preview of one issue; ``preview.js`` fills it from ``state.json`` and keeps it live."""
+def _language_switcher(build: Build, editions: Sequence[Build]) -> str:
+    """Links between the editions of one issue (``x.yaml``, ``x.el.yaml``), the current one marked."""
+    if not editions:
+        return ""
+    links = []
+    for edition in editions:
+        language = escape(edition.language or "?")
+        if edition.slug == build.slug:
+            links.append(f'<a href="/issue/{escape(edition.slug)}/" aria-current="page" lang="{language}">'
+                         f'{language}</a>')
+        else:
+            links.append(f'<a href="/issue/{escape(edition.slug)}/" hreflang="{language}" lang="{language}" '
+                         f'title="{escape(edition.subject or edition.slug)}">{language}</a>')
+    return f'<span class="group languages" role="group" aria-label="Edition">{"".join(links)}</span>'
+
+
+def issue_page(build: Build, with_index: bool, editions: Sequence[Build] = ()) -> str:
+    """The preview of one issue; ``preview.js`` fills it from ``state.json`` and keeps it live.
+
+    ``editions``: every edition of this issue in the preview (this one included), for the switcher.
+    """
     back = '<a class="back" href="/" title="All issues">&larr; Issues</a>' if with_index else ""
     title = build.subject or build.slug
     return _head(f"Preview: {title}") + f"""<body data-page="issue" data-slug="{escape(build.slug)}">
 <header class="toolbar" aria-label="Preview toolbar">
-  {back}<strong id="subject" class="subject">{escape(title)}</strong>
+  {back}<strong id="subject" class="subject"{_lang(build)}>{escape(title)}</strong>
+  {_language_switcher(build, editions)}
   <span class="group" role="group" aria-label="Width">
     <button type="button" data-width="desktop" aria-pressed="true" title="600 px and wider">Desktop</button>
     <button type="button" data-width="mobile" aria-pressed="false" title="375 px">Mobile</button>
@@ -67,6 +88,11 @@ def issue_page(build: Build, with_index: bool) -> str:
 </div>
 </body></html>
 """
+
+
+def _lang(build: Build) -> str:
+    """The subject is the issue's words: screen readers read it in the issue's language."""
+    return f' lang="{escape(build.language)}"' if build.language else ""
 
 
 def index_page(site: Site) -> str:

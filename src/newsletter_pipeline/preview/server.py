@@ -30,7 +30,8 @@ from .site import Site
 LONG_POLL_SECONDS = 20.0  # below browsers' and proxies' idle timeouts
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
-ISSUE_ROUTE = re.compile(r"/issue/(?P<slug>[a-z0-9-]+)/(?P<file>|email\.html|state\.json)")
+SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one dot, never at an end: no ".."
+ISSUE_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<file>|email\.html|state\.json)")
 STATIC_ROUTE = re.compile(r"/_preview/(?P<name>[a-z]+\.(?:js|css))")
 
 # The page's own script and styles only; the email (an iframe srcdoc, which
@@ -101,7 +102,7 @@ def route(site: Site, raw_path: str) -> Response:
         return Response(HTTPStatus.OK, *found) if found else not_found()
     if match := ISSUE_ROUTE.fullmatch(path):
         return _issue(site, match["slug"], match["file"])
-    if re.fullmatch(r"/issue/[a-z0-9-]+", path) and path.rsplit("/", 1)[1] in site.builds:
+    if re.fullmatch(rf"/issue/{SLUG}", path) and path.rsplit("/", 1)[1] in site.builds:
         return _redirect(path + "/")
     return not_found()
 
@@ -114,7 +115,8 @@ def _issue(site: Site, slug: str, file: str) -> Response:
         return _json(build.as_json())
     if file == "email.html":
         return _html(build.html, EMAIL_CSP) if build.html else not_found("this issue has not built yet")
-    return _html(pages.issue_page(build, with_index=not site.single))
+    editions = [b for b in site.builds.values() if b.base_slug == build.base_slug]
+    return _html(pages.issue_page(build, with_index=not site.single, editions=editions if len(editions) > 1 else ()))
 
 
 class PreviewHandler(BaseHTTPRequestHandler):

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..checked import build_checked
 from ..errors import Diagnostic, Location, NewsletterError, UsageError
+from ..issue.editions import split_name
 from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, display_path, find_project_root
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
 from ..render.templates import environment, template_dirs
@@ -44,6 +45,12 @@ class Build:
     errors: tuple[str, ...] = ()
     duration_ms: float = 0.0
     template_dirs: tuple[Path, ...] = ()
+    language: str = ""  # the issue's language, once it has built
+
+    @property
+    def base_slug(self) -> str:
+        """The slug this issue's editions share (``x.el`` -> ``x``)."""
+        return (split_name(self.slug) or (self.slug,))[0]
 
     @property
     def ok(self) -> bool:
@@ -93,7 +100,7 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
         date=loaded.issue.date.isoformat(), html=rendered.html, text=rendered.text, mjml=rendered.mjml,
         findings=tuple(_finding(f) for f in report.findings),
         duration_ms=(time.perf_counter() - start) * 1000,
-        template_dirs=template_dirs(loaded, templates),
+        template_dirs=template_dirs(loaded, templates), language=loaded.issue.language,
     )
 
 
@@ -108,7 +115,8 @@ def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | N
     dirs = last.template_dirs or tuple(d for d in (templates, root / "templates") if d is not None)
     return Build(slug=path.stem, path=path, epoch=epoch, subject=last.subject, date=last.date,
                  html=last.html, text=last.text, mjml=last.mjml, errors=errors,
-                 duration_ms=(time.perf_counter() - start) * 1000, template_dirs=dirs)
+                 duration_ms=(time.perf_counter() - start) * 1000, template_dirs=dirs,
+                 language=last.language or (split_name(path.stem) or ("", ""))[1] or "")
 
 
 @dataclass

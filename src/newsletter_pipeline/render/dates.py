@@ -1,27 +1,66 @@
-"""Human dates for the email ("25–27 April 2022"), independent of the machine's locale."""
+"""Human dates for the email in the issue's language, from CLDR via Babel.
+
+``25–27 April 2022`` in English, ``25.–27. April 2022`` in German,
+``25–27 Απριλίου 2022`` in Greek: Babel writes each locale's own order,
+punctuation and grammatical case. A range that crosses a month or a year is
+written with the locale's interval pattern for that difference.
+
+Babel is imported on the first date formatted, not at import time: it costs
+about 20 ms of startup (``python -X importtime -c 'import babel.dates'``),
+which ``newsletter --help`` and ``schema`` should not pay.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import lru_cache
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
-
-
-def format_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def format_month(day: dt.date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
+DAY = "yMMMMd"  # CLDR skeletons: the full month name, as a letter writes it
+MONTH = "yMMMM"
+_SHORT_MONTH = re.compile(r"(?<![ML])(M{3}|L{3})(?![ML])")
 
 
-def format_range(start: dt.date, end: dt.date | None) -> str:
-    """One date, or a range that names the month and year only once where they repeat."""
+def format_date(day: dt.date, locale: str = "en_001") -> str:
+    """``1 September 2021`` as ``locale`` (a Babel locale name) writes a day."""
+    from babel.dates import format_skeleton
+    return format_skeleton(DAY, day, locale=locale)
+
+
+def format_month(day: dt.date, locale: str = "en_001") -> str:
+    """``September 2021``: a month on its own (the nominative, where the locale has cases)."""
+    from babel.dates import format_skeleton
+    return format_skeleton(MONTH, day, locale=locale)
+
+
+def format_range(start: dt.date, end: dt.date | None, locale: str = "en_001") -> str:
+    """One date, or a range that names the month and year once where the locale does.
+
+    Babel's ``format_interval`` picks the closest interval skeleton, which in
+    most locales abbreviates the month (``yMMMd``); CLDR's matching rules
+    (TR35, "adjusting field width") widen it back to the full name we asked
+    for, as ICU does. That widening is the one step done here.
+    """
     if end is None or end == start:
-        return format_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{format_date(end)}"
-    if start.year == end.year:
-        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
-    return f"{format_date(start)} – {format_date(end)}"
+        return format_date(start, locale)
+    from babel.dates import parse_pattern
+    parts = _interval_parts(locale, _greatest_difference(start, end))
+    if parts is None:
+        return f"{format_date(start, locale)} – {format_date(end, locale)}"
+    return "".join(parse_pattern(pattern).apply(day, locale) for pattern, day in zip(parts, (start, end)))
+
+
+def _greatest_difference(start: dt.date, end: dt.date) -> str:
+    return "y" if start.year != end.year else "M" if start.month != end.month else "d"
+
+
+@lru_cache(maxsize=64)
+def _interval_parts(locale: str, field: str) -> tuple[str, ...] | None:
+    """The two halves of the locale's pattern for a range differing in ``field``, months widened."""
+    from babel import Locale
+    from babel.dates import match_skeleton
+    formats = Locale.parse(locale).interval_formats
+    skeleton = DAY if DAY in formats else match_skeleton(DAY, formats)
+    if not skeleton or field not in formats[skeleton]:
+        return None
+    return tuple(_SHORT_MONTH.sub(lambda m: m.group(1)[0] * 4, part) for part in formats[skeleton][field])

@@ -148,14 +148,15 @@ def guards() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def bytecode_cache(text: bool = False) -> jinja2.BytecodeCache | None:
+def bytecode_cache(text: bool = False, tag: str = "") -> jinja2.BytecodeCache | None:
     """A bytecode cache in the user's own cache folder, or ``None`` when it is not safe to use.
 
     ``text=True`` is the plain-text environment's: its files are kept apart,
-    since autoescaping is compiled into the bytecode.
+    since autoescaping is compiled into the bytecode; ``tag`` names anything
+    else compiled into it that the template's source does not show.
     """
     folder = cache_folder(os.environ)
-    pattern = CACHE_PATTERN.replace("_%s", "_text_%s") if text else CACHE_PATTERN
+    pattern = CACHE_PATTERN.replace("_%s", f"_{'text_' if text else ''}{tag}_%s")
     return jinja2.FileSystemBytecodeCache(str(folder), pattern) if folder else None
 
 

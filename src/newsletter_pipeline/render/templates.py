@@ -28,7 +28,7 @@ from ..blocks import anchors, contents, heading_levels
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import LoadedIssue, display_path
 from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .dates import format_date, format_month, format_range
+from .i18n import CALLING, install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
 from .sandbox import Sandbox, TemplateLimit, bytecode_cache, guards, render_bounded
@@ -82,11 +82,14 @@ def environment(dirs: tuple[Path, ...], text: bool = False) -> jinja2.Environmen
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # compiling the templates is most of Jinja's cost in a one-shot `newsletter build`
-        bytecode_cache=bytecode_cache(text),
+        # compiling the templates is most of Jinja's cost in a one-shot `newsletter build`;
+        # CALLING names how filters are called: Jinja compiles that into the bytecode (a filter
+        # that takes the context, like the language's `date`, is called differently), and the
+        # cache only checks the template's source, so a change of calling must change the files
+        bytecode_cache=bytecode_cache(text, CALLING),
     )
-    env.filters.update(date=format_date, month=format_month)
-    env.globals.update(date_range=format_range, **guards())
+    install_i18n(env)
+    env.globals.update(**guards())
     return env
 
 
@@ -97,6 +100,8 @@ def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
     online = f"{archive.rstrip('/')}/{slug}/" if archive else None
     return {
         "issue": issue,
+        "i18n": loaded.messages,
+        "start": "right" if issue.direction == "rtl" else "left",  # where lines begin: mirrored for rtl
         "slug": slug,
         "settings": settings,
         "brand": settings.brand,

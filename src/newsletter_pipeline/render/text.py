@@ -89,14 +89,15 @@ def paragraphs(markdown: str | None, indent: str = "") -> str:
 
 @jinja2.pass_context
 def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = None) -> str:
-    """A heading underlined with ``underline`` ("=" also upper-cases it), then a blank line.
+    """A heading underlined with ``underline`` ("=" also upper-cases it, in the language's capitals), then a blank line.
 
     Without ``underline``: "=" for a top-level block title, "-" for one inside
     a section (the block's ``level`` is 3 or more).
     """
     if underline is None:
         underline = "=" if ctx.get("level", 2) <= 2 else "-"
-    wrapped = wrap_lines(title.upper() if underline == "=" else title)
+    capitals = ctx.get("capitals", str.upper)  # Greek capitals drop their accents
+    wrapped = wrap_lines(capitals(title) if underline == "=" else title)
     return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
 
 
@@ -125,13 +126,28 @@ def block_lines(rendered: str) -> list[str]:
 
 def render_text(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     """The text/plain part: one section per block, from its ``.txt.j2`` template, separated by rules."""
-    values: dict[str, Any] = {**shared_context(loaded), **HELPERS}
+    values: dict[str, Any] = {**shared_context(loaded), **HELPERS,
+                              "capitals": loaded.messages.upper}  # capitals per language
     missing_at = Location(loaded.doc.file, 1, 1)
     sections = []
     for block, level in zip(loaded.issue.blocks, heading_levels(loaded.issue.blocks)):
         rendered = render_template(block_type(block).text_template, dirs,
                                    {**values, "block": block, "level": level}, missing_at, text=True)
         sections.append("\n".join(block_lines(rendered)))
-    return f"\n\n{RULE}\n\n".join(s for s in sections if s) + "\n"
+    text = f"\n\n{RULE}\n\n".join(s for s in sections if s) + "\n"
+    return right_to_left(text) if loaded.messages.rtl else text
+
+
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: invisible, and makes its paragraph right-to-left
+
+
+def right_to_left(text: str) -> str:
+    """Every line of an rtl issue starts with RLM, so clients lay it out from the right.
+
+    Plain text has no ``dir``: a client applies the Unicode bidi algorithm per
+    line, and a line that starts with a date, a URL or a Latin name would be
+    laid out left-to-right. The rules of dashes stay as they are.
+    """
+    return "\n".join(f"{RLM}{line}" if line.strip() and line != RULE else line for line in text.split("\n"))
 
 

@@ -33,7 +33,7 @@ def rule(*ids: str) -> Callable[[Rule], Rule]:
 
 def load_rules() -> list[Rule]:
     """Import every rule module once (registration happens at import) and return the rules."""
-    from . import (contrast, css_support, dark_mode, envelope, fonts, images, legal, links,  # noqa: F401
-                   markdown, size, structure)
+    from . import (contrast, css_support, dark_mode, envelope, fonts, images, language, legal,  # noqa: F401
+                   links, markdown, size, structure)
 
     return RULES

@@ -110,8 +110,11 @@ def text_has_unsubscribe(text: str) -> bool:
     return UNSUBSCRIBE_PLACEHOLDER in text
 
 
+BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f"), None)  # the text part of an rtl issue starts lines with RLM
+
+
 def _collapsed(text: str) -> str:
-    return " ".join(text.split()).lower()
+    return " ".join(text.translate(BIDI_MARKS).split()).lower()
 
 
 def _footer(ctx: CheckContext) -> Location:

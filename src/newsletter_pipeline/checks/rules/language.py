@@ -1,0 +1,78 @@
+"""language and edition-drift: the built-in words in the issue's language; editions that match their default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from difflib import SequenceMatcher
+from typing import Any
+
+from ...errors import Location, NewsletterError
+from ...i18n import CATALOGUES, catalogue_languages, known_messages
+from ...issue.editions import default_edition
+from ...issue.load import display_path, load_issue
+from ..context import CheckContext
+from ..findings import Finding
+from . import rule
+
+
+@rule("language")
+def missing_catalogue(ctx: CheckContext) -> Iterator[Finding]:
+    """A language without a catalogue gets English headings, labels and footer: say so, and how to fix it."""
+    messages = ctx.loaded.messages
+    if messages.catalogue is not None:
+        return
+    untranslated = [m for m in known_messages() if m not in messages.overrides]
+    if not untranslated:  # the project wrote every word itself under strings:
+        return
+    where = (ctx.loaded.location(("language",)) if "language" in ctx.loaded.doc.data
+             else Location(ctx.loaded.doc.file, 1, 1))
+    base = messages.language.split("-")[0].lower()
+    yield Finding("language", "warning", where,
+                  f"language '{messages.language}' has no catalogue (i18n/{CATALOGUES.name}/{base}.po is missing): "
+                  "the built-in words (footer, labels, default headings) are written in English. "
+                  f"Shipped: {', '.join(catalogue_languages())}. Add {base}.po (README 'Languages') "
+                  f"or write all {len(known_messages())} messages under strings: {base}: in newsletter.yaml "
+                  f"({len(untranslated)} missing, e.g. \"{untranslated[0]}\")")
+
+
+@rule("edition-drift")
+def edition_drift(ctx: CheckContext) -> Iterator[Finding]:
+    """Editions are translations: a block missing or an event date that differs is usually a mistake."""
+    default_path = default_edition(ctx.loaded.path)
+    if default_path is None or not default_path.is_file():
+        return
+    try:
+        default = load_issue(default_path)
+    except NewsletterError:
+        return  # the default edition's own check reports its errors
+    shown = display_path(default_path)
+    mine, theirs = ctx.loaded.issue.blocks, default.issue.blocks
+    matcher = SequenceMatcher(a=[b.type for b in theirs], b=[b.type for b in mine], autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            for offset in range(a2 - a1):
+                yield from _event_drift(ctx, theirs[a1 + offset], mine[b1 + offset], b1 + offset, shown)
+            continue
+        missing = ", ".join(f"blocks[{i}] ({theirs[i].type})" for i in range(a1, a2))
+        extra = ", ".join(f"blocks[{i}] ({mine[i].type})" for i in range(b1, b2))
+        where = ctx.loaded.location(("blocks", b1)) if b1 < len(mine) else ctx.loaded.location(("blocks",))
+        message = (f"this edition lacks {missing} of {shown}" if not extra else
+                   f"this edition has {extra} where {shown} has {missing or 'nothing'}")
+        yield Finding("edition-drift", "warning", where,
+                      f"{message}: editions are usually translations of the same blocks (add or remove it)")
+
+
+def _event_drift(ctx: CheckContext, theirs: Any, mine: Any, index: int, shown: str) -> Iterator[Finding]:
+    fields = ("start", "end", "date")
+    for j, (their_event, my_event) in enumerate(zip(getattr(theirs, "events", []), getattr(mine, "events", []))):
+        for name in fields:
+            ours, other = getattr(my_event, name, None), getattr(their_event, name, None)
+            if ours != other:
+                where = ctx.loaded.location(("blocks", index, "events", j, name))
+                yield Finding("edition-drift", "warning", where,
+                              f"blocks[{index}].events[{j}].{name} is {ours or 'not set'} here but "
+                              f"{other or 'not set'} in {shown} (an event has one date in every language)")
+    count_mine, count_theirs = len(getattr(mine, "events", [])), len(getattr(theirs, "events", []))
+    if count_mine != count_theirs:
+        yield Finding("edition-drift", "warning", ctx.loaded.location(("blocks", index, "events")),
+                      f"blocks[{index}] has {count_mine} events here but {count_theirs} in {shown}")

@@ -1,0 +1,154 @@
+"""Every word the tool writes itself, in the issue's language.
+
+The messages are English sentences (gettext ``msgid`` s) written in the
+templates as ``_("Follow us")`` or ``ngettext("Author:", "Authors:", n)``;
+placeholders are named (``%(name)s``), so a sentence is always one whole
+message a translator can reorder. Catalogues are gettext ``.po`` files in
+``i18n/catalogues/<language>.po``, read with Babel's ``read_po`` when a
+language first needs one.
+
+Why ``.po`` and no compiled ``.mo``: nothing has to be compiled at install
+time or kept in sync in git; reading a catalogue costs about a millisecond
+and happens once per language per process. English is the source language and
+needs no catalogue (and no Babel import).
+
+A project overrides any message per language in ``newsletter.yaml``
+(``strings: {de: {"Follow us": "Folgen Sie uns"}}``), an issue in its
+``settings:``. A language without a catalogue falls back to English and
+``newsletter check`` warns about it (rule ``language``).
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+import io
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+SOURCE_LANGUAGE = "en"
+CATALOGUES = Path(__file__).resolve().parent / "catalogues"
+TEMPLATE = CATALOGUES / "messages.pot"  # every message, as the templates write it
+# a bare "en" writes dates day-month-year, as the newsletter always has ("1 September 2021");
+# "en-US" and other regional tags get their region's order
+DEFAULT_DATE_LOCALES = {"en": "en_001"}
+# written right to left: dir="rtl", text aligned right, RLM before each plain-text line
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
+
+
+def catalogue_languages() -> list[str]:
+    """Languages with a shipped catalogue, English (the source) included."""
+    return sorted({SOURCE_LANGUAGE, *(p.stem for p in CATALOGUES.glob("*.po"))})
+
+
+def _candidates(language: str) -> list[str]:
+    """``de-AT`` -> ``["de_AT", "de"]``: the most specific catalogue first."""
+    parts = language.replace("_", "-").split("-")
+    base = parts[0].lower()
+    specific = [f"{base}_{parts[1].upper()}"] if len(parts) > 1 and len(parts[1]) == 2 else []
+    return [*specific, base]
+
+
+def catalogue_for(language: str) -> str | None:
+    """The catalogue ``language`` is written with, or ``None`` (English fallback)."""
+    for name in _candidates(language):
+        if name == SOURCE_LANGUAGE or (CATALOGUES / f"{name}.po").is_file():
+            return name
+    return None
+
+
+def date_locale(language: str) -> str:
+    """The Babel locale for dates: the tag itself where Babel knows it, else its language, else en."""
+    from babel import Locale, UnknownLocaleError
+    for name in _candidates(language):
+        name = DEFAULT_DATE_LOCALES.get(name, name)
+        try:
+            Locale.parse(name)
+        except (UnknownLocaleError, ValueError):
+            continue
+        return name
+    return DEFAULT_DATE_LOCALES[SOURCE_LANGUAGE]
+
+
+@lru_cache(maxsize=1)
+def known_messages() -> tuple[str, ...]:
+    """Every built-in message (the English ``msgid`` s of messages.pot; plurals by both forms)."""
+    from babel.messages.pofile import read_po
+    with open(TEMPLATE, "rb") as pot:
+        catalog = read_po(pot)
+    found: list[str] = []
+    for message in catalog:
+        if message.id:
+            found += list(message.id) if isinstance(message.id, tuple) else [message.id]
+    return tuple(found)
+
+
+@lru_cache(maxsize=32)
+def _translations(catalogue: str | None) -> gettext_module.NullTranslations:
+    if catalogue is None or catalogue == SOURCE_LANGUAGE:
+        return gettext_module.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    with open(CATALOGUES / f"{catalogue}.po", "rb") as po:
+        parsed = read_po(po)  # the plural rule comes from the Plural-Forms header
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed)  # in memory: GNUTranslations then applies the catalogue's plural rule
+    compiled.seek(0)
+    return gettext_module.GNUTranslations(compiled)
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The built-in words of one issue: its language's catalogue, under the project's overrides."""
+
+    language: str
+    catalogue: str | None  # None: no catalogue for ``language``, English is used
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def rtl(self) -> bool:
+        return self.language.split("-")[0].lower() in RTL_LANGUAGES
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale of the issue's dates."""
+        return _date_locale(self.language)
+
+    def upper(self, text: str) -> str:
+        """Capitals as the language writes them: Greek drops its accents in capitals (ΚΥΡΙΟΤΕΡΑ, not ΚΥΡΙΌΤΕΡΑ)."""
+        if self.language.split("-")[0].lower() != "el":
+            return text.upper()
+        # U+0301 is the tonos once decomposed; the dialytika (U+0308) stays, as in ΑΫΠΝΙΑ
+        return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text.upper()).replace("\u0301", ""))
+
+    def gettext(self, message: str) -> str:
+        if message in self.overrides:
+            return self.overrides[message]
+        return _translations(self.catalogue).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """An override replaces the form it names: the singular's for one, the plural's otherwise."""
+        wanted = singular if n == 1 else plural
+        if wanted in self.overrides:
+            return self.overrides[wanted]
+        return _translations(self.catalogue).ngettext(singular, plural, n)
+
+
+
+@lru_cache(maxsize=32)
+def _date_locale(language: str) -> str:
+    return date_locale(language)
+
+
+def messages_for(language: str, strings: Mapping[str, Mapping[str, str]] | None = None) -> Messages:
+    """The messages of ``language`` with ``strings`` (newsletter.yaml's per-language overrides).
+
+    Overrides are looked up under the exact tag, then its language (``de-AT``, then ``de``).
+    """
+    overrides: dict[str, str] = {}
+    tags = [language, language.split("-")[0]]
+    for tag in reversed(dict.fromkeys(t for t in tags)):
+        overrides.update((strings or {}).get(tag, {}))
+    return Messages(language, catalogue_for(language), overrides)

@@ -1,0 +1,382 @@
+"""Every built-in word and date in the issue's language: catalogues, Babel dates, overrides, fallback, RTL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from babel.dates import format_skeleton
+from babel.messages.pofile import read_po
+from lxml import etree
+
+from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages
+from newsletter_pipeline.i18n.extract import extract
+from newsletter_pipeline.render.dates import format_date, format_month, format_range
+from shared import REPO, SEED, assert_clean_failure, clean_env, newsletter_command
+
+ARCHIVE = "https://www.ai4media.eu/newsletter/"  # gives every footer its "View in your browser" link
+SHIPPED = ["de", "el", "es", "fr", "it", "nl", "pl", "pt"]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+# An issue that leaves every default out (titles, labels, `where`) and uses every built-in word:
+# one author and two, an image, a masthead without subtitle, ranges across a month and a year,
+# a table of contents, a quote with only its source, an image block with a link and a feature.
+FIXTURE = """\
+subject: Two years of research
+preheader: Two years of research, events and publications from the whole network.
+date: 2022-03-15
+language: {language}
+blocks:
+  - type: masthead
+    title: Two years
+  - type: toc
+  - type: quote
+    text: Omega.
+    link: https://www.ai4media.eu/omega/
+  - type: image
+    src: https://www.ai4media.eu/b.png
+    alt: Lambda
+    href: https://www.ai4media.eu/lambda/
+  - type: feature
+    title: Sigma
+    image:
+      src: https://www.ai4media.eu/c.png
+      alt: Tau
+    body: Upsilon.
+  - type: article
+    title: Alpha
+    authors:
+      - name: Maria Papadopoulou
+    body: Zeta.
+    image:
+      src: https://www.ai4media.eu/a.png
+      alt: Kappa
+  - type: article
+    title: Beta
+    authors:
+      - name: Jean Dupont
+      - name: Anna Schmidt
+    body: Theta.
+  - type: upcoming_events
+    events:
+      - title: Gamma
+        start: 2022-04-28
+        end: 2022-05-02
+        place: Thessaloniki
+        url: https://www.ai4media.eu/gamma/
+      - title: Delta
+        start: 2022-12-30
+        end: 2023-01-02
+        place: Bologna
+        url: https://www.ai4media.eu/delta/
+  - type: past_events
+    events:
+      - title: Epsilon
+        date: 2021-11-11
+        url: https://www.ai4media.eu/epsilon/
+"""
+
+
+def issue(language: str) -> str:
+    return FIXTURE.format(language=language)
+
+
+def seed_in(language: str) -> str:
+    text = SEED.read_text(encoding="utf-8")
+    assert "\nlanguage: en\n" in text
+    return text.replace("\nlanguage: en\n", f"\nlanguage: {language}\n")
+
+
+# --- catalogues -------------------------------------------------------------
+
+
+def _ids(catalog) -> list:
+    return [m.id for m in catalog if m.id]
+
+
+def test_the_template_holds_every_message_the_templates_and_code_use():
+    """messages.pot is what `python -m newsletter_pipeline.i18n.extract` writes: no message is left out."""
+    with open(TEMPLATE, "rb") as pot:
+        committed = _ids(read_po(pot))
+    assert sorted(map(str, _ids(extract()))) == sorted(map(str, committed)), \
+        "run: python -m newsletter_pipeline.i18n.extract, then translate the new messages"
+    assert len(committed) >= 20
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_catalogue_translates_every_message_with_its_placeholders(language):
+    assert language in catalogue_languages()
+    with open(TEMPLATE, "rb") as pot:
+        wanted = _ids(read_po(pot))
+    with open(CATALOGUES / f"{language}.po", "rb") as po:
+        catalog = read_po(po, locale=language)
+    for message_id in wanted:
+        message = catalog[message_id]
+        assert message is not None and not message.fuzzy, (language, message_id)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert len(strings) == (catalog.num_plurals if isinstance(message_id, tuple) else 1), message_id
+        source = message_id[0] if isinstance(message_id, tuple) else message_id
+        for text in strings:
+            assert text.strip(), (language, message_id)
+            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), (language, text)
+
+
+# --- dates ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale, same_month, across_months, across_years", [
+    ("en_001", "25–27 April 2022", "25 April\u2009–\u20092 May 2022", "30 December 2022\u2009–\u20092 January 2023"),
+    ("de", "25.–27. April 2022", "25. April\u2009–\u20092. Mai 2022", "30. Dezember 2022\u2009–\u20092. Januar 2023"),
+    ("el", "25–27 Απριλίου 2022", "25 Απριλίου – 2 Μαΐου 2022",  # CLDR's Greek: plain spaces
+     "30 Δεκεμβρίου 2022 – 2 Ιανουαρίου 2023"),
+    ("fr", "25–27 avril 2022", "25 avril\u2009–\u20092 mai 2022", "30 décembre 2022\u2009–\u20092 janvier 2023"),
+])
+def test_ranges_are_written_as_the_locale_writes_them(locale, same_month, across_months, across_years):
+    assert format_range(dt.date(2022, 4, 25), dt.date(2022, 4, 27), locale) == same_month
+    assert format_range(dt.date(2022, 4, 25), dt.date(2022, 5, 2), locale) == across_months
+    assert format_range(dt.date(2022, 12, 30), dt.date(2023, 1, 2), locale) == across_years
+
+
+def test_single_days_and_months_are_babels_strings():
+    day = dt.date(2021, 9, 1)
+    assert format_date(day, "de") == format_skeleton("yMMMMd", day, locale="de") == "1. September 2021"
+    assert format_date(day, "el") == "1 Σεπτεμβρίου 2021"  # the genitive after a day...
+    assert format_month(day, "el") == "Σεπτέμβριος 2021"  # ...the nominative alone
+    assert format_date(day, "en_US") == "September 1, 2021"
+
+
+# --- the built-in words of a build ------------------------------------------
+
+WORD = re.compile(r"[^\W\d_]+")
+URL = re.compile(r"(https?|mailto):\S+")
+
+
+def words(text: str, urls: bool = True) -> set[str]:
+    """Lower-cased words; ``urls=False`` leaves URLs out (the unsubscribe placeholder's host is no word)."""
+    return {w.casefold() for w in WORD.findall(text if urls else URL.sub(" ", text))}
+
+
+def email_words(folder: Path) -> set[str]:
+    """Every word a subscriber can read or hear: visible text, alt, aria-label and title, in both parts."""
+    tree = etree.fromstring((folder / "email.html").read_text(encoding="utf-8"), etree.HTMLParser())
+    for element in tree.iter("style", "script"):
+        element.text = ""
+    attributes = " ".join(tree.xpath("//@alt | //@aria-label | //@title"))
+    text = (folder / "email.txt").read_text("utf-8")
+    return words(" ".join(tree.itertext()) + " " + attributes, urls=False) | words(text, urls=False)
+
+
+def _values(data: object, key: object = None) -> list[str]:
+    if isinstance(data, dict):
+        return [v for k, item in data.items() for v in _values(item, k)]
+    if isinstance(data, list):
+        return [v for item in data for v in _values(item, key)]
+    return [] if key == "type" or data is None else [str(data)]  # a block's type is a name, never shown
+
+
+def source_words(*texts: str) -> set[str]:
+    """The words the issue and newsletter.yaml wrote as values (keys and block types are never shown)."""
+    return set().union(*(words(value) for text in texts for value in _values(yaml.safe_load(text))))
+
+
+def date_words(locale: str) -> set[str]:
+    """Month names as Babel writes them: checked separately, and German shares April, August..."""
+    days = [dt.date(2022, month, 1) for month in range(1, 13)]
+    return set().union(*(words(format_skeleton(s, d, locale=locale)) for s in ("yMMMMd", "yMMMM") for d in days))
+
+
+# words that are the same in English and in that language, checked by hand
+SAME_WORD = {"de": {"online", "browser", "in", "link"}, "fr": {"contact", "image", "source"}, "el": set()}
+LOCALES = {"de": "de", "el": "el", "fr": "fr"}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The seed and the fixture issue, each built in en, de, el and fr by the CLI."""
+    root = tmp_path_factory.mktemp("languages")
+    (root / "newsletter.yaml").write_text((REPO / "newsletter.yaml").read_text("utf-8"), encoding="utf-8")
+    (root / "issues").mkdir()
+    paths = []
+    for language in ("en", "de", "el", "fr"):
+        for name, text in (("seed", seed_in(language)), ("fixture", issue(language))):
+            folder = root / "issues" / language
+            folder.mkdir(exist_ok=True)
+            path = folder / f"2022-03-{name}.yaml"
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+    built = {}
+    for path in paths:
+        out = root / "dist" / path.parent.name
+        result = subprocess.run([*newsletter_command(), "build", str(path), "--out", str(out)], cwd=root,
+                                env={**os.environ, **clean_env(NEWSLETTER_ARCHIVE_URL=ARCHIVE)}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        built[(path.parent.name, path.stem.removeprefix("2022-03-"))] = out / path.stem
+    return built
+
+
+def builtin_english(builds, name: str) -> set[str]:
+    source = (seed_in("en") if name == "seed" else issue("en"))
+    settings = (REPO / "newsletter.yaml").read_text("utf-8")
+    return email_words(builds[("en", name)]) - source_words(source, settings)
+
+
+def test_the_english_builtin_words_are_derived_from_the_english_build(builds):
+    """Guards the next test against passing vacuously: these are the words the tool writes itself."""
+    derived = builtin_english(builds, "fixture") | builtin_english(builds, "seed")
+    assert {"author", "authors", "know", "follow", "receive", "because", "subscribed", "unsubscribe",
+            "view", "browser", "contact", "website", "upcoming", "missed", "image", "april", "november",
+            "source", "issue", "link"} <= derived
+
+
+@pytest.mark.parametrize("language", ["de", "el", "fr"])
+@pytest.mark.parametrize("name", ["seed", "fixture"])
+def test_no_english_builtin_word_in_either_part(builds, language, name):
+    english = builtin_english(builds, name)
+    source = seed_in(language) if name == "seed" else issue(language)
+    settings = (REPO / "newsletter.yaml").read_text("utf-8")
+    allowed = source_words(source, settings) | date_words(LOCALES[language]) | SAME_WORD[language]
+    left = sorted((email_words(builds[(language, name)]) & english) - allowed)
+    assert left == [], f"English built-in words in the {language} build: {left}"
+
+
+def _both_parts(folder: Path) -> tuple[str, str]:
+    tree = etree.fromstring((folder / "email.html").read_text(encoding="utf-8"), etree.HTMLParser())
+    # ASCII whitespace only: str.split() would also eat CLDR's thin spaces around a range's dash
+    return re.sub(r"[ \t\r\n]+", " ", " ".join(tree.itertext())), (folder / "email.txt").read_text("utf-8")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "el", "fr"])
+def test_every_date_is_babels_string_for_the_locale(builds, language):
+    locale = {"en": "en_001"}.get(language, language)
+    html, text = _both_parts(builds[(language, "seed")])
+    expected = [format_range(dt.date(2022, 4, 25), dt.date(2022, 4, 27), locale),
+                format_range(dt.date(2022, 9, 5), dt.date(2022, 9, 8), locale),
+                *(format_skeleton("yMMMMd", day, locale=locale) for day in
+                  (dt.date(2021, 11, 11), dt.date(2021, 9, 1), dt.date(2021, 6, 25)))]
+    assert expected[0] == {"en": "25–27 April 2022", "de": "25.–27. April 2022",
+                           "el": "25–27 Απριλίου 2022", "fr": "25–27 avril 2022"}[language]
+    fixture_html, fixture_text = _both_parts(builds[(language, "fixture")])
+    expected_fixture = [format_range(dt.date(2022, 4, 28), dt.date(2022, 5, 2), locale),
+                        format_range(dt.date(2022, 12, 30), dt.date(2023, 1, 2), locale),
+                        format_skeleton("yMMMM", dt.date(2022, 3, 15), locale=locale)]
+    for part in (html, text):
+        assert [d for d in expected if d not in part] == []
+    for part in (fixture_html, fixture_text):
+        assert [d for d in expected_fixture if d not in part] == []
+
+
+def test_the_footer_sentence_is_one_message_for_any_name(builds):
+    html, text = _both_parts(builds[("de", "seed")])
+    sentence = "Sie erhalten diese E-Mail, weil Sie AI4Media Newsletter abonniert haben."
+    assert sentence in html and sentence in text
+    html, text = _both_parts(builds[("en", "seed")])
+    assert "because you subscribed to AI4Media Newsletter." in html  # no "to the This Week in Rust"
+
+
+# --- fallback, overrides, RTL -----------------------------------------------
+
+
+def test_a_language_without_catalogue_falls_back_to_english_with_a_warning(make_project, run_cli):
+    root = make_project({"issues/2022-03-sv.yaml": issue("sv")})
+    result = run_cli("check", "issues/2022-03-sv.yaml", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stdout.splitlines() if ": warning: language:" in line]
+    assert len(warning) == 1, result.stdout
+    assert warning[0].startswith("issues/2022-03-sv.yaml:4:11: ")
+    assert "'sv'" in warning[0] and "sv.po is missing" in warning[0]
+    strict = run_cli("check", "--strict", "issues/2022-03-sv.yaml", cwd=root, env=clean_env())
+    assert strict.returncode == 1
+    built = run_cli("build", "issues/2022-03-sv.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert built.returncode == 0 and "sv.po is missing" in built.stderr
+    assert "Follow us" in (root / "dist/2022-03-sv/email.txt").read_text("utf-8")
+
+
+def test_shipped_languages_raise_no_language_warning(make_project, run_cli):
+    root = make_project({"issues/2022-03-el.yaml": issue("el"), "issues/2022-04-de.yaml": issue("de-AT")})
+    result = run_cli("check", "--strict", "issues/2022-03-el.yaml", "issues/2022-04-de.yaml", cwd=root,
+                     env=clean_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+OVERRIDES = """
+strings:
+  de:
+    "Follow us": "Bleiben Sie in Verbindung"
+    "You receive this email because you subscribed to %(name)s.": "Sie haben %(name)s abonniert."
+"""
+
+
+def test_newsletter_yaml_overrides_a_string_and_an_issue_overrides_it_again(make_project, run_cli):
+    root = make_project({"issues/2022-03-de.yaml": issue("de"),
+                         "issues/2022-04-de.yaml": issue("de") + """\
+settings:
+  strings:
+    de:
+      "Follow us": "Folgen Sie uns überall"
+"""})
+    with (root / "newsletter.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(OVERRIDES)
+    result = run_cli("build", "issues/2022-03-de.yaml", "issues/2022-04-de.yaml", "--out", "dist", cwd=root,
+                     env=clean_env())
+    assert result.returncode == 0, result.stderr
+    first, second = (_both_parts(root / "dist" / slug) for slug in ("2022-03-de", "2022-04-de"))
+    for html, text in (first, second):
+        assert "Sie haben AI4Media Newsletter abonniert." in html and "Sie haben AI4Media Newsletter abonniert." in text
+    assert "Bleiben Sie in Verbindung" in first[0] and "Bleiben Sie in Verbindung" in first[1]
+    assert "Folgen Sie uns überall" in second[0] and "Folgen Sie uns überall" in second[1]
+    assert "Bleiben Sie in Verbindung" not in second[0] + second[1]
+
+
+def test_an_override_of_an_unknown_message_is_a_located_error(make_project, run_cli):
+    root = make_project({"issues/2022-03-de.yaml": issue("de")})
+    with (root / "newsletter.yaml").open("a", encoding="utf-8") as handle:
+        handle.write('strings:\n  de:\n    "Folow us": "Folgen"\n'
+                     '    "Unsubscribe: %(url)s": "Abmelden: %(link)s"\n')
+    lines = (root / "newsletter.yaml").read_text("utf-8").splitlines()
+    result = run_cli("build", "issues/2022-03-de.yaml", "--out", "dist", cwd=root, env=clean_env())
+    errors = assert_clean_failure(result, 1)
+    assert f"newsletter.yaml:{len(lines) - 1}:5: error:" in errors[0] and "did you mean 'Follow us'?" in errors[0]
+    assert f"newsletter.yaml:{len(lines)}:" in errors[1] and "%(url)s" in errors[1]
+    assert not (root / "dist").exists()
+
+
+def test_right_to_left_languages_are_mirrored(make_project, run_cli):
+    root = make_project({"issues/2022-03-he.yaml": issue("he")})
+    result = run_cli("build", "issues/2022-03-he.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist/2022-03-he/email.html").read_text("utf-8")
+    assert re.search(r'<html[^>]* dir="rtl"', html)
+    # every text block is aligned right (MJML's column wrappers always say left; their content decides)
+    texts = re.findall(r'<div style="([^"]*)"[^>]*>', html)
+    aligned = [style for style in texts if "font-size:16px" in style.replace(" ", "") and "text-align" in style]
+    assert aligned and all("text-align:left" not in style.replace(" ", "") for style in aligned)
+    assert any("text-align:right" in style.replace(" ", "") for style in aligned)
+    mjml = (root / "dist/2022-03-he/email.mjml").read_text("utf-8")
+    assert 'align="right"' in mjml and 'align="left"' not in mjml
+    assert 'direction="rtl"' in mjml
+    text = (root / "dist/2022-03-he/email.txt").read_text("utf-8").splitlines()
+    written = [line for line in text if line.strip() and set(line) != {"-"}]
+    assert written and all(line.startswith("\u200f") for line in written)  # RLM: each line laid out from the right
+    # the dates are Hebrew (Babel), the words English with the language warning
+    assert format_range(dt.date(2022, 4, 28), dt.date(2022, 5, 2), "he") in html
+
+
+def test_translations_and_overrides_are_text_never_markup(make_project, run_cli):
+    root = make_project({"issues/2022-03-de.yaml": issue("de")})
+    settings = (root / "newsletter.yaml").read_text("utf-8").replace("name: AI4Media Newsletter", 'name: "R&D <News>"')
+    # one override the loader fills in (a default title), one a template translates
+    settings += 'strings:\n  de:\n    "Follow us": "<b>Folgen</b> Sie uns"\n    "Unsubscribe": "<i>Abmelden</i>"\n'
+    (root / "newsletter.yaml").write_text(settings, encoding="utf-8")
+    result = run_cli("build", "issues/2022-03-de.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist/2022-03-de/email.html").read_text("utf-8")
+    assert "&lt;b&gt;Folgen&lt;/b&gt; Sie uns" in html and "<b>Folgen" not in html
+    assert "&lt;i&gt;Abmelden&lt;/i&gt;</a>" in html and "<i>Abmelden" not in html
+    assert "weil Sie R&amp;D &lt;News&gt; abonniert haben." in html
+    text = (root / "dist/2022-03-de/email.txt").read_text("utf-8")
+    assert "<b>Folgen</b> Sie uns" in text and "R&D <News> abonniert" in " ".join(text.split())
