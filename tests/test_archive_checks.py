@@ -17,7 +17,7 @@ def test_an_issue_that_build_refuses_is_refused_with_builds_findings_and_nothing
     archived = run_cli("archive", "--out", "site", "--base-url", BASE, cwd=root, env=clean_env())
     lines = assert_clean_failure(archived, 1)
     assert "issues/2022-02-draft.yaml:38:12: error: placeholder-url: 'http://localhost:8000/draft' will not " \
-           "work for readers: it points at localhost (use the live URL)" in lines
+           "work for readers: localhost is the reader's own computer (use the live URL)" in lines
     assert sorted(lines) == sorted(built.stderr.strip().splitlines())  # errors and warnings, as build says
     assert sorted(p.name for p in root.iterdir()) == ["issues", "newsletter.yaml"]
 
