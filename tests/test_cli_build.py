@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 
+import pytest
 import yaml
 from shared import SEED, SEED_SLUG, assert_clean_failure
+
+from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
 
 BAD = "issues/2021-12-bad.yaml"
@@ -183,3 +187,64 @@ def test_seed_builds_quietly_and_well_under_the_clip(seed_dist):
                                         "email.txt, email.mjml")
     assert size < 92_160  # below even the warning threshold
     assert seed_dist.folder.name == SEED_SLUG
+
+
+def _make_special(path, kind: str) -> None:
+    """Put a ``kind`` of non-file at ``path`` (tests run as root, so permissions cannot make one unreadable)."""
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "broken link":
+        path.symlink_to("nowhere.yaml")
+    elif kind == "link loop":
+        path.symlink_to(path.name)
+    elif kind == "pipe":
+        os.mkfifo(path)  # opening it for reading would block until a writer comes: must not hang
+
+
+SPECIAL = {
+    "folder": "is a folder",
+    "broken link": "is a symbolic link to nowhere.yaml, which does not exist",
+    "link loop": "is a symbolic link that leads back to itself (a loop)",
+    "pipe": "is not a regular file (a pipe, socket or device)",
+}
+
+
+@pytest.mark.parametrize("kind", SPECIAL)
+@pytest.mark.parametrize("verb", ["build", "check"])
+def test_an_issue_that_is_no_readable_file_is_named_with_what_it_is(make_project, run_cli, kind, verb):
+    root = make_project()
+    _make_special(root / BAD, kind)
+    lines = assert_clean_failure(run_cli(verb, BAD, "--out", "out", cwd=root, timeout=20)
+                                 if verb == "build" else run_cli(verb, BAD, cwd=root, timeout=20), 2)
+    assert lines == [f"{BAD}: error: this issue file {SPECIAL[kind]} ({PLAIN_FILE})"
+                     if kind in ("folder", "pipe") else f"{BAD}: error: this issue file {SPECIAL[kind]} ("
+                     + ("point the link at an existing file, or replace it by the file)" if kind == "broken link"
+                        else "replace the link by the file itself)")]
+    assert not (root / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe", "link loop"])
+def test_a_newsletter_yaml_that_is_no_readable_file_is_named(make_project, run_cli, kind):
+    root = make_project({GOOD: VALID})
+    _make_special(root / "newsletter.yaml", kind)
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "out", cwd=root, timeout=20), 2)
+    assert len(lines) == 1 and lines[0].startswith(f"newsletter.yaml: error: this settings file {SPECIAL[kind]} (")
+    assert not (root / "out").exists()
+
+
+def test_a_file_that_is_not_utf8_exits_1_at_its_line_and_column(make_project, run_cli):
+    root = make_project()
+    (root / BAD).write_bytes(VALID.replace("subject: Hello", "subject: H\xe9llo").encode("latin-1"))
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
+    assert lines == [f"{BAD}:1:11: error: the file is not UTF-8 text (byte 0xe9 here) "
+                     "(save the file as UTF-8 in your editor (in 'Save as', choose the encoding UTF-8))"]
+
+
+@pytest.mark.parametrize("text", ["language: " + "[" * 600 + "]" * 600, "language: &a [*a]"],
+                         ids=["600 levels", "self alias"])
+def test_deep_or_cyclic_yaml_is_located_without_a_recursion_error(make_project, run_cli, text):
+    root = make_project({BAD: VALID.replace("language: en", text)})
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:4:") and DIAGNOSTIC.match(lines[0])

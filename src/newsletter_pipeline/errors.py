@@ -13,6 +13,9 @@ EXIT_OK = 0
 EXIT_INVALID = 1  # invalid issue, template error, check error
 EXIT_USAGE = 2  # usage or configuration error, missing file
 EXIT_PROVIDER = 3  # provider or network failure after retries
+EXIT_OUTPUT = 4  # an output file could not be written (read-only folder, full disk, --out is a file)
+EXIT_INTERNAL = 70  # a bug: an unexpected exception (BSD sysexits' EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,23 @@ class UsageError(NewsletterError):
 class MissingFileError(UsageError):
     def __init__(self, path: Path | str, what: str = "issue file"):
         super().__init__(f"{what} not found: {path} (check the path; issues live in issues/)")
+
+
+class UnreadableFileError(UsageError):
+    """An input file exists but cannot be read as a text file (a folder, a pipe, a link loop...)."""
+
+    def __init__(self, path: Path | str, reason: str, hint: str):
+        # no diagnostics: callers that collect located problems per issue stop at this one
+        super().__init__(f"{path}: error: {reason} ({hint})")
+
+    def report(self) -> str:
+        return str(self)
+
+
+class OutputError(NewsletterError):
+    """An output file could not be written; what was there before is left as it was."""
+
+    exit_code = EXIT_OUTPUT
 
 
 class ConfigError(NewsletterError):
