@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
+import subprocess
 
 import pytest
 import yaml
-from shared import SEED, SEED_SLUG, assert_clean_failure
+from shared import SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port, newsletter_command
 
 from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
@@ -248,3 +251,40 @@ def test_deep_or_cyclic_yaml_is_located_without_a_recursion_error(make_project, 
     root = make_project({BAD: VALID.replace("language: en", text)})
     lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
     assert len(lines) == 1 and lines[0].startswith(f"{BAD}:4:") and DIAGNOSTIC.match(lines[0])
+
+
+def test_debug_keeps_the_documented_exit_codes(make_project, run_cli):
+    """--debug only adds the traceback: a missing file stays 2, an unreachable provider stays 3."""
+    root = make_project({GOOD: VALID})
+    missing = run_cli("--debug", "build", "issues/2021-12-nope.yaml", "--out", "out", cwd=root)
+    assert missing.returncode == 2 and "Traceback (most recent call last)" in missing.stderr
+    assert missing.stderr.rstrip().endswith("error: issue file not found: issues/2021-12-nope.yaml "
+                                            "(check the path; issues live in issues/)")
+    env = clean_env(NEWSLETTER_PROVIDER="smtp", NEWSLETTER_SMTP_HOST="127.0.0.1",
+                    NEWSLETTER_SMTP_PORT=str(free_port()), NEWSLETTER_SMTP_SECURITY="none")
+    refused = run_cli("--debug", "send", GOOD, "--test", "--to", "a@example.org", cwd=root, env=env)
+    assert refused.returncode == 3, refused.stderr
+    assert "Traceback (most recent call last)" in refused.stderr and "cannot connect" in refused.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line(make_project):
+    """SIGINT while a send waits on a silent SMTP server: "interrupted", exit 130, no traceback."""
+    root = make_project({GOOD: VALID})
+    with socket.socket() as silent:  # accepts, never greets: the client blocks reading
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        silent.settimeout(60)
+        env = {**os.environ, **clean_env(NEWSLETTER_PROVIDER="smtp", NEWSLETTER_SMTP_HOST="127.0.0.1",
+                                         NEWSLETTER_SMTP_PORT=str(silent.getsockname()[1]),
+                                         NEWSLETTER_SMTP_SECURITY="none", NEWSLETTER_SMTP_TIMEOUT="60")}
+        process = subprocess.Popen([*newsletter_command(), "send", GOOD, "--test", "--to", "a@example.org"],
+                                   cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            connection, _ = silent.accept()  # the send is now blocked inside the provider
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=30)
+            connection.close()
+        finally:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "interrupted"

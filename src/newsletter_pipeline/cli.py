@@ -8,21 +8,27 @@ here and nowhere else; tracebacks appear only with ``--debug``.
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from functools import partial, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import EXIT_USAGE, NewsletterError
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, NewsletterError
 from .gcpause import paused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def reports_errors(func: F) -> F:
-    """Print a ``NewsletterError`` compiler-style and exit with its code."""
+    """Print a ``NewsletterError`` compiler-style and exit with its code.
+
+    ``--debug`` adds the traceback (redacted like every output) and keeps the
+    exit code. Any other exception is a bug: one line naming it, exit 70.
+    Ctrl-C exits 130 with one line, as shells report SIGINT.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -30,22 +36,50 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except NewsletterError as exc:
-            if debug:
-                raise
-            click.echo(exc.report(), err=True)
-            sys.exit(exc.exit_code)
+            _fail(exc.report(), exc.exit_code, debug)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+            _fail("interrupted", EXIT_INTERRUPTED, debug)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: usage errors (exit 2), prompts ended by EOF
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback without --debug
+            _fail(f"error: internal error: {type(exc).__name__}: {exc} (a bug in newsletter-pipeline; run again "
+                  "with --debug before the command for the traceback, and report it)", EXIT_INTERNAL, debug)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(message: str, code: int, debug: bool) -> NoReturn:
+    """Print ``message`` (after the traceback with ``--debug``), secrets redacted, and exit ``code``."""
+    text = f"{traceback.format_exc()}{message}" if debug else message
+    click.echo(_redacted(text), err=True)
+    sys.exit(code)
+
+
+def _redacted(text: str) -> str:
+    """``text`` with every secret of the environment and ``.env`` replaced (never fails)."""
+    try:
+        from .config import redact
+
+        return redact(text)
+    except Exception:  # noqa: BLE001 - a broken .env must not hide the error being reported
+        return text
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        """Ctrl-C outside a verb's body (parsing, prompts) exits 130 too, not click's "Aborted!" and 1."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
 
 # import a verb's implementation with the cyclic GC paused, then freeze what it loaded (see gcpause.py)
 collector_paused = partial(paused, freeze=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="newsletter-pipeline")
 def main(debug: bool) -> None:
