@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -288,3 +290,99 @@ def test_ctrl_c_exits_130_with_one_line(make_project):
             process.kill()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "interrupted"
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@contextlib.contextmanager
+def tmpfs(folder, pages: int, read_only: bool = False):
+    """A real, tiny filesystem at ``folder`` (a full disk, or a read-only one); unmounted afterwards.
+
+    Mounting needs root with CAP_SYS_ADMIN; elsewhere the test is skipped, and
+    ``test_a_file_size_limit_*`` still covers the error path with RLIMIT_FSIZE.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={pages * PAGE},mode=0755" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def _pages(path) -> int:
+    return -(-path.stat().st_size // PAGE)
+
+
+def test_a_full_disk_mid_build_writes_none_of_the_issues_files(make_project, run_cli):
+    """Room for email.html and email.txt but not email.mjml: before, those two were left behind."""
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, "--out", "measure", cwd=root).returncode == 0
+    sizes = {p.name: _pages(p) for p in (root / "measure" / "2021-12-good").iterdir()}
+    with tmpfs(root / "disk", sizes["email.html"] + sizes["email.txt"]) as disk:
+        lines = assert_clean_failure(run_cli("build", GOOD, "--out", "disk/out", cwd=root), 4)
+        assert lines == ["disk/out/2021-12-good/email.mjml: error: cannot write here: no space left on the disk "
+                         "(the disk is full (or a file size limit applies): free some space, or choose another "
+                         "--out folder; nothing was changed there)"]
+        assert list(disk.iterdir()) == []  # no file, no staging folder, not even an empty out/
+
+
+def test_a_full_disk_leaves_the_previous_build_intact(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    with tmpfs(root / "disk", 64) as disk:
+        assert run_cli("build", GOOD, "--out", "disk", cwd=root).returncode == 0
+        folder = disk / "2021-12-good"
+        before = {p.name: p.read_bytes() for p in folder.iterdir()}
+        free = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"x" * ((free.f_bavail - 1) * free.f_frsize))
+        (root / GOOD).write_text(VALID.replace("title: Hello", "title: Hello again"), encoding="utf-8")
+        assert_clean_failure(run_cli("build", GOOD, "--out", "disk", cwd=root), 4)
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+        assert sorted(p.name for p in disk.iterdir()) == ["2021-12-good", "filler"]
+
+
+def test_a_read_only_out_folder_exits_4_and_names_it(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    with tmpfs(root / "ro", 4, read_only=True):
+        lines = assert_clean_failure(run_cli("build", GOOD, "--out", "ro/dist", cwd=root), 4)
+    assert lines == ["ro/dist: error: cannot write here: the folder is on a read-only disk (choose another --out folder; "
+                     "nothing was changed there)"]
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/dist"])
+def test_an_out_that_is_a_file_exits_4_and_names_it(make_project, run_cli, out):
+    root = make_project({GOOD: VALID, "afile": "not a folder\n"})
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", out, cwd=root), 4)
+    assert len(lines) == 1 and lines[0].startswith(f"{out}: error: cannot write here: ")
+    assert "remove" in lines[0] and (root / "afile").read_text() == "not a folder\n"
+
+
+def test_a_file_size_limit_fails_cleanly_and_keeps_the_previous_build(make_project, run_cli):
+    """RLIMIT_FSIZE (works without privileges): a write past the limit fails with EFBIG."""
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, "--out", "out", cwd=root).returncode == 0
+    folder = root / "out" / "2021-12-good"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    limit = len(before["email.html"]) // 2  # email.html cannot be written; email.txt could
+    (root / GOOD).write_text(VALID.replace("title: Hello", "title: Hello again"), encoding="utf-8")
+    result = subprocess.run([*newsletter_command(), "build", GOOD, "--out", "out"], cwd=root, capture_output=True,
+                            text=True, timeout=60,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    lines = assert_clean_failure(result, 4)
+    assert lines[0].startswith("out/2021-12-good/email.html: error: cannot write here: the file is larger than")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["2021-12-good"]
+
+
+def test_files_get_the_mode_the_umask_gives(make_project, run_cli):
+    """The temporary file is made with 0o666 and the kernel's umask (the umask is no longer set to read it)."""
+    root = make_project({GOOD: VALID})
+    result = subprocess.run([*newsletter_command(), "build", GOOD, "--out", "out"], cwd=root, capture_output=True,
+                            text=True, timeout=60, preexec_fn=lambda: os.umask(0o027))
+    assert result.returncode == 0, result.stderr
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in (root / "out" / "2021-12-good").iterdir()}
+    assert modes == {"email.html": "0o640", "email.txt": "0o640", "email.mjml": "0o640"}

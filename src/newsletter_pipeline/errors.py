@@ -101,6 +101,9 @@ class OutputError(NewsletterError):
 
     exit_code = EXIT_OUTPUT
 
+    def report(self) -> str:
+        return str(self)  # the message starts with the path, compiler-style
+
 
 class ConfigError(NewsletterError):
     """A setting is missing or malformed. Never silenced."""
