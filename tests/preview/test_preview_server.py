@@ -155,3 +155,27 @@ def test_helpers_tell_loopback_and_reject_escapes() -> None:
     assert warning and warning.startswith("warning: serving on 0.0.0.0") and "127.0.0.1" in warning
     assert safe_path("/issue/2021-12-a/state.json")
     assert not any(map(safe_path, ["/%2e%2e/", "/a/../b", "/a\\b", "//x", "x", "/a%20b"]))
+
+
+@pytest.mark.parametrize("since", ["9" * 5000, "%C2%B2", "%D9%A3", "1.5", "abc", "--1"])
+def test_a_bad_since_is_a_400_and_the_server_keeps_serving(running, since: str) -> None:
+    """5,000 digits and "²" (which str.isdigit() accepts) used to kill the request with a traceback."""
+    status, _, body = request(running.url, f"/_preview/events?since={since}")
+    assert (status, body) == (400, b"since must be a whole number, e.g. ?since=3\n")
+    assert request(running.url, "/_preview/events?since=-1")[0] == 200
+
+
+def test_a_link_out_of_the_project_is_not_previewed(serve, make_project, tmp_path: Path) -> None:
+    """A folder preview skips an issue link whose target lies outside the project, and says so."""
+    outside = tmp_path / "elsewhere" / "2021-12-secret.yaml"
+    outside.parent.mkdir()
+    root = make_project(seed=True)
+    outside.write_text((root / "issues" / SEED_NAME).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "issues" / "2021-12-secret.yaml").symlink_to(outside)
+    (root / "issues" / "2021-12-inside.yaml").symlink_to(root / "issues" / SEED_NAME)  # inside: fine
+    running = serve(root / "issues")
+    slugs = [issue["slug"] for issue in json.loads(request(running.url, "/index.json")[2])["issues"]]
+    assert slugs == ["2021-12-inside", SEED_SLUG]
+    assert request(running.url, "/issue/2021-12-secret/state.json")[0] == 404
+    refusals = [line for line in running.log if "2021-12-secret.yaml: warning: skipped: a link to" in line]
+    assert len(refusals) == 1 and "outside the project" in refusals[0]

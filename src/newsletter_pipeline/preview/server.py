@@ -31,6 +31,7 @@ LONG_POLL_SECONDS = 20.0  # below browsers' and proxies' idle timeouts
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 ISSUE_ROUTE = re.compile(r"/issue/(?P<slug>[a-z0-9-]+)/(?P<file>|email\.html|state\.json)")
+EPOCH = re.compile(r"-?[0-9]{1,18}", re.ASCII)  # what the page sends back: an epoch it was given, or -1
 STATIC_ROUTE = re.compile(r"/_preview/(?P<name>[a-z]+\.(?:js|css))")
 
 # The page's own script and styles only; the email (an iframe srcdoc, which
@@ -95,7 +96,9 @@ def route(site: Site, raw_path: str) -> Response:
         return _json({"epoch": site.epoch, "issues": [b.summary() for b in site.builds.values()]})
     if path == "/_preview/events":
         since = parse_qs(parts.query).get("since", ["-1"])[0]
-        return _json({"epoch": site.wait(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)})
+        if not EPOCH.fullmatch(since):  # int() would take "²" or fail on 5,000 digits, in the handler thread
+            return Response(HTTPStatus.BAD_REQUEST, b"since must be a whole number, e.g. ?since=3\n")
+        return _json({"epoch": site.wait(int(since), LONG_POLL_SECONDS)})
     if match := STATIC_ROUTE.fullmatch(path):
         found = pages.static_file(match["name"])
         return Response(HTTPStatus.OK, *found) if found else not_found()
