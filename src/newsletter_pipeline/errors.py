@@ -6,6 +6,7 @@ codes, so the rest of the package never prints or exits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,16 @@ EXIT_PROVIDER = 3  # provider or network failure after retries
 EXIT_OUTPUT = 4  # an output file could not be written (read-only folder, full disk, --out is a file)
 EXIT_INTERNAL = 70  # a bug: an unexpected exception (BSD sysexits' EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
+
+
+# Line breaks, control characters (terminal escapes) and bidi overrides in a message would let an issue's
+# value break the one-line-per-problem format or rewrite the user's terminal; they are shown escaped.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break, control character and bidi override escaped (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class Diagnostic:
     def __str__(self) -> str:
         path = f"{self.key_path}: " if self.key_path else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.location}: {self.level}: {path}{self.message}{hint}"
+        return one_line(f"{self.location}: {self.level}: {path}{self.message}{hint}")
 
 
 class NewsletterError(Exception):
