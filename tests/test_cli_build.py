@@ -386,3 +386,12 @@ def test_files_get_the_mode_the_umask_gives(make_project, run_cli):
     assert result.returncode == 0, result.stderr
     modes = {p.name: oct(p.stat().st_mode & 0o777) for p in (root / "out" / "2021-12-good").iterdir()}
     assert modes == {"email.html": "0o640", "email.txt": "0o640", "email.mjml": "0o640"}
+
+
+def test_a_dotenv_that_is_not_utf8_is_a_located_configuration_error(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    (root / ".env").write_bytes(b"NEWSLETTER_FROM_NAME=Caf\xe9 secret\n")
+    result = run_cli("send", GOOD, "--test", "--to", "a@example.org", "--dry-run", cwd=root, env=clean_env())
+    lines = assert_clean_failure(result, 2)
+    assert lines == [f"error: {root / '.env'}:1:25: this .env file is not UTF-8 text "
+                     "(save it as UTF-8 in your editor; the value there is not shown)"]
