@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -395,3 +396,29 @@ def test_a_dotenv_that_is_not_utf8_is_a_located_configuration_error(make_project
     lines = assert_clean_failure(result, 2)
     assert lines == [f"error: {root / '.env'}:1:25: this .env file is not UTF-8 text "
                      "(save it as UTF-8 in your editor; the value there is not shown)"]
+
+
+def _without_read_override() -> list[str]:
+    """A command prefix under which a mode-000 file is unreadable, as it is for a normal user.
+
+    Tests run as root here, and root reads any file; setpriv drops the two
+    capabilities that allow it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv (util-linux): cannot make a file unreadable")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+@pytest.mark.parametrize("target", [BAD, "newsletter.yaml"])
+def test_a_file_without_read_permission_is_named_with_a_fix(make_project, target):
+    root = make_project({BAD: VALID})
+    (root / target).chmod(0)
+    result = subprocess.run([*_without_read_override(), *newsletter_command(), "build", BAD, "--out", "out"],
+                            cwd=root, capture_output=True, text=True, timeout=60)
+    what = "issue file" if target == BAD else "settings file"
+    assert assert_clean_failure(result, 2) == [
+        f"{target}: error: this {what} cannot be read: permission denied (allow yourself to read it, "
+        f"e.g. chmod u+r {target})"]

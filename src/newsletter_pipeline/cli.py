@@ -86,8 +86,10 @@ def main(debug: bool) -> None:
     """Turn structured newsletter issues into client-safe email, check, preview and send them."""
 
 
-ISSUES = click.argument("issues", nargs=-1, required=True, type=click.Path(path_type=Path))
-OPTIONAL_ISSUES = click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: the loader says what is wrong with an unreadable file, and how to fix it, better than click
+ISSUE_PATH = click.Path(path_type=Path, readable=False)
+ISSUES = click.argument("issues", nargs=-1, required=True, type=ISSUE_PATH)
+OPTIONAL_ISSUES = click.argument("issues", nargs=-1, type=ISSUE_PATH)
 
 
 def templates_option(note: str = "") -> Callable[[F], F]:
@@ -210,7 +212,7 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
 
 
 @main.command()
-@click.argument("sources", metavar="ISSUE|FOLDER...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", metavar="ISSUE|FOLDER...", nargs=-1, required=True, type=ISSUE_PATH)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -230,7 +232,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
 
 
 @main.command()
-@click.argument("issue", type=click.Path(path_type=Path))
+@click.argument("issue", type=ISSUE_PATH)
 @click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; the PNGs go to OUT/<slug>/.")
 @TEMPLATES
@@ -247,7 +249,7 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
 
 
 @main.command()
-@click.argument("issue", required=False, type=click.Path(path_type=Path))
+@click.argument("issue", required=False, type=ISSUE_PATH)
 @click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
 @click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")
 @click.option("--schedule", metavar="DATETIME", help="Schedule the list send (ISO 8601 with a time zone).")
