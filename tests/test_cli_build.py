@@ -422,3 +422,12 @@ def test_a_file_without_read_permission_is_named_with_a_fix(make_project, target
     assert assert_clean_failure(result, 2) == [
         f"{target}: error: this {what} cannot be read: permission denied (allow yourself to read it, "
         f"e.g. chmod u+r {target})"]
+
+
+def test_debug_tracebacks_are_redacted_too(make_project, run_cli):
+    secret = "pw-9f8e7d6c5b4a"
+    root = make_project()
+    result = run_cli("--debug", "build", f"issues/{secret}.yaml", cwd=root,
+                     env=clean_env(NEWSLETTER_SMTP_PASSWORD=secret))
+    assert result.returncode == 2 and "Traceback (most recent call last)" in result.stderr
+    assert secret not in result.stderr and "issues/********.yaml" in result.stderr

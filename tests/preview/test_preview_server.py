@@ -179,3 +179,13 @@ def test_a_link_out_of_the_project_is_not_previewed(serve, make_project, tmp_pat
     assert request(running.url, "/issue/2021-12-secret/state.json")[0] == 404
     refusals = [line for line in running.log if "2021-12-secret.yaml: warning: skipped: a link to" in line]
     assert len(refusals) == 1 and "outside the project" in refusals[0]
+
+
+def test_an_issue_that_is_a_broken_link_shows_one_located_error(serve, make_project) -> None:
+    root = make_project(seed=True)
+    (root / "issues" / "2021-12-broken.yaml").symlink_to("nowhere.yaml")
+    running = serve(root / "issues" / "2021-12-broken.yaml")
+    state = json.loads(request(running.url, "/issue/2021-12-broken/state.json")[2])
+    assert state["errors"] == [f"{root / 'issues' / '2021-12-broken.yaml'}: error: this issue file is a symbolic "
+                               "link to nowhere.yaml, which does not exist (point the link at an existing file, "
+                               "or replace it by the file)"]

@@ -80,7 +80,9 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
     try:
         loaded, rendered, report = build_checked(path, templates)
     except NewsletterError as exc:
-        errors = tuple(map(str, exc.diagnostics)) or (f"{display_path(path)}: error: {exc}",)
+        report = exc.report()  # a file that is no file already starts with its path
+        errors = tuple(map(str, exc.diagnostics)) or (
+            report if report.startswith(f"{display_path(path)}: ") else f"{display_path(path)}: {report}",)
         return _failed(path, epoch, errors, previous, start, templates)
     except Exception as exc:  # noqa: BLE001 - a bug in one stage must not take the server down
         if log:
