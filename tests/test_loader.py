@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter_pipeline.errors import Diagnostic, IssueError, MissingFileError
+from newsletter_pipeline.errors import Diagnostic, IssueError, MissingFileError, UnreadableFileError
 from newsletter_pipeline.issue.load import load_issue
-from newsletter_pipeline.issue.located_yaml import MAX_DEPTH, MAX_NODES
+from newsletter_pipeline.issue.located_yaml import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 NAME = "issues/2021-12-bad.yaml"
 # file:line:col: error: key.path: message   (YAML syntax errors have no key path)
@@ -327,3 +327,12 @@ def test_an_alias_used_twice_side_by_side_is_still_fine(make_project, monkeypatc
     text = VALID.replace("language: en", "language: en\nx: &a [1]\ny: [*a, *a]")
     found = diagnostics(make_project, monkeypatch, text)
     assert [d.key_path for d in found] == ["x", "y"]  # unknown keys, nothing about aliases
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(make_project, monkeypatch):
+    root = make_project({NAME: VALID + "# " + "x" * MAX_BYTES + "\n"})
+    monkeypatch.chdir(root)
+    with pytest.raises(UnreadableFileError) as caught:
+        load_issue(Path(NAME))
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(f"{NAME}: error: this issue file is {MAX_BYTES + len(VALID) + 3:,} bytes")

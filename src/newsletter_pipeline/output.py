@@ -39,8 +39,8 @@ _REASONS = {  # errno -> (what happened, what to do)
 }
 
 
-def _process_umask() -> int:
-    """The umask, from /proc where Linux shows it; elsewhere read once, at import, by setting it."""
+def _proc_umask() -> int | None:
+    """The umask as Linux shows it in /proc (4.7 and later), without setting it; None elsewhere."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -48,17 +48,25 @@ def _process_umask() -> int:
                     return int(line.split()[1], 8)
     except (OSError, ValueError, IndexError):
         pass
-    current = os.umask(0o022)  # at import, before any thread of ours exists
+    return None
+
+
+def _import_umask() -> int:
+    """Where /proc cannot tell, read once at import (before any thread of ours exists) by setting it."""
+    current = os.umask(0o022)
     os.umask(current)
     return current
 
 
-_IMPORT_UMASK = _process_umask()
+_IMPORT_UMASK = _proc_umask()
+if _IMPORT_UMASK is None:  # pragma: no cover - not Linux
+    _IMPORT_UMASK = _import_umask()
 
 
 def umask() -> int:
-    """The process's umask, without setting it (see the module docstring)."""
-    return _process_umask() if os.path.exists("/proc/self/status") else _IMPORT_UMASK
+    """The process's umask, never set to read it (see the module docstring)."""
+    current = _proc_umask()
+    return _IMPORT_UMASK if current is None else current
 
 
 def output_error(path: Path, exc: OSError) -> OutputError:
