@@ -70,10 +70,26 @@ blocks:
         start: 2022-04-25
         place: Online
         url: https://www.ai4media.eu/workshop/
+  - type: link_list
+    title: Reading
+    links:
+      - title: The project's publications
+        url: https://www.ai4media.eu/publications/
+  - type: bullets
+    title: In short
+    items: [First point, "Second point with **bold** text"]
+  - type: past_events
+    events:
+      - title: A past workshop
+        date: 2021-11-11
+        where: Athens
+        url: https://www.ai4media.eu/past/
   - type: cta
     button:
       label: Visit the AI4Media website
       url: https://www.ai4media.eu/
+  - type: footer
+    text: You receive this because you subscribed on our website.
 """
 
 REPLACEMENTS = [
