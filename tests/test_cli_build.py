@@ -431,3 +431,12 @@ def test_debug_tracebacks_are_redacted_too(make_project, run_cli):
                      env=clean_env(NEWSLETTER_SMTP_PASSWORD=secret))
     assert result.returncode == 2 and "Traceback (most recent call last)" in result.stderr
     assert secret not in result.stderr and "issues/********.yaml" in result.stderr
+
+
+def test_an_out_that_is_a_link_loop_exits_4_and_names_it(make_project, run_cli):
+    """Found by hand: Path.resolve() raised RuntimeError on the loop (an internal error, exit 70)."""
+    root = make_project({GOOD: VALID})
+    (root / "loop").symlink_to("loop")
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "loop", cwd=root), 4)
+    assert lines == ["loop: error: cannot write here: a symbolic link that leads nowhere (or back to itself) is in "
+                     "the way (replace it by a folder; nothing was changed there)"]

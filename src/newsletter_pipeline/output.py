@@ -36,6 +36,7 @@ _REASONS = {  # errno -> (what happened, what to do)
     errno.EPERM: ("permission denied", "make the folder writable, or choose another --out folder"),
     errno.ENOTDIR: ("a file is in the way where a folder should be", "remove that file, or choose another --out"),
     errno.EEXIST: ("a file is in the way where a folder should be", "remove that file, or choose another --out"),
+    errno.ELOOP: ("a symbolic link on the way leads back to itself (a loop)", "replace the link by a folder"),
 }
 
 
@@ -72,6 +73,8 @@ def umask() -> int:
 def output_error(path: Path, exc: OSError) -> OutputError:
     """``exc`` while writing ``path`` as a message a user can act on."""
     what, todo = _REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the folder and the disk"))
+    if exc.errno == errno.EEXIST and exc.filename and os.path.islink(exc.filename):  # mkdir over a dead link
+        what, todo = "a symbolic link that leads nowhere (or back to itself) is in the way", "replace it by a folder"
     return OutputError(f"{_shown(path)}: error: cannot write here: {what} ({todo}; nothing was changed there)")
 
 
@@ -121,7 +124,7 @@ class OutputPlan:
         self.files: dict[Path, str] = {}
 
     def add(self, path: Path, content: str, owner: str) -> None:
-        key = path.resolve()
+        key = Path(os.path.realpath(path))  # unlike Path.resolve() in 3.11, no RuntimeError on a link loop
         if key in self.files:
             raise UsageError(f"two issues would write {path} ({owner} and an earlier one share a slug)")
         self.files[key] = content
