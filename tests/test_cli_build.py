@@ -431,6 +431,9 @@ def test_debug_tracebacks_are_redacted_too(make_project, run_cli):
                      env=clean_env(NEWSLETTER_SMTP_PASSWORD=secret))
     assert result.returncode == 2 and "Traceback (most recent call last)" in result.stderr
     assert secret not in result.stderr and "issues/********.yaml" in result.stderr
+    (root / ".env").write_bytes(b"NAME=caf\xe9\n")  # unreadable .env: the environment's secrets are still redacted
+    again = run_cli("--debug", "build", f"issues/{secret}.yaml", cwd=root, env=clean_env(NEWSLETTER_SMTP_PASSWORD=secret))
+    assert again.returncode == 2 and secret not in again.stderr and "issues/********.yaml" in again.stderr
 
 
 def test_an_out_that_is_a_link_loop_exits_4_and_names_it(make_project, run_cli):

@@ -57,12 +57,14 @@ def _fail(message: str, code: int, debug: bool) -> NoReturn:
 
 def _redacted(text: str) -> str:
     """``text`` with every secret of the environment and ``.env`` replaced (never fails)."""
-    try:
-        from .config import redact
+    import os
 
+    from .config import Config, redact
+
+    try:
         return redact(text)
-    except Exception:  # noqa: BLE001 - a broken .env must not hide the error being reported
-        return text
+    except Exception:  # noqa: BLE001 - a broken .env must not hide the error: redact the environment's secrets
+        return Config({k: v for k, v in os.environ.items() if v}).redactor()(text)
 
 
 class _Group(click.Group):
