@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from shared import REPO, assert_clean_failure
+from shared import assert_clean_failure
 
 ISSUE = "issues/2021-12-fuzz.yaml"
 CONFIG = "newsletter.yaml"
@@ -133,10 +133,10 @@ def mutate(text: str, rng: random.Random) -> bytes:
     return data
 
 
-def cases() -> list[dict]:
-    """The fuzz cases, the same on every run."""
+def cases(project: Path) -> list[dict]:
+    """The fuzz cases for ``project`` (its newsletter.yaml is mutated too), the same on every run."""
     rng = random.Random(SEED)
-    config = (REPO / CONFIG).read_text(encoding="utf-8")
+    config = (project / CONFIG).read_text(encoding="utf-8")
     found = []
     for number in range(MUTATIONS):
         target, text = (CONFIG, config) if rng.random() < 0.3 else (ISSUE, FIXTURE)
@@ -181,7 +181,7 @@ def test_the_fixture_is_check_clean(fuzz_project, run_cli):
 
 
 def test_fuzzed_issues_and_settings_fail_located_with_documented_codes(fuzz_project, tmp_path):
-    all_cases = cases()
+    all_cases = cases(fuzz_project)
     (tmp_path / "cases.json").write_text(json.dumps(all_cases), encoding="utf-8")
     driver = Path(__file__).with_name("fuzz_driver.py")
     run = subprocess.run([sys.executable, str(driver), str(tmp_path / "cases.json"), str(tmp_path / "out.jsonl")],
@@ -199,7 +199,7 @@ def test_fuzzed_issues_and_settings_fail_located_with_documented_codes(fuzz_proj
 @pytest.mark.parametrize("number", [3, 17, 42, 101, 250])
 def test_fuzzed_builds_as_real_processes(fuzz_project, run_cli, number):
     """A few of the same mutations through ``newsletter build`` in a real process: also nothing half-written."""
-    case = cases()[number]
+    case = cases(fuzz_project)[number]
     (fuzz_project / case["target"]).write_bytes(base64.b64decode(case["data"]))
     result = run_cli("build", ISSUE, "--out", "out", cwd=fuzz_project, timeout=60)
     found = problems_of({"code": result.returncode, "stdout": result.stderr if result.returncode == 1 else "",
