@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
 
+import pytest
 import yaml
-from shared import SEED, SEED_SLUG, assert_clean_failure
+from shared import SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port, newsletter_command
+
+from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
 
 BAD = "issues/2021-12-bad.yaml"
@@ -183,3 +193,253 @@ def test_seed_builds_quietly_and_well_under_the_clip(seed_dist):
                                         "email.txt, email.mjml")
     assert size < 92_160  # below even the warning threshold
     assert seed_dist.folder.name == SEED_SLUG
+
+
+def _make_special(path, kind: str) -> None:
+    """Put a ``kind`` of non-file at ``path`` (tests run as root, so permissions cannot make one unreadable)."""
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "broken link":
+        path.symlink_to("nowhere.yaml")
+    elif kind == "link loop":
+        path.symlink_to(path.name)
+    elif kind == "pipe":
+        os.mkfifo(path)  # opening it for reading would block until a writer comes: must not hang
+
+
+SPECIAL = {
+    "folder": "is a folder",
+    "broken link": "is a symbolic link to nowhere.yaml, which does not exist",
+    "link loop": "is a symbolic link that leads back to itself (a loop)",
+    "pipe": "is not a regular file (a pipe, socket or device)",
+}
+
+
+@pytest.mark.parametrize("kind", SPECIAL)
+@pytest.mark.parametrize("verb", ["build", "check"])
+def test_an_issue_that_is_no_readable_file_is_named_with_what_it_is(make_project, run_cli, kind, verb):
+    root = make_project()
+    _make_special(root / BAD, kind)
+    lines = assert_clean_failure(run_cli(verb, BAD, "--out", "out", cwd=root, timeout=20)
+                                 if verb == "build" else run_cli(verb, BAD, cwd=root, timeout=20), 2)
+    assert lines == [f"{BAD}: error: this issue file {SPECIAL[kind]} ({PLAIN_FILE})"
+                     if kind in ("folder", "pipe") else f"{BAD}: error: this issue file {SPECIAL[kind]} ("
+                     + ("point the link at an existing file, or replace it by the file)" if kind == "broken link"
+                        else "replace the link by the file itself)")]
+    assert not (root / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe", "link loop"])
+def test_a_newsletter_yaml_that_is_no_readable_file_is_named(make_project, run_cli, kind):
+    root = make_project({GOOD: VALID})
+    _make_special(root / "newsletter.yaml", kind)
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "out", cwd=root, timeout=20), 2)
+    assert len(lines) == 1 and lines[0].startswith(f"newsletter.yaml: error: this settings file {SPECIAL[kind]} (")
+    assert not (root / "out").exists()
+
+
+def test_a_file_that_is_not_utf8_exits_1_at_its_line_and_column(make_project, run_cli):
+    root = make_project()
+    (root / BAD).write_bytes(VALID.replace("subject: Hello", "subject: H\xe9llo").encode("latin-1"))
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
+    assert lines == [f"{BAD}:1:11: error: the file is not UTF-8 text (byte 0xe9 here) "
+                     "(save the file as UTF-8 in your editor (in 'Save as', choose the encoding UTF-8))"]
+
+
+@pytest.mark.parametrize("text", ["language: " + "[" * 600 + "]" * 600, "language: &a [*a]"],
+                         ids=["600 levels", "self alias"])
+def test_deep_or_cyclic_yaml_is_located_without_a_recursion_error(make_project, run_cli, text):
+    root = make_project({BAD: VALID.replace("language: en", text)})
+    lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:4:") and DIAGNOSTIC.match(lines[0])
+
+
+def test_debug_keeps_the_documented_exit_codes(make_project, run_cli):
+    """--debug only adds the traceback: a missing file stays 2, an unreachable provider stays 3."""
+    root = make_project({GOOD: VALID})
+    missing = run_cli("--debug", "build", "issues/2021-12-nope.yaml", "--out", "out", cwd=root)
+    assert missing.returncode == 2 and "Traceback (most recent call last)" in missing.stderr
+    assert missing.stderr.rstrip().endswith("error: issue file not found: issues/2021-12-nope.yaml "
+                                            "(check the path; issues live in issues/)")
+    env = clean_env(NEWSLETTER_PROVIDER="smtp", NEWSLETTER_SMTP_HOST="127.0.0.1",
+                    NEWSLETTER_SMTP_PORT=str(free_port()), NEWSLETTER_SMTP_SECURITY="none")
+    refused = run_cli("--debug", "send", GOOD, "--test", "--to", "a@example.org", cwd=root, env=env)
+    assert refused.returncode == 3, refused.stderr
+    assert "Traceback (most recent call last)" in refused.stderr and "cannot connect" in refused.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line(make_project):
+    """SIGINT while a send waits on a silent SMTP server: "interrupted", exit 130, no traceback."""
+    root = make_project({GOOD: VALID})
+    with socket.socket() as silent:  # accepts, never greets: the client blocks reading
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        silent.settimeout(60)
+        env = {**os.environ, **clean_env(NEWSLETTER_PROVIDER="smtp", NEWSLETTER_SMTP_HOST="127.0.0.1",
+                                         NEWSLETTER_SMTP_PORT=str(silent.getsockname()[1]),
+                                         NEWSLETTER_SMTP_SECURITY="none", NEWSLETTER_SMTP_TIMEOUT="60")}
+        process = subprocess.Popen([*newsletter_command(), "send", GOOD, "--test", "--to", "a@example.org"],
+                                   cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            connection, _ = silent.accept()  # the send is now blocked inside the provider
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=30)
+            connection.close()
+        finally:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "interrupted"
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@contextlib.contextmanager
+def tmpfs(folder, pages: int, read_only: bool = False):
+    """A real, tiny filesystem at ``folder`` (a full disk, or a read-only one); unmounted afterwards.
+
+    Mounting needs root with CAP_SYS_ADMIN; elsewhere the test is skipped, and
+    ``test_a_file_size_limit_*`` still covers the error path with RLIMIT_FSIZE.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={pages * PAGE},mode=0755" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def _pages(path) -> int:
+    return -(-path.stat().st_size // PAGE)
+
+
+def test_a_full_disk_mid_build_writes_none_of_the_issues_files(make_project, run_cli):
+    """Room for email.html and email.txt but not email.mjml: before, those two were left behind."""
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, "--out", "measure", cwd=root).returncode == 0
+    sizes = {p.name: _pages(p) for p in (root / "measure" / "2021-12-good").iterdir()}
+    with tmpfs(root / "disk", sizes["email.html"] + sizes["email.txt"]) as disk:
+        lines = assert_clean_failure(run_cli("build", GOOD, "--out", "disk/out", cwd=root), 4)
+        assert lines == ["disk/out/2021-12-good/email.mjml: error: cannot write here: no space left on the disk "
+                         "(the disk is full (or a file size limit applies): free some space, or choose another "
+                         "--out folder; nothing was changed there)"]
+        assert list(disk.iterdir()) == []  # no file, no staging folder, not even an empty out/
+
+
+def test_a_full_disk_leaves_the_previous_build_intact(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    with tmpfs(root / "disk", 64) as disk:
+        assert run_cli("build", GOOD, "--out", "disk", cwd=root).returncode == 0
+        folder = disk / "2021-12-good"
+        before = {p.name: p.read_bytes() for p in folder.iterdir()}
+        free = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"x" * ((free.f_bavail - 1) * free.f_frsize))
+        (root / GOOD).write_text(VALID.replace("title: Hello", "title: Hello again"), encoding="utf-8")
+        assert_clean_failure(run_cli("build", GOOD, "--out", "disk", cwd=root), 4)
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+        assert sorted(p.name for p in disk.iterdir()) == ["2021-12-good", "filler"]
+
+
+def test_a_read_only_out_folder_exits_4_and_names_it(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    with tmpfs(root / "ro", 4, read_only=True):
+        lines = assert_clean_failure(run_cli("build", GOOD, "--out", "ro/dist", cwd=root), 4)
+    assert lines == ["ro/dist: error: cannot write here: the folder is on a read-only disk (choose another --out folder; "
+                     "nothing was changed there)"]
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/dist"])
+def test_an_out_that_is_a_file_exits_4_and_names_it(make_project, run_cli, out):
+    root = make_project({GOOD: VALID, "afile": "not a folder\n"})
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", out, cwd=root), 4)
+    assert len(lines) == 1 and lines[0].startswith(f"{out}: error: cannot write here: ")
+    assert "remove" in lines[0] and (root / "afile").read_text() == "not a folder\n"
+
+
+def test_a_file_size_limit_fails_cleanly_and_keeps_the_previous_build(make_project, run_cli):
+    """RLIMIT_FSIZE (works without privileges): a write past the limit fails with EFBIG."""
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, "--out", "out", cwd=root).returncode == 0
+    folder = root / "out" / "2021-12-good"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    limit = len(before["email.html"]) // 2  # email.html cannot be written; email.txt could
+    (root / GOOD).write_text(VALID.replace("title: Hello", "title: Hello again"), encoding="utf-8")
+    result = subprocess.run([*newsletter_command(), "build", GOOD, "--out", "out"], cwd=root, capture_output=True,
+                            text=True, timeout=60,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    lines = assert_clean_failure(result, 4)
+    assert lines[0].startswith("out/2021-12-good/email.html: error: cannot write here: the file is larger than")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["2021-12-good"]
+
+
+def test_files_get_the_mode_the_umask_gives(make_project, run_cli):
+    """The temporary file is made with 0o666 and the kernel's umask (the umask is no longer set to read it)."""
+    root = make_project({GOOD: VALID})
+    result = subprocess.run([*newsletter_command(), "build", GOOD, "--out", "out"], cwd=root, capture_output=True,
+                            text=True, timeout=60, preexec_fn=lambda: os.umask(0o027))
+    assert result.returncode == 0, result.stderr
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in (root / "out" / "2021-12-good").iterdir()}
+    assert modes == {"email.html": "0o640", "email.txt": "0o640", "email.mjml": "0o640"}
+
+
+def test_a_dotenv_that_is_not_utf8_is_a_located_configuration_error(make_project, run_cli):
+    root = make_project({GOOD: VALID})
+    (root / ".env").write_bytes(b"NEWSLETTER_FROM_NAME=Caf\xe9 secret\n")
+    result = run_cli("send", GOOD, "--test", "--to", "a@example.org", "--dry-run", cwd=root, env=clean_env())
+    lines = assert_clean_failure(result, 2)
+    assert lines == [f"error: {root / '.env'}:1:25: this .env file is not UTF-8 text "
+                     "(save it as UTF-8 in your editor; the value there is not shown)"]
+
+
+def _without_read_override() -> list[str]:
+    """A command prefix under which a mode-000 file is unreadable, as it is for a normal user.
+
+    Tests run as root here, and root reads any file; setpriv drops the two
+    capabilities that allow it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv (util-linux): cannot make a file unreadable")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+@pytest.mark.parametrize("target", [BAD, "newsletter.yaml"])
+def test_a_file_without_read_permission_is_named_with_a_fix(make_project, target):
+    root = make_project({BAD: VALID})
+    (root / target).chmod(0)
+    result = subprocess.run([*_without_read_override(), *newsletter_command(), "build", BAD, "--out", "out"],
+                            cwd=root, capture_output=True, text=True, timeout=60)
+    what = "issue file" if target == BAD else "settings file"
+    assert assert_clean_failure(result, 2) == [
+        f"{target}: error: this {what} cannot be read: permission denied (allow yourself to read it, "
+        f"e.g. chmod u+r {target})"]
+
+
+def test_debug_tracebacks_are_redacted_too(make_project, run_cli):
+    secret = "pw-9f8e7d6c5b4a"
+    root = make_project()
+    result = run_cli("--debug", "build", f"issues/{secret}.yaml", cwd=root,
+                     env=clean_env(NEWSLETTER_SMTP_PASSWORD=secret))
+    assert result.returncode == 2 and "Traceback (most recent call last)" in result.stderr
+    assert secret not in result.stderr and "issues/********.yaml" in result.stderr
+    (root / ".env").write_bytes(b"NAME=caf\xe9\n")  # unreadable .env: the environment's secrets are still redacted
+    again = run_cli("--debug", "build", f"issues/{secret}.yaml", cwd=root, env=clean_env(NEWSLETTER_SMTP_PASSWORD=secret))
+    assert again.returncode == 2 and secret not in again.stderr and "issues/********.yaml" in again.stderr
+
+
+def test_an_out_that_is_a_link_loop_exits_4_and_names_it(make_project, run_cli):
+    """Found by hand: Path.resolve() raised RuntimeError on the loop (an internal error, exit 70)."""
+    root = make_project({GOOD: VALID})
+    (root / "loop").symlink_to("loop")
+    lines = assert_clean_failure(run_cli("build", GOOD, "--out", "loop", cwd=root), 4)
+    assert lines == ["loop: error: cannot write here: a symbolic link that leads nowhere (or back to itself) is in "
+                     "the way (replace it by a folder; nothing was changed there)"]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter_pipeline.errors import Diagnostic, IssueError, MissingFileError
+from newsletter_pipeline.errors import Diagnostic, IssueError, MissingFileError, UnreadableFileError
 from newsletter_pipeline.issue.load import load_issue
-from newsletter_pipeline.issue.located_yaml import MAX_NODES
+from newsletter_pipeline.issue.located_yaml import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 NAME = "issues/2021-12-bad.yaml"
 # file:line:col: error: key.path: message   (YAML syntax errors have no key path)
@@ -258,3 +258,81 @@ def test_a_missing_file_is_its_own_error(make_project, monkeypatch):
         load_issue(Path("issues/2021-12-nope.yaml"))
     assert caught.value.exit_code == 2
     assert "issues/2021-12-nope.yaml" in str(caught.value)
+
+
+def byte_diagnostics(make_project, monkeypatch: pytest.MonkeyPatch, data: bytes,
+                     name: str = NAME) -> list[Diagnostic]:
+    """Like ``diagnostics``, for a file given as raw bytes (``name`` may be newsletter.yaml)."""
+    root = make_project({NAME.replace("bad", "good"): VALID})
+    (root / name).write_bytes(data)
+    monkeypatch.chdir(root)
+    target = NAME if name == NAME else NAME.replace("bad", "good")
+    with pytest.raises(IssueError) as caught:
+        load_issue(Path(target))
+    for diag in caught.value.diagnostics:
+        assert SHAPE.match(str(diag)), f"not compiler-style: {diag}"
+    return caught.value.diagnostics
+
+
+def test_a_file_that_is_not_utf8_names_the_line_and_column_of_the_first_bad_byte(make_project, monkeypatch):
+    data = VALID.replace("label: Go", "label: Caf\xe9 ok").encode("latin-1")
+    diag = only(byte_diagnostics(make_project, monkeypatch, data))
+    assert str(diag.location) == f"{NAME}:7:17"  # 6 spaces, "label: Caf", then the byte
+    assert diag.message == "the file is not UTF-8 text (byte 0xe9 here)"
+    assert "save the file as UTF-8" in diag.hint
+
+
+def test_a_utf16_file_is_refused_at_its_first_byte(make_project, monkeypatch):
+    diag = only(byte_diagnostics(make_project, monkeypatch, VALID.encode("utf-16")))
+    assert str(diag.location) == f"{NAME}:1:1" and "UTF-8" in diag.hint
+
+
+def test_a_utf8_byte_order_mark_is_accepted(make_project, monkeypatch):
+    root = make_project({NAME.replace("bad", "good"): "\ufeff" + VALID})
+    monkeypatch.chdir(root)
+    assert load_issue(Path(NAME.replace("bad", "good"))).issue.subject == "Hello"
+
+
+def test_newsletter_yaml_that_is_not_utf8_is_located_in_it(make_project, monkeypatch):
+    config = (make_project() / "newsletter.yaml").read_text(encoding="utf-8")
+    data = (config + "name: Caf\xe9\n").encode("latin-1")
+    found = byte_diagnostics(make_project, monkeypatch, data, name="newsletter.yaml")
+    lines = config.count("\n") + 1
+    assert [str(d.location) for d in found] == [f"newsletter.yaml:{lines}:10"]
+
+
+def test_a_nul_byte_is_reported_where_it_is_not_at_1_1(make_project, monkeypatch):
+    data = VALID.replace("label: Go", "label: G\x00o").encode()
+    diag = only(byte_diagnostics(make_project, monkeypatch, data))
+    assert str(diag.location) == f"{NAME}:7:15"
+    assert diag.message == "invalid character U+0000 (NUL) in the file"
+
+
+def test_deep_nesting_is_a_located_error_not_a_recursion_error(make_project, monkeypatch):
+    text = VALID.replace("language: en", "language: " + "[" * 600 + "]" * 600)
+    diag = only(diagnostics(make_project, monkeypatch, text))
+    assert diag.message == f"values are nested more than {MAX_DEPTH} levels deep"
+    assert diag.location.file == NAME and diag.location.line == 3
+    assert diag.key_path.startswith("language[0][0]")
+
+
+def test_an_alias_inside_its_own_anchor_is_a_located_error(make_project, monkeypatch):
+    diag = only(diagnostics(make_project, monkeypatch, VALID.replace("language: en", "language: &a [*a]")))
+    assert str(diag.location) == f"{NAME}:3:11"
+    assert diag.message == "an alias (*name) is used inside the value it names"
+
+
+def test_an_alias_used_twice_side_by_side_is_still_fine(make_project, monkeypatch):
+    """The cycle guard must not refuse an anchor reused by siblings (no cycle)."""
+    text = VALID.replace("language: en", "language: en\nx: &a [1]\ny: [*a, *a]")
+    found = diagnostics(make_project, monkeypatch, text)
+    assert [d.key_path for d in found] == ["x", "y"]  # unknown keys, nothing about aliases
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(make_project, monkeypatch):
+    root = make_project({NAME: VALID + "# " + "x" * MAX_BYTES + "\n"})
+    monkeypatch.chdir(root)
+    with pytest.raises(UnreadableFileError) as caught:
+        load_issue(Path(NAME))
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(f"{NAME}: error: this issue file is {MAX_BYTES + len(VALID) + 3:,} bytes")

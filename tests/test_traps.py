@@ -242,9 +242,11 @@ def test_unknown_mjml_tag_fails_with_its_location(project):
     with pytest.raises(TemplateError) as caught:
         build_issue(ISSUE, templates=root / "over")
     (diag,) = caught.value.diagnostics
-    assert str(diag.location) == f"2021-12-traps/email.mjml:{line}:9"
+    # the template line that wrote it: the generated email.mjml is never written when it fails
+    assert str(diag.location) == "over/blocks/cta.mjml.j2:3:9"
     assert diag.key_path == "blocks[0] (cta, from template blocks/cta.mjml.j2)"
     assert diag.message == "unknown MJML tag <mj-txt>"
+    assert diag.hint.endswith(f"it is line {line} of the MJML the templates generate")
     mjml.mjml2html(source)  # the trap: MRML itself accepts it without a word
 
 
@@ -259,7 +261,8 @@ def test_mrml_errors_get_a_line_and_the_block(project):
     with pytest.raises(TemplateError) as caught:
         build_issue(ISSUE, templates=root / "over")
     (diag,) = caught.value.diagnostics
-    assert str(diag.location) == f"2021-12-traps/email.mjml:{line}:{col}"
+    assert str(diag.location) == "over/blocks/cta.mjml.j2:3:21"  # "oops", in the template
+    assert (line, col) != (3, 21) and diag.hint.endswith(f"it is line {line} of the MJML the templates generate")
     assert diag.key_path == "blocks[0] (cta, from template blocks/cta.mjml.j2)"
     assert diag.message.startswith("MJML does not compile: ")
     with pytest.raises(ValueError) as raw:
@@ -271,6 +274,17 @@ def test_mrml_errors_reach_the_cli_located(project, run_cli):
     root = project({"blocks/cta.mjml.j2": cta_with(MRML_ERROR)})
     result = run_cli("build", ISSUE, "--out", "out", "--templates", "over", cwd=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert re.match(r"^2021-12-traps/email\.mjml:\d+:21: error: blocks\[0\] \(cta, from template "
+    assert re.match(r"^over/blocks/cta\.mjml\.j2:3:21: error: blocks\[0\] \(cta, from template "
                     r"blocks/cta\.mjml\.j2\): MJML does not compile: ", result.stderr)
     assert not (root / "out").exists()
+
+
+def test_an_mjml_error_on_a_generated_line_points_at_the_block_in_the_issue(project):
+    """A line built from {{ ... }} is in no template verbatim: the block of the issue is named instead."""
+    tag = '{{ "mj-" ~ "txt" }}'  # the unknown tag is generated: no template holds "<mj-txt"
+    root = project({"blocks/cta.mjml.j2": cta_with(f"        <{tag}>{{{{ block.button.label }}}}</{tag}>")})
+    with pytest.raises(TemplateError) as caught:
+        build_issue(ISSUE, templates=root / "over")
+    (diag,) = caught.value.diagnostics
+    assert diag.location == load_issue(ISSUE).location(("blocks", 0))
+    assert diag.location.file == ISSUE and diag.key_path == "blocks[0] (cta, from template blocks/cta.mjml.j2)"

@@ -8,21 +8,27 @@ here and nowhere else; tracebacks appear only with ``--debug``.
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from functools import partial, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import EXIT_USAGE, NewsletterError
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, NewsletterError
 from .gcpause import paused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def reports_errors(func: F) -> F:
-    """Print a ``NewsletterError`` compiler-style and exit with its code."""
+    """Print a ``NewsletterError`` compiler-style and exit with its code.
+
+    ``--debug`` adds the traceback (redacted like every output) and keeps the
+    exit code. Any other exception is a bug: one line naming it, exit 70.
+    Ctrl-C exits 130 with one line, as shells report SIGINT.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -30,30 +36,62 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except NewsletterError as exc:
-            if debug:
-                raise
-            click.echo(exc.report(), err=True)
-            sys.exit(exc.exit_code)
+            _fail(exc.report(), exc.exit_code, debug)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+            _fail("interrupted", EXIT_INTERRUPTED, debug)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: usage errors (exit 2), prompts ended by EOF
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback without --debug
+            _fail(f"error: internal error: {type(exc).__name__}: {exc} (a bug in newsletter-pipeline; run again "
+                  "with --debug before the command for the traceback, and report it)", EXIT_INTERNAL, debug)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(message: str, code: int, debug: bool) -> NoReturn:
+    """Print ``message`` (after the traceback with ``--debug``), secrets redacted, and exit ``code``."""
+    text = f"{traceback.format_exc()}{message}" if debug else message
+    click.echo(_redacted(text), err=True)
+    sys.exit(code)
+
+
+def _redacted(text: str) -> str:
+    """``text`` with every secret of the environment and ``.env`` replaced (never fails)."""
+    import os
+
+    from .config import Config, redact
+
+    try:
+        return redact(text)
+    except Exception:  # noqa: BLE001 - a broken .env must not hide the error: redact the environment's secrets
+        return Config({k: v for k, v in os.environ.items() if v}).redactor()(text)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        """Ctrl-C outside a verb's body (parsing, prompts) exits 130 too, not click's "Aborted!" and 1."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
 
 # import a verb's implementation with the cyclic GC paused, then freeze what it loaded (see gcpause.py)
 collector_paused = partial(paused, freeze=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="newsletter-pipeline")
 def main(debug: bool) -> None:
     """Turn structured newsletter issues into client-safe email, check, preview and send them."""
 
 
-ISSUES = click.argument("issues", nargs=-1, required=True, type=click.Path(path_type=Path))
-OPTIONAL_ISSUES = click.argument("issues", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: the loader says what is wrong with an unreadable file, and how to fix it, better than click
+ISSUE_PATH = click.Path(path_type=Path, readable=False)
+ISSUES = click.argument("issues", nargs=-1, required=True, type=ISSUE_PATH)
+OPTIONAL_ISSUES = click.argument("issues", nargs=-1, type=ISSUE_PATH)
 
 
 def templates_option(note: str = "") -> Callable[[F], F]:
@@ -189,7 +227,7 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
 
 
 @main.command()
-@click.argument("sources", metavar="ISSUE|FOLDER...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", metavar="ISSUE|FOLDER...", nargs=-1, required=True, type=ISSUE_PATH)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -209,7 +247,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
 
 
 @main.command()
-@click.argument("issue", type=click.Path(path_type=Path))
+@click.argument("issue", type=ISSUE_PATH)
 @click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; the PNGs go to OUT/<slug>/.")
 @TEMPLATES
@@ -226,7 +264,7 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
 
 
 @main.command()
-@click.argument("issue", required=False, type=click.Path(path_type=Path))
+@click.argument("issue", required=False, type=ISSUE_PATH)
 @click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
 @click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")
 @click.option("--schedule", metavar="DATETIME", help="Schedule the list send (ISO 8601 with a time zone).")

@@ -14,6 +14,7 @@ Contracts:
 from __future__ import annotations
 
 import base64
+import io
 import os
 import re
 import textwrap
@@ -139,7 +140,7 @@ class Config:
         for folder in _dotenv_folders(project_root):
             path = folder / ".env"
             if path.is_file():
-                values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+                values.update({k: v for k, v in dotenv_values(stream=_dotenv_text(path)).items() if v is not None})
                 sources.append(str(path))
                 dotenv = path
                 break
@@ -226,6 +227,18 @@ def _dotenv_line(dotenv: Path | None, name: str) -> Location:
         if re.match(rf"\s*(export\s+)?{re.escape(name)}\s*=", text):
             line = number
     return Location(str(dotenv), line)
+
+
+def _dotenv_text(path: Path) -> io.StringIO:
+    """The text of a ``.env`` file; one that is not UTF-8 is a ``ConfigError`` at its first bad byte."""
+    data = path.read_bytes()
+    try:
+        return io.StringIO(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise ConfigError(f"{path}:{line}:{col}: this .env file is not UTF-8 text "
+                          "(save it as UTF-8 in your editor; the value there is not shown)") from None
 
 
 def _dotenv_folders(project_root: Path | None) -> list[Path]:

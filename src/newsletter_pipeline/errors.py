@@ -6,6 +6,7 @@ codes, so the rest of the package never prints or exits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,19 @@ EXIT_OK = 0
 EXIT_INVALID = 1  # invalid issue, template error, check error
 EXIT_USAGE = 2  # usage or configuration error, missing file
 EXIT_PROVIDER = 3  # provider or network failure after retries
+EXIT_OUTPUT = 4  # an output file could not be written (read-only folder, full disk, --out is a file)
+EXIT_INTERNAL = 70  # a bug: an unexpected exception (BSD sysexits' EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
+
+
+# Line breaks, control characters (terminal escapes) and bidi overrides in a message would let an issue's
+# value break the one-line-per-problem format or rewrite the user's terminal; they are shown escaped.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break, control character and bidi override escaped (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 ECHO_LIMIT = 80  # characters of a user's value that a message repeats
 
@@ -60,7 +74,7 @@ class Diagnostic:
     def __str__(self) -> str:
         path = f"{cut(self.key_path)}: " if self.key_path else ""  # a pasted key can be any length
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.location}: {self.level}: {path}{self.message}{hint}"
+        return one_line(f"{self.location}: {self.level}: {path}{self.message}{hint}")
 
 
 class NewsletterError(Exception):
@@ -98,6 +112,26 @@ class UsageError(NewsletterError):
 class MissingFileError(UsageError):
     def __init__(self, path: Path | str, what: str = "issue file"):
         super().__init__(f"{what} not found: {path} (check the path; issues live in issues/)")
+
+
+class UnreadableFileError(UsageError):
+    """An input file exists but cannot be read as a text file (a folder, a pipe, a link loop...)."""
+
+    def __init__(self, path: Path | str, reason: str, hint: str):
+        # no diagnostics: callers that collect located problems per issue stop at this one
+        super().__init__(f"{path}: error: {reason} ({hint})")
+
+    def report(self) -> str:
+        return str(self)
+
+
+class OutputError(NewsletterError):
+    """An output file could not be written; what was there before is left as it was."""
+
+    exit_code = EXIT_OUTPUT
+
+    def report(self) -> str:
+        return str(self)  # the message starts with the path, compiler-style
 
 
 class ConfigError(NewsletterError):

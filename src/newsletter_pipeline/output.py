@@ -3,23 +3,87 @@
 ``write_atomic`` is the one way this package writes a file (builds, the
 archive, the send ledger, the outbox, screenshots): a reader or a process
 killed half-way sees the old file or the new one, never half of one. Files get
-the mode the user's umask gives a new file, not ``mkstemp``'s 0600.
+the mode the user's umask gives a new file, not ``mkstemp``'s 0600: the
+temporary file is created with mode 0o666 and the kernel applies the umask,
+so the umask is never set (setting it to read it raced with the preview's
+threads creating files).
+
+A build's files go through ``OutputPlan``: every file is first written into a
+staging folder beside its issue folder, and only when all of them are written
+are they renamed into place. A full disk or a read-only folder therefore
+leaves no new file and the previous build as it was; the failure is an
+``OutputError`` (exit 4) naming the path and what to do.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import OutputError, UsageError
+
+_FULL = "the disk is full (or a file size limit applies): free some space, or choose another --out folder"
+_REASONS = {  # errno -> (what happened, what to do)
+    errno.ENOSPC: ("no space left on the disk", _FULL),
+    errno.EDQUOT: ("the disk quota is used up", _FULL),
+    errno.EFBIG: ("the file is larger than the size limit allows", _FULL),
+    errno.EROFS: ("the folder is on a read-only disk", "choose another --out folder"),
+    errno.EACCES: ("permission denied", "make the folder writable, or choose another --out folder"),
+    errno.EPERM: ("permission denied", "make the folder writable, or choose another --out folder"),
+    errno.ENOTDIR: ("a file is in the way where a folder should be", "remove that file, or choose another --out"),
+    errno.EEXIST: ("a file is in the way where a folder should be", "remove that file, or choose another --out"),
+    errno.ELOOP: ("a symbolic link on the way leads back to itself (a loop)", "replace the link by a folder"),
+}
+
+
+def _proc_umask() -> int | None:
+    """The umask as Linux shows it in /proc (4.7 and later), without setting it; None elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _import_umask() -> int:
+    """Where /proc cannot tell, read once at import (before any thread of ours exists) by setting it."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+_IMPORT_UMASK = _proc_umask()
+if _IMPORT_UMASK is None:  # pragma: no cover - not Linux
+    _IMPORT_UMASK = _import_umask()
 
 
 def umask() -> int:
-    """The process's umask (reading it means setting it, so it is set straight back)."""
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    """The process's umask, never set to read it (see the module docstring)."""
+    current = _proc_umask()
+    return _IMPORT_UMASK if current is None else current
+
+
+def output_error(path: Path, exc: OSError) -> OutputError:
+    """``exc`` while writing ``path`` as a message a user can act on."""
+    what, todo = _REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the folder and the disk"))
+    if exc.errno == errno.EEXIST and exc.filename and os.path.islink(exc.filename):  # mkdir over a dead link
+        what, todo = "a symbolic link that leads nowhere (or back to itself) is in the way", "replace it by a folder"
+    return OutputError(f"{_shown(path)}: error: cannot write here: {what} ({todo}; nothing was changed there)")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, as the user typed it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def write_atomic(path: Path, content: str | bytes, *, durable: bool = False) -> None:
@@ -27,12 +91,21 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False) -> 
 
     ``durable`` also fsyncs before the rename, for records that must survive a
     power loss (the send ledger), at the cost of a disk flush per write.
+    Raises ``OutputError`` when the file cannot be written; ``path`` is then unchanged.
     """
+    try:
+        _write_file(path, content, durable)
+    except OSError as exc:
+        raise output_error(path, exc) from None
+
+
+def _write_file(path: Path, content: str | bytes, durable: bool = False) -> None:
+    """``write_atomic`` without the translation of ``OSError``."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp's 0600 would hide the email from a web server
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:
@@ -40,7 +113,7 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False) -> 
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -51,12 +124,64 @@ class OutputPlan:
         self.files: dict[Path, str] = {}
 
     def add(self, path: Path, content: str, owner: str) -> None:
-        key = path.resolve()
+        key = Path(os.path.realpath(path))  # unlike Path.resolve() in 3.11, no RuntimeError on a link loop
         if key in self.files:
             raise UsageError(f"two issues would write {path} ({owner} and an earlier one share a slug)")
         self.files[key] = content
 
     def write(self) -> list[Path]:
-        for path, content in self.files.items():
-            write_atomic(path, content)
+        """Stage every file beside its folder, then rename them all into place (see the module docstring)."""
+        stages: dict[Path, Path] = {}  # folder -> its staging folder
+        missing = {_first_missing(path.parent.parent) for path in self.files} - {None}
+        path, done = next(iter(self.files), Path()), False
+        try:
+            for path, content in self.files.items():
+                stage = stages.get(path.parent) or self._stage_for(path.parent, stages)
+                _write_file(stage / path.name, content)
+            for path in self.files:
+                path.parent.mkdir(exist_ok=True)
+                os.replace(stages[path.parent] / path.name, path)
+            done = True
+        except OSError as exc:
+            raise output_error(path, exc) from None  # the file being written, not its staging copy
+        finally:
+            for stage in stages.values():
+                shutil.rmtree(stage, ignore_errors=True)
+            if not done:
+                for folder in missing:  # a failed first build leaves no empty --out folder behind
+                    _remove_empty_tree(folder)  # type: ignore[arg-type]
         return list(self.files)
+
+    @staticmethod
+    def _stage_for(folder: Path, stages: dict[Path, Path]) -> Path:
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(folder.parent, exc) from None
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{_shown(folder)}: error: cannot write here: it is a file, not a folder "
+                              "(remove it, or choose another --out folder; nothing was changed there)")
+        try:
+            stages[folder] = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+        except OSError as exc:
+            raise output_error(folder.parent, exc) from None
+        return stages[folder]
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost folder of ``folder``'s ancestry (itself included) that does not exist yet."""
+    found = None
+    for candidate in [folder, *folder.parents]:
+        if os.path.lexists(candidate):
+            return found
+        found = candidate
+    return found
+
+
+def _remove_empty_tree(folder: Path) -> None:
+    """Remove ``folder`` and the folders in it if none holds a file (what a failed write created)."""
+    for root, _dirs, _files in sorted(os.walk(folder, topdown=False), key=lambda t: -len(t[0])):
+        try:
+            os.rmdir(root)
+        except OSError:
+            return

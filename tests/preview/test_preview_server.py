@@ -174,3 +174,37 @@ def test_the_preview_switches_between_the_editions_of_an_issue(serve, seed_proje
 
 def test_an_issue_without_editions_has_no_switcher(running) -> None:
     assert 'class="group languages"' not in request(running.url, f"/issue/{SEED_SLUG}/")[2].decode()
+
+
+@pytest.mark.parametrize("since", ["9" * 5000, "%C2%B2", "%D9%A3", "1.5", "abc", "--1"])
+def test_a_bad_since_is_a_400_and_the_server_keeps_serving(running, since: str) -> None:
+    """5,000 digits and "²" (which str.isdigit() accepts) used to kill the request with a traceback."""
+    status, _, body = request(running.url, f"/_preview/events?since={since}")
+    assert (status, body) == (400, b"since must be a whole number, e.g. ?since=3\n")
+    assert request(running.url, "/_preview/events?since=-1")[0] == 200
+
+
+def test_a_link_out_of_the_project_is_not_previewed(serve, make_project, tmp_path: Path) -> None:
+    """A folder preview skips an issue link whose target lies outside the project, and says so."""
+    outside = tmp_path / "elsewhere" / "2021-12-secret.yaml"
+    outside.parent.mkdir()
+    root = make_project(seed=True)
+    outside.write_text((root / "issues" / SEED_NAME).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "issues" / "2021-12-secret.yaml").symlink_to(outside)
+    (root / "issues" / "2021-12-inside.yaml").symlink_to(root / "issues" / SEED_NAME)  # inside: fine
+    running = serve(root / "issues")
+    slugs = [issue["slug"] for issue in json.loads(request(running.url, "/index.json")[2])["issues"]]
+    assert slugs == ["2021-12-inside", SEED_SLUG]
+    assert request(running.url, "/issue/2021-12-secret/state.json")[0] == 404
+    refusals = [line for line in running.log if "2021-12-secret.yaml: warning: skipped: a link to" in line]
+    assert len(refusals) == 1 and "outside the project" in refusals[0]
+
+
+def test_an_issue_that_is_a_broken_link_shows_one_located_error(serve, make_project) -> None:
+    root = make_project(seed=True)
+    (root / "issues" / "2021-12-broken.yaml").symlink_to("nowhere.yaml")
+    running = serve(root / "issues" / "2021-12-broken.yaml")
+    state = json.loads(request(running.url, "/issue/2021-12-broken/state.json")[2])
+    assert state["errors"] == [f"{root / 'issues' / '2021-12-broken.yaml'}: error: this issue file is a symbolic "
+                               "link to nowhere.yaml, which does not exist (point the link at an existing file, "
+                               "or replace it by the file)"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, one_line
 
 LEVELS = ("error", "warning")
 
@@ -19,7 +19,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.level}: {self.rule}: {self.message}"
+        return one_line(f"{self.location}: {self.level}: {self.rule}: {self.message}")  # one line per finding
 
     def as_dict(self) -> dict[str, object]:
         return {"rule": self.rule, "level": self.level, "file": self.location.file,

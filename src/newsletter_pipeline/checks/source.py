@@ -72,6 +72,15 @@ def _sources(issue_path: Path) -> list[Source]:
 
 
 def _url_findings(url: str, where: Any, is_image: bool) -> Iterator[Finding]:
+    """The URL rules on a raw YAML value; one that is no URL at all (``https://x]/``) is left to the schema."""
+    try:
+        found = list(_url_rules(url, where, is_image))
+    except ValueError:  # urlsplit: "Invalid IPv6 URL"; the schema has reported this value already
+        return
+    yield from found
+
+
+def _url_rules(url: str, where: Any, is_image: bool) -> Iterator[Finding]:
     reason = placeholder_reason(url)
     if reason:
         yield Finding("placeholder-url", "error", where, f"'{url}' will not work for readers: {reason} "
@@ -131,8 +140,8 @@ def unrendered_findings(issue_path: Path, error: NewsletterError) -> list[Findin
     reported = error_findings(error)
     taken = {(f.rule, f.location) for f in reported}
     extra: list[Finding] = []
-    for index, source in enumerate(_sources(issue_path)):
+    for source in _sources(issue_path):
         extra += value_findings(source)
-        if index == 0:
+        if source.path == issue_path:  # not newsletter.yaml, which is the first source when the issue does not parse
             extra += _envelope_findings(source.doc)
     return unique(reported + [f for f in extra if (f.rule, f.location) not in taken])

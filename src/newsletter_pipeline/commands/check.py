@@ -8,6 +8,7 @@ load errors become findings and the value-level rules run on its YAML (see
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
 def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:
     """Check every issue (all paths must exist: a typo is a usage error, exit 2)."""
     for path in paths:
-        if not path.is_file():
+        if not os.path.lexists(path):  # a folder or a broken link gets its own message from the loader
             raise MissingFileError(path)
     outcome = CheckRun(strict=strict)
     for path in paths:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import ConfigError, DiagnosticList, Location, MissingFileError
+from ..errors import ConfigError, DiagnosticList, Location
 from ..i18n import Messages, messages_for
 from .located_yaml import LocatedDocument, Path_, read_located_yaml
 from .defaults import with_localized_defaults
@@ -52,44 +52,56 @@ class LoadedIssue:
 
 
 def find_project_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` holding newsletter.yaml, else the current one."""
+    """The nearest folder at or above ``start`` holding newsletter.yaml, else the current one.
+
+    Anything named newsletter.yaml counts (a folder, a broken link), so that
+    reading it reports what is wrong with it rather than "no newsletter.yaml".
+    """
     for folder in [start, *start.parents]:
-        if (folder / CONFIG_NAME).is_file():
+        if os.path.lexists(folder / CONFIG_NAME):
             return folder
     return Path.cwd()
 
 
 def display_path(path: Path) -> str:
-    """Paths relative to the working directory read best in compiler-style messages."""
+    """Paths relative to the working directory read best in compiler-style messages.
+
+    A symbolic link is named as itself, not as its target: a broken link or a
+    link loop must be reported under the name the user gave.
+    """
+    cwd = Path.cwd().resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(cwd))
     except ValueError:
+        pass
+    try:
+        return str(path.resolve().relative_to(cwd))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11's pathlib)
         return str(path)
 
 
 def read_settings_doc(root: Path) -> LocatedDocument:
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ConfigError(
             f"no {CONFIG_NAME} found in {display_path(root)} or the folders above the issue "
             "(create one with your sender, postal address and brand; see README 'Project settings')"
         )
-    return read_located_yaml(path, display_path(path))
+    return read_located_yaml(path, display_path(path), "settings file")
 
 
 def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIssue:
     """Read, validate and merge an issue with its project settings.
 
-    Raises ``MissingFileError`` for a missing file and ``IssueError`` carrying
-    every located problem of the issue and the settings.
+    Raises ``MissingFileError`` for a missing file, ``UnreadableFileError``
+    for one that is no readable file (see ``located_yaml.read_source``) and
+    ``IssueError`` carrying every located problem of the issue and the settings.
     """
     path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(path)
     shown = display_path(path)
+    doc = read_located_yaml(path, shown)  # first: a link loop or a folder is refused before resolve()
     root = find_project_root(path.resolve().parent)
     problems = DiagnosticList()
-    doc = read_located_yaml(path, shown)
     config_doc = read_settings_doc(root)
     if not SLUG_PATTERN.match(path.stem):
         problems.add(Location(shown, 1, 1), f"file name '{path.name}' is not YYYY-MM-slug.yaml",

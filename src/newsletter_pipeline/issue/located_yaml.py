@@ -4,18 +4,27 @@ PyYAML's composer gives nodes with marks; we construct plain Python values from
 them ourselves so that we can (1) record a ``Location`` for every key path,
 (2) reject duplicate keys, which PyYAML silently keeps the last of, and
 (3) bound the expansion of aliases, which would otherwise let a ten-line file
-(a "billion laughs" bomb) eat all memory.
+(a "billion laughs" bomb) eat all memory, and (4) bound the nesting depth and
+refuse an alias inside its own anchor (``&a [*a]``), either of which would
+otherwise exhaust Python's recursion.
+
+``read_source`` is the one way an input YAML file is read: anything that is
+not a readable regular UTF-8 file of sane size is a located error, and a pipe
+in place of the file cannot block the process.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import Diagnostic, DiagnosticList, IssueError, Location
+from ..errors import Diagnostic, DiagnosticList, IssueError, Location, MissingFileError, UnreadableFileError
 
 try:  # the C composer is several times faster; fall back when libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -25,6 +34,8 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 Path_ = tuple[str | int, ...]
 
 MAX_NODES = 20_000  # far above any real issue, far below a bomb's expansion
+MAX_DEPTH = 40  # an issue nests about 6 levels; the builder recurses once per level
+MAX_BYTES = 4 * 1024 * 1024  # an email must stay under Gmail's 102 kB anyway; bounds memory and time
 
 
 def format_key_path(path: Path_) -> str:
@@ -67,6 +78,7 @@ class _Builder:
         self.problems = DiagnosticList()
         self.count = 0
         self.scalar_loader = _Loader("")
+        self.open: set[int] = set()  # ids of the collection nodes being built (an alias cycle revisits one)
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -76,11 +88,21 @@ class _Builder:
         if self.count > MAX_NODES:
             raise _TooBig(self.loc(node), path)
         self.doc.values.setdefault(path, self.loc(node))
-        if isinstance(node, yaml.MappingNode):
-            return self.build_mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return self.build_scalar(node, path)
+        if id(node) in self.open:
+            raise _Unbuildable(self.loc(node), path, "an alias (*name) is used inside the value it names",
+                               "a value cannot contain itself; write the content out")
+        if len(path) >= MAX_DEPTH:
+            raise _Unbuildable(self.loc(node), path, f"values are nested more than {MAX_DEPTH} levels deep",
+                               "an issue needs only a few levels; check the brackets and indentation")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.build_mapping(node, path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.build_scalar(node, path)
+        finally:
+            self.open.discard(id(node))
 
     def build_mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -123,6 +145,13 @@ class _TooBig(Exception):
         self.location, self.path = location, path
 
 
+class _Unbuildable(Exception):
+    """A document that cannot become a plain value: too deep, or an alias inside its own anchor."""
+
+    def __init__(self, location: Location, path: Path_, message: str, hint: str):
+        self.location, self.path, self.message, self.hint = location, path, message, hint
+
+
 def load_located_yaml(text: str, file: str) -> LocatedDocument:
     """Parse ``text``.
 
@@ -140,6 +169,12 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         what = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
         raise IssueError(diagnostics=[_syntax(file, line, col, f"invalid YAML: {what}{context}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, other controls): not a MarkedYAMLError
+        line, col = line_col(text, exc.position)
+        raise IssueError(diagnostics=[Diagnostic(
+            Location(file, line, col), f"invalid character {_codepoint(exc.character)} in the file",
+            hint="delete it; invisible control characters often come from copying out of a PDF or word processor",
+        )]) from None
     except yaml.YAMLError as exc:
         raise IssueError(diagnostics=[_syntax(file, 1, 1, f"invalid YAML: {exc}")]) from None
     builder = _Builder(file)
@@ -154,6 +189,9 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
                              f"the document expands to more than {MAX_NODES} values",
                              format_key_path(top), "aliases (*name) repeat too much; write the content out")
         builder.problems.raise_if_any()  # nothing sensible is left to validate
+    except _Unbuildable as bad:
+        builder.problems.add(bad.location, bad.message, format_key_path(bad.path), bad.hint)
+        builder.problems.raise_if_any()
     builder.doc.problems = builder.problems.items
     return builder.doc
 
@@ -162,7 +200,83 @@ def _syntax(file: str, line: int, col: int, message: str) -> Diagnostic:
     return Diagnostic(Location(file, line, col), message, hint="check indentation, quotes and colons")
 
 
-def read_located_yaml(path: Path, display_name: str | None = None) -> LocatedDocument:
-    """Read a UTF-8 YAML file; a missing file is the caller's concern."""
-    text = path.read_text(encoding="utf-8")
-    return load_located_yaml(text, display_name or str(path))
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` of ``text``."""
+    index = max(0, min(index, len(text)))
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _codepoint(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    return f"U+{code:04X}" + (" (NUL)" if code == 0 else "")
+
+
+def read_source(path: Path, shown: str, what: str = "issue file") -> str:
+    """The text of the UTF-8 file ``path`` (``shown`` names it in messages).
+
+    Raises ``MissingFileError`` when nothing is there, ``UnreadableFileError``
+    (exit 2) for a folder, pipe, device, link loop, unreadable or oversized
+    file, and ``IssueError`` (exit 1) at the line and column of the first byte
+    that is not UTF-8. Opening never blocks: a pipe is opened non-blocking and
+    refused before anything is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _open_error(path, shown, what, exc) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, socket or device)"
+        raise UnreadableFileError(shown, f"this {what} is {kind}", PLAIN_FILE)
+    if info.st_size > MAX_BYTES:
+        os.close(fd)
+        raise UnreadableFileError(shown, f"this {what} is {info.st_size:,} bytes, more than {MAX_BYTES:,}",
+                                  "an email must stay far smaller; remove what was pasted in by mistake")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:  # e.g. EISDIR on some systems, EIO from a failing disk
+            raise _open_error(path, shown, what, exc) from None
+    return decode_utf8(data, shown)
+
+
+PLAIN_FILE = "it must be a plain text file: name the .yaml file itself, or put a file in its place"
+
+
+def _open_error(path: Path, shown: str, what: str, exc: OSError) -> Exception:
+    if exc.errno == errno.ENOENT:
+        if path.is_symlink():
+            return UnreadableFileError(shown, f"this {what} is a symbolic link to {os.readlink(path)}, which does "
+                                       "not exist", "point the link at an existing file, or replace it by the file")
+        return MissingFileError(shown, what)
+    if exc.errno == errno.ELOOP:
+        return UnreadableFileError(shown, f"this {what} is a symbolic link that leads back to itself (a loop)",
+                                   "replace the link by the file itself")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return UnreadableFileError(shown, f"this {what} cannot be read: permission denied",
+                                   f"allow yourself to read it, e.g. chmod u+r {shown}")
+    if exc.errno == errno.EISDIR:
+        return UnreadableFileError(shown, f"this {what} is a folder", PLAIN_FILE)
+    return UnreadableFileError(shown, f"this {what} cannot be read: {exc.strerror or exc}",
+                               "check the file and the disk it is on")
+
+
+def decode_utf8(data: bytes, shown: str) -> str:
+    """``data`` as text (a leading byte-order mark dropped); else an ``IssueError`` at the first bad byte."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line, col = line_col(good, len(good))
+        raise IssueError(diagnostics=[Diagnostic(
+            Location(shown, line, col), f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} here)",
+            hint="save the file as UTF-8 in your editor (in 'Save as', choose the encoding UTF-8)",
+        )]) from None
+
+
+def read_located_yaml(path: Path, display_name: str | None = None, what: str = "issue file") -> LocatedDocument:
+    """Read and parse a UTF-8 YAML file (see ``read_source`` for what it refuses)."""
+    shown = display_name or str(path)
+    return load_located_yaml(read_source(path, shown, what), shown)

@@ -32,6 +32,7 @@ LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one dot, never at an end: no ".."
 ISSUE_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<file>|email\.html|state\.json)")
+EPOCH = re.compile(r"-?[0-9]{1,18}", re.ASCII)  # what the page sends back: an epoch it was given, or -1
 STATIC_ROUTE = re.compile(r"/_preview/(?P<name>[a-z]+\.(?:js|css))")
 
 # The page's own script and styles only; the email (an iframe srcdoc, which
@@ -96,7 +97,9 @@ def route(site: Site, raw_path: str) -> Response:
         return _json({"epoch": site.epoch, "issues": [b.summary() for b in site.builds.values()]})
     if path == "/_preview/events":
         since = parse_qs(parts.query).get("since", ["-1"])[0]
-        return _json({"epoch": site.wait(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)})
+        if not EPOCH.fullmatch(since):  # int() would take "²" or fail on 5,000 digits, in the handler thread
+            return Response(HTTPStatus.BAD_REQUEST, b"since must be a whole number, e.g. ?since=3\n")
+        return _json({"epoch": site.wait(int(since), LONG_POLL_SECONDS)})
     if match := STATIC_ROUTE.fullmatch(path):
         found = pages.static_file(match["name"])
         return Response(HTTPStatus.OK, *found) if found else not_found()

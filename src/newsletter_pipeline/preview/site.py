@@ -87,7 +87,9 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
     try:
         loaded, rendered, report = build_checked(path, templates)
     except NewsletterError as exc:
-        errors = tuple(map(str, exc.diagnostics)) or (f"{display_path(path)}: error: {exc}",)
+        report = exc.report()  # a file that is no file already starts with its path
+        errors = tuple(map(str, exc.diagnostics)) or (
+            report if report.startswith(f"{display_path(path)}: ") else f"{display_path(path)}: {report}",)
         return _failed(path, epoch, errors, previous, start, templates)
     except Exception as exc:  # noqa: BLE001 - a bug in one stage must not take the server down
         if log:
@@ -132,6 +134,7 @@ class Site:
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
+        self._refused: set[Path] = set()
 
     @property
     def single(self) -> bool:
@@ -139,15 +142,34 @@ class Site:
         return len(self.sources) == 1 and not self.sources[0].is_dir()
 
     def issue_paths(self) -> list[Path]:
-        """Every issue file, in command-line order, folders expanded in name order."""
+        """Every issue file, in command-line order, folders expanded in name order.
+
+        In a folder, a symbolic link whose target lies outside the project is
+        skipped (and logged once): anyone who can add a file to issues/ could
+        otherwise have the preview show, say, a file of the user's home folder.
+        Files named on the command line are served as named.
+        """
         paths: list[Path] = []
         for source in self.sources:
             if source.is_dir():
+                root = find_project_root(source.resolve()).resolve()
                 paths += sorted(p for p in source.iterdir()
-                                if p.suffix in ISSUE_SUFFIXES and p.name != CONFIG_NAME and p.is_file())
+                                if p.suffix in ISSUE_SUFFIXES and p.name != CONFIG_NAME and p.is_file()
+                                and self._inside(p, root))
             else:
                 paths.append(source)
         return paths
+
+    def _inside(self, path: Path, root: Path) -> bool:
+        """Whether ``path``, links followed, is inside ``root``; logs the first refusal of each path."""
+        if path.resolve().is_relative_to(root):
+            return True
+        if path not in self._refused:
+            self._refused.add(path)
+            if self.log:
+                self.log(f"{display_path(path)}: warning: skipped: a link to {path.resolve()}, outside the project "
+                         f"{display_path(root)} (copy the file into the project to preview it)")
+        return False
 
     def check_slugs(self) -> None:
         """Two issues with one slug would share a URL; refuse to start."""

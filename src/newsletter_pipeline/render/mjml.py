@@ -5,8 +5,11 @@ this stage guards against each:
 
 - it passes unknown ``mj-*`` tags through (or drops them) without a word, so we
   reject tags it does not know before compiling;
-- its errors carry byte offsets, not line numbers, so we translate them into
-  ``email.mjml:line:col`` and name the block and template that produced it;
+- its errors carry byte offsets, not line numbers, so we translate them into a
+  line of the generated MJML, name the block and template that produced it,
+  and let the caller's ``Locator`` point at that template's line (or at the
+  block in the issue): the generated MJML is never written when it fails, so
+  a location inside it would point at nothing;
 - it writes ``lang="und"`` when ``<mjml>`` has no lang, so we always set it;
 - it ignores ``<mj-style inline="inline">``, so we mark those styles and let
   the inline stage (premailer) do the inlining.
@@ -15,6 +18,8 @@ this stage guards against each:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import mjml
@@ -51,16 +56,45 @@ class _TagScanner(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _where(source: str, line: int, col: int, file: str) -> tuple[Location, str]:
-    """The location in the generated MJML, and the block/template that wrote that line."""
+@dataclass(frozen=True)
+class Origin:
+    """What wrote a line of the generated MJML: a block's template (``block`` None: the layout)."""
+
+    line: int
+    col: int
+    text: str  # that generated line
+    block: int | None = None
+    block_type: str = ""
+    template: str = "layout.mjml.j2"
+
+    @property
+    def key_path(self) -> str:
+        if self.block is None:
+            return ""
+        return f"blocks[{self.block}] ({self.block_type}, from template {self.template})"
+
+
+# the caller's map from an origin to a real file: the template's line, or the block in the issue
+Locator = Callable[[Origin], "Location | None"]
+
+
+def _origin(source: str, line: int, col: int) -> Origin:
+    """The block/template that wrote ``line`` of the generated MJML (the nearest block mark above it)."""
     before = source.splitlines()[: max(line, 1)]
-    block = ""
-    for text in reversed(before):
-        mark = BLOCK_MARK.search(text)
+    text = before[-1] if len(before) >= line else ""
+    for earlier in reversed(before):
+        mark = BLOCK_MARK.search(earlier)
         if mark:
-            block = f"blocks[{mark.group(1)}] ({mark.group(2)}, from template {mark.group(3)})"
-            break
-    return Location(file, line, col), block
+            return Origin(line, col, text, int(mark.group(1)), mark.group(2), mark.group(3))
+    return Origin(line, col, text)
+
+
+def _where(origin: Origin, file: str, locate: Locator | None) -> tuple[Location, str]:
+    """The location to report, and a note naming the generated line when it is not that location."""
+    found = locate(origin) if locate else None
+    if found is None:
+        return Location(file, origin.line, origin.col), ""
+    return found, f"; it is line {origin.line} of the MJML the templates generate"
 
 
 def _may_have_unknown_tags(source: str) -> bool:
@@ -68,7 +102,7 @@ def _may_have_unknown_tags(source: str) -> bool:
     return any((name.startswith("mj-") or name == "mjml") and name not in KNOWN_TAGS for name in names)
 
 
-def check_known_tags(source: str, file: str = "email.mjml") -> None:
+def check_known_tags(source: str, file: str = "email.mjml", locate: Locator | None = None) -> None:
     if not _may_have_unknown_tags(source):
         return  # the usual case, decided by one regex pass (html.parser costs 4x MRML's compile)
     scanner = _TagScanner()
@@ -76,9 +110,10 @@ def check_known_tags(source: str, file: str = "email.mjml") -> None:
     scanner.close()
     problems = []
     for tag, line, col in scanner.unknown:
-        location, block = _where(source, line, col, file)
-        problems.append(Diagnostic(location, f"unknown MJML tag <{tag}>", block,
-                                   "MRML would drop it silently; use a supported mj-* component"))
+        origin = _origin(source, line, col)
+        location, note = _where(origin, file, locate)
+        problems.append(Diagnostic(location, f"unknown MJML tag <{tag}>", origin.key_path,
+                                   f"MRML would drop it silently; use a supported mj-* component{note}"))
     if problems:
         raise TemplateError(diagnostics=problems)
 
@@ -102,24 +137,30 @@ def mark_inline_styles(source: str) -> str:
     return re.sub(r'(<mj-style\b[^>]*\binline\s*=\s*"inline"[^>]*>)', r"\1" + INLINE_MARKER, source)
 
 
-def compile_mjml(source: str, language: str, direction: str, file: str = "email.mjml") -> str:
-    """Compile MJML to HTML; raise ``TemplateError`` with a line number on failure."""
-    check_known_tags(source, file)
+def compile_mjml(source: str, language: str, direction: str, file: str = "email.mjml",
+                 locate: Locator | None = None) -> str:
+    """Compile MJML to HTML; raise a located ``TemplateError`` on failure.
+
+    ``locate`` maps the origin of the failing line to a real file; without it
+    (or when it returns None) the error points into the generated MJML as ``file``.
+    """
+    check_known_tags(source, file, locate)
     prepared = mark_inline_styles(ensure_lang(source, language, direction))
     try:
         # fonts={} stops MRML adding Google Fonts imports; template comments are ours, not the reader's
         return mjml.mjml2html(prepared, disable_comments=True, fonts={})
     except ValueError as exc:
-        raise TemplateError(diagnostics=[_located_mrml_error(str(exc), prepared, file)]) from None
+        raise TemplateError(diagnostics=[_located_mrml_error(str(exc), prepared, file, locate)]) from None
 
 
-def _located_mrml_error(message: str, source: str, file: str) -> Diagnostic:
+def _located_mrml_error(message: str, source: str, file: str, locate: Locator | None) -> Diagnostic:
     match = re.search(r"position (\d+)(?::(\d+))?", message)
     offset = int(match.group(1)) if match else len(source)
     # MRML reports byte offsets into the UTF-8 source
     prefix = source.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
     line = prefix.count("\n") + 1
     col = len(prefix) - (prefix.rfind("\n") + 1) + 1
-    location, block = _where(source, line, col, file)
-    return Diagnostic(location, f"MJML does not compile: {message}", block,
-                      "check that every mj-* tag is closed and nested as MJML requires")
+    origin = _origin(source, line, col)
+    location, note = _where(origin, file, locate)
+    return Diagnostic(location, f"MJML does not compile: {message}", origin.key_path,
+                      f"check that every mj-* tag is closed and nested as MJML requires{note}")
