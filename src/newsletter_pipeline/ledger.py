@@ -18,6 +18,16 @@ Steps, in the order a list send records them (``STEPS``):
 ``sent`` (after the provider confirmed). Test sends record ``created`` and
 ``tested``.
 
+Concurrency: ``Ledger.lock(slug, ...)`` holds an exclusive lock
+(``.newsletter/locks/<slug>.lock``, filelock's ``flock``, which the kernel
+releases when the process dies, even by ``kill -9``) across the whole
+find -> create -> send sequence, so two runs in one checkout (two terminals,
+CI plus a person) cannot both find no campaign and both create one. The second
+waits (bounded), then re-reads the ledger and the provider and finds the first
+one's campaign. Two *machines* do not share this lock; what protects them is
+the provider-side lookup by the deterministic name/tag (README, "At most
+once").
+
 Test-only hook: ``NEWSLETTER_TEST_CRASH_AT=before:<step>`` or ``after:<step>``
 kills the process with SIGKILL just before or just after ``<step>`` is written,
 so tests can run the real CLI, kill it at each step, and resume. It does
@@ -30,18 +40,27 @@ import json
 import os
 import re
 import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from .errors import UsageError
 from .output import write_atomic
 
 LEDGER_DIR = ".newsletter"
+LOCK_DIR = "locks"
 STEPS = ("created", "content", "tested", "schedule_requested", "scheduled", "send_requested", "sent")
 CRASH_ENV = "NEWSLETTER_TEST_CRASH_AT"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class SendInProgress(UsageError):
+    """Another run of this project holds the issue's send lock for longer than we wait."""
 
 
 def _now() -> str:
@@ -117,6 +136,37 @@ class Ledger:
     def path_for(self, slug: str, provider: str, list_ref: str) -> Path:
         name = "--".join(_UNSAFE.sub("_", part) for part in (slug, provider, list_ref or "default"))
         return self.folder / f"{name}.json"
+
+    def lock_path(self, slug: str) -> Path:
+        return Path(self.project_root) / LEDGER_DIR / LOCK_DIR / f"{_UNSAFE.sub('_', slug)}.lock"
+
+    @contextmanager
+    def lock(self, slug: str, timeout: float, on_wait: Callable[[str], None]) -> Iterator[None]:
+        """Hold the issue's exclusive send lock; wait at most ``timeout`` seconds for it.
+
+        ``on_wait`` gets one line for the user when another run holds it. Past
+        the timeout: ``SendInProgress`` (exit 2), nothing done. Read the ledger
+        record only after entering, so the waiter sees what the holder wrote.
+        """
+        path = self.lock_path(slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path, thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            on_wait(f"another send of {slug} is running in this project (lock {path}); "
+                    f"waiting up to {timeout:g} s for it to finish")
+            try:
+                lock.acquire(timeout=timeout)
+            except Timeout:
+                raise SendInProgress(
+                    f"another send of {slug} has been running for over {timeout:g} s in this project "
+                    f"(lock {path}); nothing was sent. Wait for it to finish and run again "
+                    "(NEWSLETTER_SEND_LOCK_TIMEOUT sets how long to wait)") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def record(self, slug: str, provider: str, list_ref: str) -> Record:
         path = self.path_for(slug, provider, list_ref)

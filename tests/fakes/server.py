@@ -152,6 +152,7 @@ class FakeServer:
         self.requests: list[Request] = []
         self.faults = Faults()
         self.lock = threading.RLock()  # guards the provider state and the log
+        self._recorded = threading.Condition(self.lock)  # notified on every request, for wait_for
         self._routes: list[Route] = [
             (method, re.compile(f"^{self.base_path}{pattern}$"), handler)
             for method, pattern, handler in self.routes()
@@ -294,8 +295,15 @@ class FakeServer:
             return self.rate_headers(limit, max(0, limit - self._window_count), reset)
 
     def record(self, request: Request) -> None:
-        with self.lock:
+        with self._recorded:
             self.requests.append(request)
+            self._recorded.notify_all()
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Block until ``condition()`` holds (checked on every request received); fail after ``timeout``."""
+        with self._recorded:
+            if not self._recorded.wait_for(condition, timeout):
+                raise AssertionError(f"{type(self).__name__}: condition not met within {timeout} s")
 
     @contextmanager
     def in_flight(self) -> Iterator[None]:

@@ -82,6 +82,9 @@ when)``                               campaign) at ``when`` (aware, already pass
 
 The sequence (``CampaignProvider.list_send``), which providers do not change:
 
+0. Take the project's exclusive lock on the issue (``Ledger.lock``), held to
+   the end; a second run in this checkout waits for it (bounded), then finds
+   the first run's campaign. Test sends hold it too (they may create).
 1. Open the ledger record (slug, provider name, ``list_ref``).
 2. Locate the campaign: ``get_campaign(record.campaign_id)`` if the ledger
    has one, else ``find_campaign(name, tag)``. If the ledger says a send or
@@ -134,14 +137,16 @@ already listed as ``.listmonk:ListmonkProvider`` etc.).
 from __future__ import annotations
 
 import hashlib
-from html import escape as html_escape
+import logging
 import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from html import escape as html_escape
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError, NewsletterError, ProviderError, UsageError
@@ -151,6 +156,8 @@ from ..models import UNSUBSCRIBE_PLACEHOLDER
 if TYPE_CHECKING:
     from ..config import Config
     from ..ledger import Ledger, Record
+
+log = logging.getLogger("newsletter_pipeline.providers")
 
 FEATURES = frozenset({"test_send", "list_send", "schedule", "plain_text", "reply_to", "preheader"})
 TEST_PREFIX = "[TEST] "
@@ -432,14 +439,15 @@ class CampaignProvider(Provider):
 
     # -- the fixed sequences
     def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
-        record = self.ledger.record(content.slug, self.name, self.list_ref)
-        campaign = self._locate(record, content) or self._create(record, content)
-        if campaign.status != Status.DRAFT:
-            raise UsageError(f"{self.name}: campaign {campaign.id} is already {campaign.status}; a test send "
-                             "would edit what the list gets (test with --provider outbox or smtp instead)")
-        self.update_campaign(campaign, content)
-        self.send_test(campaign, content, recipients)
-        record.step("tested", campaign_id=campaign.id, recipients=len(recipients))
+        with self._locked(content):
+            record = self.ledger.record(content.slug, self.name, self.list_ref)
+            campaign = self._locate(record, content) or self._create(record, content)
+            if campaign.status != Status.DRAFT:
+                raise UsageError(f"{self.name}: campaign {campaign.id} is already {campaign.status}; a test "
+                                 "send would edit what the list gets (test with --provider outbox or smtp instead)")
+            self.update_campaign(campaign, content)
+            self.send_test(campaign, content, recipients)
+            record.step("tested", campaign_id=campaign.id, recipients=len(recipients))
         return SendResult("test", self.name, Status.QUEUED, campaign.id, recipients=list(recipients),
                           outcomes={r: Status.QUEUED for r in recipients})
 
@@ -456,6 +464,13 @@ class CampaignProvider(Provider):
             when, note = self.schedule_time(when)
             notes += [note] if note else []
         notes += self.notes(content)
+        with self._locked(content):
+            result = self._list_send_locked(kind, content, when)
+        result.notes += notes
+        return result
+
+    def _list_send_locked(self, kind: str, content: Content, when: datetime | None) -> SendResult:
+        """Steps 1-7 of the module docstring; the caller holds the issue's send lock."""
         record = self.ledger.record(content.slug, self.name, self.list_ref)
         campaign = self._locate(record, content)
         if campaign is None:
@@ -466,10 +481,9 @@ class CampaignProvider(Provider):
             campaign = self._refresh_content(record, campaign, content)
             finished = self._already_scheduled(kind, campaign, when, record)
         if finished is not None:
-            finished.notes += notes
             return finished
         campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
-        return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when, notes=notes)
+        return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when)
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
         record = self.ledger.record(content.slug, self.name, self.list_ref)
@@ -483,6 +497,14 @@ class CampaignProvider(Provider):
         return Plan(self.planned_calls(kind, record), notes + self.notes(content))
 
     # -- helpers of the sequence
+    def _locked(self, content: Content) -> AbstractContextManager[None]:
+        """The project's exclusive lock on this issue, held from the lookup to the last step.
+
+        Without it two runs in one checkout both find no campaign, both create
+        one and both send. The waiter says so on stderr (a log warning).
+        """
+        return self.ledger.lock(content.slug, self.config.number("NEWSLETTER_SEND_LOCK_TIMEOUT"), log.warning)
+
     def _locate(self, record: Record, content: Content) -> Campaign | None:
         if record.campaign_id:
             campaign = self.get_campaign(record.campaign_id)
