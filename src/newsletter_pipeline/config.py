@@ -13,7 +13,6 @@ Contracts:
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import textwrap
@@ -24,8 +23,9 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from .errors import ConfigError
+from .redaction import REDACTED, Redactor
 
-REDACTED = "********"
+__all__ = ["REDACTED", "SETTINGS", "Config", "Redactor", "Setting", "env_example", "redact"]
 
 
 @dataclass(frozen=True)
@@ -88,34 +88,6 @@ SETTINGS: dict[str, Setting] = _settings(
 
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
-
-
-class Redactor:
-    """Replaces every known secret (and its common encodings) with ``********``."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: set[str] = set()
-        for secret in secrets:
-            self.add(secret)
-
-    def add(self, secret: str | None) -> None:
-        """Also redact ``secret``; providers add derived forms (e.g. a Basic auth value)."""
-        if not secret or len(secret) < 4:  # a 1-3 character "secret" would shred every message
-            return
-        self._secrets.add(secret)
-        self._secrets.add(base64.b64encode(secret.encode()).decode().rstrip("="))
-        from urllib.parse import quote
-
-        self._secrets.add(quote(secret, safe=""))
-
-    def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
-
-    def __bool__(self) -> bool:
-        return bool(self._secrets)
 
 
 @dataclass

@@ -59,6 +59,8 @@ class SmtpProvider(MessageProvider, Provider):
         self.password = config.get("NEWSLETTER_SMTP_PASSWORD")
         if self.username:
             config.require("NEWSLETTER_SMTP_PASSWORD", purpose="SMTP authentication (NEWSLETTER_SMTP_USERNAME is set)")
+            # what AUTH PLAIN sends, base64-encoded; a server's 535 may quote it back
+            self.redactor.add(f"\0{self.username}\0{self.password}")
         self.timeout = config.number("NEWSLETTER_SMTP_TIMEOUT")
         self.ca_file = config.get("NEWSLETTER_SMTP_CA_FILE")
 
@@ -105,7 +107,7 @@ class SmtpProvider(MessageProvider, Provider):
             except smtplib.SMTPAuthenticationError as exc:
                 raise ProviderError(self.redactor(
                     f"smtp: {where} refused the login of {self.username!r}: {exc.smtp_code} "
-                    f"{_text(exc.smtp_error)} (check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD)"))
+                    f"{_text(exc.smtp_error)} (check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD)")) from None
             except ssl.SSLError as exc:
                 raise ProviderError(self.redactor(f"smtp: TLS with {where} failed: {exc} (for a private CA, "
                                                   "set NEWSLETTER_SMTP_CA_FILE)")) from None
