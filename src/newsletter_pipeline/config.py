@@ -153,6 +153,24 @@ class Config:
             raise ConfigError(f"{purpose} needs {', '.join(missing)} (set in {where}; see .env.example):{comments}")
         return {name: self.get(name) or "" for name in names}
 
+    def require_encodable(self, names: Iterable[str], codec: str, why: str) -> None:
+        """Refuse, naming every variable (never its value), a set value that ``codec`` cannot encode.
+
+        HTTP headers are Latin-1 and smtplib's AUTH is ASCII: a typographic quote
+        or a non-breaking space pasted with a key would otherwise crash deep in
+        the HTTP or SMTP library.
+        """
+        bad = []
+        for name in names:
+            try:
+                (self.get(name) or "").encode(codec)
+            except UnicodeEncodeError:
+                bad.append(name)
+        if bad:
+            raise ConfigError(f"{', '.join(bad)}: contains a character that {why} cannot carry (only "
+                              f"{codec.upper()} characters are allowed; often a typographic quote, a dash or "
+                              "a non-breaking space copied along with it): paste the value again, by itself")
+
     def secrets(self) -> list[str]:
         return [value for name, value in self.values.items()
                 if value and ((name in SETTINGS and SETTINGS[name].secret) or SECRET_NAME.search(name))

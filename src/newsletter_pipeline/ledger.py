@@ -169,13 +169,66 @@ class Ledger:
             lock.release()
 
     def record(self, slug: str, provider: str, list_ref: str) -> Record:
+        """The record of this send, or a fresh one; ``DamagedFile`` (exit 2) when it cannot be trusted."""
         path = self.path_for(slug, provider, list_ref)
         if not path.is_file():
             return Record(path, slug, provider, list_ref)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise UsageError(f"{path}: the send ledger is not valid JSON ({exc}); it is written atomically, "
-                             "so it was edited by hand: restore it, or check the provider and delete it") from None
-        return Record(path, slug, provider, list_ref, data.get("campaign_id"), data.get("campaign_name"),
-                      data.get("content_sha"), data.get("send_at"), data.get("status"), list(data.get("steps", [])))
+        data = read_json_object(path, "the send ledger")
+        fields = {key: _optional_text(path, data, key)
+                  for key in ("campaign_id", "campaign_name", "content_sha", "send_at", "status")}
+        return Record(path, slug, provider, list_ref, steps=_steps(path, data), **fields)
+
+
+class DamagedFile(UsageError):
+    """A JSON file this tool writes (atomically) holds something else: it was edited or damaged."""
+
+
+DAMAGED_HINT = ("it is written atomically, so it was edited or damaged by hand: restore it from a backup, "
+                "or check the campaign at the provider, then delete the file and run again")
+
+
+def damaged(path: Path, what: str, problem: str, line: int = 0, col: int = 0) -> DamagedFile:
+    where = f"{path}:{line}:{col or 1}" if line else str(path)
+    return DamagedFile(f"{where}: {what} {problem}; {DAMAGED_HINT}")
+
+
+def read_json_object(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in ``path``; ``DamagedFile`` naming the file for binary, non-JSON or non-object text."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise damaged(path, what, "is not text (it holds binary data)") from None
+    except OSError as exc:
+        raise damaged(path, what, f"cannot be read ({exc.strerror})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise damaged(path, what, f"is not valid JSON ({exc.msg})", exc.lineno, exc.colno) from None
+    if not isinstance(data, dict):
+        raise damaged(path, what, f"holds a JSON {_json_kind(data)} where an object ({{...}}) belongs")
+    return data
+
+
+def _json_kind(value: Any) -> str:
+    kinds = ((bool, "true/false"), (int, "number"), (float, "number"), (str, "string"), (list, "list"),
+             (dict, "object"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
+
+
+def _optional_text(path: Path, data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise damaged(path, "the send ledger", f"has {key!r} as a {_json_kind(value)}, not text")
+    return str(value)
+
+
+def _steps(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
+    steps = data.get("steps", [])
+    if not isinstance(steps, list):
+        raise damaged(path, "the send ledger", f"has 'steps' as a {_json_kind(steps)}, not a list")
+    for number, entry in enumerate(steps, 1):
+        if not isinstance(entry, dict) or entry.get("step") not in STEPS:
+            raise damaged(path, "the send ledger", f"has a step {number} that is not one of {', '.join(STEPS)}")
+    return list(steps)

@@ -32,7 +32,10 @@ Two kinds of provider
   skipped), ``required_settings`` (names of variables in
   ``config.SETTINGS``; all missing ones are reported in one ``ConfigError``
   before anything else runs), ``unsubscribe_tag`` (the merge tag that
-  replaces ``models.UNSUBSCRIBE_PLACEHOLDER``, e.g. ``"{{ UnsubscribeURL }}"``).
+  replaces ``models.UNSUBSCRIBE_PLACEHOLDER``, e.g. ``"{{ UnsubscribeURL }}"``),
+  ``credentials`` (the settings sent as credentials; a value
+  ``credentials_codec``, Latin-1 by default, cannot encode is a ``ConfigError``
+  naming the variable, never its value).
 - ``setup(self)``: read ``self.config`` (a ``config.Config``) and build clients.
   Register derived secrets with ``self.redactor.add(...)`` (e.g. a Basic-auth
   header value).
@@ -290,9 +293,12 @@ class Provider(ABC):
     features: ClassVar[frozenset[str]] = frozenset()
     required_settings: ClassVar[tuple[str, ...]] = ()
     unsubscribe_tag: ClassVar[str | None] = None
+    credentials: ClassVar[tuple[str, ...]] = ()  # settings sent as credentials (HTTP headers, AUTH)
+    credentials_codec: ClassVar[str] = "latin-1"  # what HTTP headers carry
 
     def __init__(self, config: Config, ledger: Ledger, sleep: Callable[[float], None] = time.sleep) -> None:
         config.require(*self.required_settings, purpose=f"the {self.name} provider")
+        config.require_encodable(self.credentials, self.credentials_codec, f"the {self.name} login")
         self.config = config
         self.ledger = ledger
         self.redactor = config.redactor()

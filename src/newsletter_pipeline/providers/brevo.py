@@ -53,6 +53,7 @@ NO_TEXT_NOTE = "Brevo campaigns have no plain-text part: only the HTML goes out,
 class BrevoProvider(CampaignProvider):
     name = "brevo"
     required_settings = ("BREVO_API_KEY", "BREVO_LIST_IDS")
+    credentials = ("BREVO_API_KEY",)
     unsubscribe_tag = "{{ unsubscribe }}"
     features: ClassVar[frozenset[str]] = FEATURES - {"plain_text"}
 

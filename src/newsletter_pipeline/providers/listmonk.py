@@ -48,6 +48,7 @@ STATUS_MAP = {
 class ListmonkProvider(CampaignProvider):
     name = "listmonk"
     required_settings = ("LISTMONK_URL", "LISTMONK_USERNAME", "LISTMONK_TOKEN", "LISTMONK_LIST_IDS")
+    credentials = ("LISTMONK_USERNAME", "LISTMONK_TOKEN")
     unsubscribe_tag = "{{ UnsubscribeURL }}"
     features: ClassVar[frozenset[str]] = FEATURES
 

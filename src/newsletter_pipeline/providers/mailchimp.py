@@ -54,6 +54,7 @@ ONE_FIELDS = "id,status,send_time,settings.title"
 class MailchimpProvider(CampaignProvider):
     name = "mailchimp"
     required_settings = ("MAILCHIMP_API_KEY", "MAILCHIMP_LIST_ID")
+    credentials = ("MAILCHIMP_API_KEY",)
     unsubscribe_tag = "*|UNSUB|*"
     features: ClassVar[frozenset[str]] = FEATURES - {"reply_to"}  # one address for From and Reply-To
 

@@ -15,13 +15,12 @@ folder holding newsletter.yaml).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..ledger import Record, write_json_atomic
+from ..ledger import Record, damaged, read_json_object, write_json_atomic
 from ..message import MessageFactory
 from ..output import write_atomic
 from .base import FEATURES, Campaign, CampaignProvider, Content, MessageProvider, SendResult, Status
@@ -65,9 +64,14 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         return self.folder / slug / "campaign.json"
 
     def _read(self, path: Path) -> dict[str, Any] | None:
+        """The campaign file, checked; ``DamagedFile`` (exit 2) naming it when it is not ours."""
         if not path.is_file():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = read_json_object(path, "the outbox campaign file")
+        problem = _campaign_problem(data)
+        if problem:
+            raise damaged(path, "the outbox campaign file", problem)
+        return data
 
     @staticmethod
     def _campaign(data: dict[str, Any]) -> Campaign:
@@ -126,3 +130,21 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         calls.append("write campaign.json (status: scheduled, send_at)" if kind == "schedule"
                      else f"write list.eml to {LIST_RECIPIENT}; campaign.json (status: sent)")
         return calls
+
+
+def _campaign_problem(data: dict[str, Any]) -> str | None:
+    """What makes ``data`` unusable as a campaign file (None when it is fine)."""
+    for key in ("id", "name", "status"):
+        if not isinstance(data.get(key), str):
+            return f"has no text {key!r}"
+    if data["status"] not in set(Status):
+        return f"has status {data['status']!r}, not one of {', '.join(Status)}"
+    if isinstance(data.get("list_sends", 0), bool) or not isinstance(data.get("list_sends", 0), int):
+        return "has a 'list_sends' that is not a whole number"
+    send_at = data.get("send_at")
+    if send_at is not None:
+        try:
+            datetime.fromisoformat(str(send_at))
+        except ValueError:
+            return f"has send_at {send_at!r}, not an ISO 8601 time"
+    return None

@@ -39,6 +39,8 @@ class SmtpProvider(MessageProvider, Provider):
     name = "smtp"
     features = frozenset({"test_send", "plain_text", "reply_to", "preheader"})
     required_settings: ClassVar[tuple[str, ...]] = ("NEWSLETTER_SMTP_HOST",)
+    credentials = ("NEWSLETTER_SMTP_USERNAME", "NEWSLETTER_SMTP_PASSWORD")
+    credentials_codec = "ascii"  # smtplib encodes AUTH PLAIN/LOGIN as ASCII
     connect_attempts: ClassVar[int] = 3
 
     @classmethod
