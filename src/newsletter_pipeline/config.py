@@ -22,10 +22,11 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from .errors import ConfigError
+from .errors import ConfigError, NewsletterError
 from .redaction import REDACTED, Redactor
 
-__all__ = ["REDACTED", "SETTINGS", "Config", "Redactor", "Setting", "env_example", "redact"]
+__all__ = ["REDACTED", "SETTINGS", "AddressError", "Config", "Redactor", "Setting", "email_address",
+           "email_addresses", "env_example", "redact"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,12 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("BREVO_API_URL", "Optional; overrides https://api.brevo.com/v3.", group="brevo"),
 )
 
+ADDRESS_HINTS = {
+    "NEWSLETTER_FROM_EMAIL": "one address, like news@example.org; the name goes in NEWSLETTER_FROM_NAME",
+    "NEWSLETTER_REPLY_TO": "one address, like replies@example.org",
+    "NEWSLETTER_TEST_RECIPIENTS": "addresses separated by commas, like a@example.org,b@example.org",
+}
+
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
 
@@ -140,6 +147,14 @@ class Config:
             raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
                               f"{SETTINGS[name].default if name in SETTINGS else '5'})") from None
 
+    def address(self, name: str) -> str | None:
+        """An address setting (``NEWSLETTER_FROM_EMAIL``, ``NEWSLETTER_REPLY_TO``): one valid address, or unset."""
+        value = self.get(name)
+        if value is None:
+            return None
+        (address,) = email_addresses([value], name, hint=ADDRESS_HINTS.get(name, "one address, like news@example.org"))
+        return address
+
     def flag(self, name: str) -> bool:
         return (self.get(name) or "").lower() in {"1", "true", "yes", "on"}
 
@@ -178,6 +193,43 @@ class Config:
 
     def redactor(self) -> Redactor:
         return Redactor(self.secrets())
+
+
+class AddressError(ValueError):
+    """Not one valid email address; the message says why in plain words."""
+
+
+def email_address(text: str) -> str:
+    """``text`` as one email address, normalized (domain lowercased); ``AddressError`` otherwise.
+
+    email-validator's syntax rules (RFC 5321/5322, internationalized
+    addresses allowed), no DNS lookups: ``a@b..c``, two addresses in one
+    entry and "Name <a@b.org>" are refused.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise AddressError(f"{text!r} is not one email address: {exc}") from None
+
+
+def email_addresses(items: Iterable[str], where: str, error: type[NewsletterError] = ConfigError,
+                    hint: str = "") -> list[str]:
+    """Each of ``items`` as one normalized address, duplicates dropped (first kept); every bad one named."""
+    found: list[str] = []
+    problems: list[str] = []
+    for item in items:
+        try:
+            address = email_address(item)
+        except AddressError as exc:
+            problems.append(str(exc))
+            continue
+        if address not in found:  # local parts are case-sensitive (RFC 5321): Ann@ and ann@ both stay
+            found.append(address)
+    if problems:
+        raise error(f"{where}: {'; '.join(problems)}{f' ({hint})' if hint else ''}")
+    return found
 
 
 def _dotenv_folders(project_root: Path | None) -> list[Path]:

@@ -9,7 +9,6 @@ options (exit 2) -> build and ``run_checks`` (exit 1, before any network call)
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,15 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..checked import build_checked
-from ..config import Config
-from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, IssueError, UsageError
+from ..config import ADDRESS_HINTS, Config, email_addresses
+from ..errors import EXIT_OK, EXIT_PROVIDER, IssueError, UsageError
 from ..issue.load import LoadedIssue
 from ..ledger import Ledger
 from ..models import RenderedIssue
 from ..providers import DEFAULT_PROVIDER, provider_class
 from ..providers.base import Content, Plan, Provider, SendResult
 
-EMAIL = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 Echo = Callable[[str], None]
 
 
@@ -46,7 +44,10 @@ class SendOptions:
 
 
 def validate_options(options: SendOptions) -> datetime | None:
-    """Exactly one of --test, --schedule, --now; returns the schedule time (aware, in the future)."""
+    """Exactly one of --test, --schedule, --now; returns the schedule time (aware, in the future).
+
+    Also checks ``--to`` and replaces it with the normalized addresses, each once.
+    """
     chosen = [name for name, on in (("--test", options.test), ("--schedule", options.schedule is not None),
                                     ("--now", options.now)) if on]
     if len(chosen) != 1:
@@ -54,9 +55,8 @@ def validate_options(options: SendOptions) -> datetime | None:
                          + (f" (got {' and '.join(chosen)})" if chosen else ""))
     if options.to and not options.test:
         raise UsageError("--to is only for --test; a list send goes to the provider's list")
-    bad = [addr for addr in options.to if not EMAIL.match(addr)]
-    if bad:
-        raise UsageError(f"--to: not an email address: {', '.join(bad)} (comma-separated, e.g. --to a@x.org,b@y.org)")
+    options.to = email_addresses(options.to, "--to", UsageError,
+                                 "separate several addresses with commas, e.g. --to a@x.org,b@y.org")
     return parse_schedule(options.schedule) if options.schedule is not None else None
 
 
@@ -89,17 +89,17 @@ def make_content(loaded: LoadedIssue, rendered: RenderedIssue, config: Config) -
         slug=rendered.slug, subject=rendered.subject, preheader=rendered.preheader or "",
         html=rendered.html, text=rendered.text, language=rendered.language,
         from_name=config.get("NEWSLETTER_FROM_NAME") or sender.name,
-        from_email=config.get("NEWSLETTER_FROM_EMAIL") or str(sender.email),
-        reply_to=config.get("NEWSLETTER_REPLY_TO") or (str(sender.reply_to) if sender.reply_to else None),
+        from_email=config.address("NEWSLETTER_FROM_EMAIL") or str(sender.email),
+        reply_to=config.address("NEWSLETTER_REPLY_TO") or (str(sender.reply_to) if sender.reply_to else None),
         list_name=loaded.settings.name)
 
 
 def test_recipients(options: SendOptions, config: Config) -> list[str]:
-    recipients = options.to or config.list("NEWSLETTER_TEST_RECIPIENTS")
-    bad = [addr for addr in recipients if not EMAIL.match(addr)]
-    if bad:
-        raise ConfigError(f"NEWSLETTER_TEST_RECIPIENTS: not an email address: {', '.join(bad)}")
-    return recipients
+    """``--to`` (already checked), else ``NEWSLETTER_TEST_RECIPIENTS``: valid, normalized, each once."""
+    if options.to:
+        return options.to
+    return email_addresses(config.list("NEWSLETTER_TEST_RECIPIENTS"), "NEWSLETTER_TEST_RECIPIENTS",
+                           hint=ADDRESS_HINTS["NEWSLETTER_TEST_RECIPIENTS"])
 
 
 def guard_list_send(options: SendOptions, slug: str, provider: Provider, config: Config,

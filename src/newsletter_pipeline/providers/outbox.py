@@ -1,8 +1,9 @@
 """The default provider: real RFC 5322 ``.eml`` files in a local folder, no credentials.
 
 - Test sends write one message per recipient to
-  ``NEWSLETTER_OUTBOX_DIR/<slug>/<recipient>.eml`` (a repeated test replaces
-  it). With no recipients configured they go to ``PLACEHOLDER_RECIPIENT``.
+  ``NEWSLETTER_OUTBOX_DIR/<slug>/<recipient>.eml`` (``message_file_name``:
+  one file per distinct recipient; a repeated test to the same recipient
+  replaces theirs). With no recipients configured they go to ``PLACEHOLDER_RECIPIENT``.
 - List sends run the same at-most-once sequence and ledger steps as an API
   provider (``base.CampaignProvider``); the "provider" is a campaign file,
   ``NEWSLETTER_OUTBOX_DIR/<slug>/campaign.json``. ``--now`` writes the list's
@@ -15,6 +16,7 @@ folder holding newsletter.yaml).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +30,22 @@ from .base import FEATURES, Campaign, CampaignProvider, Content, MessageProvider
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
 LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
-_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
+_PLAIN = re.compile(r"[a-z0-9@._+-]+")
+
+
+def message_file_name(recipient: str) -> str:
+    """``<recipient>.eml``, unique per distinct recipient, on any file system.
+
+    An address of lowercase letters, digits and ``@._+-`` is its own name.
+    Any other (capitals, which a case-insensitive disk folds; ``/``, quotes,
+    non-ASCII) keeps its safe characters and adds a hash of the exact address:
+    ``"a/b"@x.org`` and ``a_b@x.org``, or ``Ann@x.org`` and ``ann@x.org``, get
+    two files.
+    """
+    if _PLAIN.fullmatch(recipient):
+        return f"{recipient}.eml"
+    digest = hashlib.sha256(recipient.encode("utf-8")).hexdigest()[:10]
+    return f"{re.sub(r'[^A-Za-z0-9@._+-]+', '_', recipient).lower()}--{digest}.eml"
 
 
 class OutboxProvider(MessageProvider, CampaignProvider):
@@ -51,8 +68,10 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         factory = MessageFactory(content, self.unsubscribe(content))
         paths = []
         message_ids = {}
-        for recipient in recipients:
-            path = self.folder / content.slug / f"{_UNSAFE.sub('_', recipient)}.eml"
+        targets = {recipient: self.folder / content.slug / message_file_name(recipient) for recipient in recipients}
+        if len(set(targets.values())) != len(targets):  # names are injective; never let one overwrite another
+            raise AssertionError(f"two test recipients map to one outbox file: {targets}")
+        for recipient, path in targets.items():
             write_atomic(path, factory.render(recipient))
             paths.append(str(path))
             message_ids[recipient] = factory.last_message_id
