@@ -1,4 +1,4 @@
-"""Addresses: sender, reply-to and test recipients are checked (email-validator, no DNS); one outbox file each."""
+"""Addresses (sender, reply-to, test recipients: email-validator, no DNS; one outbox file each) and header values."""
 
 from __future__ import annotations
 
@@ -70,3 +70,23 @@ def test_distinct_recipients_get_distinct_outbox_files(run_cli, project):
     assert len({f.name.lower() for f in files}) == 4  # distinct on a case-insensitive disk too
     assert "ann@example.org.eml" in {f.name for f in files}  # a plain address keeps its plain name
     assert result.stdout.count("wrote ") == 4
+
+
+# --- header values: one line each ----------------------------------------------------------------
+
+@pytest.mark.parametrize("provider", ["outbox", "smtp"])
+def test_a_subject_with_a_line_break_is_located_not_a_traceback(run_cli, make_project, provider):
+    project = make_project({ISSUE: SMALL_ISSUE.replace("subject: A small issue", 'subject: "A small\\nissue"')})
+    env = clean_env(NEWSLETTER_SMTP_HOST="127.0.0.1", NEWSLETTER_SMTP_PORT="9", NEWSLETTER_SMTP_SECURITY="none")
+    result = run_cli("send", ISSUE, "--test", "--provider", provider, cwd=project, env=env)
+    lines = assert_clean_failure(result, 1)
+    assert any(line.startswith(f"{ISSUE}:1:10: error: subject: contains a line break") for line in lines), lines
+    assert nothing_written(project)
+
+
+def test_a_sender_name_setting_with_a_line_break_is_a_config_error(run_cli, project):
+    result = run_cli("send", ISSUE, "--test", cwd=project,
+                     env=clean_env(NEWSLETTER_FROM_NAME="AI4Media\r\nBcc: everyone@example.org"))
+    (line,) = assert_clean_failure(result, 2)
+    assert line.startswith("error: NEWSLETTER_FROM_NAME: contains a carriage return at character 9")
+    assert nothing_written(project)

@@ -6,8 +6,8 @@ provider) only fills in steps. Read this docstring to write a provider.
 
 Values that cross the boundary
 ------------------------------
-- ``Content``: the finished email (subject, preheader, html, text, sender,
-  list name, slug). The command builds it from the ``RenderedIssue``; the base
+- ``Content`` (defined in ``models.py``, re-exported here): the finished
+  email (subject, preheader, html, text, sender, list name, slug). The command builds it from the ``RenderedIssue``; the base
   class has already applied ``prepare`` (template-syntax escaping, then the
   unsubscribe merge tag, then the "[TEST] " subject prefix for test sends)
   before any step sees it. ``content.sha`` identifies it.
@@ -139,7 +139,6 @@ already listed as ``.listmonk:ListmonkProvider`` etc.).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import time
@@ -154,7 +153,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError, NewsletterError, ProviderError, UsageError
 from ..message import Unsubscribe
-from ..models import UNSUBSCRIBE_PLACEHOLDER
+from ..models import UNSUBSCRIBE_PLACEHOLDER, Content
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -205,32 +204,6 @@ class ProviderUnavailable(ProviderError):
 
 
 # --- values --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Content:
-    """The email handed to a provider; the single plain value between rendering and sending."""
-
-    slug: str
-    subject: str
-    preheader: str
-    html: str
-    text: str
-    language: str
-    from_name: str
-    from_email: str
-    reply_to: str | None
-    list_name: str
-
-    @property
-    def sha(self) -> str:
-        parts = (self.subject, self.preheader, self.html, self.text, self.from_name, self.from_email,
-                 self.reply_to or "")
-        return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
-
-    @property
-    def size(self) -> int:
-        return len(self.html.encode("utf-8")) + len(self.text.encode("utf-8"))
-
 
 @dataclass(frozen=True)
 class Campaign:

@@ -27,7 +27,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError
-from .base import FEATURES, Campaign, CampaignProvider, Content, Status, furthest_along
+from ..models import Content
+from .base import FEATURES, Campaign, CampaignProvider, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ from typing import Any, ClassVar
 from ..ledger import Record, damaged, read_json_object, write_json_atomic
 from ..message import MessageFactory
 from ..output import write_atomic
-from .base import FEATURES, Campaign, CampaignProvider, Content, MessageProvider, SendResult, Status
+from ..models import Content
+from .base import FEATURES, Campaign, CampaignProvider, MessageProvider, SendResult, Status
 
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"

@@ -29,7 +29,8 @@ from typing import ClassVar
 
 from ..errors import ConfigError
 from ..message import MessageFactory
-from .base import (Content, MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
+from ..models import Content
+from .base import (MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
                    Status, UnsupportedFeature)
 
 PORTS = {"starttls": 587, "ssl": 465, "none": 25}
