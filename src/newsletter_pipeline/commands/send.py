@@ -115,24 +115,24 @@ def make_content(loaded: LoadedIssue, rendered: RenderedIssue, config: Config) -
 
 
 def refuse_bad_headers(loaded: LoadedIssue, content: Content, config: Config) -> None:
-    """Subject, preheader and sender name become header lines: a line break or control character there
-    would crash the message (or split it); refuse it, located, before any provider sees it.
+    """Subject and sender name become header lines, the preheader the inbox's one preview line: a line
+    break or control character there would crash the message (or split it); refuse it, located,
+    before any provider sees it.
 
     The issue's values are ``IssueError`` (exit 1) at their ``file:line:col``;
     ``NEWSLETTER_FROM_NAME`` is a ``ConfigError`` (exit 2).
     """
-    if config.get("NEWSLETTER_FROM_NAME") and header_problem(content.from_name):
-        raise ConfigError(f"NEWSLETTER_FROM_NAME: {header_problem(content.from_name)} (the sender name is one "
-                          "line of plain text)")
+    hint = "write it on one line, without control characters"
+    name_problem = header_problem(content.from_name)
+    if name_problem and config.get("NEWSLETTER_FROM_NAME"):
+        raise ConfigError(f"NEWSLETTER_FROM_NAME: {name_problem} (the sender name is one line of plain text)")
     found = DiagnosticList()
     for key, value in (("subject", content.subject), ("preheader", content.preheader)):
         problem = header_problem(value)
         if problem:
-            found.add(loaded.location((key,)), problem, key, "write it on one line, without control characters")
-    if not config.get("NEWSLETTER_FROM_NAME") and header_problem(content.from_name):
-        config_file = loaded.project_root / "newsletter.yaml"
-        found.add(Location(display_path(config_file)), header_problem(content.from_name) or "", "sender.name",
-                  "write it on one line, without control characters")
+            found.add(loaded.location((key,)), problem, key, hint)
+    if name_problem:
+        found.add(Location(display_path(loaded.project_root / "newsletter.yaml")), name_problem, "sender.name", hint)
     found.raise_if_any(IssueError)
 
 
