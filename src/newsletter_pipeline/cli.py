@@ -7,6 +7,7 @@ here and nowhere else; tracebacks appear only with ``--debug``.
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import click
 
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, NewsletterError
 from .gcpause import paused
+from .redaction import redact_everywhere
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,11 +58,13 @@ def _fail(message: str, code: int, debug: bool) -> NoReturn:
 
 
 def _redacted(text: str) -> str:
-    """``text`` with every secret of the environment and ``.env`` replaced (never fails)."""
+    """``text`` with every secret this process has seen (``redaction``), and every secret of the
+    environment and ``.env``, replaced (never fails)."""
     import os
 
     from .config import Config, redact
 
+    text = redact_everywhere(text)
     try:
         return redact(text)
     except Exception:  # noqa: BLE001 - a broken .env must not hide the error: redact the environment's secrets
@@ -75,6 +79,13 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Log lines (the providers' retries, the lock's wait) never carry a secret."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_everywhere(super().format(record))
 
 
 # import a verb's implementation with the cyclic GC paused, then freeze what it loaded (see gcpause.py)
@@ -286,18 +297,16 @@ def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: boo
     Exit codes: 0 ok (also "already sent"), 1 invalid issue or check error,
     2 usage or configuration error, 3 provider or network failure.
     """
-    import logging
-
     from .commands.send import SendOptions, run
 
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    _log_to_stderr()
     options = SendOptions(issue or Path(), test, [a.strip() for a in to.split(",") if a.strip()], schedule, now,
                           yes, dry_run, provider)
     if changed_since is not None or summary_file is not None or issue is None:
         sys.exit(_send_several(issue, changed_since, options, summary_file))
     confirm = (lambda text: click.prompt(text, default="", show_default=False, err=True)) \
         if sys.stdin.isatty() else None
-    code = run(options, confirm=confirm, echo=click.echo, echo_err=lambda line: click.echo(line, err=True))
+    code = run(options, confirm=confirm, echo=_say, echo_err=_warn)
     if code:
         sys.exit(code)
 
@@ -319,6 +328,24 @@ def changed(ref: str) -> None:
         click.echo(nothing_changed(ref, "list"), err=True)
 
 
+def _say(line: str) -> None:
+    """What a send prints on stdout, redacted (a provider's note may quote its server)."""
+    click.echo(redact_everywhere(line))
+
+
+def _warn(line: str) -> None:
+    click.echo(redact_everywhere(line), err=True)
+
+
+def _log_to_stderr() -> None:
+    """Warnings and above on stderr, one line each, redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("%(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
 def _send_several(issue: Path | None, changed_since: str | None, options: Any, summary_file: Path | None) -> int:
     """``send --test`` of ISSUE or of ``--changed-since REF``: each issue in turn, then a table."""
     from .commands.changed import (nothing_changed, require_one, select, selection_text, send_tests,
@@ -329,8 +356,7 @@ def _send_several(issue: Path | None, changed_since: str | None, options: Any, s
     require_one(issues, changed_since)
     validate_test_options(options)  # before git: a list send is refused whatever REF is
     paths = select(issues, changed_since)
-    echo_err = lambda line: click.echo(line, err=True)  # noqa: E731
-    code, rows = send_tests(paths, options, echo=click.echo, echo_err=echo_err)
+    code, rows = send_tests(paths, options, echo=_say, echo_err=_warn)
     summary = Summary("send", rows, selection_text(changed_since))
     if rows:
         click.echo("")

@@ -25,9 +25,11 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from .controls import first_control
-from .errors import ConfigError, Diagnostic, Location
+from .errors import ConfigError, Diagnostic, Location, NewsletterError
+from .redaction import REDACTED, Redactor
 
-REDACTED = "********"
+__all__ = ["REDACTED", "SETTINGS", "AddressError", "Config", "Redactor", "Setting", "email_address",
+           "email_addresses", "env_example", "redact"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ SETTINGS: dict[str, Setting] = _settings(
             "Comma-separated mailto: and/or https: unsubscribe URLs for SMTP and outbox messages "
             "(List-Unsubscribe; an https URL also adds RFC 8058 one-click and replaces the body's link)."),
     Setting("NEWSLETTER_ALLOW_CI_LIST_SEND", "Set to 1 to allow --now/--schedule when CI=true.",
+            group="safety"),
+    Setting("NEWSLETTER_SEND_LOCK_TIMEOUT",
+            "Seconds a send waits for another send of the same issue in this project to finish.", "300",
             group="safety"),
     Setting("NEWSLETTER_OUTBOX_DIR", "Folder of the outbox provider's .eml files.", "outbox", group="outbox"),
     Setting("NEWSLETTER_SMTP_HOST", "SMTP server host name.", group="smtp"),
@@ -91,36 +96,14 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("BREVO_API_URL", "Optional; overrides https://api.brevo.com/v3.", group="brevo"),
 )
 
+ADDRESS_HINTS = {
+    "NEWSLETTER_FROM_EMAIL": "one address, like news@example.org; the name goes in NEWSLETTER_FROM_NAME",
+    "NEWSLETTER_REPLY_TO": "one address, like replies@example.org",
+    "NEWSLETTER_TEST_RECIPIENTS": "addresses separated by commas, like a@example.org,b@example.org",
+}
+
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
-
-
-class Redactor:
-    """Replaces every known secret (and its common encodings) with ``********``."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: set[str] = set()
-        for secret in secrets:
-            self.add(secret)
-
-    def add(self, secret: str | None) -> None:
-        """Also redact ``secret``; providers add derived forms (e.g. a Basic auth value)."""
-        if not secret or len(secret) < 4:  # a 1-3 character "secret" would shred every message
-            return
-        self._secrets.add(secret)
-        self._secrets.add(base64.b64encode(secret.encode()).decode().rstrip("="))
-        from urllib.parse import quote
-
-        self._secrets.add(quote(secret, safe=""))
-
-    def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
-
-    def __bool__(self) -> bool:
-        return bool(self._secrets)
 
 
 @dataclass
@@ -177,6 +160,14 @@ class Config:
             raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
                               f"{SETTINGS[name].default if name in SETTINGS else '5'})") from None
 
+    def address(self, name: str) -> str | None:
+        """An address setting (``NEWSLETTER_FROM_EMAIL``, ``NEWSLETTER_REPLY_TO``): one valid address, or unset."""
+        value = self.get(name)
+        if value is None:
+            return None
+        (address,) = email_addresses([value], name, hint=ADDRESS_HINTS.get(name, "one address, like news@example.org"))
+        return address
+
     def flag(self, name: str) -> bool:
         return (self.get(name) or "").lower() in {"1", "true", "yes", "on"}
 
@@ -189,6 +180,24 @@ class Config:
                                for name in missing)
             raise ConfigError(f"{purpose} needs {', '.join(missing)} (set in {where}; see .env.example):{comments}")
         return {name: self.get(name) or "" for name in names}
+
+    def require_encodable(self, names: Iterable[str], codec: str, why: str) -> None:
+        """Refuse, naming every variable (never its value), a set value that ``codec`` cannot encode.
+
+        HTTP headers are Latin-1 and smtplib's AUTH is ASCII: a typographic quote
+        or a non-breaking space pasted with a key would otherwise crash deep in
+        the HTTP or SMTP library.
+        """
+        bad = []
+        for name in names:
+            try:
+                (self.get(name) or "").encode(codec)
+            except UnicodeEncodeError:
+                bad.append(name)
+        if bad:
+            raise ConfigError(f"{', '.join(bad)}: contains a character that {why} cannot carry (only "
+                              f"{codec.upper()} characters are allowed; often a typographic quote, a dash or "
+                              "a non-breaking space copied along with it): paste the value again, by itself")
 
     def secrets(self) -> list[str]:
         return [value for name, value in self.values.items()
@@ -239,6 +248,43 @@ def _dotenv_text(path: Path) -> io.StringIO:
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         raise ConfigError(f"{path}:{line}:{col}: this .env file is not UTF-8 text "
                           "(save it as UTF-8 in your editor; the value there is not shown)") from None
+
+
+class AddressError(ValueError):
+    """Not one valid email address; the message says why in plain words."""
+
+
+def email_address(text: str) -> str:
+    """``text`` as one email address, normalized (domain lowercased); ``AddressError`` otherwise.
+
+    email-validator's syntax rules (RFC 5321/5322, internationalized
+    addresses allowed), no DNS lookups: ``a@b..c``, two addresses in one
+    entry and "Name <a@b.org>" are refused.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise AddressError(f"{text!r} is not one email address: {exc}") from None
+
+
+def email_addresses(items: Iterable[str], where: str, error: type[NewsletterError] = ConfigError,
+                    hint: str = "") -> list[str]:
+    """Each of ``items`` as one normalized address, duplicates dropped (first kept); every bad one named."""
+    found: list[str] = []
+    problems: list[str] = []
+    for item in items:
+        try:
+            address = email_address(item)
+        except AddressError as exc:
+            problems.append(str(exc))
+            continue
+        if address not in found:  # local parts are case-sensitive (RFC 5321): Ann@ and ann@ both stay
+            found.append(address)
+    if problems:
+        raise error(f"{where}: {'; '.join(problems)}{f' ({hint})' if hint else ''}")
+    return found
 
 
 def _dotenv_folders(project_root: Path | None) -> list[Path]:

@@ -18,6 +18,16 @@ Steps, in the order a list send records them (``STEPS``):
 ``sent`` (after the provider confirmed). Test sends record ``created`` and
 ``tested``.
 
+Concurrency: ``Ledger.lock(slug, ...)`` holds an exclusive lock
+(``.newsletter/locks/<slug>.lock``, filelock's ``flock``, which the kernel
+releases when the process dies, even by ``kill -9``) across the whole
+find -> create -> send sequence, so two runs in one checkout (two terminals,
+CI plus a person) cannot both find no campaign and both create one. The second
+waits (bounded), then re-reads the ledger and the provider and finds the first
+one's campaign. Two *machines* do not share this lock; what protects them is
+the provider-side lookup by the deterministic name/tag (README, "At most
+once").
+
 Test-only hook: ``NEWSLETTER_TEST_CRASH_AT=before:<step>`` or ``after:<step>``
 kills the process with SIGKILL just before or just after ``<step>`` is written,
 so tests can run the real CLI, kill it at each step, and resume. It does
@@ -30,18 +40,27 @@ import json
 import os
 import re
 import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from .errors import UsageError
 from .output import write_atomic
 
 LEDGER_DIR = ".newsletter"
+LOCK_DIR = "locks"
 STEPS = ("created", "content", "tested", "schedule_requested", "scheduled", "send_requested", "sent")
 CRASH_ENV = "NEWSLETTER_TEST_CRASH_AT"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class SendInProgress(UsageError):
+    """Another run of this project holds the issue's send lock for longer than we wait."""
 
 
 def _now() -> str:
@@ -118,14 +137,98 @@ class Ledger:
         name = "--".join(_UNSAFE.sub("_", part) for part in (slug, provider, list_ref or "default"))
         return self.folder / f"{name}.json"
 
+    def lock_path(self, slug: str) -> Path:
+        return Path(self.project_root) / LEDGER_DIR / LOCK_DIR / f"{_UNSAFE.sub('_', slug)}.lock"
+
+    @contextmanager
+    def lock(self, slug: str, timeout: float, on_wait: Callable[[str], None]) -> Iterator[None]:
+        """Hold the issue's exclusive send lock; wait at most ``timeout`` seconds for it.
+
+        ``on_wait`` gets one line for the user when another run holds it. Past
+        the timeout: ``SendInProgress`` (exit 2), nothing done. Read the ledger
+        record only after entering, so the waiter sees what the holder wrote.
+        """
+        path = self.lock_path(slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path, thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            on_wait(f"another send of {slug} is running in this project (lock {path}); "
+                    f"waiting up to {timeout:g} s for it to finish")
+            try:
+                lock.acquire(timeout=timeout)
+            except Timeout:
+                raise SendInProgress(
+                    f"another send of {slug} has been running for over {timeout:g} s in this project "
+                    f"(lock {path}); nothing was sent. Wait for it to finish and run again "
+                    "(NEWSLETTER_SEND_LOCK_TIMEOUT sets how long to wait)") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
     def record(self, slug: str, provider: str, list_ref: str) -> Record:
+        """The record of this send, or a fresh one; ``DamagedFile`` (exit 2) when it cannot be trusted."""
         path = self.path_for(slug, provider, list_ref)
         if not path.is_file():
             return Record(path, slug, provider, list_ref)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise UsageError(f"{path}: the send ledger is not valid JSON ({exc}); it is written atomically, "
-                             "so it was edited by hand: restore it, or check the provider and delete it") from None
-        return Record(path, slug, provider, list_ref, data.get("campaign_id"), data.get("campaign_name"),
-                      data.get("content_sha"), data.get("send_at"), data.get("status"), list(data.get("steps", [])))
+        data = read_json_object(path, "the send ledger")
+        fields = {key: _optional_text(path, data, key)
+                  for key in ("campaign_id", "campaign_name", "content_sha", "send_at", "status")}
+        return Record(path, slug, provider, list_ref, steps=_steps(path, data), **fields)
+
+
+class DamagedFile(UsageError):
+    """A JSON file this tool writes (atomically) holds something else: it was edited or damaged."""
+
+
+DAMAGED_HINT = ("it is written atomically, so it was edited or damaged by hand: restore it from a backup, "
+                "or check the campaign at the provider, then delete the file and run again")
+
+
+def damaged(path: Path, what: str, problem: str, line: int = 0, col: int = 0) -> DamagedFile:
+    where = f"{path}:{line}:{col or 1}" if line else str(path)
+    return DamagedFile(f"{where}: {what} {problem}; {DAMAGED_HINT}")
+
+
+def read_json_object(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in ``path``; ``DamagedFile`` naming the file for binary, non-JSON or non-object text."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise damaged(path, what, "is not text (it holds binary data)") from None
+    except OSError as exc:
+        raise damaged(path, what, f"cannot be read ({exc.strerror})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise damaged(path, what, f"is not valid JSON ({exc.msg})", exc.lineno, exc.colno) from None
+    if not isinstance(data, dict):
+        raise damaged(path, what, f"holds a JSON {_json_kind(data)} where an object ({{...}}) belongs")
+    return data
+
+
+def _json_kind(value: Any) -> str:
+    kinds = ((bool, "true/false"), (int, "number"), (float, "number"), (str, "string"), (list, "list"),
+             (dict, "object"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
+
+
+def _optional_text(path: Path, data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise damaged(path, "the send ledger", f"has {key!r} as a {_json_kind(value)}, not text")
+    return str(value)
+
+
+def _steps(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
+    steps = data.get("steps", [])
+    if not isinstance(steps, list):
+        raise damaged(path, "the send ledger", f"has 'steps' as a {_json_kind(steps)}, not a list")
+    for number, entry in enumerate(steps, 1):
+        if not isinstance(entry, dict) or entry.get("step") not in STEPS:
+            raise damaged(path, "the send ledger", f"has a step {number} that is not one of {', '.join(STEPS)}")
+    return list(steps)

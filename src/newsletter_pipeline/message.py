@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -28,18 +29,27 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from typing import TYPE_CHECKING
-
 from .errors import ConfigError
-
-if TYPE_CHECKING:  # a plain value; message sits between rendering and providers and imports neither
-    from .providers.base import Content
+from .models import Content  # a plain value: message sits between rendering and providers, importing neither
 
 # refold_source="none": headers set with ``set_raw`` (List-Unsubscribe) keep our folding; the
 # default would turn a long URL into RFC 2047 encoded words, which no client can follow.
 SMTP_POLICY = policy.SMTP.clone(max_line_length=78, refold_source="none")
 _LIST_ID_UNSAFE = re.compile(r"[^a-z0-9-]+")
 _DOT_LINE = re.compile(rb"(?m)^\.")
+
+
+def header_problem(value: str) -> str | None:
+    """Why ``value`` cannot be one header line (a line break or another control character), or None.
+
+    The email library refuses CR and LF in headers with a ValueError; other
+    control characters would reach the inbox. Callers refuse them, located.
+    """
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            name = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}.get(char)
+            return f"contains {name or f'the control character U+{ord(char):04X}'} at character {index + 1}"
+    return None
 
 
 @dataclass(frozen=True)

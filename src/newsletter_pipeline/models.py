@@ -1,11 +1,13 @@
 """Plain values that cross module boundaries.
 
-``RenderedIssue`` is where rendering and sending meet: providers receive it
-and never import the renderer.
+``RenderedIssue`` is where rendering and sending meet: the send command turns
+it into a ``Content``, which providers and ``message.py`` receive; neither
+imports the renderer, and this module imports nothing of the package.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 # Provider-neutral unsubscribe link. Each provider replaces it with its own
@@ -34,3 +36,29 @@ class RenderedIssue:
     @property
     def html_bytes(self) -> int:
         return len(self.html.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Content:
+    """The email handed to a provider; the single plain value between rendering and sending."""
+
+    slug: str
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    language: str
+    from_name: str
+    from_email: str
+    reply_to: str | None
+    list_name: str
+
+    @property
+    def sha(self) -> str:
+        parts = (self.subject, self.preheader, self.html, self.text, self.from_name, self.from_email,
+                 self.reply_to or "")
+        return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def size(self) -> int:
+        return len(self.html.encode("utf-8")) + len(self.text.encode("utf-8"))

@@ -80,6 +80,21 @@ def test_failures_do_not_stop_the_other_issues_and_set_the_exit_code(run_cli, me
     assert "nobody@ai4media.eu" in smtp.stdout
 
 
+def test_an_issue_the_send_path_refuses_does_not_stop_the_others(run_cli, merge_repo):
+    """A subject with a line break cannot become a header: that issue is reported, located; the rest is sent."""
+    base = merge_repo.head
+    bad = issue_text("Beta, broken", 1).replace("subject: Beta, broken\n", 'subject: "Beta,\\nbroken"\n')
+    assert 'subject: "Beta,\\nbroken"' in bad
+    commit(merge_repo.root, "a subject on two lines, and a good issue", {BETA: bad, GAMMA: issue_text("Gamma, again", 3)})
+    result = send(run_cli, merge_repo, "--test", "--changed-since", base, "--provider", "outbox")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.search(r"issues/2021-11-beta\.yaml:\d+:\d+: error: subject", result.stderr), result.stderr
+    assert [p.name for p in (merge_repo.root / "outbox").iterdir()] == ["2021-12-gamma"]
+    assert re.search(r"issues/2021-11-beta\.yaml .*not sent", result.stdout)
+    assert re.search(r"issues/2021-12-gamma\.yaml .*test sent to", result.stdout)
+
+
 def test_docs_only_commit_sends_nothing(run_cli, merge_repo, smtp_sink):
     base = merge_repo.head
     commit(merge_repo.root, "docs", {"README.md": "how we write issues\n", "issues/notes.yaml": "not an issue\n"})

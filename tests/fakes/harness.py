@@ -14,7 +14,8 @@ from newsletter_pipeline.config import Config
 from newsletter_pipeline.ledger import Ledger
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
 from newsletter_pipeline.providers import load_provider
-from newsletter_pipeline.providers.base import Content, Provider
+from newsletter_pipeline.models import Content
+from newsletter_pipeline.providers.base import Provider
 
 from .brevo import BrevoFake
 from .listmonk import ListmonkFake

@@ -25,23 +25,35 @@ from .server import FakeServer, HTTPError, Reply, Request, seconds_header
 
 EDITABLE = {"draft", "scheduled", "paused"}
 
-# i18n/en.json
+# i18n/en.json (knadh/listmonk 911e0b77)
 MSG = {
-    "cantUpdate": "Cannot update a running or a finished campaign",
+    "cantUpdate": "Cannot update a running or a finished campaign.",
     "fieldInvalidBody": "Error compiling campaign body: {error}",
+    "fieldInvalidFromEmail": "Invalid `from_email`.",
     "fieldInvalidListIDs": "Invalid list IDs.",
-    "fieldInvalidName": "Invalid length for `name`.",
-    "fieldInvalidSubject": "Invalid length for `subject`.",
-    "fieldInvalidSendAt": "`send_at` date should be in the future.",
-    "needsSendAt": "Campaign needs a `send_at` date to be scheduled.",
+    "fieldInvalidMessenger": "Unknown messenger {name}.",
+    "fieldInvalidName": "Invalid length for name.",
+    "fieldInvalidSubject": "Invalid length for subject.",
+    "fieldInvalidSendAt": "Scheduled date should be in the future.",
+    "needsSendAt": "Campaign needs a date to be scheduled.",
     "noSubsToTest": "There are no subscribers to target.",
     "noKnownSubsToTest": "No known subscribers to test.",
-    "onlyDraftAsScheduled": "Only draft campaigns can be scheduled.",
+    "onlyActiveCancel": "Only active campaigns can be cancelled.",
+    "onlyActivePause": "Only active campaigns can be paused.",
+    "onlyDraftAsScheduled": "Only draft or paused campaigns can be scheduled.",
     "onlyPausedDraft": "Only paused campaigns and drafts can be started.",
     "onlyScheduledAsDraft": "Only scheduled campaigns can be saved as drafts.",
     "notFound": "Campaign not found.",
     "invalidID": "Invalid ID",
 }
+MESSENGERS = {"email"}  # manager.HasMessenger: the built-in SMTP messenger; "email-<name>" falls back to it
+CONTENT_TYPES = {"richtext", "html", "plain", "visual", "markdown"}  # anything else becomes richtext
+NAME_MAX = 2000  # cmd/handlers.go stdInputMaxLen
+FROM_ADDRESS = re.compile(r"((.+?)\s)?<(.+?)@(.+?)>")  # cmd/campaigns.go reFromAddress
+PLAIN_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")  # what importer.SanitizeEmail accepts, roughly
+# TestCampaign: the stored campaign for preview, these fields taken from the request (empty if absent)
+TEST_OVERRIDES = ("name", "subject", "from_email", "body", "altbody", "messenger", "content_type", "headers",
+                  "template_id")
 
 
 class GoTemplateError(ValueError):
@@ -169,10 +181,12 @@ class ListmonkFake(FakeServer):
 
     def create(self, request: Request) -> Reply:
         payload = request.json or {}
+        # CreateCampaign: an empty messenger becomes "email" before validation
+        payload = {**payload, "messenger": payload.get("messenger") or "email"}
         campaign = {"id": max(self.campaigns, default=0) + 1, "uuid": str(uuidlib.uuid4()),
                     "type": payload.get("type") or "regular", "status": "draft",
                     "content_type": payload.get("content_type") or "richtext",
-                    "messenger": payload.get("messenger") or "email", "tags": [], "send_at": None,
+                    "messenger": "email", "tags": [], "send_at": None,
                     "altbody": None, "body": "", "from_email": "listmonk <noreply@listmonk.yoursite.com>",
                     "template_id": 1, "created_at": _now(), "sent": 0, "to_send": 0, "started_at": None}
         campaign.update(self._validated(payload, campaign))
@@ -184,7 +198,10 @@ class ListmonkFake(FakeServer):
         campaign = self._campaign(cid)
         if campaign["status"] == "running":  # the fake delivers instantly
             campaign["status"] = "finished"
-        return Reply(200, {"data": self._view(campaign)})
+        view = self._view(campaign)
+        if request.arg("no_body") == "true":  # GetCampaign blanks the body on request
+            view["body"] = ""
+        return Reply(200, {"data": view})
 
     def update(self, request: Request, cid: str) -> Reply:
         campaign = self._campaign(cid)
@@ -200,6 +217,8 @@ class ListmonkFake(FakeServer):
         campaign = self._campaign(cid)
         status, current = (request.json or {}).get("status"), campaign["status"]
         error = ""
+        # internal/core/campaigns.go UpdateCampaignStatus; an unknown status is written as is there
+        # (the database's enum refuses it: a 500)
         if status == "draft" and current != "scheduled":
             error = MSG["onlyScheduledAsDraft"]
         elif status == "scheduled":
@@ -209,8 +228,13 @@ class ListmonkFake(FakeServer):
                 error = MSG["needsSendAt"]
         elif status == "running" and current not in ("paused", "draft"):
             error = MSG["onlyPausedDraft"]
+        elif status == "paused" and current != "running":
+            error = MSG["onlyActivePause"]
+        elif status == "cancelled" and current not in ("running", "paused"):
+            error = MSG["onlyActiveCancel"]
         elif status not in ("draft", "scheduled", "running", "paused", "cancelled"):
-            error = "Invalid status."
+            raise HTTPError(Reply(500, {"message": "Error updating campaign: invalid input value for enum "
+                                                   f"campaign_status: \"{status}\""}))
         if error:
             raise HTTPError(Reply(400, {"message": error}))
         campaign["status"] = status
@@ -219,17 +243,25 @@ class ListmonkFake(FakeServer):
         return Reply(200, {"data": self._view(campaign)})
 
     def test(self, request: Request, cid: str) -> Reply:
+        """TestCampaign: binds a *fresh* campaign from the body and validates it like create/update.
+
+        So the body must carry name, subject, lists and messenger itself
+        (without ``"messenger"`` the real server answers 400 "Unknown
+        messenger ."); what is sent is the stored campaign with the request's
+        fields (``TEST_OVERRIDES``) in place, absent ones empty.
+        """
         campaign = self._campaign(cid)
         payload = request.json or {}
-        checked = self._validated(payload, {**campaign, "lists": []})
+        checked = self._validated(payload, {})
         emails = [e.strip().lower() for e in payload.get("subscribers") or []]
         if not emails:
             raise HTTPError(Reply(400, {"message": MSG["noSubsToTest"]}))
         known = [self.subscribers[e] for e in emails if e in self.subscribers]
         if not known:  # unknown addresses are skipped silently, as the real server does
             raise HTTPError(Reply(400, {"message": MSG["noKnownSubsToTest"]}))
+        sent = {**campaign, **{key: checked.get(key, "") for key in TEST_OVERRIDES}}
         for subscriber in known:
-            self.test_messages.append(self._message({**campaign, **checked}, subscriber))
+            self.test_messages.append(self._message(sent, subscriber))
         return Reply(200, {"data": True})
 
     def list_subscribers(self, request: Request) -> Reply:
@@ -253,7 +285,10 @@ class ListmonkFake(FakeServer):
                   if k in payload}
         merged = {**base, **fields}
         lists = payload.get("lists") or []
-        if not 1 <= len(merged.get("name") or "") <= 200:
+        sender = merged.get("from_email") or ""
+        if sender and not FROM_ADDRESS.search(sender) and not PLAIN_EMAIL.match(sender):
+            raise HTTPError(Reply(400, {"message": MSG["fieldInvalidFromEmail"]}))
+        if not 1 <= len(merged.get("name") or "") <= NAME_MAX:
             raise HTTPError(Reply(400, {"message": MSG["fieldInvalidName"]}))
         if not 1 <= len(merged.get("subject") or "") <= 5000:
             raise HTTPError(Reply(400, {"message": MSG["fieldInvalidSubject"]}))
@@ -261,6 +296,13 @@ class ListmonkFake(FakeServer):
             raise HTTPError(Reply(400, {"message": MSG["fieldInvalidSendAt"]}))
         if not lists or any(int(i) not in self.lists for i in lists):
             raise HTTPError(Reply(400, {"message": MSG["fieldInvalidListIDs"]}))
+        messenger = merged.get("messenger") or ""
+        if messenger not in MESSENGERS:
+            if not messenger.startswith("email-"):
+                raise HTTPError(Reply(400, {"message": MSG["fieldInvalidMessenger"].format(name=messenger)}))
+            fields["messenger"] = "email"
+        if merged.get("content_type") not in CONTENT_TYPES:
+            fields["content_type"] = "richtext"
         for key in ("subject", "body", "altbody"):
             try:
                 render_go_template(merged.get(key) or "", {})

@@ -78,6 +78,7 @@ class _Fault:
     status: int = 500
     seconds: float = 0.0
     message: str = "injected failure"
+    until: Callable[[], bool] | None = None  # delay: reply as soon as this holds (at most ``seconds``)
 
 
 class Faults:
@@ -103,6 +104,11 @@ class Faults:
     def delay(self, seconds: float, n: int = 1, match: str | None = None) -> None:
         """Perform the action, then wait ``seconds`` before replying."""
         self._arm(_Fault("delay", match, n, seconds=seconds))
+
+    def hold(self, until: Callable[[], bool], n: int = 1, match: str | None = None, timeout: float = 10.0) -> None:
+        """Perform the action, then hold the reply until ``until()`` holds (checked on every request
+        and on ``FakeServer.poke()``), at most ``timeout`` seconds."""
+        self._arm(_Fault("delay", match, n, seconds=timeout, until=until))
 
     def rate_limit(self, n: int = 1, reset: float = 0.0, match: str | None = None) -> None:
         """Answer the provider's 429 (with ``reset`` seconds to wait) to ``n`` requests."""
@@ -152,6 +158,7 @@ class FakeServer:
         self.requests: list[Request] = []
         self.faults = Faults()
         self.lock = threading.RLock()  # guards the provider state and the log
+        self._recorded = threading.Condition(self.lock)  # notified on every request, for wait_for
         self._routes: list[Route] = [
             (method, re.compile(f"^{self.base_path}{pattern}$"), handler)
             for method, pattern, handler in self.routes()
@@ -198,6 +205,7 @@ class FakeServer:
 
     def stop(self) -> None:
         self._stopping.set()  # wakes handlers sleeping on a delay fault
+        self.poke()  # and those holding a reply until a condition
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -237,27 +245,26 @@ class FakeServer:
                        and (status is None or r.status == status))
 
     # ----- dispatch
-    def handle(self, request: Request) -> tuple[Reply | None, float]:
-        """The reply to send (None: drop the connection) and a delay before it."""
+    def handle(self, request: Request) -> tuple[Reply | None, _Fault | None]:
+        """The reply to send (None: drop the connection) and the delay fault to apply before it."""
         method, path = request.method, request.path
         fault = self.faults.take("status", method, path)
         if fault:
-            return self.error_reply(fault.status, fault.message), 0.0
+            return self.error_reply(fault.status, fault.message), None
         fault = self.faults.take("rate", method, path)
         if fault:
-            return self.rate_limited(fault.seconds), 0.0
+            return self.rate_limited(fault.seconds), None
         limited = self._over_window()
         if limited is None and self.max_in_flight is not None and self._in_flight > self.max_in_flight:
             limited = self.rate_limited(1.0)
         if limited is not None:
-            return limited, 0.0
+            return limited, None
         if not self.authorized(request):
-            return self.auth_error(request), 0.0
+            return self.auth_error(request), None
         reply = self._route(request)
         if self.faults.take("drop", method, path):
-            return None, 0.0
-        fault = self.faults.take("delay", method, path)
-        return reply, (fault.seconds if fault else 0.0)
+            return None, None
+        return reply, self.faults.take("delay", method, path)
 
     def _route(self, request: Request) -> Reply:
         allowed = False
@@ -294,8 +301,15 @@ class FakeServer:
             return self.rate_headers(limit, max(0, limit - self._window_count), reset)
 
     def record(self, request: Request) -> None:
-        with self.lock:
+        with self._recorded:
             self.requests.append(request)
+            self._recorded.notify_all()
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Block until ``condition()`` holds (checked on every request received); fail after ``timeout``."""
+        with self._recorded:
+            if not self._recorded.wait_for(condition, timeout):
+                raise AssertionError(f"{type(self).__name__}: condition not met within {timeout} s")
 
     @contextmanager
     def in_flight(self) -> Iterator[None]:
@@ -309,6 +323,19 @@ class FakeServer:
 
     def sleep(self, seconds: float) -> None:
         self._stopping.wait(seconds)
+
+    def wait_out(self, fault: _Fault) -> None:
+        """A delay fault: ``seconds``, or until its condition holds (or the fake stops)."""
+        if fault.until is None:
+            self.sleep(fault.seconds)
+            return
+        with self._recorded:
+            self._recorded.wait_for(lambda: fault.until() or self._stopping.is_set(), fault.seconds)
+
+    def poke(self) -> None:
+        """Re-check held replies' conditions (call after changing what they look at)."""
+        with self._recorded:
+            self._recorded.notify_all()
 
 
 def seconds_header(value: float) -> str:
@@ -347,8 +374,8 @@ def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True  # the action happened; the client never hears of it
                 return
             request.status = reply.status
-            if delay:
-                fake.sleep(delay)
+            if delay is not None:
+                fake.wait_out(delay)
             self._send(reply)
 
         def _send(self, reply: Reply) -> None:

@@ -70,12 +70,12 @@ def test_listmonk_state_machine(listmonk):
     assert campaign["status"] == "draft"
     status = f"{fake.url}/campaigns/{campaign['id']}/status"
     no_time = session.put(status, json={"status": "scheduled"})
-    assert (no_time.status_code, no_time.json()["message"]) == (400, "Campaign needs a `send_at` date to be scheduled.")
+    assert (no_time.status_code, no_time.json()["message"]) == (400, "Campaign needs a date to be scheduled.")
     assert session.put(status, json={"status": "running"}).json()["data"]["status"] == "running"
     again = session.put(status, json={"status": "running"})
     assert (again.status_code, again.json()["message"]) == (400, "Only paused campaigns and drafts can be started.")
     edit = session.put(f"{fake.url}/campaigns/{campaign['id']}", json={"subject": "x", "lists": [1]})
-    assert (edit.status_code, edit.json()["message"]) == (400, "Cannot update a running or a finished campaign")
+    assert (edit.status_code, edit.json()["message"]) == (400, "Cannot update a running or a finished campaign.")
     assert session.get(f"{fake.url}/campaigns/{campaign['id']}").json()["data"]["status"] == "finished"
     assert len(fake.list_sends) == 1
 
@@ -115,12 +115,44 @@ def test_listmonk_test_send_skips_unknown_addresses(listmonk):
     fake, session = listmonk
     campaign = listmonk_campaign(fake, session)
     url = f"{fake.url}/campaigns/{campaign['id']}/test"
-    payload = {"name": "n", "subject": "s", "lists": [1], "body": "b"}
+    payload = {"name": "n", "subject": "s", "lists": [1], "body": "b", "messenger": "email"}
     none_known = session.post(url, json={**payload, "subscribers": ["who@example.net"]})
     some_known = session.post(url, json={**payload, "subscribers": ["who@example.net", "editor@example.org"]})
     assert (none_known.status_code, none_known.json()["message"]) == (400, "No known subscribers to test.")
     assert some_known.json() == {"data": True}
     assert [m["to"] for m in fake.test_messages] == ["editor@example.org"]
+
+
+def test_listmonk_test_send_validates_a_fresh_campaign(listmonk):
+    """handleTestCampaign binds the body into a new campaign: messenger, name, lists must be there."""
+    fake, session = listmonk
+    campaign = listmonk_campaign(fake, session)
+    url = f"{fake.url}/campaigns/{campaign['id']}/test"
+    full = {"name": "n", "subject": "s", "lists": [1], "body": "b", "messenger": "email",
+            "content_type": "html", "subscribers": ["editor@example.org"]}
+    answers = {missing: session.post(url, json={k: v for k, v in full.items() if k != missing})
+               for missing in ("messenger", "name", "lists")}
+    assert {k: (r.status_code, r.json()["message"]) for k, r in answers.items()} == {
+        "messenger": (400, "Unknown messenger ."), "name": (400, "Invalid length for name."),
+        "lists": (400, "Invalid list IDs.")}
+    assert session.post(url, json={**full, "messenger": "sms"}).json()["message"] == "Unknown messenger sms."
+    without_body = session.post(url, json={k: v for k, v in full.items() if k != "body"})
+    assert without_body.json() == {"data": True}
+    assert fake.test_messages[-1]["html"] == ""  # the request's (empty) body, not the stored one
+
+
+def test_listmonk_validates_from_email_and_status_changes(listmonk):
+    fake, session = listmonk
+    bad_from = session.post(f"{fake.url}/campaigns", json={"name": "n", "subject": "s", "lists": [1],
+                                                           "from_email": "not an address"})
+    assert (bad_from.status_code, bad_from.json()["message"]) == (400, "Invalid `from_email`.")
+    campaign = listmonk_campaign(fake, session, content_type="docx")
+    assert campaign["content_type"] == "richtext" and campaign["messenger"] == "email"
+    status = f"{fake.url}/campaigns/{campaign['id']}/status"
+    pause = session.put(status, json={"status": "paused"})
+    cancel = session.put(status, json={"status": "cancelled"})
+    assert (pause.status_code, pause.json()["message"]) == (400, "Only active campaigns can be paused.")
+    assert (cancel.status_code, cancel.json()["message"]) == (400, "Only active campaigns can be cancelled.")
 
 
 # --- Mailchimp ------------------------------------------------------------------------------------------

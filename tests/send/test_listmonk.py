@@ -114,3 +114,13 @@ def test_test_recipients_are_checked_as_subscribers(fake, tmp_path):
     assert check.arg("query") == "subscribers.email IN ('editor@example.org')"
     assert [m["to"] for m in fake.test_messages] == ["editor@example.org"]
     assert provider_for(fake, tmp_path).get_campaign("1").status == Status.DRAFT
+
+
+def test_test_send_carries_what_the_handler_validates(fake, tmp_path):
+    """POST .../test binds a fresh campaign: without messenger the real server answers 400 "Unknown messenger ."."""
+    provider_for(fake, tmp_path).test_send(content(), ["editor@example.org"])
+    test = next(r.json for r in fake.requests if r.path.endswith("/test"))
+    assert test["messenger"] == "email" and test["content_type"] == "html" and test["lists"] == [1]
+    assert test["name"] == "2021-12-test-issue [newsletter-pipeline]" and test["subject"].startswith("[TEST] ")
+    (message,) = fake.test_messages
+    assert "Hello from AI4Media." in message["html"] and "Hello from AI4Media." in message["text"]

@@ -6,10 +6,16 @@ provider's own paths are covered by ``contract.SecretsContract``.)
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
-from shared import SEED_IN_PROJECT, clean_env, free_port
+from shared import SEED_IN_PROJECT, Recorder, clean_env, free_port, local_smtp_server
+
+from newsletter_pipeline.config import REDACTED, Config
+from newsletter_pipeline.redaction import redact_everywhere
 
 from .conftest import SMTP_PASSWORD, SMTP_USER
 
@@ -79,3 +85,62 @@ def test_error_paths(run_cli, project, smtp_server, certs):
         assert_nowhere(project, *results, debug)
     finally:
         SECRETS.remove(wrong_password)
+
+
+# --- a server that quotes what it received ------------------------------------------------------
+
+QUOTED_PASSWORD = "smtp-pa55'w\\ord=never/shown"  # a quote and a backslash: repr escapes them
+
+
+def every_form(user: str, password: str) -> list[str]:
+    """The password as a server (or a traceback) could echo it, written out independently of the redactor."""
+    raw = password.encode()
+    return [password, repr(password)[1:-1], repr(raw)[2:-1], quote(password, safe=""),
+            base64.b64encode(raw).decode(),  # AUTH LOGIN
+            base64.b64encode(f"\0{user}\0{password}".encode()).decode()]  # AUTH PLAIN
+
+
+class Quoting(Recorder):
+    """Answers every AUTH with a 535 that quotes the blob it received and what it decoded."""
+
+    async def handle_AUTH(self, server, session, envelope, args):  # noqa: N802 - aiosmtpd API
+        if args[0] == "LOGIN":  # the user came with the command; ask for the password
+            received = await server.challenge_auth("Password:")
+            blob = base64.b64encode(received).decode()
+        else:
+            blob = args[1]
+        return f"535 5.7.8 rejected {args[0]} {blob} ({base64.b64decode(blob)!r})"
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_535_quoting_the_auth_blob_never_shows_the_password(run_cli, project, certs, mechanism, debug):
+    other = {"PLAIN": "LOGIN", "LOGIN": "PLAIN"}[mechanism]
+    with local_smtp_server(Quoting(), "starttls", tls_context=certs.server_context(), require_starttls=True,
+                           auth_required=True, auth_exclude_mechanism=[other]) as server:
+        env = {**BASE, "NEWSLETTER_PROVIDER": "smtp", **server.env(), "NEWSLETTER_SMTP_USERNAME": SMTP_USER,
+               "NEWSLETTER_SMTP_PASSWORD": QUOTED_PASSWORD, "NEWSLETTER_SMTP_CA_FILE": str(certs.ca_file)}
+        result = run_cli(*(["--debug"] if debug else []), "send", SEED_IN_PROJECT, "--test", "--to",
+                         "a@example.org", cwd=project, env=env)
+    assert result.returncode == 3, result.stderr
+    assert f"535 5.7.8 rejected {mechanism}" in result.stderr  # the server's answer is shown, redacted
+    assert ("Traceback" in result.stderr) == debug
+    output = result.stdout + result.stderr
+    for form in every_form(SMTP_USER, QUOTED_PASSWORD):
+        assert form not in output, (form, result.stderr)
+    assert not server.recorder.messages
+
+
+@pytest.mark.parametrize("prefix", ["", "x", "xy", "Authorization: token api-user:"])
+def test_one_redactor_covers_every_encoding_of_an_api_key(prefix):
+    """What a provider's error body or a traceback may quote: each form is gone, whatever precedes it."""
+    key = 'lm-"tok\\en/SECRET+1234'
+    redact = Config({"LISTMONK_TOKEN": key}).redactor()
+    raw = (prefix + key).encode()
+    quoted = [key, repr(key)[1:-1], json.dumps(key)[1:-1], quote(key, safe=""), quote_plus(key),
+              base64.b64encode(key.encode()).decode(), base64.b64encode(raw).decode(),
+              base64.urlsafe_b64encode(raw).decode()]
+    for form in quoted:
+        cleaned = redact(f"HTTP 403 {{'got': '{form}'}}")
+        assert REDACTED in cleaned and "SECRET" not in cleaned, (form, cleaned)
+    assert redact_everywhere(f"later, outside the provider: {key}") == f"later, outside the provider: {REDACTED}"

@@ -17,7 +17,8 @@ from newsletter_pipeline.commands.send import make_content
 from newsletter_pipeline.config import Config
 from newsletter_pipeline.ledger import Ledger
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
-from newsletter_pipeline.providers.base import Content, ProviderError, Status
+from newsletter_pipeline.models import Content
+from newsletter_pipeline.providers.base import ProviderError, Status
 from newsletter_pipeline.providers.smtp import SmtpProvider
 from newsletter_pipeline.render import build_issue
 

@@ -4,9 +4,10 @@
   were added or changed in ``REF...HEAD`` (``changes.changed_issues``);
   exactly one of the two (a usage error otherwise).
 - ``check_summary``: turns a ``check`` run into a ``summary.Summary``.
-- ``send_tests``: test-sends each issue in turn. An issue that fails (invalid,
-  check errors, settings, provider) is reported and the others are still
-  sent; the exit code is the highest of the failures' codes (1, 2, 3). An
+- ``send_tests``: test-sends each issue in turn with ``send.send_issue``, the
+  one function that sends one issue (``newsletter send ISSUE`` calls it
+  too). An issue that fails (invalid, check errors, settings, provider) is
+  reported and the others are still sent; the exit code is the highest of the failures' codes (1, 2, 3). An
   issue with check errors is never sent. List sends are not offered here:
   CI test-sends, and only a person sends to the list.
 """
@@ -17,16 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..changes import changed_issues
-from ..checked import build_checked
-from ..config import Config
-from ..errors import EXIT_INVALID, EXIT_OK, EXIT_PROVIDER, NewsletterError, UsageError
+from ..errors import EXIT_OK, NewsletterError, UsageError
 from ..issue.load import display_path
-from ..ledger import Ledger
-from ..providers import DEFAULT_PROVIDER, provider_class
 from ..providers.base import SendResult, Status
 from ..summary import IssueSummary, Summary, find_screenshots
 from .check import CheckRun
-from .send import SendOptions, describe, make_content, report, test_recipients, validate_options
+from .send import Attempt, SendOptions, send_issue, validate_options
 
 Echo = Callable[[str], None]
 
@@ -87,60 +84,50 @@ def validate_test_options(options: SendOptions) -> None:
 
 
 def send_tests(paths: list[Path], options: SendOptions, echo: Echo, echo_err: Echo) -> tuple[int, list[IssueSummary]]:
-    """Test-send every issue; returns the exit code (highest of the failures) and a row per issue."""
+    """Test-send every issue with ``send.send_issue``; returns the highest failure's exit code and a row each.
+
+    An issue that fails (invalid, check errors, settings, provider) is
+    reported, located, and the others are still sent.
+    """
     validate_test_options(options)
     code, rows = EXIT_OK, []
     for path in paths:
-        row = IssueSummary(path=str(path), slug=path.stem)
         echo(f"== {path}")
+        attempt = Attempt(path)
         try:
-            issue_code = _send_one(path, options, row, echo, echo_err)
+            issue_code = send_issue(attempt, options, None, echo, echo_err)
+            failure = None
         except NewsletterError as exc:
             echo_err(exc.report())
-            issue_code = exc.exit_code
-            if exc.diagnostics:
-                row.errors = [str(d) for d in exc.diagnostics if d.level == "error"] or [exc.report()]
-            else:
-                row.failure = exc.report()
-            row.result = row.result or "not sent"
+            issue_code, failure = exc.exit_code, exc
+        rows.append(_row(attempt, failure))
         code = max(code, issue_code)
-        rows.append(row)
     return code, rows
 
 
-def _send_one(path: Path, options: SendOptions, row: IssueSummary, echo: Echo, echo_err: Echo) -> int:
-    """Build, check, then test-send one issue, filling ``row`` as it goes."""
-    loaded, rendered, checks = build_checked(path)
-    row.slug, row.subject, row.html_bytes = rendered.slug, rendered.subject, rendered.html_bytes
-    row.errors = [str(f) for f in checks.errors]
-    row.warnings = [str(f) for f in checks.warnings]
-    for finding in checks.findings:
-        echo_err(str(finding.as_diagnostic()))
-    if checks.errors:
+def _row(attempt: Attempt, failure: NewsletterError | None) -> IssueSummary:
+    """The summary row of one issue: its email and findings, then what became of the send."""
+    row = IssueSummary(path=str(attempt.path), slug=attempt.path.stem, provider=attempt.provider)
+    if attempt.rendered is not None:
+        rendered = attempt.rendered
+        # one line in the table even when the subject is refused for its line breaks
+        row.slug, row.subject, row.html_bytes = rendered.slug, " ".join(rendered.subject.split()), rendered.html_bytes
+    if attempt.report is not None:
+        row.errors = [str(f) for f in attempt.report.errors]
+        row.warnings = [str(f) for f in attempt.report.warnings]
+    if attempt.report is not None and attempt.report.errors:
         row.result = "not sent: fix the check errors"
-        return EXIT_INVALID
-    config = Config.load(loaded.project_root)
-    cls = provider_class(options.provider or config.get("NEWSLETTER_PROVIDER") or DEFAULT_PROVIDER)
-    row.provider = cls.name
-    cls.require("test_send")
-    provider = cls(config, Ledger(loaded.project_root))
-    try:
-        content = make_content(loaded, rendered, config)
-        recipients = test_recipients(options, config)
-        if options.dry_run:
-            shown = provider.prepare(content, test=True)
-            recipients = recipients or provider.default_test_recipients()
-            for line in describe(options, provider, shown, recipients, None,
-                                 provider.plan("test", shown, recipients, None)):
-                echo(line)
-            row.result = "dry run: not sent"
-            return EXIT_OK
-        result = provider.test_send(content, recipients)
-    finally:
-        provider.close()
-    report(result, echo)
-    _record(row, result)
-    return EXIT_PROVIDER if result.failed else EXIT_OK
+    elif failure is not None:
+        if failure.diagnostics:
+            row.errors = [str(d) for d in failure.diagnostics if d.level == "error"] or [failure.report()]
+        else:
+            row.failure = failure.report()
+        row.result = "not sent"
+    elif attempt.dry_run:
+        row.result = "dry run: not sent"
+    elif attempt.result is not None:
+        _record(row, attempt.result)
+    return row
 
 
 def _record(row: IssueSummary, result: SendResult) -> None:

@@ -1,15 +1,16 @@
 """``newsletter send``: build, check, then hand the issue to a provider (test or list send).
 
+``send_issue`` is the one function that sends one issue; ``run`` (one ISSUE)
+calls it once and ``changed.send_tests`` (several, for CI) loops over it.
 Order, each step stopping everything after it when it fails:
 options (exit 2) -> build and ``run_checks`` (exit 1, before any network call)
 -> settings and provider (exit 2) -> what the provider cannot do (exit 2)
--> ``--dry-run`` stops here -> CI guard and confirmation for list sends
-(exit 2) -> the provider (exit 3 on failure).
+-> the email's headers (exit 1/2) -> ``--dry-run`` stops here -> CI guard and
+confirmation for list sends (exit 2) -> the provider (exit 3 on failure).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,15 +19,16 @@ from pathlib import Path
 
 from ..checked import build_checked
 from ..audiences import audience_config
-from ..config import Config
-from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, IssueError, UsageError
-from ..issue.load import LoadedIssue
+from ..checks import CheckReport
+from ..config import ADDRESS_HINTS, Config, email_addresses
+from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, DiagnosticList, IssueError, Location, UsageError
+from ..issue.load import LoadedIssue, display_path
 from ..ledger import Ledger
-from ..models import RenderedIssue
+from ..message import header_problem
+from ..models import Content, RenderedIssue
 from ..providers import DEFAULT_PROVIDER, provider_class
-from ..providers.base import Content, Plan, Provider, SendResult
+from ..providers.base import Plan, Provider, SendResult
 
-EMAIL = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 Echo = Callable[[str], None]
 
 
@@ -47,7 +49,10 @@ class SendOptions:
 
 
 def validate_options(options: SendOptions) -> datetime | None:
-    """Exactly one of --test, --schedule, --now; returns the schedule time (aware, in the future)."""
+    """Exactly one of --test, --schedule, --now; returns the schedule time (aware, in the future).
+
+    Also checks ``--to`` and replaces it with the normalized addresses, each once.
+    """
     chosen = [name for name, on in (("--test", options.test), ("--schedule", options.schedule is not None),
                                     ("--now", options.now)) if on]
     if len(chosen) != 1:
@@ -55,9 +60,8 @@ def validate_options(options: SendOptions) -> datetime | None:
                          + (f" (got {' and '.join(chosen)})" if chosen else ""))
     if options.to and not options.test:
         raise UsageError("--to is only for --test; a list send goes to the provider's list")
-    bad = [addr for addr in options.to if not EMAIL.match(addr)]
-    if bad:
-        raise UsageError(f"--to: not an email address: {', '.join(bad)} (comma-separated, e.g. --to a@x.org,b@y.org)")
+    options.to = email_addresses(options.to, "--to", UsageError,
+                                 "separate several addresses with commas, e.g. --to a@x.org,b@y.org")
     return parse_schedule(options.schedule) if options.schedule is not None else None
 
 
@@ -74,9 +78,22 @@ def parse_schedule(text: str) -> datetime:
     return when
 
 
-def build_and_check(path: Path, echo_err: Echo) -> tuple[LoadedIssue, RenderedIssue]:
+@dataclass
+class Attempt:
+    """How far ``send_issue`` got with one issue, filled in as it goes (for the CI summary's row)."""
+
+    path: Path
+    rendered: RenderedIssue | None = None
+    report: CheckReport | None = None
+    provider: str = ""
+    result: SendResult | None = None  # None: not sent (failed before, or --dry-run)
+    dry_run: bool = False
+
+
+def build_and_check(attempt: Attempt, echo_err: Echo) -> tuple[LoadedIssue, RenderedIssue]:
     """Every send builds and checks first; a check error stops it before any network call."""
-    loaded, rendered, report = build_checked(path)
+    loaded, rendered, report = build_checked(attempt.path)
+    attempt.rendered, attempt.report = rendered, report
     for warning in report.warnings:
         echo_err(str(warning.as_diagnostic()))
     if report.errors:
@@ -85,22 +102,87 @@ def build_and_check(path: Path, echo_err: Echo) -> tuple[LoadedIssue, RenderedIs
 
 
 def make_content(loaded: LoadedIssue, rendered: RenderedIssue, config: Config) -> Content:
+    """The ``Content`` of the issue with the sender settings applied; ``refuse_bad_headers`` has run on it."""
     sender = loaded.settings.sender
-    return Content(
+    content = Content(
         slug=rendered.slug, subject=rendered.subject, preheader=rendered.preheader or "",
         html=rendered.html, text=rendered.text, language=rendered.language,
         from_name=config.get("NEWSLETTER_FROM_NAME") or sender.name,
-        from_email=config.get("NEWSLETTER_FROM_EMAIL") or str(sender.email),
-        reply_to=config.get("NEWSLETTER_REPLY_TO") or (str(sender.reply_to) if sender.reply_to else None),
+        from_email=config.address("NEWSLETTER_FROM_EMAIL") or str(sender.email),
+        reply_to=config.address("NEWSLETTER_REPLY_TO") or (str(sender.reply_to) if sender.reply_to else None),
         list_name=loaded.settings.name)
+    refuse_bad_headers(loaded, content, config)
+    return content
+
+
+def refuse_bad_headers(loaded: LoadedIssue, content: Content, config: Config) -> None:
+    """Subject and sender name become header lines, the preheader the inbox's one preview line: a line
+    break or control character there would crash the message (or split it); refuse it, located,
+    before any provider sees it.
+
+    The issue's values are ``IssueError`` (exit 1) at their ``file:line:col``;
+    ``NEWSLETTER_FROM_NAME`` is a ``ConfigError`` (exit 2).
+    """
+    hint = "write it on one line, without control characters"
+    name_problem = header_problem(content.from_name)
+    if name_problem and config.get("NEWSLETTER_FROM_NAME"):
+        raise ConfigError(f"NEWSLETTER_FROM_NAME: {name_problem} (the sender name is one line of plain text)")
+    found = DiagnosticList()
+    for key, value in (("subject", content.subject), ("preheader", content.preheader)):
+        problem = header_problem(value)
+        if problem:
+            found.add(loaded.location((key,)), problem, key, hint)
+    if name_problem:
+        found.add(Location(display_path(loaded.project_root / "newsletter.yaml")), name_problem, "sender.name", hint)
+    found.raise_if_any(IssueError)
+
+
+def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, echo: Echo, echo_err: Echo,
+               confirm: Callable[[str], str] | None = None) -> int:
+    """Build, check and send one issue (``options.kind``); returns 0, or 3 when a recipient failed.
+
+    Errors are raised (``NewsletterError``); ``attempt`` says how far it got.
+    ``validate_options`` has already run.
+    """
+    loaded, rendered = build_and_check(attempt, echo_err)
+    config = Config.load(loaded.project_root)
+    name = options.provider or config.get("NEWSLETTER_PROVIDER") or DEFAULT_PROVIDER
+    cls = provider_class(name)
+    attempt.provider = cls.name
+    if options.test:
+        cls.require("test_send")
+    else:
+        cls.check_list_send(when)
+        # each edition goes to its own language's list (audiences.py)
+        config = audience_config(config, name, loaded.edition, loaded.issue.language)
+    provider = cls(config, Ledger(loaded.project_root))
+    try:
+        content = make_content(loaded, rendered, config)
+        recipients = test_recipients(options, config) if options.test else []
+        if options.dry_run:
+            attempt.dry_run = True
+            shown = provider.prepare(content, test=options.test)
+            recipients = recipients or (provider.default_test_recipients() if options.test else [])
+            for line in describe(options, provider, shown, recipients, when,
+                                 provider.plan(options.kind, shown, recipients, when)):
+                echo(line)
+            return EXIT_OK
+        if options.test:
+            attempt.result = provider.test_send(content, recipients)
+        else:
+            guard_list_send(options, rendered.slug, provider, config, confirm)
+            attempt.result = provider.list_send(content, when)
+    finally:
+        provider.close()
+    return report(attempt.result, echo)
 
 
 def test_recipients(options: SendOptions, config: Config) -> list[str]:
-    recipients = options.to or config.list("NEWSLETTER_TEST_RECIPIENTS")
-    bad = [addr for addr in recipients if not EMAIL.match(addr)]
-    if bad:
-        raise ConfigError(f"NEWSLETTER_TEST_RECIPIENTS: not an email address: {', '.join(bad)}")
-    return recipients
+    """``--to`` (already checked), else ``NEWSLETTER_TEST_RECIPIENTS``: valid, normalized, each once."""
+    if options.to:
+        return options.to
+    return email_addresses(config.list("NEWSLETTER_TEST_RECIPIENTS"), "NEWSLETTER_TEST_RECIPIENTS",
+                           hint=ADDRESS_HINTS["NEWSLETTER_TEST_RECIPIENTS"])
 
 
 def guard_list_send(options: SendOptions, slug: str, provider: Provider, config: Config,
@@ -155,30 +237,4 @@ def run(options: SendOptions, confirm: Callable[[str], str] | None = None, echo:
         echo_err: Echo = lambda line: print(line, file=sys.stderr)) -> int:
     """Run one send; returns the exit code (0, or 3 when a recipient failed). Errors are raised."""
     when = validate_options(options)
-    loaded, rendered = build_and_check(options.issue, echo_err)
-    config = Config.load(loaded.project_root)
-    name = options.provider or config.get("NEWSLETTER_PROVIDER") or DEFAULT_PROVIDER
-    cls = provider_class(name)
-    if options.test:
-        cls.require("test_send")
-    else:
-        cls.check_list_send(when)
-        # each edition goes to its own language's list (audiences.py)
-        config = audience_config(config, name, loaded.edition, loaded.issue.language)
-    provider = cls(config, Ledger(loaded.project_root))
-    try:
-        content = make_content(loaded, rendered, config)
-        recipients = test_recipients(options, config) if options.test else []
-        if options.dry_run:
-            shown = provider.prepare(content, test=options.test)
-            recipients = recipients or (provider.default_test_recipients() if options.test else [])
-            for line in describe(options, provider, shown, recipients, when,
-                                 provider.plan(options.kind, shown, recipients, when)):
-                echo(line)
-            return EXIT_OK
-        if options.test:
-            return report(provider.test_send(content, recipients), echo)
-        guard_list_send(options, rendered.slug, provider, config, confirm)
-        return report(provider.list_send(content, when), echo)
-    finally:
-        provider.close()
+    return send_issue(Attempt(options.issue), options, when, echo, echo_err, confirm)

@@ -6,8 +6,8 @@ provider) only fills in steps. Read this docstring to write a provider.
 
 Values that cross the boundary
 ------------------------------
-- ``Content``: the finished email (subject, preheader, html, text, sender,
-  list name, slug). The command builds it from the ``RenderedIssue``; the base
+- ``Content`` (defined in ``models.py``, re-exported here): the finished
+  email (subject, preheader, html, text, sender, list name, slug). The command builds it from the ``RenderedIssue``; the base
   class has already applied ``prepare`` (template-syntax escaping, then the
   unsubscribe merge tag, then the "[TEST] " subject prefix for test sends)
   before any step sees it. ``content.sha`` identifies it.
@@ -32,7 +32,10 @@ Two kinds of provider
   skipped), ``required_settings`` (names of variables in
   ``config.SETTINGS``; all missing ones are reported in one ``ConfigError``
   before anything else runs), ``unsubscribe_tag`` (the merge tag that
-  replaces ``models.UNSUBSCRIBE_PLACEHOLDER``, e.g. ``"{{ UnsubscribeURL }}"``).
+  replaces ``models.UNSUBSCRIBE_PLACEHOLDER``, e.g. ``"{{ UnsubscribeURL }}"``),
+  ``credentials`` (the settings sent as credentials; a value
+  ``credentials_codec``, Latin-1 by default, cannot encode is a ``ConfigError``
+  naming the variable, never its value).
 - ``setup(self)``: read ``self.config`` (a ``config.Config``) and build clients.
   Register derived secrets with ``self.redactor.add(...)`` (e.g. a Basic-auth
   header value).
@@ -82,6 +85,9 @@ when)``                               campaign) at ``when`` (aware, already pass
 
 The sequence (``CampaignProvider.list_send``), which providers do not change:
 
+0. Take the project's exclusive lock on the issue (``Ledger.lock``), held to
+   the end; a second run in this checkout waits for it (bounded), then finds
+   the first run's campaign. Test sends hold it too (they may create).
 1. Open the ledger record (slug, provider name, ``list_ref``).
 2. Locate the campaign: ``get_campaign(record.campaign_id)`` if the ledger
    has one, else ``find_campaign(name, tag)``. If the ledger says a send or
@@ -133,24 +139,27 @@ already listed as ``.listmonk:ListmonkProvider`` etc.).
 
 from __future__ import annotations
 
-import hashlib
-from html import escape as html_escape
+import logging
 import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from html import escape as html_escape
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError, NewsletterError, ProviderError, UsageError
 from ..message import Unsubscribe
-from ..models import UNSUBSCRIBE_PLACEHOLDER
+from ..models import UNSUBSCRIBE_PLACEHOLDER, Content
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..ledger import Ledger, Record
+
+log = logging.getLogger("newsletter_pipeline.providers")
 
 FEATURES = frozenset({"test_send", "list_send", "schedule", "plain_text", "reply_to", "preheader"})
 TEST_PREFIX = "[TEST] "
@@ -195,32 +204,6 @@ class ProviderUnavailable(ProviderError):
 
 
 # --- values --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Content:
-    """The email handed to a provider; the single plain value between rendering and sending."""
-
-    slug: str
-    subject: str
-    preheader: str
-    html: str
-    text: str
-    language: str
-    from_name: str
-    from_email: str
-    reply_to: str | None
-    list_name: str
-
-    @property
-    def sha(self) -> str:
-        parts = (self.subject, self.preheader, self.html, self.text, self.from_name, self.from_email,
-                 self.reply_to or "")
-        return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
-
-    @property
-    def size(self) -> int:
-        return len(self.html.encode("utf-8")) + len(self.text.encode("utf-8"))
-
 
 @dataclass(frozen=True)
 class Campaign:
@@ -283,9 +266,12 @@ class Provider(ABC):
     features: ClassVar[frozenset[str]] = frozenset()
     required_settings: ClassVar[tuple[str, ...]] = ()
     unsubscribe_tag: ClassVar[str | None] = None
+    credentials: ClassVar[tuple[str, ...]] = ()  # settings sent as credentials (HTTP headers, AUTH)
+    credentials_codec: ClassVar[str] = "latin-1"  # what HTTP headers carry
 
     def __init__(self, config: Config, ledger: Ledger, sleep: Callable[[float], None] = time.sleep) -> None:
         config.require(*self.required_settings, purpose=f"the {self.name} provider")
+        config.require_encodable(self.credentials, self.credentials_codec, f"the {self.name} login")
         self.config = config
         self.ledger = ledger
         self.redactor = config.redactor()
@@ -432,14 +418,15 @@ class CampaignProvider(Provider):
 
     # -- the fixed sequences
     def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
-        record = self.ledger.record(content.slug, self.name, self.list_ref)
-        campaign = self._locate(record, content) or self._create(record, content)
-        if campaign.status != Status.DRAFT:
-            raise UsageError(f"{self.name}: campaign {campaign.id} is already {campaign.status}; a test send "
-                             "would edit what the list gets (test with --provider outbox or smtp instead)")
-        self.update_campaign(campaign, content)
-        self.send_test(campaign, content, recipients)
-        record.step("tested", campaign_id=campaign.id, recipients=len(recipients))
+        with self._locked(content):
+            record = self.ledger.record(content.slug, self.name, self.list_ref)
+            campaign = self._locate(record, content) or self._create(record, content)
+            if campaign.status != Status.DRAFT:
+                raise UsageError(f"{self.name}: campaign {campaign.id} is already {campaign.status}; a test "
+                                 "send would edit what the list gets (test with --provider outbox or smtp instead)")
+            self.update_campaign(campaign, content)
+            self.send_test(campaign, content, recipients)
+            record.step("tested", campaign_id=campaign.id, recipients=len(recipients))
         return SendResult("test", self.name, Status.QUEUED, campaign.id, recipients=list(recipients),
                           outcomes={r: Status.QUEUED for r in recipients})
 
@@ -456,6 +443,13 @@ class CampaignProvider(Provider):
             when, note = self.schedule_time(when)
             notes += [note] if note else []
         notes += self.notes(content)
+        with self._locked(content):
+            result = self._list_send_locked(kind, content, when)
+        result.notes += notes
+        return result
+
+    def _list_send_locked(self, kind: str, content: Content, when: datetime | None) -> SendResult:
+        """Steps 1-7 of the module docstring; the caller holds the issue's send lock."""
         record = self.ledger.record(content.slug, self.name, self.list_ref)
         campaign = self._locate(record, content)
         if campaign is None:
@@ -466,10 +460,9 @@ class CampaignProvider(Provider):
             campaign = self._refresh_content(record, campaign, content)
             finished = self._already_scheduled(kind, campaign, when, record)
         if finished is not None:
-            finished.notes += notes
             return finished
         campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
-        return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when, notes=notes)
+        return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when)
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
         record = self.ledger.record(content.slug, self.name, self.list_ref)
@@ -483,6 +476,14 @@ class CampaignProvider(Provider):
         return Plan(self.planned_calls(kind, record), notes + self.notes(content))
 
     # -- helpers of the sequence
+    def _locked(self, content: Content) -> AbstractContextManager[None]:
+        """The project's exclusive lock on this issue, held from the lookup to the last step.
+
+        Without it two runs in one checkout both find no campaign, both create
+        one and both send. The waiter says so on stderr (a log warning).
+        """
+        return self.ledger.lock(content.slug, self.config.number("NEWSLETTER_SEND_LOCK_TIMEOUT"), log.warning)
+
     def _locate(self, record: Record, content: Content) -> Campaign | None:
         if record.campaign_id:
             campaign = self.get_campaign(record.campaign_id)

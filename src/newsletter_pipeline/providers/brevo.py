@@ -29,8 +29,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import UsageError
-from ..models import UNSUBSCRIBE_PLACEHOLDER
-from .base import FEATURES, Campaign, CampaignProvider, Content, ProviderHTTPError, Status, furthest_along
+from ..models import UNSUBSCRIBE_PLACEHOLDER, Content
+from .base import FEATURES, Campaign, CampaignProvider, ProviderHTTPError, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ NO_TEXT_NOTE = "Brevo campaigns have no plain-text part: only the HTML goes out,
 class BrevoProvider(CampaignProvider):
     name = "brevo"
     required_settings = ("BREVO_API_KEY", "BREVO_LIST_IDS")
+    credentials = ("BREVO_API_KEY",)
     unsubscribe_tag = "{{ unsubscribe }}"
     features: ClassVar[frozenset[str]] = FEATURES - {"plain_text"}
 

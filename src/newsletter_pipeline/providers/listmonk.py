@@ -11,6 +11,9 @@ cmd/campaigns.go. Rules this module follows:
   is a 400), so they go through the base's re-read-before-retry sequence.
 - Test sends (``POST .../test``) go only to addresses that already are
   subscribers; the server skips unknown ones silently, so we check first.
+  The handler binds a fresh campaign from the body and validates it like a
+  create: the body carries name, subject, lists, content type and
+  ``"messenger": "email"`` (otherwise 400 "Unknown messenger .").
 - Subject, body and alt body are Go templates (html/template, text/template).
   Content that contains ``{{`` is escaped as the Go string-literal action
   ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain text.
@@ -24,11 +27,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError
-from .base import FEATURES, Campaign, CampaignProvider, Content, Status, furthest_along
+from ..models import Content
+from .base import FEATURES, Campaign, CampaignProvider, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
     from ..ledger import Record
+
+MESSENGER = "email"  # Listmonk's built-in SMTP messenger
 
 STATUS_MAP = {
     "draft": Status.DRAFT,
@@ -43,6 +49,7 @@ STATUS_MAP = {
 class ListmonkProvider(CampaignProvider):
     name = "listmonk"
     required_settings = ("LISTMONK_URL", "LISTMONK_USERNAME", "LISTMONK_TOKEN", "LISTMONK_LIST_IDS")
+    credentials = ("LISTMONK_USERNAME", "LISTMONK_TOKEN")
     unsubscribe_tag = "{{ UnsubscribeURL }}"
     features: ClassVar[frozenset[str]] = FEATURES
 
@@ -83,7 +90,7 @@ class ListmonkProvider(CampaignProvider):
 
     def create_campaign(self, content: Content, name: str, tag: str) -> Campaign:
         payload = {**self._payload(content), "name": name, "tags": [tag], "type": "regular",
-                   "messenger": "email"}
+                   "messenger": MESSENGER}
         reply = self.api.post("/campaigns", json_body=payload, action="create the campaign")
         return self._campaign(json_of(reply).get("data") or {})
 
@@ -93,7 +100,11 @@ class ListmonkProvider(CampaignProvider):
 
     def send_test(self, campaign: Campaign, content: Content, recipients: list[str]) -> None:
         self._require_subscribers(recipients)
-        payload = {**self._payload(content), "name": campaign.name, "subscribers": recipients}
+        # the handler binds a fresh campaign from this body and validates it like a create
+        # (handleTestCampaign -> validateCampaignFields): without "messenger" it is a 400
+        # "Unknown messenger ."; name, subject and lists must be here too
+        payload = {**self._payload(content), "name": campaign.name, "messenger": MESSENGER,
+                   "subscribers": recipients}
         self.api.post(f"/campaigns/{campaign.id}/test", json_body=payload, idempotent=False,
                       action=f"test-send campaign {campaign.id}")
 

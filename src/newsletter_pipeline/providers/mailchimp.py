@@ -29,7 +29,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ProviderError
-from .base import FEATURES, Campaign, CampaignProvider, Content, Status, furthest_along
+from ..models import Content
+from .base import FEATURES, Campaign, CampaignProvider, Status, furthest_along
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ ONE_FIELDS = "id,status,send_time,settings.title"
 class MailchimpProvider(CampaignProvider):
     name = "mailchimp"
     required_settings = ("MAILCHIMP_API_KEY", "MAILCHIMP_LIST_ID")
+    credentials = ("MAILCHIMP_API_KEY",)
     unsubscribe_tag = "*|UNSUB|*"
     features: ClassVar[frozenset[str]] = FEATURES - {"reply_to"}  # one address for From and Reply-To
 

@@ -1,8 +1,9 @@
 """The default provider: real RFC 5322 ``.eml`` files in a local folder, no credentials.
 
 - Test sends write one message per recipient to
-  ``NEWSLETTER_OUTBOX_DIR/<slug>/<recipient>.eml`` (a repeated test replaces
-  it). With no recipients configured they go to ``PLACEHOLDER_RECIPIENT``.
+  ``NEWSLETTER_OUTBOX_DIR/<slug>/<recipient>.eml`` (``message_file_name``:
+  one file per distinct recipient; a repeated test to the same recipient
+  replaces theirs). With no recipients configured they go to ``PLACEHOLDER_RECIPIENT``.
 - List sends run the same at-most-once sequence and ledger steps as an API
   provider (``base.CampaignProvider``); the "provider" is a campaign file,
   ``NEWSLETTER_OUTBOX_DIR/<slug>/campaign.json``. ``--now`` writes the list's
@@ -15,21 +16,37 @@ folder holding newsletter.yaml).
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..ledger import Record, write_json_atomic
+from ..ledger import Record, damaged, read_json_object, write_json_atomic
 from ..message import MessageFactory
 from ..output import write_atomic
-from .base import FEATURES, Campaign, CampaignProvider, Content, MessageProvider, SendResult, Status
+from ..models import Content
+from .base import FEATURES, Campaign, CampaignProvider, MessageProvider, SendResult, Status
 
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
 LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
-_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
+_PLAIN = re.compile(r"[a-z0-9@._+-]+")
+
+
+def message_file_name(recipient: str) -> str:
+    """``<recipient>.eml``, unique per distinct recipient, on any file system.
+
+    An address of lowercase letters, digits and ``@._+-`` is its own name.
+    Any other (capitals, which a case-insensitive disk folds; ``/``, quotes,
+    non-ASCII) keeps its safe characters and adds a hash of the exact address:
+    ``"a/b"@x.org`` and ``a_b@x.org``, or ``Ann@x.org`` and ``ann@x.org``, get
+    two files.
+    """
+    if _PLAIN.fullmatch(recipient):
+        return f"{recipient}.eml"
+    digest = hashlib.sha256(recipient.encode("utf-8")).hexdigest()[:10]
+    return f"{re.sub(r'[^A-Za-z0-9@._+-]+', '_', recipient).lower()}--{digest}.eml"
 
 
 class OutboxProvider(MessageProvider, CampaignProvider):
@@ -52,8 +69,10 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         factory = MessageFactory(content, self.unsubscribe(content))
         paths = []
         message_ids = {}
-        for recipient in recipients:
-            path = self.folder / content.slug / f"{_UNSAFE.sub('_', recipient)}.eml"
+        targets = {recipient: self.folder / content.slug / message_file_name(recipient) for recipient in recipients}
+        if len(set(targets.values())) != len(targets):  # names are injective; never let one overwrite another
+            raise AssertionError(f"two test recipients map to one outbox file: {targets}")
+        for recipient, path in targets.items():
             write_atomic(path, factory.render(recipient))
             paths.append(str(path))
             message_ids[recipient] = factory.last_message_id
@@ -65,9 +84,14 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         return self.folder / slug / "campaign.json"
 
     def _read(self, path: Path) -> dict[str, Any] | None:
+        """The campaign file, checked; ``DamagedFile`` (exit 2) naming it when it is not ours."""
         if not path.is_file():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = read_json_object(path, "the outbox campaign file")
+        problem = _campaign_problem(data)
+        if problem:
+            raise damaged(path, "the outbox campaign file", problem)
+        return data
 
     @staticmethod
     def _campaign(data: dict[str, Any]) -> Campaign:
@@ -126,3 +150,21 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         calls.append("write campaign.json (status: scheduled, send_at)" if kind == "schedule"
                      else f"write list.eml to {LIST_RECIPIENT}; campaign.json (status: sent)")
         return calls
+
+
+def _campaign_problem(data: dict[str, Any]) -> str | None:
+    """What makes ``data`` unusable as a campaign file (None when it is fine)."""
+    for key in ("id", "name", "status"):
+        if not isinstance(data.get(key), str):
+            return f"has no text {key!r}"
+    if data["status"] not in set(Status):
+        return f"has status {data['status']!r}, not one of {', '.join(Status)}"
+    if isinstance(data.get("list_sends", 0), bool) or not isinstance(data.get("list_sends", 0), int):
+        return "has a 'list_sends' that is not a whole number"
+    send_at = data.get("send_at")
+    if send_at is not None:
+        try:
+            datetime.fromisoformat(str(send_at))
+        except ValueError:
+            return f"has send_at {send_at!r}, not an ISO 8601 time"
+    return None

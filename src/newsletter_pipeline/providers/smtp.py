@@ -29,7 +29,8 @@ from typing import ClassVar
 
 from ..errors import ConfigError
 from ..message import MessageFactory
-from .base import (Content, MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
+from ..models import Content
+from .base import (MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
                    Status, UnsupportedFeature)
 
 PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -39,6 +40,8 @@ class SmtpProvider(MessageProvider, Provider):
     name = "smtp"
     features = frozenset({"test_send", "plain_text", "reply_to", "preheader"})
     required_settings: ClassVar[tuple[str, ...]] = ("NEWSLETTER_SMTP_HOST",)
+    credentials = ("NEWSLETTER_SMTP_USERNAME", "NEWSLETTER_SMTP_PASSWORD")
+    credentials_codec = "ascii"  # smtplib encodes AUTH PLAIN/LOGIN as ASCII
     connect_attempts: ClassVar[int] = 3
 
     @classmethod
@@ -59,6 +62,8 @@ class SmtpProvider(MessageProvider, Provider):
         self.password = config.get("NEWSLETTER_SMTP_PASSWORD")
         if self.username:
             config.require("NEWSLETTER_SMTP_PASSWORD", purpose="SMTP authentication (NEWSLETTER_SMTP_USERNAME is set)")
+            # what AUTH PLAIN sends, base64-encoded; a server's 535 may quote it back
+            self.redactor.add(f"\0{self.username}\0{self.password}")
         self.timeout = config.number("NEWSLETTER_SMTP_TIMEOUT")
         self.ca_file = config.get("NEWSLETTER_SMTP_CA_FILE")
 
@@ -105,7 +110,7 @@ class SmtpProvider(MessageProvider, Provider):
             except smtplib.SMTPAuthenticationError as exc:
                 raise ProviderError(self.redactor(
                     f"smtp: {where} refused the login of {self.username!r}: {exc.smtp_code} "
-                    f"{_text(exc.smtp_error)} (check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD)"))
+                    f"{_text(exc.smtp_error)} (check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD)")) from None
             except ssl.SSLError as exc:
                 raise ProviderError(self.redactor(f"smtp: TLS with {where} failed: {exc} (for a private CA, "
                                                   "set NEWSLETTER_SMTP_CA_FILE)")) from None

@@ -1,0 +1,80 @@
+"""The one redaction of secrets, used for every line that may leave the process.
+
+``Redactor.add(secret)`` registers a secret with every form in which it can
+show up in an error, a log line or a traceback:
+
+- as is, URL-encoded (``quote`` and ``quote_plus``), escaped as Python's
+  ``repr`` of the text and of its UTF-8 bytes, and escaped as a JSON string;
+- base64 (standard and URL-safe, padded or not) of the secret alone, as AUTH
+  LOGIN sends a password, and the base64 characters it produces at each of
+  the three byte offsets inside a longer blob (AUTH PLAIN's ``\\0user\\0pass``,
+  a Basic ``user:pass`` header), so a server that quotes what it received
+  cannot leak it whatever comes before the secret.
+
+Every ``Redactor`` also registers what it learns with the process-wide one,
+``redact_everywhere``, which ``cli.py`` runs over what it prints outside any
+provider: the error report, ``--debug`` tracebacks, log lines. (A traceback is
+formatted after the provider that knew the secret is gone; the process-wide
+registry is why one redaction reaches it.)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
+
+REDACTED = "********"
+MIN_LENGTH = 4  # a 1-3 character "secret" would shred every message
+MIN_FRAGMENT = 8  # base64 fragments shorter than this match ordinary words
+
+
+def encodings(secret: str) -> set[str]:
+    """Every form of ``secret`` that text may carry (see the module docstring)."""
+    raw = secret.encode("utf-8", "surrogatepass")
+    forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), repr(secret)[1:-1],
+             repr(raw)[2:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.add(encode(raw).decode().rstrip("="))
+        for offset in (0, 1, 2):  # the secret after 0, 1 or 2 other bytes (mod 3) in a longer blob
+            text = encode(b"\0" * offset + raw).decode()
+            inner = text[4 if offset else 0:4 * ((offset + len(raw)) // 3)]  # only groups of its own bytes
+            if len(inner) >= MIN_FRAGMENT:
+                forms.add(inner)
+    return {form for form in forms if len(form) >= MIN_LENGTH}
+
+
+class Redactor:
+    """Replaces every known secret (and its encodings) with ``********``."""
+
+    def __init__(self, secrets: Iterable[str] = (), *, share: bool = True) -> None:
+        self._forms: set[str] = set()
+        self._share = share
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Also redact ``secret``; providers add derived forms (a Basic auth value, an AUTH PLAIN blob)."""
+        if not secret or len(secret) < MIN_LENGTH:
+            return
+        self._forms |= encodings(secret)
+        if self._share:
+            EVERYWHERE.add(secret)
+
+    def __call__(self, text: str) -> str:
+        for form in sorted(self._forms, key=len, reverse=True):
+            if form in text:
+                text = text.replace(form, REDACTED)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self._forms)
+
+
+EVERYWHERE = Redactor(share=False)
+
+
+def redact_everywhere(text: str) -> str:
+    """``text`` without any secret this process has seen so far."""
+    return EVERYWHERE(text)
