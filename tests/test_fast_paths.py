@@ -156,3 +156,28 @@ def test_requests_imported_first_is_used_as_it_is() -> None:
     code = "import requests, newsletter_pipeline.render.inline, premailer.premailer as p; assert p.requests is requests"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_memoized_styles_still_depend_on_the_parent() -> None:
+    # the same element attributes under a hidden and a visible parent: one computed style each
+    from newsletter_pipeline.checks.context import CheckContext
+    from newsletter_pipeline.models import RenderedIssue
+
+    same = '<p style="color:#777777;font-size:14px">Same words</p>'
+    html = (f'<html><body><div style="display:none">{same}</div><div style="background:#000000">{same}</div>'
+            f'<div hidden>{same}</div></body></html>')
+    rendered = RenderedIssue(slug="s", subject="s", preheader="", language="en", html=html, text="", mjml="",
+                             source="s")
+    ctx = CheckContext(None, rendered)  # type: ignore[arg-type] - the styles never read the issue
+    visible = [(ctx.computed(element).background, text) for element, text in ctx.text_elements()]
+    assert visible == [((0, 0, 0), "Same words")]
+
+
+def test_the_settings_read_for_locations_follow_the_file(tmp_path) -> None:
+    from newsletter_pipeline.checks.locate import _settings_doc
+
+    path = tmp_path / "newsletter.yaml"
+    path.write_text("name: A\npostal_address: Street 1\n", encoding="utf-8")
+    assert _settings_doc(path).value_location(("postal_address",)).line == 2
+    path.write_text("name: A\n\n\npostal_address: Street 1\n", encoding="utf-8")  # what the preview sees on save
+    assert _settings_doc(path).value_location(("postal_address",)).line == 4
