@@ -148,6 +148,16 @@ def strip_comments(css: str) -> str:
 
 def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declaration]:
     """Every declaration of a stylesheet, nested at-rules included (a brace-matching scan)."""
+    return iter(_declarations(css, at_rules))
+
+
+@lru_cache(maxsize=256)
+def _declarations(css: str, at_rules: tuple[str, ...]) -> tuple[Declaration, ...]:
+    # two rules scan the same <style> blocks, which every issue of a project shares
+    return tuple(_scan(css, at_rules))
+
+
+def _scan(css: str, at_rules: tuple[str, ...]) -> Iterator[Declaration]:
     css = strip_comments(css)
     pos = 0
     while True:
@@ -160,7 +170,7 @@ def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declarati
         end = _matching_brace(css, brace)
         body = css[brace + 1:end]
         if prelude.startswith("@") and "{" in body:
-            yield from declarations(body, at_rules + (prelude,))
+            yield from _scan(body, at_rules + (prelude,))
         else:
             for name, value in parse_style(body).items():
                 yield Declaration(prelude, name, value, at_rules)
@@ -168,12 +178,16 @@ def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declarati
 
 
 def _matching_brace(css: str, start: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``start``, else ``len(css)``."""
     depth = 0
-    for index in range(start, len(css)):
-        if css[index] == "{":
+    for match in _BRACE.finditer(css, start):  # jumps from brace to brace, not character by character
+        if match.group() == "{":
             depth += 1
-        elif css[index] == "}":
+        else:
             depth -= 1
             if depth == 0:
-                return index
+                return match.start()
     return len(css)
+
+
+_BRACE = re.compile(r"[{}]")

@@ -44,6 +44,7 @@ def walk_strings(data: Any) -> Iterator[tuple[Path_, str]]:
     return ((path, value) for path, value in walk(data) if isinstance(value, str))
 
 
+@lru_cache(maxsize=4096)  # every link of every issue, several rules each; a pure function of the text
 def strip_utm(url: str) -> str:
     """``url`` without the utm_* parameters the renderer adds (the author never wrote them)."""
     parts = urlsplit(url)
