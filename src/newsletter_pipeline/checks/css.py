@@ -97,6 +97,7 @@ def relative_luminance(rgb: RGB) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+@lru_cache(maxsize=1024)  # asked for every text element; an email has a handful of colour pairs
 def contrast_ratio(first: RGB, second: RGB) -> float:
     """(L1 + 0.05) / (L2 + 0.05) with L1 the lighter: 1.0 (same) to 21.0 (black on white)."""
     a, b = relative_luminance(first), relative_luminance(second)
