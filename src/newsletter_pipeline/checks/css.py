@@ -152,7 +152,7 @@ def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declarati
     return iter(_declarations(css, at_rules))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)  # whole stylesheets as keys: a few per project
 def _declarations(css: str, at_rules: tuple[str, ...]) -> tuple[Declaration, ...]:
     # two rules scan the same <style> blocks, which every issue of a project shares
     return tuple(_scan(css, at_rules))
