@@ -56,8 +56,8 @@ def _requests_deferred() -> Iterator[None]:
     over to the real module. The stand-in is in ``sys.modules`` only during
     premailer's import, so every other importer (the HTTP providers) gets the
     real ``requests``. Nothing is deferred when either is already loaded.
-    Measured: ``newsletter build`` of the seed, median of alternating runs,
-    benchmarks/README.md ("What was changed").
+    Measured: ``newsletter build`` of the seed, alternating runs,
+    benchmarks/README.md ("Issue 17: what was changed").
     """
     if "requests" in sys.modules or "premailer.premailer" in sys.modules:
         yield
