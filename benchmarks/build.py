@@ -4,9 +4,12 @@
     .venv/bin/python benchmarks/build.py            # this section (results merged into results.json)
     .venv/bin/python benchmarks/build.py --quick    # fewer runs: a smoke test
 
-Goals (issue 7, on a 2-core machine): the whole-process build of the seed
-takes 0.3 s or less (median after a warm-up), peaks at 60 MiB or less, and is
-at least 3x faster than the MJML CLI on the same MJML.
+Goals (issue 17, ratios measured in one run on the same machine, because the
+machine is shared and absolute times move with its load): the whole-process
+build of the seed takes at most 1.3x the import floor (``python -c "import
+jinja2, mjml, premailer, dotenv"``, the four packages the pipeline cannot do
+without), is at least 2x faster than the MJML CLI on the same MJML, and peaks
+at 60 MiB or less. (Issue 7's absolute 0.3 s is still shown, as a figure.)
 
 - **build vs MJML CLI**: our whole process (``newsletter build ISSUE --out
   DIR``: interpreter, imports, validation, Jinja, MJML, CSS inlining, plain
@@ -18,6 +21,7 @@ at least 3x faster than the MJML CLI on the same MJML.
   The CLI is the npm package ``mjml`` v5, installed into
   benchmarks/node_modules with ``npm install --prefix benchmarks mjml@5``
   when it is missing; without npm that comparison is skipped with a message.
+- **import floor**: the floor command above, in the same alternating rounds.
 - **compilers in process**: mjml-python's ``mjml2html`` alone on the same
   MJML (first call and warm median), and, when Node is there, the JS
   ``mjml()`` in one Node process likewise: the compilers without their
@@ -42,6 +46,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench_run  # noqa: E402 - the registry lives beside this file
 
+# what the pipeline cannot do without, imported and nothing else: the floor a build is held to
+FLOOR = "import jinja2, mjml, premailer, dotenv"
+FLOOR_RATIO = 1.3
 NODE_MODULES = bench_run.HERE / "node_modules"
 MJML_BIN = NODE_MODULES / ".bin" / "mjml"
 # mjml() in one Node process: the first call, then the median of warm calls (v5 returns a promise)
@@ -126,11 +133,13 @@ def build_section(bench: bench_run.Bench) -> dict[str, Any]:
     bench.sample(ours)  # writes the email.mjml that both sides compile
     mjml_file = out / bench_run.SEED.stem / "email.mjml"
     cli, version = mjml_cli()
-    commands = {"newsletter build": ours}
+    python = str(bench_run.VENV_BIN / "python")
+    commands = {"newsletter build": ours, "import floor": [python, "-c", FLOOR]}
     if cli is not None:
         commands["mjml CLI"] = [str(cli), str(mjml_file), "-o", str(bench.scratch / "mjml-cli.html")]
     measured = bench.measure_alternating(commands, runs=bench.runs(9, 3))
     whole = measured["newsletter build"]
+    floor = measured["import floor"]
     # a fresh TMPDIR means a cold Jinja bytecode cache: what a first build on a new machine costs
     cold_tmp = bench.scratch / "cold-tmp"
     cold_tmp.mkdir()
@@ -138,14 +147,20 @@ def build_section(bench: bench_run.Bench) -> dict[str, Any]:
     source = mjml_file.read_text(encoding="utf-8")
     result: dict[str, Any] = {
         "build": whole,
+        "import_floor": floor,
         "build_cold_cache": {"wall_s": round(cold.wall_s, 4), "peak_rss_mib": round(cold.rss_kib / 1024, 1)},
         "mjml_python_compile": mjml_python_compile(source, bench.runs(50, 5)),
         "imports_s": import_time(),
     }
     figures = [bench_run.figure("mjml-python compile alone, in process (warm median)",
-                                f"{result['mjml_python_compile']['median_s'] * 1000:.1f} ms")]
+                                f"{result['mjml_python_compile']['median_s'] * 1000:.1f} ms"),
+               bench_run.figure("median whole-process build / import floor (wall / CPU)",
+                                f"{whole['median_s']} s / {whole['median_cpu_s']} s; floor {floor['median_s']} s / "
+                                f"{floor['median_cpu_s']} s (issue 7's 0.3 s: "
+                                f"{'met' if whole['median_s'] <= 0.3 else 'missed'})")]
     targets = [
-        bench_run.target("median whole-process build of the seed", whole["median_s"], 0.3, "s"),
+        bench_run.target("whole-process build / import floor (wall medians)",
+                         round(whole["median_s"] / floor["median_s"], 2), FLOOR_RATIO, "x"),
         bench_run.target("peak RSS of the build", whole["peak_rss_mib"], 60, "MiB"),
     ]
     if cli is None:
@@ -168,7 +183,7 @@ def build_section(bench: bench_run.Bench) -> dict[str, Any]:
         if result["mjml_js_compile"]:
             figures.append(bench_run.figure("MJML's JS compile alone, in one Node process (warm median)",
                                             f"{result['mjml_js_compile']['median_s'] * 1000:.1f} ms"))
-        targets.append(bench_run.target("MJML CLI time / newsletter build time (wall medians)", ratio, 3.0, "x",
+        targets.append(bench_run.target("MJML CLI time / newsletter build time (wall medians)", ratio, 2.0, "x",
                                         at_least=True))
     result["figures"] = figures
     result["targets"] = targets

@@ -94,3 +94,90 @@ def test_overlapping_pauses_in_threads_leave_the_collector_on() -> None:
     for thread in threads:
         thread.join(10)
     assert gc.isenabled()
+
+
+SMALL_ISSUE = """\
+subject: Hello
+preheader: A short note about what is new in the project this month.
+date: 2021-12-15
+language: en
+blocks:
+  - type: masthead
+    title: Hello
+  - type: cta
+    button:
+      label: Visit the project's website
+      url: https://www.ai4media.eu/
+"""
+
+
+def imported_modules(importtime_stderr: str) -> set[str]:
+    """The modules named by ``python -X importtime`` output (``import time: self | cumulative | name``)."""
+    return {line.rsplit("|", 1)[1].strip() for line in importtime_stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2}
+
+
+def test_a_build_does_not_import_requests(make_project, run_cli) -> None:
+    # premailer imports requests at module level but the build never fetches (allow_network=False)
+    root = make_project({"issues/2021-12-small.yaml": SMALL_ISSUE})
+    result = run_cli("build", "issues/2021-12-small.yaml", "--out", "out", cwd=root,
+                     env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0, result.stderr
+    loaded = imported_modules(result.stderr)
+    assert "premailer.premailer" in loaded  # the guard against a vacuous pass: importtime was read
+    assert not {"requests", "urllib3", "charset_normalizer"} & loaded
+
+
+DEFERRED_REQUESTS = """
+import sys, types
+import newsletter_pipeline.render.inline
+import premailer.premailer as premailer
+assert "requests" not in sys.modules, "requests was imported with premailer"
+assert premailer.requests.get.__module__ == "requests.api"  # the stand-in hands over on first use
+import requests
+assert type(requests) is types.ModuleType and requests is sys.modules["requests"]
+assert premailer.requests.Session is requests.Session
+print("ok")
+"""
+
+
+def test_premailer_gets_the_real_requests_when_it_uses_it() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", DEFERRED_REQUESTS], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_requests_imported_first_is_used_as_it_is() -> None:
+    import subprocess
+    import sys
+
+    code = "import requests, newsletter_pipeline.render.inline, premailer.premailer as p; assert p.requests is requests"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_memoized_styles_still_depend_on_the_parent() -> None:
+    # the same element attributes under a hidden and a visible parent: one computed style each
+    from newsletter_pipeline.checks.context import CheckContext
+    from newsletter_pipeline.models import RenderedIssue
+
+    same = '<p style="color:#777777;font-size:14px">Same words</p>'
+    html = (f'<html><body><div style="display:none">{same}</div><div style="background:#000000">{same}</div>'
+            f'<div hidden>{same}</div></body></html>')
+    rendered = RenderedIssue(slug="s", subject="s", preheader="", language="en", html=html, text="", mjml="",
+                             source="s")
+    ctx = CheckContext(None, rendered)  # type: ignore[arg-type] - the styles never read the issue
+    visible = [(ctx.computed(element).background, text) for element, text in ctx.text_elements()]
+    assert visible == [((0, 0, 0), "Same words")]
+
+
+def test_the_settings_read_for_locations_follow_the_file(tmp_path) -> None:
+    from newsletter_pipeline.checks.locate import _settings_doc
+
+    path = tmp_path / "newsletter.yaml"
+    path.write_text("name: A\npostal_address: Street 1\n", encoding="utf-8")
+    assert _settings_doc(path).value_location(("postal_address",)).line == 2
+    path.write_text("name: A\n\n\npostal_address: Street 1\n", encoding="utf-8")  # what the preview sees on save
+    assert _settings_doc(path).value_location(("postal_address",)).line == 4

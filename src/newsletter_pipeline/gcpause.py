@@ -17,6 +17,14 @@ Two places spend much of their time in the collector for nothing
   for 351 blocks). Paused, the few cycles a build leaves (a few hundred
   objects per issue) are collected as usual once it is done.
 
+Reconsidered for issue 17 (CPU medians of alternating whole-process runs,
+benchmarks/README.md "Process-global tricks"): without the import pause
+a ``newsletter build`` of the seed costs ~60 ms more CPU (382 against 321 ms);
+without the per-issue pauses a build of 100 issues costs ~2.5 ms more per
+issue (28.1 against 25.6 ms). Both stay. Ending the process with
+``os._exit`` to skip the interpreter's teardown saved only ~8 ms once the
+imports are frozen, so it was not adopted.
+
 The pause is process-wide and nests: concurrent or nested pauses (the preview
 server builds in a background thread) restore the collector only when the
 outermost one ends, and only if it was on when that one began.

@@ -12,7 +12,7 @@ from checkutil import BASE, ISSUE_NAME, builtin_template, only, where
 
 FOOTER = builtin_template("blocks/footer.mjml.j2")
 LAYOUT = builtin_template("layout.mjml.j2")
-LINK = '<a href="{{ unsubscribe_url }}">Unsubscribe</a>'
+LINK = '<a href="{{ unsubscribe_url }}">{{ _("Unsubscribe") }}</a>'
 ADDRESS = "<p>{{ settings.postal_address }}</p>"
 FOOTER_FILE = "templates/blocks/footer.mjml.j2"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,9 @@ _ZERO_OPACITY = re.compile(r"0(\.0+)?")
 _ZERO_LENGTH = re.compile(r"0(px)?")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Computed:
-    """The styles of one element that the rules care about."""
+    """The styles of one element that the rules care about (hashable: ``_compute`` memoizes on it)."""
 
     color: RGB
     background: RGB
@@ -101,20 +102,29 @@ class CheckContext:
 
 
 def _compute(element: Any, base: Computed) -> Computed:
-    style = parse_style(element.get("style"))
-    color = parse_color(style.get("color")) or parse_color(element.get("color")) or base.color
+    return _computed_from(element.tag, element.get("style"), element.get("color"), element.get("bgcolor"),
+                          element.get("hidden") is not None, base)
+
+
+@lru_cache(maxsize=4096)
+def _computed_from(tag: str, style_text: str | None, color_attr: str | None, bgcolor: str | None,
+                   hidden_attr: bool, base: Computed) -> Computed:
+    # An element's computed style depends only on these and its parent's: MJML repeats the same
+    # few hundred combinations, so each is worked out once per process (a batch, the preview).
+    style = parse_style(style_text)
+    color = parse_color(style.get("color")) or parse_color(color_attr) or base.color
     background = (parse_color(style.get("background-color")) or parse_color(style.get("background"))
-                  or parse_color(element.get("bgcolor")) or base.background)
+                  or parse_color(bgcolor) or base.background)
     font_px = length_px(style.get("font-size"), base.font_px)
-    bold = base.bold or element.tag in BOLD_TAGS
+    bold = base.bold or tag in BOLD_TAGS
     weight = without_important(style.get("font-weight", "")).strip().lower()
     if weight:
         bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
     return Computed(color, background, font_px if font_px is not None else base.font_px, bold,
-                    base.hidden or _hides(style, element))
+                    base.hidden or _hides(style, hidden_attr))
 
 
-def _hides(style: dict[str, str], element: Any) -> bool:
+def _hides(style: dict[str, str], hidden_attr: bool) -> bool:
     """display:none, visibility:hidden, opacity:0, or a zero-height clipped box (the preheader trick)."""
 
     def value(name: str, default: str) -> str:
@@ -128,7 +138,7 @@ def _hides(style: dict[str, str], element: Any) -> bool:
     clipped = value("overflow", "") == "hidden"
     if clipped and (_ZERO_LENGTH.fullmatch(value("max-height", "-")) or _ZERO_LENGTH.fullmatch(value("height", "-"))):
         return True
-    return element.get("hidden") is not None
+    return hidden_attr
 
 
 def accessible_name(element: Any) -> str:

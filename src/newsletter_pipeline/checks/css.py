@@ -101,6 +101,7 @@ def relative_luminance(rgb: RGB) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+@lru_cache(maxsize=1024)  # asked for every text element; an email has a handful of colour pairs
 def contrast_ratio(first: RGB, second: RGB) -> float:
     """(L1 + 0.05) / (L2 + 0.05) with L1 the lighter: 1.0 (same) to 21.0 (black on white)."""
     a, b = relative_luminance(first), relative_luminance(second)
@@ -152,6 +153,16 @@ def strip_comments(css: str) -> str:
 
 def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declaration]:
     """Every declaration of a stylesheet, nested at-rules included (a brace-matching scan)."""
+    return iter(_declarations(css, at_rules))
+
+
+@lru_cache(maxsize=32)  # whole stylesheets as keys: a few per project
+def _declarations(css: str, at_rules: tuple[str, ...]) -> tuple[Declaration, ...]:
+    # two rules scan the same <style> blocks, which every issue of a project shares
+    return tuple(_scan(css, at_rules))
+
+
+def _scan(css: str, at_rules: tuple[str, ...]) -> Iterator[Declaration]:
     css = strip_comments(css)
     pos = 0
     while True:
@@ -164,7 +175,7 @@ def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declarati
         end = _matching_brace(css, brace)
         body = css[brace + 1:end]
         if prelude.startswith("@") and "{" in body:
-            yield from declarations(body, at_rules + (prelude,))
+            yield from _scan(body, at_rules + (prelude,))
         else:
             for name, value in parse_style(body).items():
                 yield Declaration(prelude, name, value, at_rules)
@@ -172,15 +183,19 @@ def declarations(css: str, at_rules: tuple[str, ...] = ()) -> Iterator[Declarati
 
 
 def _matching_brace(css: str, start: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``start``, else ``len(css)``."""
     depth = 0
-    for index in range(start, len(css)):
-        if css[index] == "{":
+    for match in _BRACE.finditer(css, start):  # jumps from brace to brace, not character by character
+        if match.group() == "{":
             depth += 1
-        elif css[index] == "}":
+        else:
             depth -= 1
             if depth == 0:
-                return index
+                return match.start()
     return len(css)
+
+
+_BRACE = re.compile(r"[{}]")
 
 
 # --- what a stylesheet does to the elements it matches (the checks for hidden footers) ---

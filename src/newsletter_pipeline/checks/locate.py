@@ -15,14 +15,14 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ..errors import Location
-from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, read_settings_doc
-from ..issue.located_yaml import LocatedDocument, Path_
+from ..issue.load import CONFIG_NAME, LoadedIssue, display_path
+from ..issue.located_yaml import LocatedDocument, Path_, load_located_yaml
 from .css import RGB, hex_color
 
 LAYOUT = "layout.mjml.j2"
@@ -44,6 +44,7 @@ def walk_strings(data: Any) -> Iterator[tuple[Path_, str]]:
     return ((path, value) for path, value in walk(data) if isinstance(value, str))
 
 
+@lru_cache(maxsize=4096)  # every link of every issue, several rules each; a pure function of the text
 def strip_utm(url: str) -> str:
     """``url`` without the utm_* parameters the renderer adds (the author never wrote them)."""
     parts = urlsplit(url)
@@ -186,6 +187,20 @@ class TemplateIndex:
         return None
 
 
+def _settings_doc(path: Path) -> LocatedDocument:
+    """newsletter.yaml as the loader read it, parsed once per content (and display name) in a process.
+
+    The loader has parsed it for this issue already; a batch or the preview
+    would parse the same text again for every issue. Read-only for the rules.
+    """
+    return _parsed_settings(path.read_text(encoding="utf-8"), display_path(path))
+
+
+@lru_cache(maxsize=4)
+def _parsed_settings(text: str, shown: str) -> LocatedDocument:
+    return load_located_yaml(text, shown)
+
+
 @dataclass
 class Locator:
     """Finds the source line of a value seen in the rendered email."""
@@ -201,7 +216,7 @@ class Locator:
         config_path = loaded.project_root / CONFIG_NAME
         sources = [Source(loaded.doc, loaded.path)]
         if config_path.is_file():
-            sources.append(Source(read_settings_doc(loaded.project_root), config_path))
+            sources.append(Source(_settings_doc(config_path), config_path))
         types = [block.type for block in loaded.issue.blocks]
         return cls(SourceIndex(sources), TemplateIndex(template_dirs(loaded, override), types),
                    dict(loaded.settings.brand.colors.model_dump()))

@@ -36,12 +36,19 @@ def dropped_by(feature: str) -> list[str]:
     return [table["clients"][client] for client, value in support.items() if value in ("n", "a")]
 
 
+@lru_cache(maxsize=4096)
+def _normalized(style: str) -> tuple[tuple[str, str], ...]:
+    # MJML repeats the same few hundred inline styles: each is split and lower-cased once per process
+    return tuple((prop, without_important(value).strip().lower()) for prop, value in parse_style(style).items())
+
+
 def _declarations(ctx: CheckContext) -> Iterator[tuple[str, str, Any]]:
     """(property, value, element) for every inline and <style> declaration."""
     for element in ctx.elements():
-        if element.get("style"):
-            for prop, value in parse_style(element.get("style")).items():
-                yield prop, without_important(value).strip().lower(), element
+        style = element.get("style")
+        if style:
+            for prop, value in _normalized(style):
+                yield prop, value, element
         if element.tag == "style":
             for decl in declarations(element.text or ""):
                 yield decl.prop, without_important(decl.value).strip().lower(), element
@@ -75,6 +82,10 @@ def _background_without_colour(element: Any) -> bool:
     return colour is None
 
 
+# every tag that a test of _html_features other than the background image's can match
+_FEATURE_TAGS = {"script", "form", "input", "select", "textarea", "link", "style", "svg", "video", "audio"}
+
+
 def _html_features(ctx: CheckContext) -> dict[str, str]:
     found: dict[str, str] = {}
     checks: list[tuple[str, str, Callable[[Any], bool]]] = [
@@ -87,8 +98,10 @@ def _html_features(ctx: CheckContext) -> dict[str, str]:
         ("html-video", "<video>", lambda e: e.tag in ("video", "audio")),
         ("css-background-image", "a background image", _background_without_colour),
     ]
+    background = checks[-1]
     for element in ctx.elements():
-        for feature, example, test in checks:
+        # only a background image can be on any other tag: skip the tag tests (same order of finds)
+        for feature, example, test in checks if element.tag in _FEATURE_TAGS else (background,):
             if feature not in found and test(element):
                 found[feature] = example
     return found

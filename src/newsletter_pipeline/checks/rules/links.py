@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ URL_IN_TEXT = re.compile(r"(?:https?|mailto):[^\s<>\"')]+")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 
 
+@lru_cache(maxsize=4096)  # pure functions of a URL, asked for every link of every issue
 def href_problem(href: str | None) -> tuple[str, str] | None:
     """(level, message) when a link target is not an absolute http(s) or mailto: URL."""
     value = (href or "").strip()
@@ -73,6 +75,7 @@ def vague_problem(text: str, aria_label: str | None) -> str | None:
             "identical links (write what it leads to, or give the template an aria-label with the subject)")
 
 
+@lru_cache(maxsize=4096)
 def placeholder_reason(url: str) -> str | None:
     """Why a URL is a placeholder, a local or a staging address, or ``None`` when it looks live."""
     if url.startswith(UNSUBSCRIBE_PLACEHOLDER):
