@@ -106,9 +106,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     before = session.config.stash.get(_FIXTURE_FILES, None)
     changed = content_guard.fixture_changes(before) if before is not None else []
     if changed:
-        session.config.get_terminal_reporter().write_line(
-            f"error: tests wrote into the read-only fixture project {FIXTURE_PROJECT}: {', '.join(changed)} "
-            "(a test that writes must copy it: make_project(seed=True))", red=True)
+        message = (f"error: tests wrote into the read-only fixture project {FIXTURE_PROJECT}: {', '.join(changed)}"
+                   " (a test that writes must copy it: make_project(seed=True))")
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(message, red=True)
+        else:
+            print(message)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
