@@ -2,7 +2,9 @@
 
 Run by .ci/run with the project's venv: ``.venv/bin/python .ci/merge_flow.py``.
 
-1. A throwaway git repository: this project's newsletter.yaml, templates and issues ("base").
+1. A throwaway git repository: the test suite's fixture project (``tests/fixtures/ai4media``:
+   newsletter.yaml and the seed issue) and this project's templates ("base"). Never the
+   repository's own issues/ or newsletter.yaml, which are its content, not the tool's.
 2. A merge that edits the seed issue's subject; then
    ``newsletter send --test --changed-since HEAD~1 --provider smtp`` must deliver exactly that
    issue to the test recipient through aiosmtpd, and print its Message-ID in the summary table.
@@ -27,6 +29,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURE_PROJECT = REPO / "tests" / "fixtures" / "ai4media"
 SEED = "issues/2021-12-one-year-of-ai4media.yaml"
 RECIPIENT = "ci-team@newsletter-pipeline.invalid"
 GIT_ENV = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@newsletter-pipeline.invalid",
@@ -68,9 +71,9 @@ def free_port() -> int:
 def make_repository(root: Path) -> None:
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(FIXTURE_PROJECT / "newsletter.yaml", root / "newsletter.yaml")
     shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "issues", root / "issues")
+    shutil.copytree(FIXTURE_PROJECT / "issues", root / "issues")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
 

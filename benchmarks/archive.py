@@ -88,7 +88,7 @@ blocks:
 def synthetic_archive(scratch: Path, count: int) -> Path:
     root = scratch / "project"
     (root / "issues").mkdir(parents=True)
-    shutil.copy(bench_run.REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(bench_run.CONFIG, root / "newsletter.yaml")
     for n in range(count):
         name, text = synthetic_issue(n)
         (root / "issues" / name).write_text(text, encoding="utf-8")

@@ -56,7 +56,7 @@ def batch_project(scratch: Path, count: int) -> list[Path]:
 
     root = scratch / "project"
     (root / "issues").mkdir(parents=True)
-    shutil.copy(bench_run.REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(bench_run.CONFIG, root / "newsletter.yaml")
     seed = yaml.safe_load(bench_run.SEED.read_text(encoding="utf-8"))
     paths = []
     for n in range(count):

@@ -52,7 +52,7 @@ def chromium() -> str:
 def project(scratch: Path) -> Path:
     root = scratch / "project"
     (root / "issues").mkdir(parents=True)
-    shutil.copy(bench_run.REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(bench_run.CONFIG, root / "newsletter.yaml")
     shutil.copy(bench_run.SEED, root / "issues" / bench_run.SEED.name)
     return root / "issues" / bench_run.SEED.name
 

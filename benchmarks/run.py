@@ -51,7 +51,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results.json"
-SEED = REPO / "issues" / "2021-12-one-year-of-ai4media.yaml"
+# the test suite's fixture project, not the repository's own issues/ and newsletter.yaml (its content)
+FIXTURE_PROJECT = REPO / "tests" / "fixtures" / "ai4media"
+CONFIG = FIXTURE_PROJECT / "newsletter.yaml"
+SEED = FIXTURE_PROJECT / "issues" / "2021-12-one-year-of-ai4media.yaml"
 VENV_BIN = Path(sys.executable).parent
 # run order of the known sections; sections in new files follow, alphabetically
 ORDER = ("build", "stages", "batch", "check", "preview", "send", "startup", "archive")

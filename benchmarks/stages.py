@@ -54,7 +54,7 @@ def synthetic_project(scratch: Path, factor: int) -> Path:
 
     root = scratch / f"x{factor}"
     (root / "issues").mkdir(parents=True, exist_ok=True)
-    shutil.copy(bench_run.REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(bench_run.CONFIG, root / "newsletter.yaml")
     data = yaml.safe_load(bench_run.SEED.read_text(encoding="utf-8"))
     body = [b for b in data["blocks"] if b["type"] != "footer"]
     footer = [b for b in data["blocks"] if b["type"] == "footer"]

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from shared import REPO
+from shared import FIXTURE_CONFIG
 
 BASE = "https://news.example.org/"
 
@@ -63,9 +63,9 @@ blocks:
 
 
 def make_site_project(root: Path, issues: dict[str, str], settings_extra: str = "") -> Path:
-    """A project folder with the repository's newsletter.yaml and ``issues`` (file name -> YAML)."""
+    """A project folder with the fixture project's newsletter.yaml and ``issues`` (file name -> YAML)."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(FIXTURE_CONFIG, root / "newsletter.yaml")
     if settings_extra:
         with (root / "newsletter.yaml").open("a", encoding="utf-8") as handle:
             handle.write(settings_extra)

@@ -24,10 +24,18 @@ from aiosmtpd.controller import Controller
 from newsletter_pipeline.config import SETTINGS
 
 REPO = Path(__file__).resolve().parent.parent
+# The suite's own project (a copy of the AI4Media newsletter as of 2021-12), never the
+# repository's issues/ or newsletter.yaml: replacing those must leave the suite green.
+# Read-only: a test that writes copies it with ``make_project``.
+FIXTURE_PROJECT = REPO / "tests" / "fixtures" / "ai4media"
+FIXTURE_CONFIG = FIXTURE_PROJECT / "newsletter.yaml"
 SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
 SEED_SLUG = SEED_NAME.removesuffix(".yaml")
-SEED = REPO / "issues" / SEED_NAME  # the repository's seed issue
-SEED_IN_PROJECT = f"issues/{SEED_NAME}"  # the seed as the CLI names it in ``make_project(seed=True)``
+SEED = FIXTURE_PROJECT / "issues" / SEED_NAME  # the seed issue (the golden files are its build)
+SEED_IN_PROJECT = f"issues/{SEED_NAME}"  # the seed as the CLI names it from FIXTURE_PROJECT or ``make_project(seed=True)``
+
+# The repository's own content, which only .ci/run checks (``newsletter check --strict issues/``).
+REPO_CONTENT = (REPO / "issues", REPO / "newsletter.yaml")
 
 
 def newsletter_command() -> list[str]:
@@ -110,6 +118,19 @@ class Recorder:
 
 
 class CountingController(Controller):
+    """aiosmtpd's threaded controller on a port the kernel picks while binding.
+
+    A port probed free and bound later (``free_port``) can be taken in between
+    by a parallel test worker; binding port 0 here cannot. ``_create_server`` is
+    aiosmtpd's hook (1.4) that makes the listening server; ``port`` is then the
+    real one, which ``start()``'s readiness check connects to.
+    """
+
+    def _create_server(self):
+        sock = socket.create_server((self.hostname, 0))
+        self.port = sock.getsockname()[1]
+        return self.loop.create_server(self._factory_invoker, sock=sock, ssl=self.ssl_context)
+
     def factory(self):
         self.handler.connections += 1
         return super().factory()
@@ -134,19 +155,18 @@ class SmtpServer:
 @contextmanager
 def local_smtp_server(recorder: Recorder | None = None, security: str = "none",
                       **controller_options: Any) -> Iterator[SmtpServer]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 (a free port), stopped on exit.
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 (a port the kernel picks), stopped on exit.
 
     ``security`` is what ``env()`` tells the client; the TLS contexts and
     authentication that make the server speak it are ``controller_options``
     (aiosmtpd's ``Controller`` arguments).
     """
     recorder = Recorder() if recorder is None else recorder
-    port = free_port()
-    controller = CountingController(recorder, hostname="127.0.0.1", port=port, ready_timeout=5,
+    controller = CountingController(recorder, hostname="127.0.0.1", port=0, ready_timeout=5,
                                     **controller_options)
     controller.start()
     recorder.connections = 0  # start() makes one connection of its own to check the server is up
     try:
-        yield SmtpServer("127.0.0.1", port, recorder, security)
+        yield SmtpServer("127.0.0.1", controller.port, recorder, security)
     finally:
         controller.stop()

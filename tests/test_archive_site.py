@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from archive_helpers import BASE, MERGE_TAGS, crawl, file_of, issue_yaml, make_site_project, parse_page
-from shared import REPO, SEED_SLUG, newsletter_command
+from shared import FIXTURE_PROJECT, SEED_SLUG, newsletter_command
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -32,9 +32,9 @@ def archive(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
 
 @pytest.fixture(scope="module")
 def repo_site(tmp_path_factory) -> Path:
-    """What the issue asks to show: the archive of this repository."""
+    """What the issue asks to show: the archive of a real project (the fixture's)."""
     out = tmp_path_factory.mktemp("repo") / "site"
-    result = archive("--out", str(out), "--base-url", BASE, cwd=REPO)
+    result = archive("--out", str(out), "--base-url", BASE, cwd=FIXTURE_PROJECT)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return out

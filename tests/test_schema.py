@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from shared import REPO, SEED
+from shared import FIXTURE_CONFIG, REPO, SEED
 
 
 ISSUE_SCHEMA = REPO / "schema" / "issue.schema.json"
@@ -26,14 +26,14 @@ def issue_schema() -> dict[str, Any]:
 
 
 def test_schema_command_equals_the_committed_issue_schema(run_cli):
-    result = run_cli("schema", cwd=REPO)
+    result = run_cli("schema")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ISSUE_SCHEMA.read_text(encoding="utf-8"), \
         "regenerate: newsletter schema > schema/issue.schema.json"
 
 
 def test_schema_settings_equals_the_committed_settings_schema(run_cli):
-    result = run_cli("schema", "--settings", cwd=REPO)
+    result = run_cli("schema", "--settings")
     assert result.returncode == 0, result.stderr
     assert result.stdout == SETTINGS_SCHEMA.read_text(encoding="utf-8"), \
         "regenerate: newsletter schema --settings > schema/settings.schema.json"
@@ -50,12 +50,22 @@ def test_the_seed_validates_against_the_issue_schema(issue_schema):
 
 def test_newsletter_yaml_validates_against_the_settings_schema():
     schema = json.loads(SETTINGS_SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(schema).validate(as_json(REPO / "newsletter.yaml"))
+    jsonschema.Draft202012Validator(schema).validate(as_json(FIXTURE_CONFIG))
+
+
+MODELINE = "# yaml-language-server: $schema=../schema/issue.schema.json"
+
+
+def test_the_documented_modeline_finds_the_schema_from_issues():
+    """README's modeline, written in ``issues/*.yaml``, names the committed schema (``issues/../schema/``)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"```yaml\n{MODELINE}\n```" in readme
+    target = MODELINE.split("$schema=", 1)[1]
+    assert ((REPO / "issues") / target).resolve() == ISSUE_SCHEMA.resolve() and ISSUE_SCHEMA.is_file()
 
 
 def test_the_seed_file_carries_the_editor_modeline():
-    assert SEED.read_text(encoding="utf-8").splitlines()[0] == \
-        "# yaml-language-server: $schema=../schema/issue.schema.json"
+    assert SEED.read_text(encoding="utf-8").splitlines()[0] == MODELINE
 
 
 @pytest.mark.parametrize("edit, where", [

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import lxml.html
 import pytest
+from shared import FIXTURE_CONFIG
 
 from newsletter_pipeline.render import build_issue
 from newsletter_pipeline.render.markdown import ALLOWED_TAGS, markdown_to_html, markdown_to_text
@@ -87,7 +87,7 @@ settings:
 def hostile(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     (root / "issues").mkdir()
-    (root / "newsletter.yaml").write_text((Path(__file__).resolve().parent.parent / "newsletter.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "newsletter.yaml").write_text(FIXTURE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     issue = root / "issues" / "2021-12-hostile.yaml"
     issue.write_text(hostile_issue(), encoding="utf-8")
     _, rendered = build_issue(issue)

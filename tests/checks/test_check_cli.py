@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from checkutil import BASE, ISSUE_NAME, line_of
-from shared import REPO, SEED_IN_PROJECT
+from shared import FIXTURE_PROJECT, REPO, SEED_IN_PROJECT
 
 from newsletter_pipeline.checks.rules import RULE_IDS, load_rules
 
@@ -16,13 +16,13 @@ DEEPFAKES_LINK = "      url: https://www.ai4media.eu/detecting-deepfakes-in-mult
 
 
 def test_seed_passes_strict(run_cli):
-    result = run_cli("check", "--strict", SEED_IN_PROJECT, cwd=REPO)
+    result = run_cli("check", "--strict", SEED_IN_PROJECT, cwd=FIXTURE_PROJECT)
     assert (result.returncode, result.stdout) == (0, "")
     assert f"{SEED_IN_PROJECT}: ok: 0 error(s), 0 warning(s)" in result.stderr
 
 
 def test_seed_json_is_an_empty_list(run_cli):
-    result = run_cli("check", "--format", "json", SEED_IN_PROJECT, cwd=REPO)
+    result = run_cli("check", "--format", "json", SEED_IN_PROJECT, cwd=FIXTURE_PROJECT)
     assert (result.returncode, json.loads(result.stdout), result.stderr) == (0, [], "")
 
 
@@ -94,7 +94,7 @@ def test_check_writes_nothing(run_cli, project):
 @pytest.mark.parametrize("args", [["check", "issues/2022-04-missing.yaml"],
                                   ["check", "--format", "xml", SEED_IN_PROJECT]])
 def test_usage_errors_exit_2(run_cli, args):
-    result = run_cli(*args, cwd=REPO)
+    result = run_cli(*args, cwd=FIXTURE_PROJECT)
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cihelpers import ALPHA, BETA, GAMMA, OLD, commit, git, issue_text
-from shared import REPO, SmtpServer, local_smtp_server
+from shared import FIXTURE_CONFIG, SmtpServer, local_smtp_server
 
 
 @dataclass
@@ -26,7 +26,7 @@ def merge_repo(tmp_path: Path) -> MergeRepo:
     root = tmp_path / "newsletter"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
+    shutil.copy(FIXTURE_CONFIG, root / "newsletter.yaml")
     base = commit(root, "base", {ALPHA: issue_text("Alpha, first draft", 0), BETA: issue_text("Beta", 1),
                                  OLD: issue_text("Old", 2), "README.md": "our newsletter\n"})
     head = commit(root, "merge: alpha changed, gamma added, old removed",

@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from shared import REPO, SEED_IN_PROJECT, SEED_SLUG, clean_env
+from shared import FIXTURE_PROJECT, REPO, SEED_IN_PROJECT, SEED_SLUG, clean_env
 
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
 from newsletter_pipeline.providers.outbox import LIST_RECIPIENT, PLACEHOLDER_RECIPIENT
@@ -23,9 +23,7 @@ def parse(path: Path) -> email.message.EmailMessage:
 def fresh_clone(tmp_path: Path) -> Path:
     """The files a clone has (no .env, no outbox, no ledger)."""
     root = tmp_path / "clone"
-    root.mkdir()
-    shutil.copy(REPO / "newsletter.yaml", root)
-    shutil.copytree(REPO / "issues", root / "issues")
+    shutil.copytree(FIXTURE_PROJECT, root)  # newsletter.yaml and issues/
     shutil.copytree(REPO / "templates", root / "templates")
     return root
 
