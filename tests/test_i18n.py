@@ -17,7 +17,7 @@ from lxml import etree
 from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages
 from newsletter_pipeline.i18n.extract import extract
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
-from shared import REPO, SEED, assert_clean_failure, clean_env, newsletter_command
+from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, newsletter_command
 
 ARCHIVE = "https://www.ai4media.eu/newsletter/"  # gives every footer its "View in your browser" link
 SHIPPED = ["de", "el", "es", "fr", "it", "nl", "pl", "pt"]
@@ -199,7 +199,7 @@ LOCALES = {"de": "de", "el": "el", "fr": "fr"}
 def builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """The seed and the fixture issue, each built in en, de, el and fr by the CLI."""
     root = tmp_path_factory.mktemp("languages")
-    (root / "newsletter.yaml").write_text((REPO / "newsletter.yaml").read_text("utf-8"), encoding="utf-8")
+    (root / "newsletter.yaml").write_text(FIXTURE_CONFIG.read_text("utf-8"), encoding="utf-8")
     (root / "issues").mkdir()
     paths = []
     for language in ("en", "de", "el", "fr"):
@@ -221,7 +221,7 @@ def builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
 
 def builtin_english(builds, name: str) -> set[str]:
     source = (seed_in("en") if name == "seed" else issue("en"))
-    settings = (REPO / "newsletter.yaml").read_text("utf-8")
+    settings = FIXTURE_CONFIG.read_text("utf-8")
     return email_words(builds[("en", name)]) - source_words(source, settings)
 
 
@@ -238,7 +238,7 @@ def test_the_english_builtin_words_are_derived_from_the_english_build(builds):
 def test_no_english_builtin_word_in_either_part(builds, language, name):
     english = builtin_english(builds, name)
     source = seed_in(language) if name == "seed" else issue(language)
-    settings = (REPO / "newsletter.yaml").read_text("utf-8")
+    settings = FIXTURE_CONFIG.read_text("utf-8")
     allowed = source_words(source, settings) | date_words(LOCALES[language]) | SAME_WORD[language]
     left = sorted((email_words(builds[(language, name)]) & english) - allowed)
     assert left == [], f"English built-in words in the {language} build: {left}"
