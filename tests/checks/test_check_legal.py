@@ -7,6 +7,8 @@ address, although both are still in the HTML.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from checkutil import BASE, ISSUE_NAME, builtin_template, only, where
 
@@ -86,7 +88,7 @@ def test_a_second_visible_link_is_enough_and_dark_mode_colours_are_no_hiding(che
 
 def test_check_on_the_command_line_fails_for_a_hidden_footer(run_cli, project):
     path = project(templates=_layout_with_style(".np-footer { display: none !important }"))
-    result = run_cli("check", str(path))  # in the project folder (the fixture went there)
+    result = run_cli("check", str(path), cwd=Path.cwd())  # in the project folder (the fixture went there)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     found = [line for line in result.stdout.splitlines() if " is hidden by the email's own CSS" in line]
     assert [line.split(": error: ")[1].split(":")[0] for line in found] == ["postal-address", "unsubscribe"]

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from pathlib import Path
+
 import pytest
 from checkutil import ISSUE_NAME, line_of, only, where
 from send.conftest import Certs, certs  # noqa: F401 - the send tests' certificate fixture, used here too
@@ -188,7 +190,7 @@ blocks:
       See [the page]({base}/ok), [the slow page]({base}/drip) and [the file]({base}/to?file:///etc/passwd).
 """
         path = project(issue, config=CONFIG)
-        result = run_cli("check", "--check-links", "--format", "json", str(path), timeout=60,
+        result = run_cli("check", "--check-links", "--format", "json", str(path), timeout=60, cwd=Path.cwd(),
                          env={ALLOW_LOCAL_ENV: "1", TIMEOUT_ENV: "0.5", "SSL_CERT_FILE": str(certs.ca_file)})
     assert "Traceback" not in result.stderr
     found = sorted((f["line"], f["message"].split(": ", 1)[1]) for f in json.loads(result.stdout)
