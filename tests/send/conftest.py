@@ -14,6 +14,31 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from shared import Recorder, SmtpServer, local_smtp_server
 
+# A small valid issue for the send tests that need only something to send
+SMALL_ISSUE_NAME = "issues/2021-12-small.yaml"
+SMALL_SLUG = "2021-12-small"
+
+
+def small_issue(subject: str = "A small issue") -> str:
+    """One masthead and one editorial under ``subject``: passes every check."""
+    return f"""\
+subject: {subject}
+preheader: "A short issue for the send tests: one masthead, one editorial, nothing more."
+date: 2021-12-15
+blocks:
+  - type: masthead
+    title: A small issue
+  - type: editorial
+    body: "Hello from [AI4Media](https://www.ai4media.eu/)."
+"""
+
+
+@pytest.fixture
+def small_project(make_project: Callable[..., Path]) -> Path:
+    """A project holding ``small_issue()`` at ``SMALL_ISSUE_NAME``."""
+    return make_project({SMALL_ISSUE_NAME: small_issue()})
+
+
 SMTP_USER = "mailer"
 SMTP_PASSWORD = "smtp-pa55word-never-shown"
 

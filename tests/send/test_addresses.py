@@ -6,25 +6,15 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from send.conftest import SMALL_ISSUE_NAME, SMALL_SLUG, small_issue
 from shared import assert_clean_failure, clean_env
 
-ISSUE = "issues/2021-12-small.yaml"
-SLUG = "2021-12-small"
-SMALL_ISSUE = """\
-subject: A small issue
-preheader: "A short issue for the send tests: one masthead, one editorial, nothing more."
-date: 2021-12-15
-blocks:
-  - type: masthead
-    title: A small issue
-  - type: editorial
-    body: "Hello from [AI4Media](https://www.ai4media.eu/)."
-"""
+ISSUE, SLUG, SMALL_ISSUE = SMALL_ISSUE_NAME, SMALL_SLUG, small_issue()
 
 
 @pytest.fixture
-def project(make_project) -> Path:
-    return make_project({ISSUE: SMALL_ISSUE})
+def project(small_project: Path) -> Path:
+    return small_project
 
 
 def nothing_written(project: Path) -> bool:

@@ -16,21 +16,12 @@ from pathlib import Path
 
 from fakes import ListmonkFake
 from fakes.harness import FAST, settings_for
+from send.conftest import small_issue
 from shared import clean_env, newsletter_command
 
 TRIALS = 5
 HOLD_AT_MOST = 30.0  # seconds; the condition releases it long before, unless the machine stalls
 
-SMALL_ISSUE = """\
-subject: A small issue {n}
-preheader: "A short issue for the send tests: one masthead, one editorial, nothing more."
-date: 2021-12-15
-blocks:
-  - type: masthead
-    title: A small issue
-  - type: editorial
-    body: "Hello from [AI4Media](https://www.ai4media.eu/)."
-"""
 
 
 def issue_name(n: int) -> str:
@@ -73,7 +64,7 @@ def send_env(fake: ListmonkFake) -> dict[str, str]:
 def test_two_concurrent_list_sends_send_once(make_project):
     """The campaign lookup is held until both runs are surely in the race: until a second lookup
     arrives (what happens without the lock), or until the other run says it waits for the lock."""
-    project = make_project({issue_name(n): SMALL_ISSUE.format(n=n) for n in range(TRIALS)})
+    project = make_project({issue_name(n): small_issue(f"A small issue {n}") for n in range(TRIALS)})
     with ListmonkFake() as fake:
         env = send_env(fake)
         for n in range(TRIALS):
@@ -102,7 +93,7 @@ def test_two_concurrent_list_sends_send_once(make_project):
 
 def test_the_waiter_gives_up_clearly_after_the_timeout(make_project, run_cli):
     """A send that holds the lock longer than NEWSLETTER_SEND_LOCK_TIMEOUT: the other refuses, sends nothing."""
-    project = make_project({issue_name(0): SMALL_ISSUE.format(n=0)})
+    project = make_project({issue_name(0): small_issue("A small issue 0")})
     with ListmonkFake() as fake:
         env = send_env(fake)
         waiter_done = threading.Event()
