@@ -106,7 +106,8 @@ def test_text_templates_do_not_escape_html(make_project):
                                             "button": {"label": "Q&A night", "url": "https://www.ai4media.eu/?a=1&b=2"}})})
     _, rendered = build_issue(root / ISSUE)
     assert "Fish & chips for < 5 euros" in rendered.text
-    assert "Q&A night: https://www.ai4media.eu/?a=1&b=2" in rendered.text
+    # tagged as in the HTML part (the longer URL may go to the next line)
+    assert "Q&A night: https://www.ai4media.eu/?a=1&b=2&utm_source=newsletter" in " ".join(rendered.text.split())
     assert "&amp;" not in rendered.text
 
 

@@ -10,6 +10,7 @@ import pytest
 from newsletter_pipeline.issue.schema import ArticleBlock, BulletsBlock, EditorialBlock
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
 from newsletter_pipeline.render import build_issue
+from newsletter_pipeline.render.links import add_utm
 from newsletter_pipeline.render.text import WIDTH
 
 MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -49,6 +50,7 @@ def test_every_link_url_is_written_out_unbroken(seed_build, text):
     loaded, _ = seed_build
     urls = link_urls(loaded.issue.model_dump()) + link_urls(loaded.settings.model_dump(exclude={"brand"}))
     assert len(urls) >= 20
+    urls = [add_utm(u, loaded.settings.utm, loaded.slug) for u in urls]  # tagged as in the HTML part
     words = set(re.findall(r"\S+", text.replace("<", " ").replace(">", " ")))
     assert [u for u in urls if u not in words] == []
 
@@ -148,13 +150,15 @@ def test_numbered_items_hang_under_their_text(small):
     assert "2. Second point." in lines
 
 
-def test_markdown_links_are_written_out_without_utm(small):
-    assert "Read the report <https://www.ai4media.eu/report/> today." in " ".join(small.split())
-    assert "utm_" not in small
+def test_markdown_links_are_written_out_with_the_html_parts_utm(small):
+    assert ("Read the report <https://www.ai4media.eu/report/?utm_source=newsletter&utm_medium=email"
+            "&utm_campaign=2021-12-text> today.") in " ".join(small.split())
 
 
 def test_a_long_url_stands_alone_on_its_line(small):
-    url = "https://www.ai4media.eu/very/long/path/that/goes/on/and/on/past/the/seventy-eight/column/limit/"
+    url = ("https://www.ai4media.eu/very/long/path/that/goes/on/and/on/past/the/seventy-eight/column/limit/"
+           "?utm_source=newsletter&utm_medium=email&utm_campaign=2021-12-text")
     lines = small.splitlines()
     assert url in lines and "Go:" in lines
-    assert all(len(line) <= WIDTH for line in lines if line != url)
+    # a longer line is one URL, whole (the tagged Markdown link too: "<https://...>")
+    assert all(len(line) <= WIDTH or re.fullmatch(r"<?https://\S+>?\.?", line) for line in lines), lines

@@ -11,6 +11,14 @@ Reply-To (when set), Subject, MIME-Version, List-Id, List-Unsubscribe and,
 when an https unsubscribe URL is configured, ``List-Unsubscribe-Post:
 List-Unsubscribe=One-Click`` (RFC 8058).
 
+What List-Unsubscribe holds (``Unsubscribe.parse``): the configured URLs, plus
+a mailto: to the sender when none of them is one (a client without one-click
+then still has a way out). With no https URL configured there is no
+one-click: RFC 8058 needs an https address that removes the recipient on a
+POST, and this tool runs no such server. Inventing one (from ``archive_url``,
+say) would show a button in Gmail that unsubscribes nobody, which is worse than
+the mailto: alone; ``Unsubscribe.describe`` says so in ``check``'s output.
+
 The body's unsubscribe placeholder has already become the URL returned by
 ``Unsubscribe.body_url`` (the provider's ``prepare`` does that), so each
 message is fully built from a ``Content`` and one address. Rendering streams:
@@ -60,12 +68,14 @@ class Unsubscribe:
 
     @classmethod
     def parse(cls, values: list[str], fallback_email: str) -> Unsubscribe:
-        """Validate the configured URLs; with none, a mailto: to the sender (subject "unsubscribe")."""
+        """Validate the configured URLs; a mailto: to the sender (subject "unsubscribe") is added when none is one."""
         bad = [url for url in values if not url.lower().startswith(("mailto:", "https://"))]
         if bad:
             raise ConfigError(f"NEWSLETTER_LIST_UNSUBSCRIBE: {', '.join(bad)}: use mailto: or https: URLs, "
                               "comma-separated (e.g. https://example.org/unsubscribe,mailto:leave@example.org)")
-        return cls(tuple(values) or (f"mailto:{fallback_email}?subject=unsubscribe",))
+        if any(url.lower().startswith("mailto:") for url in values):
+            return cls(tuple(values))
+        return cls((*values, f"mailto:{fallback_email}?subject=unsubscribe"))
 
     @property
     def https(self) -> str | None:
@@ -75,6 +85,20 @@ class Unsubscribe:
     def body_url(self) -> str:
         """The link that replaces the body's placeholder: the https URL, else the first one."""
         return self.https or self.urls[0]
+
+    @property
+    def one_click(self) -> bool:
+        """Whether the message carries ``List-Unsubscribe-Post`` (RFC 8058 allows it only with an https URL)."""
+        return self.https is not None
+
+    def describe(self) -> str:
+        """The two headers as a message carries them, on one line (for ``check`` and ``send``'s notes)."""
+        urls = ", ".join(f"<{url}>" for url in self.urls)
+        if self.one_click:
+            return f"List-Unsubscribe: {urls} and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058)"
+        return (f"List-Unsubscribe: {urls} only, without one-click unsubscribe (RFC 8058 needs an https URL "
+                "that unsubscribes the reader on a POST, which Gmail and Yahoo require of bulk senders: "
+                "set NEWSLETTER_LIST_UNSUBSCRIBE to your list's one-click address)")
 
     def header(self) -> str:
         """``<url>, <url>``, folded between URLs (a URL itself cannot be folded)."""
@@ -136,7 +160,7 @@ class MessageFactory:
         message["Subject"] = content.subject
         message["List-Id"] = list_id(content.list_name, content.from_email)
         message.set_raw("List-Unsubscribe", unsubscribe.header())
-        if unsubscribe.https:
+        if unsubscribe.one_click:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(content.text, subtype="plain", charset="utf-8", cte="quoted-printable")
         message.add_alternative(content.html, subtype="html", charset="utf-8", cte="quoted-printable")

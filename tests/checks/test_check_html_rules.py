@@ -198,6 +198,15 @@ def test_unsupported_css_and_html_warn_at_the_template_line(check, html, client)
     assert client in finding.message and "caniemail" in finding.message
 
 
+def test_the_finding_gives_caniemails_support_per_client_and_its_date(check):
+    [finding] = only(check(templates=_cta('<div style="display:grid"><p>One</p></div>')), "css-support")
+    # caniemail 2.0.2: Gmail and Yahoo support grid since their 2026-03 tests (the old table said no)
+    assert finding.message.startswith("display:grid: Outlook (Windows, 2007-2019) drop or only partly support")
+    assert ("(Outlook (Windows, 2007-2019): not supported; Gmail (desktop webmail), Apple Mail (macOS), "
+            "Yahoo Mail (desktop webmail): supported; caniemail, tested 2019-02-28, data of 2026-05-13)") \
+        in finding.message
+
+
 def test_background_image_with_a_fallback_colour_passes(check):
     html = '<div style="background-image:url(https://www.ai4media.eu/bg.jpg);background-color:#ffffff">Text</div>'
     assert only(check(templates=_cta(html)), "css-support") == []

@@ -64,7 +64,8 @@ def test_one_file_per_recipient_with_their_own_to(tmp_path, run_cli, make_projec
         assert message["To"] == who
         assert str(message["From"]) == "Ünïcode Desk <desk@example.org>"
         assert b"=?utf-8?" in raw.split(b"\r\n\r\n")[0]  # the non-ASCII name is RFC 2047 encoded
-        assert message["List-Unsubscribe"] == "<https://example.org/u>"
+        # the https URL for one-click, and a mailto: to the sender for clients without it
+        assert message["List-Unsubscribe"] == "<https://example.org/u>, <mailto:desk@example.org?subject=unsubscribe>"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert 'href="https://example.org/u"' in message.get_body(("html",)).get_content()
         ids.add(message["Message-ID"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from ..errors import Location
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path
@@ -47,11 +47,13 @@ def walk_strings(data: Any) -> Iterator[tuple[Path_, str]]:
 @lru_cache(maxsize=4096)  # every link of every issue, several rules each; a pure function of the text
 def strip_utm(url: str) -> str:
     """``url`` without the utm_* parameters the renderer adds (the author never wrote them)."""
-    parts = urlsplit(url)
-    if "utm_" not in parts.query:
+    base, hash_, fragment = url.partition("#")
+    path, mark, query = base.partition("?")
+    if "utm_" not in query:
         return url
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # textually, as render/links.py appends them: the author's own query stays byte for byte
+    kept = "&".join(piece for piece in query.split("&") if not piece.startswith("utm_"))
+    return f"{path}{mark if kept else ''}{kept}{hash_}{fragment}"
 
 
 def collapse(text: str) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ..checked import build_checked
 from ..checks import CheckReport, Finding
+from ..checks.unsubscribe import list_send_headers
+from ..config import Config
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
 from ..models import RenderedIssue
 
@@ -24,6 +26,7 @@ class IssueCheck:
     report: CheckReport
     rendered: bool = True
     email: RenderedIssue | None = None  # subject and size for --summary-file
+    sender: str | None = None  # settings.sender.email: the mailto: fallback of List-Unsubscribe
 
 
 @dataclass
@@ -32,6 +35,7 @@ class CheckRun:
 
     checks: list[IssueCheck] = field(default_factory=list)
     strict: bool = False
+    notes: list[str] = field(default_factory=list)  # lines after the summary that are no finding (list-unsubscribe)
 
     @property
     def findings(self) -> list[Finding]:
@@ -56,13 +60,13 @@ class CheckRun:
             strict = " (--strict: warnings fail)" if self.strict and warnings and not errors else ""
             unrendered = "; not rendered, so only its values were checked" if not check.rendered else ""
             lines.append(f"{check.path}: {verdict}: {errors} error(s), {warnings} warning(s){strict}{unrendered}")
-        return "\n".join(lines)
+        return "\n".join(lines + [f"note: {note}" for note in self.notes])
 
 
 def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     """Check one issue file; load and template errors are reported as findings, not raised."""
     try:
-        _, rendered, report = build_checked(path, check_links=check_links)
+        loaded, rendered, report = build_checked(path, check_links=check_links)
     except ConfigError:
         raise
     except NewsletterError as exc:
@@ -71,7 +75,7 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
         from ..checks.source import unrendered_findings  # only for issues that fail to render
 
         return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False)
-    return IssueCheck(path, report, email=rendered)
+    return IssueCheck(path, report, email=rendered, sender=str(loaded.settings.sender.email))
 
 
 def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:
@@ -82,4 +86,7 @@ def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> C
     outcome = CheckRun(strict=strict)
     for path in paths:
         outcome.checks.append(check_issue(path, check_links))
+    if paths:
+        sender = next((c.sender for c in outcome.checks if c.sender), None)
+        outcome.notes.append(list_send_headers(Config.load(), sender))
     return outcome

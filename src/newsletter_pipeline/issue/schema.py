@@ -615,6 +615,13 @@ class Utm(Strict):
     medium: Text = "email"
     campaign: Text | None = Field(None, description="Defaults to the issue's slug")
     domains: list[Text] = Field(default_factory=list, description="Only tag links to these hosts; empty means all")
+    parts: list[Literal["html", "text"]] = Field(
+        default_factory=lambda: ["html", "text"],
+        description="Which parts' links are tagged: the HTML part, the plain-text part, or both (the default)")
+
+    def tags(self, part: str) -> bool:
+        """Whether links of ``part`` ("html" or "text") carry the utm pairs."""
+        return part in self.parts
 
 
 class Settings(Strict):

@@ -16,6 +16,7 @@ refusal is a ``TemplateError`` at the template's line.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,20 @@ def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
     }
 
 
-def context(loaded: LoadedIssue) -> dict[str, Any]:
-    """Everything an HTML template may use. Functions close over the issue's UTM settings."""
-    settings, slug = loaded.settings, loaded.slug
+def link_tagger(loaded: LoadedIssue, part: str) -> Callable[[str], str]:
+    """The ``url()`` of ``part``'s templates: UTM tagging when ``utm.parts`` includes it, else as written."""
+    utm, slug = loaded.settings.utm, loaded.slug
+    if utm is None or not utm.tags(part):
+        return lambda value: value
 
     def url(value: str) -> str:
-        return add_utm(value, settings.utm, slug)
+        return add_utm(value, utm, slug)
+    return url
+
+
+def context(loaded: LoadedIssue) -> dict[str, Any]:
+    """Everything an HTML template may use. Functions close over the issue's UTM settings."""
+    url = link_tagger(loaded, "html")
 
     @jinja2.pass_context
     def md(ctx: jinja2.runtime.Context, text: str | None, inline: bool = False) -> Markup:

@@ -3,8 +3,9 @@
 Every link's URL is written out, headings are underlined, bullets keep a
 hanging indent, and lines stay within 78 columns (RFC 5322's recommendation).
 A URL longer than that stands alone on its line, unbroken, because a broken
-URL cannot be followed. Links are written without UTM parameters: readers copy
-them by hand, and a shorter URL is a usable one.
+URL cannot be followed. Links carry the same UTM parameters as the HTML part's
+(``url()``, see ``templates.link_tagger``), so clicks from either part reach
+the same analytics; ``utm.parts: [html]`` keeps the text part's links short.
 
 Each block is written by its template ``blocks/<type>.txt.j2`` (found through
 the registry in ``blocks.py`` and the override chain). The template's lines
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from ..errors import Location
 from ..issue.load import LoadedIssue
 from ..issue.schema import Button
 from .markdown import Verbatim, markdown_to_text
-from .templates import render_template, shared_context
+from .templates import link_tagger, render_template, shared_context
 
 WIDTH = 78
 RULE = "-" * WIDTH
@@ -62,9 +64,10 @@ def wrap(text: str, indent: str = "", hanging: str | None = None) -> str:
     return _chunk(wrap_lines(text, indent, hanging))
 
 
-def paragraph_lines(markdown: str | None, indent: str = "") -> list[str]:
+def paragraph_lines(markdown: str | None, indent: str = "",
+                    rewrite_url: Callable[[str], str] | None = None) -> list[str]:
     lines: list[str] = []
-    for para in markdown_to_text(markdown) if markdown else []:
+    for para in markdown_to_text(markdown, rewrite_url) if markdown else []:
         if isinstance(para, Verbatim):  # code and sub-headings keep their lines
             lines += [(indent + line).rstrip() for line in para.split("\n")] + [""]
             continue
@@ -82,9 +85,13 @@ def paragraph_lines(markdown: str | None, indent: str = "") -> list[str]:
     return lines
 
 
-def paragraphs(markdown: str | None, indent: str = "") -> str:
-    """A Markdown field as plain-text paragraphs, each followed by a blank line; ``indent`` shifts them all."""
-    return _chunk(paragraph_lines(markdown, indent))
+@jinja2.pass_context
+def paragraphs(ctx: jinja2.runtime.Context, markdown: str | None, indent: str = "") -> str:
+    """A Markdown field as plain-text paragraphs, each followed by a blank line; ``indent`` shifts them all.
+
+    Its links go through the template's ``url()``, as the HTML part's do.
+    """
+    return _chunk(paragraph_lines(markdown, indent, ctx.get("url")))
 
 
 @jinja2.pass_context
@@ -101,14 +108,16 @@ def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = Non
     return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
 
 
-def link_line(label: str, url: str) -> str:
-    """``label: url``, then a blank line."""
-    return _chunk(wrap_lines(f"{label}: {url}") + [""])
+@jinja2.pass_context
+def link_line(ctx: jinja2.runtime.Context, label: str, url: str) -> str:
+    """``label: url``, then a blank line; ``url`` goes through the template's ``url()`` (UTM tagging)."""
+    return _chunk(wrap_lines(f"{label}: {ctx['url'](url)}") + [""])
 
 
-def button(b: Button | None) -> str:
+@jinja2.pass_context
+def button(ctx: jinja2.runtime.Context, b: Button | None) -> str:
     """A button as its link line; ``NOTHING`` for no button."""
-    return link_line(b.label, b.url) if b else NOTHING
+    return link_line(ctx, b.label, b.url) if b else NOTHING
 
 
 HELPERS = {"wrap": wrap, "paragraphs": paragraphs, "heading": heading, "link_line": link_line,
@@ -126,7 +135,7 @@ def block_lines(rendered: str) -> list[str]:
 
 def render_text(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
     """The text/plain part: one section per block, from its ``.txt.j2`` template, separated by rules."""
-    values: dict[str, Any] = {**shared_context(loaded), **HELPERS,
+    values: dict[str, Any] = {**shared_context(loaded), **HELPERS, "url": link_tagger(loaded, "text"),
                               "capitals": loaded.messages.upper}  # capitals per language
     missing_at = Location(loaded.doc.file, 1, 1)
     sections = []

@@ -29,6 +29,18 @@ def support_table() -> dict[str, Any]:
     return json.loads(TABLE.read_text(encoding="utf-8"))
 
 
+SUPPORT_WORDS = {"n": "not supported", "a": "partly supported", "y": "supported", "u": "not tested"}
+
+
+def per_client(feature: str) -> str:
+    """caniemail's support of ``feature`` per client, grouped: "Outlook (Windows, 2007-2019): not supported; ..."."""
+    table = support_table()
+    groups: dict[str, list[str]] = {}
+    for client, value in table["features"][feature]["support"].items():
+        groups.setdefault(value, []).append(table["clients"][client])
+    return "; ".join(f"{', '.join(groups[v])}: {SUPPORT_WORDS[v]}" for v in ("n", "a", "y", "u") if v in groups)
+
+
 def dropped_by(feature: str) -> list[str]:
     """Names of the clients that drop (n) or only partly support (a) a feature."""
     table = support_table()
@@ -138,8 +150,9 @@ def css_support(ctx: CheckContext) -> Iterator[Finding]:
         if not clients:
             continue
         info = table[feature]
-        tested = f", caniemail {info['tested']}" if info["tested"] else ""
+        tested = f"caniemail, tested {info['tested']}" if info["tested"] else "no caniemail test"
         notes = f" {info['notes']}" if info["notes"] else ""
         yield Finding("css-support", "warning", _where(ctx, feature),
-                      f"{example}: {', '.join(clients)} drop or only partly support {info['title']}"
-                      f"{tested}.{notes} ({info['fix']})")
+                      f"{example}: {', '.join(clients)} drop or only partly support {info['title']} "
+                      f"({per_client(feature)}; {tested}, data of {support_table()['retrieved']}).{notes} "
+                      f"({info['fix']})")
