@@ -133,11 +133,18 @@ TEMPLATES = templates_option()
               help="Output folder; each issue goes to OUT/<slug>/.")
 @TEMPLATES
 @click.option("--allow-clipping", is_flag=True, help="Build even when Gmail would clip the email.")
+@click.option("--watch", is_flag=True, help="Keep running and rebuild each issue when it, a template or "
+              "newsletter.yaml is saved (as the preview does); Ctrl-C stops.")
 @reports_errors
-def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool) -> None:
+def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool, watch: bool) -> None:
     """Build ISSUES into OUT/<slug>/email.html, email.txt and email.mjml."""
     with collector_paused():
-        from .commands.build import run
+        from .commands.build import run, watch as watch_builds
+
+    if watch:
+        watch_builds(list(issues), out, templates, allow_clipping, echo=click.echo,
+                     log=lambda message: click.echo(message, err=True))
+        return
 
     for rendered in run(list(issues), out, templates, allow_clipping):
         click.echo(f"built {out / rendered.slug}/email.html ({rendered.html_bytes:,} bytes), "

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from .site import Build, Site
+from ..words import plural
 
 STATIC_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
 
@@ -126,11 +127,6 @@ def index_page(site: Site) -> str:
 </tbody></table></main>
 </body></html>
 """
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 error``, ``2 errors``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _index_row(build: Build) -> str:
