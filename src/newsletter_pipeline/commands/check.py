@@ -16,6 +16,7 @@ from ..checked import build_checked
 from ..checks import CheckReport, Finding
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
 from ..models import RenderedIssue
+from ..words import plural
 
 
 @dataclass
@@ -55,7 +56,8 @@ class CheckRun:
             verdict = "failed" if check.report.failed(self.strict) else "ok"
             strict = " (--strict: warnings fail)" if self.strict and warnings and not errors else ""
             unrendered = "; not rendered, so only its values were checked" if not check.rendered else ""
-            lines.append(f"{check.path}: {verdict}: {errors} error(s), {warnings} warning(s){strict}{unrendered}")
+            lines.append(f"{check.path}: {verdict}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+                         f"{strict}{unrendered}")
         return "\n".join(lines)
 
 
