@@ -208,7 +208,7 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
         elif fmt == "text":
             click.echo(f"checking {len(paths)} issue(s) added or changed since {changed_since}: "
                        f"{', '.join(map(str, paths))}", err=True)
-    outcome = run(paths, strict, check_links)
+    outcome = run(paths, strict, check_links, progress=_progress)
     output = outcome.as_json() if fmt == "json" else outcome.as_text()
     if output:
         click.echo(output)
@@ -240,7 +240,7 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
     """Build the web archive of ISSUES (default: issues/): pages, index, Atom feed, sitemap."""
     from .commands.archive import run
 
-    result = run(list(issues), out, base_url, templates)
+    result = run(list(issues), out, base_url, templates, progress=_progress)
     for warning in result.warnings:
         click.echo(warning, err=True)
     for slug in result.built:
@@ -282,7 +282,7 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
     """
     from .commands.screenshot import run
 
-    for path in run(issue, out, templates):
+    for path in run(issue, out, templates, progress=_progress):
         click.echo(f"wrote {path}")
 
 
@@ -338,6 +338,18 @@ def changed(ref: str) -> None:
         click.echo(str(path))
     if not paths:
         click.echo(nothing_changed(ref, "list"), err=True)
+
+
+def _progress(items: Any, label: str) -> Any:
+    """click's progress bar on stderr for long work, only on a terminal (CI logs and pipes stay clean)."""
+    if len(items) < 2 or not sys.stderr.isatty():
+        return items
+    return _bar(items, label)
+
+
+def _bar(items: Any, label: str) -> Any:
+    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield from bar
 
 
 def _say(line: str) -> None:

@@ -16,6 +16,7 @@ from ..checked import build_checked
 from ..checks import CheckReport, Finding
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
 from ..models import RenderedIssue
+from ..progress import Progress, quiet
 from ..words import plural
 
 
@@ -76,12 +77,12 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     return IssueCheck(path, report, email=rendered)
 
 
-def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:
-    """Check every issue (all paths must exist: a typo is a usage error, exit 2)."""
+def run(paths: list[Path], strict: bool = False, check_links: bool = False, progress: Progress = quiet) -> CheckRun:
+    """Check every issue (all paths must exist: a typo is a usage error, exit 2); ``progress`` sees each."""
     for path in paths:
         if not os.path.lexists(path):  # a folder or a broken link gets its own message from the loader
             raise MissingFileError(path)
     outcome = CheckRun(strict=strict)
-    for path in paths:
+    for path in progress(paths, "checking issues and their links" if check_links else "checking issues"):
         outcome.checks.append(check_issue(path, check_links))
     return outcome

@@ -9,6 +9,7 @@ from ..errors import UsageError
 from ..issue.load import display_path
 from ..output import write_atomic
 from ..preview.chromium import find_chromium, screenshots
+from ..progress import Progress, quiet
 from ..render import build_issue
 from ..shots import SHOTS
 
@@ -21,7 +22,7 @@ def one_issue_please(folder: Path, verb: str) -> str:
             f"e.g. `newsletter {verb} {example}`")
 
 
-def run(issue: Path, out: Path, templates: Path | None = None) -> list[Path]:
+def run(issue: Path, out: Path, templates: Path | None = None, progress: Progress = quiet) -> list[Path]:
     """Build ``issue`` and write OUT/<slug>/{desktop-600,mobile-375,dark-600}.png; return the paths.
 
     Chromium is looked up before building, so a missing browser is reported
@@ -34,7 +35,7 @@ def run(issue: Path, out: Path, templates: Path | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="newsletter-shot-") as tmp:
         page = Path(tmp) / "email.html"
         page.write_text(rendered.html, encoding="utf-8")
-        images = screenshots(chromium, page, SHOTS)
+        images = screenshots(chromium, page, SHOTS, progress)
     folder = out / rendered.slug
     written = []
     for shot in SHOTS:
