@@ -173,3 +173,15 @@ def test_send_test_without_recipients_shows_the_error_and_sends_nothing(
         assert result.get_attribute("class") == "send-result error"
         assert "NEWSLETTER_TEST_RECIPIENTS" in result.inner_text()
         assert smtp.recorder.messages == []
+
+
+def test_the_index_counts_one_error_as_one_error(serve, make_project) -> None:
+    root = make_project({ISSUE: BLOCKED, "issues/2021-11-fine.yaml": VALID})
+    running = serve(root / "issues")
+    parts = urlsplit(running.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", "/")
+    page = connection.getresponse().read().decode()
+    connection.close()
+    assert f'<tr class="status-error" data-slug="{SLUG}">' in page
+    assert '<td class="status">1 error, 0 warnings</td>' in page and "1 errors" not in page
