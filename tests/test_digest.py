@@ -62,7 +62,7 @@ def test_digest_matches_its_golden_file(digest, update_golden, name):
 def test_digest_passes_check_strict():
     result = cli("check", "--strict", ISSUE)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s), 0 warning(s)" in result.stdout + result.stderr
+    assert "0 errors, 0 warnings" in result.stdout + result.stderr
 
 
 def test_digest_uses_every_new_block_type():

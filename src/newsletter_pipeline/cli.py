@@ -127,24 +127,31 @@ def _existing_templates(ctx: click.Context, param: click.Parameter, value: Path 
 TEMPLATES = templates_option()
 
 
-@main.command()
+@main.command(short_help="Build issues into email.html, email.txt, email.mjml.")
 @ISSUES
 @click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; each issue goes to OUT/<slug>/.")
 @TEMPLATES
 @click.option("--allow-clipping", is_flag=True, help="Build even when Gmail would clip the email.")
+@click.option("--watch", is_flag=True, help="Keep running and rebuild each issue when it, a template or "
+              "newsletter.yaml is saved (as the preview does); Ctrl-C stops.")
 @reports_errors
-def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool) -> None:
+def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool, watch: bool) -> None:
     """Build ISSUES into OUT/<slug>/email.html, email.txt and email.mjml."""
     with collector_paused():
-        from .commands.build import run
+        from .commands.build import run, watch as watch_builds
+
+    if watch:
+        watch_builds(list(issues), out, templates, allow_clipping, echo=click.echo,
+                     log=lambda message: click.echo(message, err=True))
+        return
 
     for rendered in run(list(issues), out, templates, allow_clipping):
         click.echo(f"built {out / rendered.slug}/email.html ({rendered.html_bytes:,} bytes), "
                    f"email.txt, email.mjml")
 
 
-@main.command()
+@main.command(short_help="Print the issue format as JSON Schema.")
 @click.option("--settings", is_flag=True, help="Print the schema of newsletter.yaml instead.")
 @reports_errors
 def schema(settings: bool) -> None:
@@ -164,7 +171,7 @@ SUMMARY_FILE = click.option(
     "screenshots or message ids); appended to $GITHUB_STEP_SUMMARY too when that is set.")
 
 
-@main.command()
+@main.command(short_help="Check issues for what breaks in inboxes.")
 @OPTIONAL_ISSUES
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: file:line:col: level: rule: message; json: a list of {rule, level, file, line, col, "
@@ -186,17 +193,22 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
     Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
     """
     with collector_paused():
-        from .commands.changed import check_summary, nothing_changed, select
+        from .commands.changed import check_summary, default_issues, nothing_changed, select
         from .commands.check import run
 
-    paths = select(list(issues), changed_since)
+    if not issues and changed_since is None:  # as `archive` does: every issue in issues/
+        paths = default_issues()
+        if fmt == "text":
+            click.echo(f"checking every issue in issues/ ({len(paths)}); name files to check fewer", err=True)
+    else:
+        paths = select(list(issues), changed_since)
     if changed_since is not None:
         if not paths:
             click.echo(nothing_changed(changed_since, "check"), err=True)
         elif fmt == "text":
             click.echo(f"checking {len(paths)} issue(s) added or changed since {changed_since}: "
                        f"{', '.join(map(str, paths))}", err=True)
-    outcome = run(paths, strict, check_links)
+    outcome = run(paths, strict, check_links, progress=_progress)
     output = outcome.as_json() if fmt == "json" else outcome.as_text()
     if output:
         click.echo(output)
@@ -216,7 +228,7 @@ def _publish(summary: Any, path: Path, announce: bool) -> None:
         click.echo(f"summary written to {' and '.join(written)}", err=True)
 
 
-@main.command()
+@main.command(short_help="Build the web archive (pages, index, feed).")
 @OPTIONAL_ISSUES
 @click.option("--out", "out", default="site", show_default=True, type=click.Path(path_type=Path),
               help="Folder of the static site (made, or updated in place by one swap).")
@@ -228,7 +240,7 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
     """Build the web archive of ISSUES (default: issues/): pages, index, Atom feed, sitemap."""
     from .commands.archive import run
 
-    result = run(list(issues), out, base_url, templates)
+    result = run(list(issues), out, base_url, templates, progress=_progress)
     for warning in result.warnings:
         click.echo(warning, err=True)
     for slug in result.built:
@@ -237,7 +249,7 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
                f"{len(result.removed)} removed -> {out}/index.html, feed.xml, sitemap.xml ({result.base_url})")
 
 
-@main.command()
+@main.command(short_help="Serve a live preview that reloads on save.")
 @click.argument("sources", metavar="ISSUE|FOLDER...", nargs=-1, required=True, type=ISSUE_PATH)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one.")
@@ -257,7 +269,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
         announce=click.echo, log=lambda message: click.echo(message, err=True))
 
 
-@main.command()
+@main.command(short_help="Write PNGs of an issue (desktop, mobile, dark).")
 @click.argument("issue", type=ISSUE_PATH)
 @click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; the PNGs go to OUT/<slug>/.")
@@ -270,11 +282,11 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
     """
     from .commands.screenshot import run
 
-    for path in run(issue, out, templates):
+    for path in run(issue, out, templates, progress=_progress):
         click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Send a test, or send an issue to the list once.")
 @click.argument("issue", required=False, type=ISSUE_PATH)
 @click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
 @click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")
@@ -311,7 +323,7 @@ def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: boo
         sys.exit(code)
 
 
-@main.command()
+@main.command(short_help="List the issue files changed since a git REF.")
 @click.argument("ref")
 @reports_errors
 def changed(ref: str) -> None:
@@ -326,6 +338,18 @@ def changed(ref: str) -> None:
         click.echo(str(path))
     if not paths:
         click.echo(nothing_changed(ref, "list"), err=True)
+
+
+def _progress(items: Any, label: str) -> Any:
+    """click's progress bar on stderr for long work, only on a terminal (CI logs and pipes stay clean)."""
+    if len(items) < 2 or not sys.stderr.isatty():
+        return items
+    return _bar(items, label)
+
+
+def _bar(items: Any, label: str) -> Any:
+    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield from bar
 
 
 def _say(line: str) -> None:
@@ -353,7 +377,7 @@ def _send_several(issue: Path | None, changed_since: str | None, options: Any, s
     from .summary import Summary, text_table
 
     issues = [issue] if issue is not None else []
-    require_one(issues, changed_since)
+    require_one(issues, changed_since, "send")
     validate_test_options(options)  # before git: a list send is refused whatever REF is
     paths = select(issues, changed_since)
     code, rows = send_tests(paths, options, echo=_say, echo_err=_warn)

@@ -21,6 +21,7 @@ from pathlib import Path
 from .models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
 from .output import write_atomic
 from .shots import SHOTS
+from .words import plural
 
 STEP_SUMMARY_VAR = "GITHUB_STEP_SUMMARY"
 
@@ -113,7 +114,8 @@ def _result(issue: IssueSummary) -> str:
     if issue.failure:
         return f"failed: {issue.result}" if issue.result else "failed"
     if issue.errors:
-        return f"{len(issue.errors)} error(s): {issue.result}" if issue.result else f"{len(issue.errors)} error(s)"
+        errors = plural(len(issue.errors), "error")
+        return f"{errors}: {issue.result}" if issue.result else errors
     return issue.result or "ok"
 
 

@@ -18,7 +18,7 @@ DEEPFAKES_LINK = "      url: https://www.ai4media.eu/detecting-deepfakes-in-mult
 def test_seed_passes_strict(run_cli):
     result = run_cli("check", "--strict", SEED_IN_PROJECT, cwd=FIXTURE_PROJECT)
     assert (result.returncode, result.stdout) == (0, "")
-    assert f"{SEED_IN_PROJECT}: ok: 0 error(s), 0 warning(s)" in result.stderr
+    assert f"{SEED_IN_PROJECT}: ok: 0 errors, 0 warnings" in result.stderr
 
 
 def test_seed_json_is_an_empty_list(run_cli):

@@ -47,7 +47,7 @@ def test_text_table_columns_line_up() -> None:
     provider_column = lines[0].index("provider")
     assert [line[provider_column:].split()[0] for line in lines[2:]] == ["smtp", "-", "brevo"]
     assert "<1.2@ai4media.eu> <3.4@ai4media.eu>" in lines[2]
-    assert lines[3].rstrip().endswith("1 error(s): not sent: fix the check errors")
+    assert lines[3].rstrip().endswith("1 error: not sent: fix the check errors")
 
 
 def test_no_issue() -> None:

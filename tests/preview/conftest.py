@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newsletter_pipeline.commands.preview import send_test
 from newsletter_pipeline.preview import LiveReload, PreviewServer, Site
 
 class Running:
@@ -40,7 +41,7 @@ def serve() -> Iterator[Callable[..., Running]]:
         site = Site(list(sources), templates, log.append)
         site.check_slugs()
         site.rebuild()
-        server = PreviewServer(site, "127.0.0.1", 0)
+        server = PreviewServer(site, "127.0.0.1", 0, send_test=send_test)  # the CLI's button, a real send
         server.start_background()
         live = LiveReload(site, log.append)
         running = Running(site, server, live, log)

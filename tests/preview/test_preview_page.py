@@ -79,7 +79,9 @@ def test_view_toggles_show_width_dark_mode_text_sources_and_checks(serve, seed_p
     shown = page.locator("#findings li").all_inner_texts()
     assert shown == ([f["text"] for f in build.findings] or ["No problems found."])
     errors = sum(f["level"] == "error" for f in build.findings)
-    assert page.locator("#check-count").inner_text() == f"({errors} errors, {len(build.findings) - errors} warnings)"
+    warnings = len(build.findings) - errors
+    assert page.locator("#check-count").inner_text() == (
+        f"({errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'})")
 
     page.reload()  # the chosen view, width and dark mode live in the URL
     wait_for_render(page, 1)
@@ -130,7 +132,7 @@ def test_a_yaml_error_shows_the_overlay_with_file_and_line_and_fixing_it_recover
     page.wait_for_selector("#overlay:not([hidden])")
     errors = page.locator("#errors").inner_text()
     assert re.search(rf"{re.escape(SEED_NAME)}:3:\d+: error: invalid YAML", errors), errors
-    assert page.locator("#check-count").inner_text().startswith("(1 errors")
+    assert page.locator("#check-count").inner_text().startswith("(1 error, ")  # not "1 errors"
     # the last good email stays underneath
     assert "Detecting deepfakes" in email_text(page)
 

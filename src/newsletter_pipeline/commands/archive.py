@@ -29,6 +29,7 @@ from ..archive.sources import (ARCHIVE_URL_ENV, find_issue_files, load_project_s
 from ..checked import build_checked
 from ..errors import Diagnostic, IssueError, NewsletterError, RenderError
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root
+from ..progress import Progress, quiet
 from ..render import render_issue
 from ..render.templates import template_chain, template_dirs
 from ..render.web import site_template_dirs
@@ -55,8 +56,8 @@ class BuiltPage:
 
 
 def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | None = None,
-        env: Mapping[str, str] = os.environ) -> ArchiveResult:
-    """Build (or update) the site in ``out``; write nothing unless every issue builds."""
+        env: Mapping[str, str] = os.environ, progress: Progress = quiet) -> ArchiveResult:
+    """Build (or update) the site in ``out``; write nothing unless every issue builds; ``progress`` sees each."""
     root = find_project_root((paths[0].resolve().parent if paths else Path.cwd().resolve()))
     settings = load_project_settings(root)
     base, warning = resolve_base_url(base_url, settings, env)
@@ -67,7 +68,7 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
     hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
                            templates=str(templates.resolve()) if templates else "")
     result = ArchiveResult(out, base, warnings=[w for w in (warning, damaged) if w])
-    records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result)
+    records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result, progress)
     dirs = site_template_dirs(root, settings.templates, templates)
     site = render_site_files(settings, base, list(records.values()), contents, dirs)
     site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
@@ -91,7 +92,7 @@ def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]
 
 
 def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hasher: ContentHasher,
-                  base: str, templates: Path | None, result: ArchiveResult
+                  base: str, templates: Path | None, result: ArchiveResult, progress: Progress = quiet
                   ) -> tuple[dict[str, IssueRecord], dict[str, str], dict[str, str]]:
     """Records, feed contents and files to write for every issue; raises with every error at once."""
     problems = refuse_duplicate_slugs(files)
@@ -101,7 +102,7 @@ def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hashe
     contents: dict[str, str] = {}
     plan: dict[str, str] = {}
     groups = edition_groups(files)
-    for path in files:
+    for path in progress(files, "building the archive"):
         editions = groups.get(path, ())
         slug = path.stem
         if slug in records or any(d.location.file == display_path(path) for d in problems.items):

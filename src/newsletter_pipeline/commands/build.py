@@ -1,15 +1,22 @@
-"""``newsletter build``: issue files -> DIR/<slug>/email.{html,txt,mjml}."""
+"""``newsletter build``: issue files -> DIR/<slug>/email.{html,txt,mjml}; ``--watch`` rebuilds on save."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..checked import build_checked
 from ..checks import CheckReport
 from ..errors import Diagnostic, NewsletterError, RenderError
 from ..models import RenderedIssue
 from ..output import OutputPlan
+
+if TYPE_CHECKING:
+    from ..preview.site import Build
 
 
 def allow_clipping_in(report: CheckReport) -> CheckReport:
@@ -50,3 +57,76 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
         raise error_class(diagnostics=failures)
     plan.write()
     return built
+
+
+def watch(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bool,
+          echo: Callable[[str], None], log: Callable[[str], None]) -> None:
+    """``build --watch``: build every issue, then rebuild each saved one, until Ctrl-C.
+
+    The preview's watcher does the watching (``preview.watcher``: the same
+    files trigger a rebuild, the same settling, the same builds and checks).
+    An issue that fails to build or has check errors is logged with its
+    located errors and its old output stays; the others are written as
+    ``build`` writes them. Ctrl-C (or SIGTERM) raises ``KeyboardInterrupt``
+    out of here, after the watchers are stopped (the CLI exits 130).
+    """
+    from ..errors import MissingFileError
+    from ..preview import LiveReload, Site
+
+    for path in paths:
+        if not path.exists():
+            raise MissingFileError(path, "issue file")
+    site = Site(paths, templates, log)
+    site.check_slugs()
+
+    def write(builds: list[Build]) -> None:
+        for written, line in write_builds(builds, out, allow_clipping):
+            (echo if written else log)(line)
+
+    first = site.rebuild()
+    for result in first:
+        if not result.ok:
+            log("\n".join(result.errors))
+    write(first)
+    live = LiveReload(site, log, on_rebuilt=write)
+    stop = threading.Event()
+    try:
+        _stop_on_sigterm()
+        live.start()  # returns once the OS watches exist: no save after the next line is missed
+        echo(f"watching {', '.join(map(str, paths))} for changes (Ctrl-C to stop)")
+        while not stop.wait(1.0):  # a timed wait, so Ctrl-C reaches this (main) thread at once
+            pass
+    finally:
+        live.stop()
+        site.close()
+
+
+def write_builds(builds: list[Build], out: Path, allow_clipping: bool) -> list[tuple[bool, str]]:
+    """Write the builds that ``build`` would write: (written, line) per issue; a build with check
+    errors is not written, and its lines are those errors (the build's own errors are logged
+    by the watcher), then why nothing was written."""
+    lines: list[tuple[bool, str]] = []
+    for result in builds:
+        errors = [f["text"] for f in result.findings
+                  if f["level"] == "error" and not (allow_clipping and f["rule"] == "gmail-clipping")]
+        if not result.ok or errors:
+            lines += [(False, text) for text in errors]
+            lines.append((False, f"not written: {out / result.slug}/ keeps the last good build "
+                                 "(fix the errors and save)"))
+            continue
+        plan = OutputPlan()
+        for name, content in (("email.html", result.html), ("email.txt", result.text), ("email.mjml", result.mjml)):
+            plan.add(out / result.slug / name, content, str(result.path))
+        plan.write()
+        lines.append((True, f"built {out / result.slug}/email.html ({result.size:,} bytes), email.txt, email.mjml"))
+    return lines
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a process manager, a test) stops the watch like Ctrl-C does."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..changes import changed_issues
 from ..errors import EXIT_OK, NewsletterError, UsageError
-from ..issue.load import display_path
+from ..issue.load import display_path, find_project_root
 from ..providers.base import SendResult, Status
 from ..summary import IssueSummary, Summary, find_screenshots
 from .check import CheckRun
@@ -28,13 +28,39 @@ from .send import Attempt, SendOptions, send_issue, validate_options
 Echo = Callable[[str], None]
 
 
-def require_one(issues: list[Path], ref: str | None) -> None:
-    """ISSUE arguments or ``--changed-since REF``: exactly one of the two (exit 2 otherwise)."""
+def require_one(issues: list[Path], ref: str | None, verb: str = "check") -> None:
+    """ISSUE arguments or ``--changed-since REF``: exactly one of the two (exit 2 otherwise).
+
+    ``check`` never gets here without ISSUE (it defaults to issues/, as ``archive`` does);
+    ``send`` says why it does not.
+    """
     if issues and ref is not None:
         raise UsageError("give ISSUE arguments or --changed-since REF, not both")
     if not issues and ref is None:
-        raise UsageError("missing ISSUE: name the issue files, or pass --changed-since REF to take the "
-                         "ones git says were added or changed since REF")
+        example = _example_issue()
+        flag = " --test" if verb == "send" else ""
+        raise UsageError(f"missing ISSUE: name the issue to {verb}, e.g. `newsletter {verb} {example}{flag}`, "
+                         "or pass --changed-since REF to take the ones git says were added or changed since REF "
+                         f"(unlike `archive`, `{verb}` never takes every issue in issues/ by itself)")
+
+
+def default_issues() -> list[Path]:
+    """What ``check`` takes without ISSUE: every issue in the project's issues/, as ``archive`` does."""
+    from ..archive.sources import find_issue_files
+
+    folder = find_project_root(Path.cwd().resolve()) / "issues"
+    if not folder.is_dir():
+        raise UsageError(f"missing ISSUE: name the issue files (there is no issues/ folder in "
+                         f"{display_path(folder.parent)} to check instead)")
+    return [Path(display_path(path)) for path in find_issue_files([folder])]
+
+
+def _example_issue() -> str:
+    """The newest issue in the project's issues/ (for an example), else a made-up name."""
+    folder = find_project_root(Path.cwd().resolve()) / "issues"
+    found = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return display_path(found[-1]) if found else "issues/2024-05-my-issue.yaml"
+
 
 
 def select(issues: list[Path], ref: str | None) -> list[Path]:

@@ -18,6 +18,8 @@ from ..checks.unsubscribe import list_send_headers
 from ..config import Config
 from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
 from ..models import RenderedIssue
+from ..progress import Progress, quiet
+from ..words import plural
 
 
 @dataclass
@@ -59,7 +61,8 @@ class CheckRun:
             verdict = "failed" if check.report.failed(self.strict) else "ok"
             strict = " (--strict: warnings fail)" if self.strict and warnings and not errors else ""
             unrendered = "; not rendered, so only its values were checked" if not check.rendered else ""
-            lines.append(f"{check.path}: {verdict}: {errors} error(s), {warnings} warning(s){strict}{unrendered}")
+            lines.append(f"{check.path}: {verdict}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+                         f"{strict}{unrendered}")
         return "\n".join(lines + [f"note: {note}" for note in self.notes])
 
 
@@ -78,13 +81,13 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     return IssueCheck(path, report, email=rendered, sender=str(loaded.settings.sender.email))
 
 
-def run(paths: list[Path], strict: bool = False, check_links: bool = False) -> CheckRun:
-    """Check every issue (all paths must exist: a typo is a usage error, exit 2)."""
+def run(paths: list[Path], strict: bool = False, check_links: bool = False, progress: Progress = quiet) -> CheckRun:
+    """Check every issue (all paths must exist: a typo is a usage error, exit 2); ``progress`` sees each."""
     for path in paths:
         if not os.path.lexists(path):  # a folder or a broken link gets its own message from the loader
             raise MissingFileError(path)
     outcome = CheckRun(strict=strict)
-    for path in paths:
+    for path in progress(paths, "checking issues and their links" if check_links else "checking issues"):
         outcome.checks.append(check_issue(path, check_links))
     if paths:
         sender = next((c.sender for c in outcome.checks if c.sender), None)

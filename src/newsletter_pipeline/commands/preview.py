@@ -9,7 +9,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import MissingFileError, UsageError
+from ..errors import EXIT_OK, MissingFileError, NewsletterError, UsageError
 from ..preview import LiveReload, PreviewServer, Site
 from ..preview.server import is_loopback
 
@@ -32,10 +32,37 @@ def open_site(sources: list[Path], templates: Path | None, log: Log) -> Site:
     return site
 
 
+def send_test(path: Path) -> tuple[bool, list[str]]:
+    """The page's "Send test" button: ``send --test`` of ``path`` to NEWSLETTER_TEST_RECIPIENTS.
+
+    The one send path (``send.send_issue``) with ``test=True``, so a list send
+    cannot happen here. Returns (sent, the lines ``send`` would print), the
+    errors written as the CLI writes them, secrets redacted.
+    """
+    from ..config import Config, redact
+    from ..issue.load import find_project_root
+    from ..redaction import redact_everywhere
+    from .send import Attempt, SendOptions, send_issue
+
+    lines: list[str] = []
+    try:
+        code = send_issue(Attempt(path), SendOptions(path, test=True), None, lines.append, lines.append)
+    except NewsletterError as exc:
+        code, lines = exc.exit_code, [*lines, exc.report()]
+
+    def clean(line: str) -> str:
+        try:
+            return redact(redact_everywhere(line), Config.load(find_project_root(path.resolve().parent)))
+        except NewsletterError:  # a broken .env: the process's own secrets are still hidden
+            return redact_everywhere(line)
+
+    return code == EXIT_OK, [clean(line) for line in lines]
+
+
 def bind(site: Site, host: str, port: int) -> PreviewServer:
     """The listening server; a port in use or a bad host is a usage error (exit 2)."""
     try:
-        return PreviewServer(site, host, port)
+        return PreviewServer(site, host, port, send_test=send_test)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} on {host} is in use: pass --port with another number "

@@ -195,10 +195,17 @@ def guard_list_send(options: SendOptions, slug: str, provider: Provider, config:
     if confirm is None:
         raise UsageError("a list send needs confirmation: pass --yes (no terminal to ask on)")
     what = f"schedule it for {options.schedule}" if options.schedule else "send it now"
-    typed = confirm(f"This will {what} to {provider.name} list {provider.list_ref}. "
+    typed = confirm(f"This will {what} to {list_words(provider)}. "
                     f"Type the issue's slug ({slug}) to confirm")
     if typed.strip() != slug:
         raise UsageError("confirmation did not match the slug; nothing sent")
+
+
+def list_words(provider: Provider) -> str:
+    """The list a send goes to, in words: "the outbox's list", "listmonk list 3" (not "outbox list outbox")."""
+    if provider.list_ref in ("", "default", provider.name):
+        return f"the {provider.name}'s list"
+    return f"{provider.name} list {provider.list_ref}"
 
 
 def describe(options: SendOptions, provider: Provider, content: Content, recipients: list[str],

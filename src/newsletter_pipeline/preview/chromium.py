@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..progress import Progress, quiet
 from ..shots import Shot
 
 ENV_VAR = "NEWSLETTER_CHROMIUM"
@@ -173,13 +174,14 @@ def _stderr_tail(process: subprocess.Popen[bytes]) -> str:
     return ("\nChromium said:\n  " + "\n  ".join(lines[-5:])) if lines else ""
 
 
-def screenshots(executable: Path, html_file: Path, shots: Sequence[Shot]) -> dict[str, bytes]:
-    """Full-page PNGs of ``html_file``, one per shot, from one browser launch."""
+def screenshots(executable: Path, html_file: Path, shots: Sequence[Shot],
+                progress: Progress = quiet) -> dict[str, bytes]:
+    """Full-page PNGs of ``html_file``, one per shot, from one browser launch; ``progress`` sees each shot."""
     with launch(executable) as browser:
         target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         browser.call("Page.enable", session=session)
-        return {shot.name: _shoot(browser, session, html_file, shot) for shot in shots}
+        return {shot.name: _shoot(browser, session, html_file, shot) for shot in progress(shots, "taking screenshots")}
 
 
 def _shoot(browser: DevTools, session: str, html_file: Path, shot: Shot) -> bytes:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from .site import Build, Site
+from ..words import plural
 
 STATIC_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
 
@@ -22,8 +23,9 @@ def static_file(name: str) -> tuple[bytes, str] | None:
     return resources.files(__package__).joinpath("static", name).read_bytes(), STATIC_FILES[name]
 
 
-def _head(title: str) -> str:
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+def _head(title: str, token: str = "") -> str:
+    meta = f'<meta name="preview-token" content="{escape(token)}">' if token else ""
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">{meta}'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{escape(title)}</title><link rel="stylesheet" href="/_preview/preview.css">'
             f'<script src="/_preview/preview.js" defer></script></head>\n')
@@ -45,14 +47,15 @@ def _language_switcher(build: Build, editions: Sequence[Build]) -> str:
     return f'<span class="group languages" role="group" aria-label="Edition">{"".join(links)}</span>'
 
 
-def issue_page(build: Build, with_index: bool, editions: Sequence[Build] = ()) -> str:
+def issue_page(build: Build, with_index: bool, editions: Sequence[Build] = (), token: str = "") -> str:
     """The preview of one issue; ``preview.js`` fills it from ``state.json`` and keeps it live.
 
     ``editions``: every edition of this issue in the preview (this one included), for the switcher.
+    ``token``: this server session's token, which the "Send test" button posts back.
     """
     back = '<a class="back" href="/" title="All issues">&larr; Issues</a>' if with_index else ""
     title = build.subject or build.slug
-    return _head(f"Preview: {title}") + f"""<body data-page="issue" data-slug="{escape(build.slug)}">
+    return _head(f"Preview: {title}", token) + f"""<body data-page="issue" data-slug="{escape(build.slug)}">
 <header class="toolbar" aria-label="Preview toolbar">
   {back}<strong id="subject" class="subject"{_lang(build)}>{escape(title)}</strong>
   {_language_switcher(build, editions)}
@@ -69,10 +72,24 @@ def issue_page(build: Build, with_index: bool, editions: Sequence[Build] = ()) -
     <button type="button" role="tab" data-view="checks" aria-selected="false">Checks <span id="check-count"></span></button>
   </span>
   <span id="size" class="size" title="Gmail clips HTML over 102,400 bytes"></span>
+  <button type="button" id="send-test" title="Send a test to NEWSLETTER_TEST_RECIPIENTS through the configured provider (never the list)">Send test</button>
   <span id="connection" class="connection" aria-live="polite"></span>
 </header>
+<div id="send-result" class="send-result" role="status" aria-live="polite" hidden></div>
+<div id="blocking" class="blocking" role="alert" hidden>
+  <strong id="blocking-title"></strong>
+  <ul id="blocking-list"></ul>
+  <button type="button" id="blocking-show">Show in Checks</button>
+</div>
 <main>
-  <section id="view-email" class="view" data-view-panel="email"><div id="stage" class="stage desktop"></div></section>
+  <section id="view-email" class="view" data-view-panel="email">
+    <div id="inbox" class="inbox" aria-label="As an inbox lists it">
+      <span id="inbox-from" class="from"></span>
+      <span class="line"><span id="inbox-subject" class="inbox-subject"></span>
+        <span id="inbox-preheader" class="inbox-preheader"></span></span>
+      <span id="inbox-length" class="inbox-length"></span>
+    </div>
+    <div id="stage" class="stage desktop"></div></section>
   <section id="view-text" class="view source" data-view-panel="text" hidden><pre id="text"></pre></section>
   <section id="view-html" class="view source" data-view-panel="html" hidden><pre id="html-source"></pre></section>
   <section id="view-mjml" class="view source" data-view-panel="mjml" hidden><pre id="mjml-source"></pre></section>
@@ -117,8 +134,8 @@ def _index_row(build: Build) -> str:
     errors = len(build.errors) + sum(f["level"] == "error" for f in build.findings)
     warnings = sum(f["level"] == "warning" for f in build.findings)
     status = ("build failed" if build.errors else
-              f"{errors} errors, {warnings} warnings" if errors else
-              f"{warnings} warnings" if warnings else "ok")
+              f"{plural(errors, 'error')}, {plural(warnings, 'warning')}" if errors else
+              plural(warnings, "warning") if warnings else "ok")
     size = f"{build.size:,} bytes ({build.size * 100 // summary['limit']}%)" if build.html else "–"
     return (f'<tr class="status-{build.status}" data-slug="{escape(build.slug)}">'
             f'<td><a href="/issue/{escape(build.slug)}/">{escape(build.subject or build.slug)}</a></td>'

@@ -8,20 +8,32 @@ backslashes, so any request containing them (``%2e%2e``, ``%2f``, ``%252e``,
 
 Bound to loopback, the server also answers only to loopback ``Host`` names, so
 a web page cannot reach it through DNS rebinding.
+
+The one route that acts, ``POST /issue/<slug>/send-test``, sends a test of the
+issue (never a list send). Any web page the user visits can make the browser
+POST to 127.0.0.1, so it is refused unless all of these hold: the server is
+bound to loopback and the client is on loopback, the ``Host`` is a loopback
+name, the ``Origin`` is this server's own, and the ``X-Preview-Token`` header
+carries the token of this server session (a random value written into the
+preview's own pages, which other origins cannot read).
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 import re
+import secrets
 import socket
 import socketserver
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from . import pages
@@ -34,6 +46,11 @@ SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one do
 ISSUE_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<file>|email\.html|state\.json)")
 EPOCH = re.compile(r"-?[0-9]{1,18}", re.ASCII)  # what the page sends back: an epoch it was given, or -1
 STATIC_ROUTE = re.compile(r"/_preview/(?P<name>[a-z]+\.(?:js|css))")
+SEND_TEST_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/send-test")
+TOKEN_HEADER = "X-Preview-Token"
+MAX_POST_BODY = 1024  # the page posts nothing; a bigger body is not ours
+
+SendTest = Callable[[Path], tuple[bool, list[str]]]  # issue file -> (sent, lines to show)
 
 # The page's own script and styles only; the email (an iframe srcdoc, which
 # inherits this policy) may use inline styles and https images and fonts.
@@ -83,7 +100,15 @@ def _redirect(location: str) -> Response:
     return Response(HTTPStatus.FOUND, b"", headers={"Location": location})
 
 
-def route(site: Site, raw_path: str) -> Response:
+def _json_status(status: int, value: object) -> Response:
+    return Response(status, json.dumps(value).encode(), "application/json")
+
+
+def refused(why: str) -> Response:
+    return _json_status(HTTPStatus.FORBIDDEN, {"ok": False, "lines": [f"refused: {why}"]})
+
+
+def route(site: Site, raw_path: str, token: str = "") -> Response:
     """Map a request path to a response; the long poll is the only route that blocks."""
     parts = urlsplit(raw_path)
     path = parts.path
@@ -104,13 +129,13 @@ def route(site: Site, raw_path: str) -> Response:
         found = pages.static_file(match["name"])
         return Response(HTTPStatus.OK, *found) if found else not_found()
     if match := ISSUE_ROUTE.fullmatch(path):
-        return _issue(site, match["slug"], match["file"])
+        return _issue(site, match["slug"], match["file"], token)
     if re.fullmatch(rf"/issue/{SLUG}", path) and path.rsplit("/", 1)[1] in site.builds:
         return _redirect(path + "/")
     return not_found()
 
 
-def _issue(site: Site, slug: str, file: str) -> Response:
+def _issue(site: Site, slug: str, file: str, token: str = "") -> Response:
     build = site.builds.get(slug)
     if build is None:
         return not_found(f"no issue '{slug}' in this preview")
@@ -119,7 +144,8 @@ def _issue(site: Site, slug: str, file: str) -> Response:
     if file == "email.html":
         return _html(build.html, EMAIL_CSP) if build.html else not_found("this issue has not built yet")
     editions = [b for b in site.builds.values() if b.base_slug == build.base_slug]
-    return _html(pages.issue_page(build, with_index=not site.single, editions=editions if len(editions) > 1 else ()))
+    return _html(pages.issue_page(build, with_index=not site.single, editions=editions if len(editions) > 1 else (),
+                                  token=token))
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -133,12 +159,58 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._respond(head=True)
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._send(self._post())
+
     def _respond(self, head: bool) -> None:
         if not self._host_allowed():
             response = Response(HTTPStatus.FORBIDDEN,
                                 b"this preview answers only to localhost and 127.0.0.1\n")
         else:
-            response = route(self.server.site, self.path)
+            response = route(self.server.site, self.path, self.server.token)
+        self._send(response, head)
+
+    def _post(self) -> Response:
+        """``POST /issue/<slug>/send-test``, after every guard of the module docstring."""
+        if not self._read_body():
+            self.close_connection = True
+            return Response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"the preview takes no request body\n")
+        match = SEND_TEST_ROUTE.fullmatch(urlsplit(self.path).path) if safe_path(self.path) else None
+        if match is None:  # every other route is read-only
+            return Response(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET and HEAD here\n", headers={"Allow": "GET, HEAD"})
+        problem = self._post_refusal()
+        if problem:
+            return refused(problem)
+        build = self.server.site.builds.get(match["slug"])
+        if build is None:
+            return not_found(f"no issue '{match['slug']}' in this preview")
+        return self.server.run_send_test(build.path)
+
+    def _post_refusal(self) -> str | None:
+        """Why this POST may not act (``None``: it may)."""
+        if not (self.server.loopback and is_loopback(str(self.client_address[0]))):
+            return "test sends work only when the preview listens on 127.0.0.1 (leave out --host)"
+        if not self._host_allowed() or self.headers.get("Host") is None:
+            return "this preview answers only to localhost and 127.0.0.1"
+        if self.headers.get("Origin") != f"http://{self.headers['Host']}":
+            return "the request does not come from this preview's page (reload the preview and try again)"
+        sent = self.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), self.server.token.encode()):
+            return "the page's token does not match this preview session (reload the page)"
+        return None
+
+    def _read_body(self) -> bool:
+        """Read (and drop) a small body so the connection stays usable; False when it is too big."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return False
+        if not 0 <= length <= MAX_POST_BODY:
+            return False
+        self.rfile.read(length)
+        return True
+
+    def _send(self, response: Response, head: bool = False) -> None:
         try:
             self.send_response(response.status)
             headers = {"Content-Type": response.content_type, "Content-Length": str(len(response.body)),
@@ -171,8 +243,12 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 8000) -> None:
+    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 8000,
+                 send_test: SendTest | None = None) -> None:
         self.site = site
+        self.send_test = send_test
+        self.token = secrets.token_urlsafe(32)  # per server session; see the module docstring
+        self._sending = threading.Lock()  # one test send at a time: a double click sends once
         self.loopback = is_loopback(host)
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host.strip("[]"), port), PreviewHandler)
@@ -188,6 +264,18 @@ class PreviewServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+    def run_send_test(self, path: Path) -> Response:
+        """Send a test of ``path`` through ``send_test``; 409 while another one is under way."""
+        if self.send_test is None:
+            return _json_status(HTTPStatus.NOT_FOUND, {"ok": False, "lines": ["test sends are off in this preview"]})
+        if not self._sending.acquire(blocking=False):
+            return _json_status(HTTPStatus.CONFLICT, {"ok": False, "lines": ["a test send is already under way"]})
+        try:
+            sent, lines = self.send_test(path)
+        finally:
+            self._sending.release()
+        return _json_status(HTTPStatus.OK if sent else HTTPStatus.UNPROCESSABLE_ENTITY, {"ok": sent, "lines": lines})
 
     @property
     def url(self) -> str:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..checked import build_checked
+from ..checks.rules.envelope import PREHEADER_MAX, PREHEADER_MIN
+from ..config import Config
 from ..errors import Diagnostic, Location, NewsletterError, UsageError
 from ..issue.editions import split_name
-from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, display_path, find_project_root
+from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, LoadedIssue, display_path, find_project_root
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
 from ..render.templates import environment, template_dirs
 
@@ -46,6 +49,10 @@ class Build:
     duration_ms: float = 0.0
     template_dirs: tuple[Path, ...] = ()
     language: str = ""  # the issue's language, once it has built
+    preheader: str = ""
+    # the sender as a send would set it: NEWSLETTER_FROM_NAME, NEWSLETTER_FROM_EMAIL over newsletter.yaml
+    from_name: str = ""
+    from_email: str = ""
 
     @property
     def base_slug(self) -> str:
@@ -68,13 +75,31 @@ class Build:
             return "error"
         return "warning" if "warning" in levels else "ok"
 
+    @property
+    def blocking(self) -> list[dict[str, str]]:
+        """What stops ``send``: the build's errors, then the checks' errors, each with its ``file:line``."""
+        found = [{"location": _location_of(text), "text": text} for text in self.errors]
+        found += [{"location": f["location"], "text": f["text"]} for f in self.findings if f["level"] == "error"]
+        return found
+
+    def inbox(self) -> dict[str, Any]:
+        """The inbox card: sender, subject and preheader as a client's list shows them.
+
+        ``visible`` is the preheader's length as a reader sees it: runs of white
+        space count once, invisible format characters (zero-width joiners, soft
+        hyphens, the padding some templates add) not at all.
+        """
+        visible = "".join(c for c in " ".join(self.preheader.split()) if unicodedata.category(c) != "Cf")
+        return {"from_name": self.from_name, "from_email": self.from_email, "subject": self.subject,
+                "preheader": visible, "visible": len(visible), "min": PREHEADER_MIN, "max": PREHEADER_MAX}
+
     def summary(self) -> dict[str, Any]:
         """What the index shows: no bodies."""
         return {"slug": self.slug, "file": display_path(self.path), "epoch": self.epoch, "ok": self.ok,
                 "status": self.status, "subject": self.subject, "date": self.date, "size": self.size,
                 "limit": GMAIL_CLIP_BYTES, "warn_at": SIZE_WARNING_BYTES,
                 "errors": list(self.errors), "findings": list(self.findings),
-                "duration_ms": round(self.duration_ms, 1)}
+                "duration_ms": round(self.duration_ms, 1), "blocking": self.blocking, "inbox": self.inbox()}
 
     def as_json(self) -> dict[str, Any]:
         return {**self.summary(), "html": self.html, "text": self.text, "mjml": self.mjml}
@@ -103,7 +128,26 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
         findings=tuple(_finding(f) for f in report.findings),
         duration_ms=(time.perf_counter() - start) * 1000,
         template_dirs=template_dirs(loaded, templates), language=loaded.issue.language,
+        preheader=rendered.preheader or "", **_sender(loaded),
     )
+
+
+def _sender(loaded: LoadedIssue) -> dict[str, str]:
+    """From name and address as ``send`` sets them; a bad setting falls back to newsletter.yaml
+    (``send`` reports it, the preview only shows)."""
+    sender = loaded.settings.sender
+    try:
+        config = Config.load(loaded.project_root)
+        return {"from_name": config.get("NEWSLETTER_FROM_NAME") or sender.name,
+                "from_email": config.address("NEWSLETTER_FROM_EMAIL") or str(sender.email)}
+    except NewsletterError:
+        return {"from_name": sender.name, "from_email": str(sender.email)}
+
+
+def _location_of(text: str) -> str:
+    """The ``file:line:col`` (or ``file``) a compiler-style line starts with."""
+    head = text.split(": ", 1)[0]
+    return head if head and " " not in head else ""
 
 
 def _finding(finding: Any) -> dict[str, Any]:
@@ -116,7 +160,8 @@ def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | N
     root = find_project_root(path.resolve().parent)
     dirs = last.template_dirs or tuple(d for d in (templates, root / "templates") if d is not None)
     return Build(slug=path.stem, path=path, epoch=epoch, subject=last.subject, date=last.date,
-                 html=last.html, text=last.text, mjml=last.mjml, errors=errors,
+                 html=last.html, text=last.text, mjml=last.mjml, errors=errors, preheader=last.preheader,
+                 from_name=last.from_name, from_email=last.from_email,
                  duration_ms=(time.perf_counter() - start) * 1000, template_dirs=dirs,
                  language=last.language or (split_name(path.stem) or ("", ""))[1] or "")
 

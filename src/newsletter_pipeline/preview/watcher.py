@@ -21,6 +21,7 @@ from pathlib import Path
 
 import watchfiles
 
+from ..words import plural
 from .site import Build, Log, Site
 
 SETTLE_SECONDS = 0.04  # a burst of saves becomes one rebuild; well under the 0.5 s reload goal
@@ -96,9 +97,13 @@ class _Watcher(threading.Thread):
 class LiveReload:
     """Owns the watchers and the rebuild loop of a ``Site``."""
 
-    def __init__(self, site: Site, log: Log, settle: float = SETTLE_SECONDS) -> None:
+    def __init__(self, site: Site, log: Log, settle: float = SETTLE_SECONDS,
+                 on_rebuilt: Callable[[list[Build]], None] | None = None) -> None:
+        """``on_rebuilt`` gets each rebuild's fresh builds, after they are logged (``build --watch``
+        writes them)."""
         self.site = site
         self.log = log
+        self.on_rebuilt = on_rebuilt
         self.settle = settle
         self.flag = ChangeFlag()
         self.watchers: list[_Watcher] = []
@@ -125,8 +130,11 @@ class LiveReload:
     def _loop(self) -> None:
         while (changed := self.flag.take_settled(self.settle)) is not None:
             try:
-                for result in self.site.rebuild(changed):
+                fresh = self.site.rebuild(changed)
+                for result in fresh:
                     self.log(_describe(result))
+                if fresh and self.on_rebuilt is not None:
+                    self.on_rebuilt(fresh)
                 self._replan()
             except Exception:  # noqa: BLE001 - e.g. a watched folder vanished; the next save retries
                 self.log(f"preview: rebuild failed:\n{traceback.format_exc()}")
@@ -159,4 +167,4 @@ def _describe(result: Build) -> str:
         return "\n".join(result.errors)
     counts = {level: sum(f["level"] == level for f in result.findings) for level in ("error", "warning")}
     return (f"rebuilt {result.slug} in {result.duration_ms:.0f} ms: {result.size:,} bytes, "
-            f"{counts['error']} check errors, {counts['warning']} warnings")
+            f"{plural(counts['error'], 'check error')}, {plural(counts['warning'], 'warning')}")

@@ -6,6 +6,7 @@ each other; ``load_provider`` imports the chosen one lazily.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,10 @@ DEFAULT_PROVIDER = "outbox"
 def provider_class(name: str) -> type[Provider]:
     """The class registered as ``name``; a ``ConfigError`` naming the choices otherwise."""
     if name not in PROVIDERS:
+        close = difflib.get_close_matches(name.lower(), PROVIDERS, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise ConfigError(f"unknown provider {name!r} (NEWSLETTER_PROVIDER or --provider): "
-                          f"choose one of {', '.join(PROVIDERS)}")
+                          f"{hint}choose one of {', '.join(PROVIDERS)}")
     module_name, class_name = PROVIDERS[name].split(":")
     try:
         module = importlib.import_module(module_name, __name__)

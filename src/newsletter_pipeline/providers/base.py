@@ -176,6 +176,10 @@ class Status(StrEnum):
 
 
 DONE = frozenset({Status.QUEUED, Status.SENT})
+# what a list send's summary says per status (not "sent (sent)")
+LIST_SEND_WORDS = {Status.SENT: "sent to the list", Status.SCHEDULED: "scheduled",
+                   Status.QUEUED: "queued for the list (the provider sends it shortly)",
+                   Status.UNKNOWN: "handed to the provider (it did not say whether it was sent)"}
 # How far along a campaign is, for choosing among duplicates (see ``furthest_along``).
 _RANK = {Status.SENT: 0, Status.QUEUED: 1, Status.SCHEDULED: 2, Status.DRAFT: 3}
 
@@ -245,8 +249,7 @@ class SendResult:
         if self.already:
             word = "already scheduled" if self.status == Status.SCHEDULED else "already sent"
             return f"{self.provider}: {word}{when}: {where} (nothing sent)"
-        word = "scheduled" if self.status == Status.SCHEDULED else f"sent ({self.status})"
-        return f"{self.provider}: {word}{when}: {where}"
+        return f"{self.provider}: {LIST_SEND_WORDS.get(self.status, f'handed over ({self.status})')}{when}: {where}"
 
 
 @dataclass(frozen=True)

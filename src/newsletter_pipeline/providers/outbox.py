@@ -143,8 +143,8 @@ class OutboxProvider(MessageProvider, CampaignProvider):
     def planned_calls(self, kind: str, record: Record) -> list[str]:
         folder = self.folder
         if kind == "test":
-            return [f"write {folder}/<slug>/<recipient>.eml for each recipient"]
-        calls = [f"read {folder}/<slug>/campaign.json (find the campaign)",
+            return [f"write {folder}/{record.slug}/<recipient>.eml for each recipient"]
+        calls = [f"read {folder}/{record.slug}/campaign.json (find the campaign)",
                  "write campaign.json (create the draft, unless found)",
                  "write campaign.json (content)"]
         calls.append("write campaign.json (status: scheduled, send_at)" if kind == "schedule"

@@ -199,7 +199,62 @@
     });
     const errors = s.errors.length + s.findings.filter((f) => f.level === "error").length;
     const warnings = s.findings.filter((f) => f.level === "warning").length;
-    $("#check-count").textContent = `(${errors} errors, ${warnings} warnings)`;
+    $("#check-count").textContent = `(${plural(errors, "error")}, ${plural(warnings, "warning")})`;
+  }
+
+  function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? "" : "s"}`;
+  }
+
+  // What stops `newsletter send`: a banner over the email, each finding at its file:line.
+  function renderBlocking(s) {
+    const blocking = s.blocking || [];
+    const banner = $("#blocking");
+    banner.hidden = blocking.length === 0;
+    document.body.dataset.blocked = String(blocking.length > 0);
+    $("#blocking-title").textContent = blocking.length
+      ? `${plural(blocking.length, "error")} would stop \`newsletter send\`:` : "";
+    $("#blocking-list").replaceChildren(...blocking.map((b) => {
+      const item = document.createElement("li");
+      const where = document.createElement("code");
+      where.textContent = b.location.split(":").slice(0, 2).join(":");
+      item.append(where, ": ", b.text.startsWith(b.location) ? b.text.slice(b.location.length).replace(/^:\s*/, "") : b.text);
+      return item;
+    }));
+  }
+
+  // The inbox card: sender, subject and preheader as a mail client's message list shows them.
+  function renderInbox(s) {
+    const inbox = s.inbox || { from_name: "", from_email: "", subject: s.subject, preheader: "", visible: 0 };
+    $("#inbox-from").textContent = inbox.from_name ? `${inbox.from_name} <${inbox.from_email}>` : inbox.from_email;
+    $("#inbox-subject").textContent = inbox.subject;
+    $("#inbox-preheader").textContent = inbox.preheader ? ` – ${inbox.preheader}` : " – (no preheader: the email's first words show here)";
+    const fits = inbox.visible >= inbox.min && inbox.visible <= inbox.max;
+    const length = $("#inbox-length");
+    length.textContent = `preheader: ${plural(inbox.visible, "visible character")} (aim for ${inbox.min}–${inbox.max})`;
+    length.className = "inbox-length " + (fits ? "ok" : "warn");
+  }
+
+  async function sendTest() {
+    const button = $("#send-test");
+    const result = $("#send-result");
+    button.disabled = true;
+    result.hidden = false;
+    result.className = "send-result busy";
+    result.textContent = "Sending a test…";
+    try {
+      const token = document.querySelector('meta[name="preview-token"]').content;
+      const response = await fetch("send-test", { method: "POST", cache: "no-store", headers: { "X-Preview-Token": token } });
+      const answer = await response.json();
+      result.className = "send-result " + (answer.ok ? "ok" : "error");
+      result.textContent = answer.lines.join("\n");
+    } catch (error) {
+      result.className = "send-result error";
+      result.textContent = `The test send did not reach the preview server: ${error.message}`;
+    } finally {
+      button.disabled = false;
+      document.body.dataset.sendDone = String(Number(document.body.dataset.sendDone || 0) + 1);
+    }
   }
 
   function renderSize(s) {
@@ -210,7 +265,10 @@
     }
     const percent = Math.round((s.size * 100) / s.limit);
     badge.textContent = `${s.size.toLocaleString("en")} B of Gmail's ${s.limit.toLocaleString("en")} (${percent}%)`;
-    badge.className = "size " + (s.size > s.limit ? "over" : s.size > s.warn_at ? "warn" : "ok");
+    // red with any error that stops a send, not only with the size
+    const blocked = (s.blocking || []).length > 0;
+    badge.className = "size " + (s.size > s.limit || blocked ? "over" : s.size > s.warn_at ? "warn" : "ok");
+    badge.title = blocked ? "Errors stop `newsletter send`: see Checks" : "Gmail clips HTML over 102,400 bytes";
   }
 
   function renderOverlay(s) {
@@ -229,6 +287,8 @@
     setText("#mjml-source", s.mjml);
     renderFindings(s);
     renderSize(s);
+    renderBlocking(s);
+    renderInbox(s);
     renderOverlay(s);
     showEmail(false);
   }
@@ -256,6 +316,8 @@
     applySettings();
     showEmail(false);
   });
+  $("#blocking-show").addEventListener("click", () => { settings.view = "checks"; saveSettings(); applySettings(); });
+  $("#send-test").addEventListener("click", sendTest);
   $("#overlay-hide").addEventListener("click", () => {
     $("#overlay").dataset.hiddenEpoch = String(state && state.epoch);
     $("#overlay").hidden = true;

@@ -1,0 +1,75 @@
+"""Progress bars for long work: drawn on a terminal, absent from pipes (CI logs, scripts)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+from shared import clean_env, newsletter_command
+
+VALID = """\
+subject: Hello
+preheader: A short note about what is new in the AI4Media project this month.
+date: 2021-12-15
+language: en
+blocks:
+  - type: masthead
+    title: Hello
+  - type: cta
+    button:
+      label: Visit the AI4Media website
+      url: https://www.ai4media.eu/
+"""
+
+ISSUES = {"issues/2021-11-first.yaml": VALID, "issues/2021-12-second.yaml": VALID.replace("Hello", "Second")}
+
+
+def _with_terminal_stderr(args: list[str], cwd, **env: str) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal; returns (exit code, what the terminal showed)."""
+    primary, secondary = os.openpty()
+    process = subprocess.Popen([*newsletter_command(), *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=secondary, env={**os.environ, **clean_env(**env)})
+    os.close(secondary)
+    shown = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # EIO: the process closed the terminal's other end
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    return process.wait(timeout=60), shown.decode(errors="replace")
+
+
+def test_check_and_archive_show_a_progress_bar_on_a_terminal(make_project) -> None:
+    root = make_project(ISSUES)
+    code, shown = _with_terminal_stderr(["check"], root)
+    assert code == 0, shown
+    assert "checking issues" in shown and "2/2" in shown
+    code, shown = _with_terminal_stderr(["archive", "--base-url", "https://news.example.org/"], root)
+    assert code == 0, shown
+    assert "building the archive" in shown and "2/2" in shown
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(make_project, run_cli) -> None:
+    root = make_project(ISSUES)
+    for args in (["check"], ["archive", "--base-url", "https://news.example.org/"]):
+        result = run_cli(*args, cwd=root, env=clean_env())
+        assert result.returncode == 0, result.stderr
+        assert "2/2" not in result.stderr and "[#" not in result.stderr and "\r" not in result.stderr
+
+
+@pytest.mark.browser
+def test_screenshot_shows_a_progress_bar_on_a_terminal(make_project, chromium_path) -> None:
+    root = make_project(ISSUES)
+    code, shown = _with_terminal_stderr(["screenshot", "issues/2021-12-second.yaml", "--out", "shots"], root,
+                                        NEWSLETTER_CHROMIUM=chromium_path)
+    assert code == 0, shown
+    assert "taking screenshots" in shown and "3/3" in shown
+    assert sorted(p.name for p in (root / "shots" / "2021-12-second").iterdir()) == [
+        "dark-600.png", "desktop-600.png", "mobile-375.png"]

@@ -1,0 +1,106 @@
+"""The tool's own sentences (issue 16 item 6): each wording found wrong, as a real CLI process prints it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+from shared import assert_clean_failure, clean_env, newsletter_command
+
+ISSUE = "issues/2021-12-hello.yaml"
+SLUG = "2021-12-hello"
+VALID = """\
+subject: Hello
+preheader: A short note about what is new in the AI4Media project this month.
+date: 2021-12-15
+language: en
+blocks:
+  - type: masthead
+    title: Hello
+  - type: cta
+    button:
+      label: Visit the AI4Media website
+      url: https://www.ai4media.eu/
+"""
+ONE_ERROR = VALID.replace("url: https://www.ai4media.eu/", "url: https://localhost/x")  # placeholder-url
+ENV = clean_env()
+
+
+def test_the_list_send_prompt_names_the_list_in_words(make_project) -> None:
+    root = make_project({ISSUE: VALID})
+    primary, secondary = os.openpty()  # a terminal on stdin: the CLI asks for the slug
+    try:
+        process = subprocess.Popen([*newsletter_command(), "send", ISSUE, "--now"], cwd=root, stdin=secondary,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, **ENV})
+        os.close(secondary)
+        os.write(primary, b"not-the-slug\n")
+        _, err = process.communicate(timeout=60)
+    finally:
+        os.close(primary)
+    assert process.returncode == 2, err
+    assert f"This will send it now to the outbox's list. Type the issue's slug ({SLUG}) to confirm" in err
+    assert "outbox list outbox" not in err
+    assert "nothing sent" in err
+
+
+def test_a_list_send_says_sent_to_the_list_once(make_project, run_cli) -> None:
+    root = make_project({ISSUE: VALID})
+    result = run_cli("send", ISSUE, "--now", "--yes", cwd=root, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"outbox: sent to the list: campaign outbox-{SLUG}"
+    assert "sent (sent)" not in result.stdout
+
+
+def test_the_dry_run_names_the_real_folder_not_a_placeholder(make_project, run_cli) -> None:
+    root = make_project({ISSUE: VALID})
+    for kind in ("--test", "--now"):
+        result = run_cli("send", ISSUE, kind, "--dry-run", cwd=root, env=ENV)
+        assert result.returncode == 0, result.stderr
+        assert "<slug>" not in result.stdout
+        assert f"/outbox/{SLUG}/" in result.stdout
+
+
+def test_one_error_is_one_error(make_project, run_cli) -> None:
+    root = make_project({ISSUE: ONE_ERROR})
+    result = run_cli("check", ISSUE, cwd=root, env=ENV)
+    assert result.returncode == 1
+    assert re.search(rf"{ISSUE}: failed: 1 error, \d+ warnings?$", result.stderr, re.M), result.stderr
+    assert "(s)" not in result.stderr and "1 errors" not in result.stderr
+
+
+def test_a_mistyped_provider_gets_a_did_you_mean(make_project, run_cli) -> None:
+    root = make_project({ISSUE: VALID})
+    lines = assert_clean_failure(run_cli("send", ISSUE, "--test", "--provider", "mailchim", cwd=root, env=ENV), 2)
+    assert "did you mean 'mailchimp'?" in lines[-1]
+
+
+def test_screenshot_of_a_folder_says_it_takes_one_issue_file(make_project, run_cli) -> None:
+    root = make_project({ISSUE: VALID})
+    lines = assert_clean_failure(run_cli("screenshot", "issues/", cwd=root, env=ENV), 2)
+    assert lines == [f"error: issues is a folder: `newsletter screenshot` takes one issue file, "
+                     f"e.g. `newsletter screenshot {ISSUE}`"]
+
+
+def test_help_summaries_are_whole_sentences(run_cli) -> None:
+    result = run_cli("--help")
+    commands = result.stdout.split("Commands:")[1].strip().splitlines()
+    assert len(commands) >= 8
+    for line in commands:
+        assert not line.rstrip().endswith("..."), line  # click cuts a long first sentence with "..."
+
+
+def test_check_without_issue_checks_the_issues_folder_as_archive_does(make_project, run_cli) -> None:
+    root = make_project({ISSUE: VALID, "issues/2021-11-older.yaml": VALID.replace("Hello", "Older")})
+    result = run_cli("check", cwd=root, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert "checking every issue in issues/ (2)" in result.stderr
+    assert f"{ISSUE}: ok" in result.stderr and "issues/2021-11-older.yaml: ok" in result.stderr
+
+
+def test_send_without_issue_says_why_it_does_not_default(make_project, run_cli) -> None:
+    root = make_project({ISSUE: VALID})
+    (line,) = assert_clean_failure(run_cli("send", "--test", cwd=root, env=ENV), 2)
+    assert f"e.g. `newsletter send {ISSUE} --test`" in line
+    assert "never takes every issue in issues/" in line
