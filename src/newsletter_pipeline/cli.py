@@ -328,6 +328,42 @@ def changed(ref: str) -> None:
         click.echo(nothing_changed(ref, "list"), err=True)
 
 
+@main.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", help="The newsletter's name (asked on a terminal when left out).")
+@click.option("--sender-email", metavar="ADDR", help="The From address (asked on a terminal; "
+              "default newsletter@example.org).")
+@click.option("--postal-address", metavar="TEXT", help="The postal address every email must show "
+              "(asked on a terminal; default an example to replace).")
+@click.option("--language", metavar="TAG", help="The language of the issues (BCP 47: en, de, pt-BR; "
+              "asked on a terminal; default en).")
+@reports_errors
+def init(directory: Path, name: str | None, sender_email: str | None, postal_address: str | None,
+         language: str | None) -> None:
+    """Create a new newsletter project in DIR: settings, a starter issue, CI workflow, README.
+
+    Never overwrites a file: when one of them exists in DIR, nothing is written (exit 2).
+    """
+    from .commands.init import DEFAULT_ADDRESS, DEFAULT_SENDER, Answers, run
+
+    asking = sys.stdin.isatty()
+    if name is None and not asking:
+        raise click.UsageError('give the newsletter\'s name with --name (e.g. --name "Example Weekly")')
+    ask = (lambda text, default: click.prompt(text, default=default, err=True)) if asking else \
+        (lambda text, default: default)
+    answers = Answers(
+        name=name if name is not None else click.prompt("Newsletter name", err=True),
+        sender_email=sender_email if sender_email is not None else ask("Sender email", DEFAULT_SENDER),
+        postal_address=postal_address if postal_address is not None else ask("Postal address", DEFAULT_ADDRESS),
+        language=language if language is not None else ask("Language (en, de, fr...)", "en"),
+    )
+    run(directory, answers, announce=click.echo)
+    if DEFAULT_SENDER == answers.sender_email or DEFAULT_ADDRESS == answers.postal_address:
+        click.echo(f"note: edit {directory / 'newsletter.yaml'}: the sender and postal address are examples "
+                   "to replace before the first send", err=True)
+    click.echo(f"next: cd {directory} && newsletter preview issues/", err=True)
+
+
 def _say(line: str) -> None:
     """What a send prints on stdout, redacted (a provider's note may quote its server)."""
     click.echo(redact_everywhere(line))
