@@ -364,6 +364,25 @@ def init(directory: Path, name: str | None, sender_email: str | None, postal_add
     click.echo(f"next: cd {directory} && newsletter preview issues/", err=True)
 
 
+@main.command()
+@click.argument("title")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The issue's date (default today); its year and month start the file name.")
+@click.option("--from", "source", type=ISSUE_PATH, metavar="ISSUE",
+              help="Take the blocks of ISSUE (default: the latest issue in issues/).")
+@reports_errors
+def new(title: str, date: Any, source: Path | None) -> None:
+    """Start the issue TITLE: issues/YYYY-MM-<slug>.yaml, with the blocks of the latest issue.
+
+    Its texts are TODO placeholders, which `check` reports until they are replaced.
+    """
+    from .commands.new import run
+
+    path = run(title, date.date() if date else None, source)
+    click.echo(f"wrote {path}")
+    click.echo("next: replace every TODO in it; `newsletter check` lists those left", err=True)
+
+
 def _say(line: str) -> None:
     """What a send prints on stdout, redacted (a provider's note may quote its server)."""
     click.echo(redact_everywhere(line))
