@@ -364,9 +364,22 @@ def init(directory: Path, name: str | None, sender_email: str | None, postal_add
     click.echo(f"next: cd {directory} && newsletter preview issues/", err=True)
 
 
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--date``: a calendar date written YYYY-MM-DD, refused in words otherwise."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("")
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written year-month-day: write it like 2027-03-01",
+                                 ctx, param) from None
+
+
 @main.command()
 @click.argument("title")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+@click.option("--date", "date", callback=_iso_date, metavar="YYYY-MM-DD",
               help="The issue's date (default today); its year and month start the file name.")
 @click.option("--from", "source", type=ISSUE_PATH, metavar="ISSUE",
               help="Take the blocks of ISSUE (default: the latest issue in issues/).")
@@ -378,7 +391,7 @@ def new(title: str, date: Any, source: Path | None) -> None:
     """
     from .commands.new import run
 
-    path = run(title, date.date() if date else None, source)
+    path = run(title, date, source)
     click.echo(f"wrote {path}")
     click.echo("next: replace every TODO in it; `newsletter check` lists those left", err=True)
 
