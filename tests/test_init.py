@@ -54,8 +54,9 @@ def test_options_are_written_as_one_value_each_whatever_they_hold(run_cli, tmp_p
     assert settings["postal_address"] == "Ring 1, 1010 Wien, Österreich"
     issue = yaml.safe_load(starter_issue(project).read_text(encoding="utf-8"))
     assert issue["language"] == "de"
-    built = run_cli("build", str(starter_issue(project)), cwd=project, env=clean_env())
-    assert built.returncode == 0, built.stderr
+    assert issue["subject"] == f"Willkommen bei {name}"  # the starter's words in the chosen language
+    checked = run_cli("check", "--strict", str(starter_issue(project)), cwd=project, env=clean_env())
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_the_month_is_written_in_the_chosen_language():
@@ -64,7 +65,7 @@ def test_the_month_is_written_in_the_chosen_language():
     from newsletter_pipeline.commands.init import Answers, files
 
     text = files(Answers("Nouvelles", language="fr"), dt.date(2027, 3, 1))["issues/2027-03-welcome.yaml"]
-    assert "mars 2027" in text
+    assert "mars 2027" in text and '"Bienvenue dans Nouvelles"' in text  # CLDR's month, the catalogue's words
 
 
 def test_existing_files_are_never_overwritten(run_cli, tmp_path):
