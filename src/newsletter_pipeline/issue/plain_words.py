@@ -87,16 +87,19 @@ def _misaligned(lines: list[str], line: int, context_line: int, context_col: int
 
 
 def _partner(lines: list[str], line: int, dash: bool, key: str) -> tuple[int, str] | None:
-    """The nearest line above that the line at ``line`` should line up with: an item for an item,
-    the same key first, else any key."""
-    candidates = []
+    """The nearest line above that the line at ``line`` should line up with.
+
+    An item (``- type:``) lines up with the nearest item of the same key (the
+    block before it), else the nearest item; a key with the nearest other key
+    (the same key above belongs to another block).
+    """
+    same, other = [], []
     for number in range(line - 1, 0, -1):
         match = _KEY.match(lines[number - 1])
         if match and bool(match["dash"]) == dash:
-            if not dash and match["key"] == key:
-                continue  # the same key at another level is not what it should line up with
-            candidates.append((number, lines[number - 1]))
-    return candidates[0] if candidates else None
+            (same if match["key"] == key else other).append((number, lines[number - 1]))
+    found = (same + other) if dash else other
+    return found[0] if found else None
 
 
 def _previous_key_line(lines: list[str], line: int) -> tuple[int, str] | None:
@@ -131,12 +134,13 @@ def _date(err: dict[str, Any]) -> Words:
     return Words(f"{echo(value)} is not a date written year-month-day", f"write it as YYYY-MM-DD: {example}")
 
 
-def _mapping(err: dict[str, Any], first_field: str | None) -> Words:
+def _mapping(err: dict[str, Any], first_field: str | None, in_list: bool) -> Words:
     value = err.get("input")
     field = first_field or "name"
     if isinstance(value, str):
+        written = f"- {field}: {value}" if in_list else f"{field}: {value}"
         return Words(f"{echo(value)} is plain text, but this needs named parts ({field}: and so on)",
-                     f"write '{field}: {value}' (as '- {field}: {value}' in a list)")
+                     f"write '{written}'" + ("" if in_list else ", indented on the line below"))
     return Words("this needs named parts, one 'key: value' per line", f"write '{field}: ...' and the other keys")
 
 
@@ -183,14 +187,14 @@ _PYDANTIC_WORDING = re.compile(r"(Input|Value|String|List|Tuple|Dictionary|Objec
                                r"Extra|Date|Decimal|Set|Timezone)\b")
 
 
-def validation_words(err: dict[str, Any], first_field: str | None = None) -> Words | None:
+def validation_words(err: dict[str, Any], first_field: str | None = None, in_list: bool = False) -> Words | None:
     """Plain words for one pydantic error (``ValidationError.errors()`` item), or None for our own
     messages (value errors raised by the schema's validators, already in words)."""
     kind = err["type"]
     if kind.startswith("date"):
         return _date(err)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return _mapping(err, first_field)
+        return _mapping(err, first_field, in_list)
     if kind == "string_type":
         return _text(err)
     if kind == "literal_error":

@@ -159,7 +159,9 @@ def add_validation_errors(
                 hint = closest_block_type(str(tag))
         else:
             context = err.get("ctx") or {}
-            words = validation_words(err, _first_field(context.get("class_name")))
+            is_block = len(path) == 2 and path[0] == "blocks"  # a block written as text: '- type: ...' is meant
+            words = validation_words(err, "type" if is_block else _first_field(context.get("class_name")),
+                                     in_list=bool(path) and isinstance(path[-1], int))
             if words is not None:  # pydantic's own wording never reaches the user
                 message, hint = words.message, words.hint
             hint = str(context.get("hint", hint))
