@@ -80,6 +80,18 @@ def test_existing_files_are_never_overwritten(run_cli, tmp_path):
     assert (project / "README.md").read_text(encoding="utf-8") == "our own readme\n"
 
 
+def test_a_failure_half_way_leaves_nothing_behind(run_cli, tmp_path):
+    """A file where init needs a folder (.github) fails the write of the workflow, after other files were
+    written: exit 4, naming the path, and the files and folders init made are gone again."""
+    project = tmp_path / "half"
+    project.mkdir()
+    (project / ".github").write_text("not a folder\n", encoding="utf-8")
+    result = run_cli("init", str(project), "--name", "Example Weekly", env=clean_env())
+    assert result.returncode == 4 and "Traceback" not in result.stderr and result.stdout == ""
+    assert ".github" in result.stderr
+    assert sorted(p.name for p in project.iterdir()) == [".github"]
+
+
 def test_init_twice_refuses_the_second_time(run_cli, tmp_path):
     project = tmp_path / "twice"
     assert run_cli("init", str(project), "--name", "A", env=clean_env()).returncode == 0

@@ -328,7 +328,7 @@ def changed(ref: str) -> None:
         click.echo(nothing_changed(ref, "list"), err=True)
 
 
-@main.command()
+@main.command(short_help="Create a new newsletter project in DIR.")
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--name", help="The newsletter's name (asked on a terminal when left out).")
 @click.option("--sender-email", metavar="ADDR", help="The From address (asked on a terminal; "
@@ -377,7 +377,7 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
                                  ctx, param) from None
 
 
-@main.command()
+@main.command(short_help="Start the next issue with the latest one's blocks.")
 @click.argument("title")
 @click.option("--date", "date", callback=_iso_date, metavar="YYYY-MM-DD",
               help="The issue's date (default today); its year and month start the file name.")

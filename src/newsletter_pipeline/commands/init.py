@@ -156,27 +156,42 @@ def run(folder: Path, answers: Answers, today: dt.date | None = None,
         raise UsageError(f"error: {folder} already has {', '.join(there)}; newsletter init never overwrites "
                          "a file: choose a new folder, or move these files away first")
     written: list[Path] = []
+    made: list[Path] = []
     try:
         for relative, content in planned.items():
             target = folder / relative
-            _make_folder(target.parent)
+            made += _make_folder(target.parent)
             write_atomic(target, content)
             written.append(target)
-            announce(f"wrote {target}")
     except OutputError:
-        for path in written:
-            path.unlink(missing_ok=True)
+        _undo(written, made)
         raise
+    for target in written:  # only once all are there: a failure removes them again
+        announce(f"wrote {target}")
     return list(planned)
 
 
-def _make_folder(folder: Path) -> None:
+def _make_folder(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; return those it made, outermost first."""
+    missing = [p for p in [folder, *folder.parents] if not p.exists()][::-1]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         from ..output import output_error
 
         raise output_error(folder, exc) from None
+    return missing
+
+
+def _undo(written: list[Path], made: list[Path]) -> None:
+    """Remove what a failed ``init`` wrote: its files, then the folders it made (innermost first)."""
+    for path in written:
+        path.unlink(missing_ok=True)
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty: something else was put there meanwhile
 
 
 __all__ = ["Answers", "DEFAULT_ADDRESS", "DEFAULT_SENDER", "STARTER", "files", "run", "validate"]
