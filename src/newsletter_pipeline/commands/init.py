@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from string import Template
 
@@ -117,8 +118,6 @@ def _values(answers: Answers, today: dt.date) -> dict[str, str]:
         "article_body": _("Every issue is a short text file. We write it, check it, preview it, and send "
                           "ourselves a test before it goes to you."),
     }
-    from importlib.metadata import version
-
     return {
         "name": quoted(answers.name), "sender_email": quoted(answers.sender_email),
         "postal_address": quoted(answers.postal_address), "language": quoted(answers.language),
