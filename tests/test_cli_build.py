@@ -68,7 +68,7 @@ def test_invalid_issue_exits_1_without_traceback_or_output(make_project, run_cli
 def test_invalid_yaml_exits_1(make_project, run_cli):
     root = make_project({BAD: VALID.replace("    button:\n", "     button: x\n    button:\n")})
     lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
-    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:9:12: error: invalid YAML: mapping values")
+    assert len(lines) == 1 and lines[0].startswith(f"{BAD}:9:6: error: invalid YAML: 'button:' is indented further")
     assert not (root / "out").exists()
 
 

@@ -62,9 +62,9 @@ def test_the_valid_base_issue_loads(make_project, monkeypatch):
 def test_invalid_yaml_points_at_the_offending_character(make_project, monkeypatch):
     text = VALID.replace("    button:\n", "     button: x\n    button:\n")
     diag = only(diagnostics(make_project, monkeypatch, text))
-    assert str(diag.location) == f"{NAME}:6:12"
-    assert diag.message.startswith("invalid YAML: mapping values are not allowed")
-    assert "indentation" in diag.hint
+    assert str(diag.location) == f"{NAME}:6:6"  # the key indented too far, not the colon after it
+    assert diag.message == "invalid YAML: 'button:' is indented further than 'type:' on line 5"
+    assert diag.hint == "line up 'button:' with 'type:': put as many spaces before it"
 
 
 def test_unclosed_quote_is_invalid_yaml_with_its_line(make_project, monkeypatch):

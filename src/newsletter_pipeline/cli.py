@@ -352,6 +352,74 @@ def _bar(items: Any, label: str) -> Any:
         yield from bar
 
 
+@main.command(short_help="Create a new newsletter project in DIR.")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", help="The newsletter's name (asked on a terminal when left out).")
+@click.option("--sender-email", metavar="ADDR", help="The From address (asked on a terminal; "
+              "default newsletter@example.org).")
+@click.option("--postal-address", metavar="TEXT", help="The postal address every email must show "
+              "(asked on a terminal; default an example to replace).")
+@click.option("--language", metavar="TAG", help="The language of the issues (BCP 47: en, de, pt-BR; "
+              "asked on a terminal; default en).")
+@reports_errors
+def init(directory: Path, name: str | None, sender_email: str | None, postal_address: str | None,
+         language: str | None) -> None:
+    """Create a new newsletter project in DIR: settings, a starter issue, CI workflow, README.
+
+    Never overwrites a file: when one of them exists in DIR, nothing is written (exit 2).
+    """
+    from .commands.init import DEFAULT_ADDRESS, DEFAULT_SENDER, Answers, run
+
+    asking = sys.stdin.isatty()
+    if name is None and not asking:
+        raise click.UsageError('give the newsletter\'s name with --name (e.g. --name "Example Weekly")')
+    ask = (lambda text, default: click.prompt(text, default=default, err=True)) if asking else \
+        (lambda text, default: default)
+    answers = Answers(
+        name=name if name is not None else click.prompt("Newsletter name", err=True),
+        sender_email=sender_email if sender_email is not None else ask("Sender email", DEFAULT_SENDER),
+        postal_address=postal_address if postal_address is not None else ask("Postal address", DEFAULT_ADDRESS),
+        language=language if language is not None else ask("Language (en, de, fr...)", "en"),
+    )
+    run(directory, answers, announce=click.echo)
+    if DEFAULT_SENDER == answers.sender_email or DEFAULT_ADDRESS == answers.postal_address:
+        click.echo(f"note: edit {directory / 'newsletter.yaml'}: the sender and postal address are examples "
+                   "to replace before the first send", err=True)
+    click.echo(f"next: cd {directory} && newsletter preview issues/", err=True)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--date``: a calendar date written YYYY-MM-DD, refused in words otherwise."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("")
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written year-month-day: write it like 2027-03-01",
+                                 ctx, param) from None
+
+
+@main.command(short_help="Start the next issue with the latest one's blocks.")
+@click.argument("title")
+@click.option("--date", "date", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="The issue's date (default today); its year and month start the file name.")
+@click.option("--from", "source", type=ISSUE_PATH, metavar="ISSUE",
+              help="Take the blocks of ISSUE (default: the latest issue in issues/).")
+@reports_errors
+def new(title: str, date: Any, source: Path | None) -> None:
+    """Start the issue TITLE: issues/YYYY-MM-<slug>.yaml, with the blocks of the latest issue.
+
+    Its texts are TODO placeholders, which `check` reports until they are replaced.
+    """
+    from .commands.new import run
+
+    path = run(title, date, source)
+    click.echo(f"wrote {path}")
+    click.echo("next: replace every TODO in it; `newsletter check` lists those left", err=True)
+
+
 def _say(line: str) -> None:
     """What a send prints on stdout, redacted (a provider's note may quote its server)."""
     click.echo(redact_everywhere(line))

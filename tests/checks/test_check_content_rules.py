@@ -206,7 +206,7 @@ def test_aria_label_must_contain_the_visible_label():
 @pytest.mark.parametrize("url", [
     "http://localhost:8000/draft", "https://127.0.0.1/x", "https://www.example.com/page",
     "https://example.org/", "https://staging.ai4media.eu/news/", "https://ai4media-staging.herokuapp.com/",
-    "https://www.ai4media.eu/TODO", "http://intranet/page", "https://10.0.0.5/a", "mailto:me@example.com",
+    "http://intranet/page", "https://10.0.0.5/a", "mailto:me@example.com",
     "https://news.test/", "https://dev.ai4media.eu/",
 ])
 def test_placeholder_urls_are_recognised(url):
@@ -233,6 +233,7 @@ def test_public_hosts_that_look_numeric_are_not_placeholders(url):
 
 
 @pytest.mark.parametrize("url", [
+    "https://www.ai4media.eu/TODO",  # a TODO is the `placeholder` rule's (tests/test_new.py), which lets a draft build
     "https://www.ai4media.eu/todo-list", "https://dev.to/article", "https://www.i-aida.org/",
     "https://unsubscribe.newsletter-pipeline.invalid/", "mailto:info@ai4media.eu", "https://8.8.8.8/",
 ])

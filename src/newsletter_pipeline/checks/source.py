@@ -25,6 +25,7 @@ from .locate import Source, walk
 from .rules.envelope import preheader_problems, subject_problems
 from .rules.images import alt_problem, src_problem
 from .rules.links import href_problem, placeholder_reason, vague_problem
+from .rules.placeholders import placeholder_findings
 
 URL_KEYS = {"url", "href", "website", "archive_url"}
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]+)>?[^)]*\)")
@@ -144,4 +145,5 @@ def unrendered_findings(issue_path: Path, error: NewsletterError) -> list[Findin
         extra += value_findings(source)
         if source.path == issue_path:  # not newsletter.yaml, which is the first source when the issue does not parse
             extra += _envelope_findings(source.doc)
+            extra += placeholder_findings(source.doc)
     return unique(reported + [f for f in extra if (f.rule, f.location) not in taken])

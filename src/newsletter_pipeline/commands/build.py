@@ -25,6 +25,15 @@ def allow_clipping_in(report: CheckReport) -> CheckReport:
     return report
 
 
+def drafts_in(report: CheckReport) -> CheckReport:
+    """A draft builds: the TODO marks (``placeholder``) are warnings here, so the writer can look at
+    it; ``check`` and ``send`` keep them errors, so it is never sent."""
+    from ..checks.rules.placeholders import DRAFT_RULES
+
+    report.findings = [f.with_level("warning") if f.rule in DRAFT_RULES else f for f in report.findings]
+    return report
+
+
 def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bool) -> list[RenderedIssue]:
     """Build and check every issue; write nothing unless all of them build without check errors."""
     failures: list[Diagnostic] = []
@@ -40,6 +49,7 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
             failures += exc.diagnostics
             first_error = first_error or exc
             continue
+        report = drafts_in(report)
         if allow_clipping:
             report = allow_clipping_in(report)
         for warning in report.warnings:

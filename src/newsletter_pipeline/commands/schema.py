@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..issue.field_docs import document
 from ..issue.schema import Issue, Settings
 
 
@@ -27,13 +28,13 @@ def issue_schema() -> dict[str, Any]:
     schema["properties"]["settings"] = {"anyOf": [{"$ref": "#/$defs/SettingsOverride"}, {"type": "null"}],
                                         "description": "Overrides of newsletter.yaml for this issue only"}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    return document(schema, "Issue")
 
 
 def settings_schema() -> dict[str, Any]:
     schema = Settings.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    return document(schema, "Settings")
 
 
 def run(settings: bool) -> str:

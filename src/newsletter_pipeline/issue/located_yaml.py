@@ -24,7 +24,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import Diagnostic, DiagnosticList, IssueError, Location, MissingFileError, UnreadableFileError
+from ..errors import Diagnostic, DiagnosticList, IssueError, Location, MissingFileError, UnreadableFileError, echo
+from .plain_words import Words, yaml_syntax
 
 try:  # the C composer is several times faster; fall back when libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -136,7 +137,11 @@ class _Builder:
         try:
             return constructor(self.scalar_loader, node)
         except (yaml.YAMLError, ValueError) as exc:
-            self.problems.add(self.loc(node), f"invalid value: {exc}", format_key_path(path))
+            if node.tag.endswith(":timestamp"):  # 2021-13-45 looks like a date to YAML, but is none
+                self.problems.add(self.loc(node), f"{echo(node.value)} is not a real date", format_key_path(path),
+                                  "write an existing day as year-month-day, e.g. 2024-11-28")
+            else:
+                self.problems.add(self.loc(node), f"invalid value: {exc}", format_key_path(path))
             return node.value
 
 
@@ -166,6 +171,10 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
             mark = exc.context_mark  # an unclosed quote or bracket: point where it opens, not at EOF
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        words = _plain_syntax(exc, text, line, col)
+        if words is not None:
+            raise IssueError(diagnostics=[Diagnostic(Location(file, line, words.col or col),
+                                                     f"invalid YAML: {words.message}", hint=words.hint)]) from None
         what = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
         raise IssueError(diagnostics=[_syntax(file, line, col, f"invalid YAML: {what}{context}")]) from None
@@ -194,6 +203,13 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         builder.problems.raise_if_any()
     builder.doc.problems = builder.problems.items
     return builder.doc
+
+
+def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words | None:
+    """The common syntax mistakes (a colon in text, a tab, indentation) in plain words (plain_words.py)."""
+    context = exc.context_mark
+    return yaml_syntax(exc.problem or "", exc.context, text.splitlines(), line, col,
+                       context.line + 1 if context else None, context.column + 1 if context else None)
 
 
 def _syntax(file: str, line: int, col: int, message: str) -> Diagnostic:

@@ -10,7 +10,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DiagnosticList, echo
+from . import schema
 from .located_yaml import LocatedDocument, Path_, format_key_path
+from .plain_words import validation_words
 from .schema import BLOCK_TYPES
 
 HINTS = {
@@ -157,11 +159,25 @@ def add_validation_errors(
                 hint = closest_block_type(str(tag))
         else:
             context = err.get("ctx") or {}
+            is_block = len(path) == 2 and path[0] == "blocks"  # a block written as text: '- type: ...' is meant
+            words = validation_words(err, "type" if is_block else _first_field(context.get("class_name")),
+                                     in_list=bool(path) and isinstance(path[-1], int))
+            if words is not None:  # pydantic's own wording never reaches the user
+                message, hint = words.message, words.hint
             hint = str(context.get("hint", hint))
             location = doc.value_location(prefix + path)
             if "field" in context:  # a model-level check that names the field it is about
                 shown = format_key_path(display_prefix + path + (str(context["field"]),))
         out.add(location, message, shown, hint)
+
+
+def _first_field(class_name: Any) -> str | None:
+    """The first required field of the schema model named ``class_name`` (``Person`` -> ``name``)."""
+    model = getattr(schema, str(class_name), None) if class_name else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    required = [name for name, field in model.model_fields.items() if field.is_required() and name != "type"]
+    return required[0] if required else next(iter(model.model_fields), None)
 
 
 def _strip_value_error(msg: str) -> str:

@@ -34,6 +34,6 @@ def rule(*ids: str) -> Callable[[Rule], Rule]:
 def load_rules() -> list[Rule]:
     """Import every rule module once (registration happens at import) and return the rules."""
     from . import (contrast, css_support, dark_mode, envelope, fonts, images, language, legal,  # noqa: F401
-                   links, markdown, size, structure)
+                   links, markdown, placeholders, size, structure)
 
     return RULES

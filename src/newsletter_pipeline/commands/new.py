@@ -1,0 +1,126 @@
+"""``newsletter new TITLE``: the next issue, with the block structure of the last one.
+
+Every text of the source issue becomes a ``TODO: ...`` placeholder and every
+address keeps its site but gets the path ``/TODO``, so the new file builds at
+once (the preview shows the structure) while ``check`` and ``send`` report
+each placeholder at its line until it is replaced (the ``placeholder`` rule).
+The subject is the title, the date the given one, the preheader a placeholder:
+nothing of the old issue's envelope is left to go stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import UsageError
+from ..issue.editions import split_name
+from ..issue.load import display_path, find_project_root
+from ..issue.located_yaml import read_located_yaml
+from ..output import write_atomic
+
+# values that choose a layout rather than say something: kept as they are
+KEPT = frozenset({"type", "id", "image_position", "network", "decorative", "columns", "level", "width", "height",
+                  "language", "settings"})
+IMAGE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
+
+
+def slugify(title: str) -> str:
+    """``"Spring update!"`` -> ``"spring-update"``: ASCII letters and digits, joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def latest_issue(issues: Path) -> Path | None:
+    """The newest default-edition issue in ``issues`` by its ``YYYY-MM-`` name, or None."""
+    named = [p for p in issues.glob("*.yaml") if (split_name(p.stem) or ("", "x"))[1] is None]
+    return max(named, key=lambda p: p.name, default=None)
+
+
+def placeholder_for(key: str, value: Any, date: dt.date) -> Any:
+    """The placeholder that replaces ``value`` (at ``key``): text -> ``TODO: ...``, URL -> site/TODO."""
+    if isinstance(value, dt.date):
+        return date
+    if not isinstance(value, str) or key in KEPT:
+        return value
+    if value.strip().startswith(("https://", "http://")):
+        parts = urlsplit(value.strip())
+        suffix = IMAGE_SUFFIX.search(parts.path)
+        return f"{parts.scheme}://{parts.netloc}/TODO{suffix.group(0).lower() if suffix else ''}"
+    if value.strip().startswith("mailto:"):
+        return f"mailto:TODO@{value.rpartition('@')[2]}"
+    return f"TODO: write the {key.replace('_', ' ')}"
+
+
+def hollow(value: Any, key: str, date: dt.date) -> Any:
+    """``value`` with its structure kept and every text and address replaced by a placeholder."""
+    if key in KEPT:
+        return value
+    if isinstance(value, dict):
+        return {k: hollow(v, k, date) for k, v in value.items()}
+    if isinstance(value, list):
+        item_key = key[:-1] if key.endswith("s") else key  # items -> item, names -> name
+        return [hollow(v, item_key, date) for v in value]
+    return placeholder_for(key, value, date)
+
+
+def new_issue(source: dict[str, Any], title: str, date: dt.date) -> dict[str, Any]:
+    """The new issue's data: fresh subject, preheader and date; ``source``'s blocks hollowed out."""
+    blocks = [hollow(block, "block", date) for block in source.get("blocks") or []]
+    for block in blocks:  # the masthead's title is the issue's title
+        if isinstance(block, dict) and block.get("type") == "masthead" and "title" in block:
+            block["title"] = title
+    data: dict[str, Any] = {"subject": title, "preheader": "TODO: write the preheader (the line inboxes show "
+                            "after the subject)", "date": date}
+    for key in ("language", "settings"):
+        if key in source:
+            data[key] = source[key]
+    data["blocks"] = blocks or [{"type": "masthead", "title": title}]
+    return data
+
+
+def render(data: dict[str, Any], source_name: str) -> str:
+    """The issue file's text: the schema line, a note on the placeholders, then the YAML."""
+    import yaml
+
+    header = ("# yaml-language-server: $schema=../schema/issue.schema.json\n"
+              f"# Written by `newsletter new` with the blocks of {source_name}. Replace every TODO:\n"
+              "# `newsletter check` lists those left, and an issue with a TODO is never sent.\n")
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # one date object in many places is written out each time, never as &id001
+
+    body = yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
+    return header + body
+
+
+def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd: Path | None = None) -> Path:
+    """Write ``issues/YYYY-MM-<slug>.yaml`` of the project at ``cwd``; return its path.
+
+    Raises ``UsageError`` (exit 2) for a title without letters or digits, when
+    there is no issue to start from, or when the file exists (never overwritten).
+    """
+    date = date or dt.date.today()
+    slug = slugify(title)
+    if not slug or not title.strip():
+        raise UsageError(f"error: the title {title!r} has no letters or digits to name the file after: "
+                         'give a title such as "Spring update"')
+    root = find_project_root((cwd or Path.cwd()).resolve())
+    source = source or latest_issue(root / "issues")
+    if source is None:
+        raise UsageError(f"error: {display_path(root / 'issues')} has no issue to take the blocks from: give one "
+                         "with --from ISSUE, or start a project with `newsletter init DIR`")
+    doc = read_located_yaml(source, display_path(source))
+    data = doc.data if isinstance(doc.data, dict) else {}
+    target = root / "issues" / f"{date:%Y-%m}-{slug}.yaml"
+    if target.exists() or target.is_symlink():
+        raise UsageError(f"error: {display_path(target)} already exists; newsletter new never overwrites an issue: "
+                         "choose another title, or edit that file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, render(new_issue(data, title.strip(), date), display_path(source)))
+    return target

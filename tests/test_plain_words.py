@@ -1,0 +1,151 @@
+"""YAML and schema mistakes in plain words, each at its ``file:line:col`` (issue 16, item 5).
+
+The common mistakes of someone who does not write YAML every day: a colon
+inside unquoted text, a tab, an item or key out of line, text where named
+parts are needed, a date written another way. And pydantic's own wording
+("Input should be a valid dictionary or instance of Person") never reaches
+the user, for any block type and any wrong shape of any of its fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from shared import assert_clean_failure, clean_env
+
+from newsletter_pipeline.errors import IssueError
+from newsletter_pipeline.issue.load import load_issue
+from newsletter_pipeline.issue.plain_words import as_iso_date
+from newsletter_pipeline.issue.schema import BLOCK_TYPES
+
+NAME = "issues/2026-11-words.yaml"
+HEAD = "subject: Our November news\npreheader: What we did in November, and what comes in December.\n" \
+       "date: 2026-11-28\nblocks:\n"
+ARTICLE = """\
+  - type: article
+    title: Building trust
+    authors:
+      - name: Ada Example
+        role: Researcher
+      - name: Bo Example
+    body: |-
+      Our work this month.
+"""
+PYDANTIC = re.compile(r"Input should|instance of|valid dictionary|Field required|Extra inputs|"
+                      r"should have|Unable to extract|Datetimes provided")
+
+
+def reported(make_project, monkeypatch, text: str) -> list[str]:
+    root = make_project({NAME: text})
+    monkeypatch.chdir(root)
+    with pytest.raises(IssueError) as caught:
+        load_issue(Path(NAME))
+    return [str(d) for d in caught.value.diagnostics]
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda t: t.replace("title: Building trust", "title: Building trust: our work"),
+     f'{NAME}:6:26: error: invalid YAML: the text has a colon followed by a space, which YAML reads as a new key '
+     '(put the text in quotes: title: "Building trust: our work")'),
+    (lambda t: t.replace("    title: Building trust", "\ttitle: Building trust"),
+     f"{NAME}:6:1: error: invalid YAML: a tab character, which YAML does not accept here "
+     "(use spaces, not tabs, to indent and after the colon)"),
+    (lambda t: t.replace("      - name: Bo Example", "     - name: Bo Example"),
+     f"{NAME}:10:6: error: invalid YAML: '- name:' is indented by 5 spaces, the item above on line 8 by 6 "
+     "(line up '- name:' with the item above: put 6 spaces before it)"),
+    (lambda t: t + "   - type: divider\n",
+     f"{NAME}:13:4: error: invalid YAML: '- type:' is indented by 3 spaces, the item above on line 5 by 2 "
+     "(line up '- type:' with the item above: put 2 spaces before it)"),
+    (lambda t: t.replace("    authors:", "     authors:"),
+     f"{NAME}:7:6: error: invalid YAML: 'authors:' is indented further than 'title:' on line 6 "
+     "(line up 'authors:' with 'title:': put as many spaces before it)"),
+], ids=["colon-in-text", "tab", "list-item-out-of-line", "block-out-of-line", "key-indented-too-far"])
+def test_yaml_syntax_mistakes_in_plain_words(make_project, monkeypatch, edit, expected):
+    assert reported(make_project, monkeypatch, edit(HEAD + ARTICLE)) == [expected]
+
+
+def test_a_string_where_named_parts_are_needed(make_project, monkeypatch):
+    text = HEAD + ARTICLE.replace("      - name: Bo Example", "      - Bo Example")
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:10:9: error: blocks[0].authors[1]: 'Bo Example' is plain text, but this needs named parts "
+        "(name: and so on) (write '- name: Bo Example')"]
+
+
+@pytest.mark.parametrize("written, iso", [("28/11/2026", "2026-11-28"), ("28.11.2026", "2026-11-28"),
+                                          ("November 28, 2026", "2026-11-28"), ("28 November 2026", "2026-11-28")])
+def test_a_date_written_another_way_is_shown_as_it_should_be(make_project, monkeypatch, written, iso):
+    text = (HEAD + ARTICLE).replace("date: 2026-11-28", f"date: {written}")
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:3:7: error: date: '{written}' is not a date written year-month-day "
+        f"(write it as YYYY-MM-DD: {iso})"]
+
+
+def test_a_date_that_does_not_exist(make_project, monkeypatch):
+    text = (HEAD + ARTICLE).replace("date: 2026-11-28", "date: 2026-11-31")
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:3:7: error: date: '2026-11-31' is not a real date "
+        "(write an existing day as year-month-day, e.g. 2024-11-28)"]
+
+
+def test_a_block_written_as_text(make_project, monkeypatch):
+    assert reported(make_project, monkeypatch, HEAD + "  - divider\n") == [
+        f"{NAME}:5:5: error: blocks[0]: 'divider' is plain text, but this needs named parts (type: and so on) "
+        "(write '- type: divider')"]
+
+
+def test_the_plain_words_reach_the_cli_without_traceback(make_project, run_cli):
+    root = make_project({NAME: (HEAD + ARTICLE).replace("title: Building trust", "title: Building trust: our work")})
+    (line,) = assert_clean_failure(run_cli("build", NAME, cwd=root, env=clean_env()), 1)
+    assert line.startswith(f"{NAME}:6:26: error: invalid YAML: the text has a colon") and "put the text in quotes" \
+        in line
+
+
+def test_as_iso_date_leaves_what_it_cannot_read():
+    assert as_iso_date("sometime soon") is None and as_iso_date("2026/11/28") == "2026-11-28"
+
+
+WRONG_SHAPES = ["some text", 5, -3, 10_000, ["a", "b"], [{"x": 1}], {"x": 1}, True, 1.5, "", [], "2021/13/45",
+                dt.date(2021, 1, 1)]
+
+
+def _wrong_shapes_of(block_type: str) -> list[str]:
+    """A block of ``block_type`` per field and wrong value (and the block itself as text, a list, a number)."""
+    import yaml
+
+    blocks = [f"  - {yaml.safe_dump(block_type).strip().removesuffix('...').strip()}", "  - [1, 2]", "  - 7"]
+    model = BLOCK_TYPES[block_type]
+    for field in model.model_fields:
+        if field == "type":
+            continue
+        for value in WRONG_SHAPES:
+            block = {"type": block_type, field: value}
+            blocks.append("  - " + yaml.safe_dump(block, default_flow_style=True, width=10_000).strip())
+    return blocks
+
+
+@pytest.mark.parametrize("block_type", sorted(BLOCK_TYPES))
+def test_pydantic_wording_never_reaches_the_user(make_project, monkeypatch, block_type):
+    blocks = _wrong_shapes_of(block_type)
+    found = reported(make_project, monkeypatch, HEAD + "\n".join(blocks) + "\n")
+    lines = {int(line.split(":")[1]) for line in found}
+    assert {5, 6, 7} <= lines and len(lines) > len(blocks) // 2  # reported: the guard below has lines to read
+    leaked = [line for line in found if PYDANTIC.search(line)]
+    assert not leaked, "\n".join(leaked[:5])
+
+
+def test_the_guard_above_would_see_pydantics_wording():
+    """PYDANTIC matches what pydantic says, so the test above cannot pass by matching nothing."""
+    from pydantic import BaseModel, ValidationError
+
+    class Person(BaseModel):
+        name: str
+
+    class Doc(BaseModel):
+        people: list[Person]
+
+    with pytest.raises(ValidationError) as caught:
+        Doc.model_validate({"people": ["Ada"]})
+    assert PYDANTIC.search(caught.value.errors()[0]["msg"])
