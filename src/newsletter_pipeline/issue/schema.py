@@ -80,6 +80,10 @@ def _link_url(value: str) -> str:
 
 
 def _image_url(value: str) -> str:
+    """An https: URL, or a path in the project folder (``images/photo.jpg``) that the build publishes (render/media.py)."""
+    stripped = value.strip()
+    if stripped and ":" not in stripped.split("/", 1)[0] and not stripped.startswith(("/", "\\")):
+        return stripped
     return _check_url(value, schemes=("https",))
 
 
@@ -128,7 +132,7 @@ def _font_family(value: str) -> str:
 
 
 def _css_url(value: str) -> str:
-    value = _image_url(value)
+    value = _check_url(value, schemes=("https",))
     if not re.fullmatch(CSS_URL_PATTERN[1:-1], value):
         raise _value_error("css_url", "invalid stylesheet address {value}",
                            "quotes, brackets, backslashes and spaces must be %-encoded, for example "
@@ -156,7 +160,8 @@ MultiLine = Annotated[str, AfterValidator(_multi_line), Field(json_schema_extra=
 LinkUrl = Annotated[SingleLine, AfterValidator(_link_url),
                     Field(description="Absolute https://, http:// or mailto: URL")]
 ImageUrl = Annotated[SingleLine, AfterValidator(_image_url),
-                     Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
+                     Field(description="Absolute https:// URL of a PNG, JPEG or GIF, or a picture in the "
+                                       "project folder such as images/photo.jpg (published with the archive)")]
 Email = Annotated[SingleLine, AfterValidator(_email)]
 AnchorName = Annotated[SingleLine, AfterValidator(_anchor_name), Field(description="Letters, digits, - and _")]
 Color = Annotated[SingleLine, AfterValidator(_color),
@@ -253,7 +258,7 @@ class Event(Strict):
 
 class Sponsor(Strict):
     name: Text = Field(description="The partner's or funder's name; the logo's alt text")
-    logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF")
+    logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF, or a file such as images/logo.png")
     url: LinkUrl
     width: int = Field(120, ge=16, le=300, description="The logo's width in pixels")
 
