@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..archive.editions import Edition, cache_part, edition_groups
 from ..archive.cache import MANIFEST, ContentHasher, IssueRecord, Manifest, entry_path, read_manifest
@@ -52,6 +53,7 @@ class BuiltPage:
     page: str
     content: str
     warnings: list[str]  # the checks' warnings, as ``build`` prints them
+    media: tuple[Any, ...] = ()  # the local images (render/media.py's MediaFile), published under media/
 
 
 def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | None = None,
@@ -92,14 +94,14 @@ def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]
 
 def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hasher: ContentHasher,
                   base: str, templates: Path | None, result: ArchiveResult
-                  ) -> tuple[dict[str, IssueRecord], dict[str, str], dict[str, str]]:
+                  ) -> tuple[dict[str, IssueRecord], dict[str, str], dict[str, str | bytes]]:
     """Records, feed contents and files to write for every issue; raises with every error at once."""
     problems = refuse_duplicate_slugs(files)
     failures: list[Diagnostic] = list(problems.items)
     first_error: NewsletterError | None = IssueError(diagnostics=failures) if failures else None
     records: dict[str, IssueRecord] = {}
     contents: dict[str, str] = {}
-    plan: dict[str, str] = {}
+    plan: dict[str, str | bytes] = {}
     groups = edition_groups(files)
     for path in files:
         editions = groups.get(path, ())
@@ -123,6 +125,7 @@ def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hashe
         result.warnings += built.warnings
         plan[page_path(slug)] = built.page
         plan[entry_path(slug)] = built.content
+        plan.update({media.name: media.data for media in built.media})  # named by content: shared, never stale
         result.built.append(slug)
     if failures:
         raise type(first_error or IssueError())(diagnostics=failures)
@@ -165,7 +168,7 @@ def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | N
     issue = loaded.issue
     record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",
                          issue.date.isoformat(), issue.language, hasher.key(path, chain, cache_part(editions)), chain)
-    return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings])
+    return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings], rendered.media)
 
 
 def for_web(loaded: LoadedIssue) -> LoadedIssue:

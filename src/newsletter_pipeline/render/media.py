@@ -276,6 +276,7 @@ def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tup
                 raise _Unusable(f"the picture is {opened.width} x {opened.height} pixels, too large to process",
                                 "save it smaller (at most 4000 pixels wide is plenty for an email)")
             opened.load()
+            photographic = opened.format == "JPEG"  # a camera's or an editor's photo export
             picture = ImageOps.exif_transpose(opened)
     except _Unusable:
         raise
@@ -286,14 +287,19 @@ def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tup
     if picture.width > target:
         height = max(1, round(picture.height * target / picture.width))
         picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
-    return original, *_encoded(picture)
+    return original, *_encoded(picture, photographic)
 
 
-def _encoded(picture: Any) -> tuple[bytes, str, tuple[int, int]]:
-    """PNG for transparency or flat colours (logos, charts), JPEG for photographs; no metadata either way."""
+def _encoded(picture: Any, photographic: bool) -> tuple[bytes, str, tuple[int, int]]:
+    """JPEG for photographs; PNG for transparency or flat colours (logos, charts); no metadata either way.
+
+    A JPEG source stays JPEG (its grey-scale photo has few colours, yet is
+    no drawing); another file becomes PNG when it has transparency or at
+    most 256 colours, which PNG stores losslessly and small.
+    """
     out = io.BytesIO()
     transparent = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
-    if transparent or picture.getcolors(maxcolors=256) is not None:
+    if transparent or (not photographic and picture.getcolors(maxcolors=256) is not None):
         mode = "RGBA" if transparent else ("RGB" if picture.mode not in ("L", "P") else picture.mode)
         picture.convert(mode).save(out, "PNG", optimize=True)
         return out.getvalue(), "png", picture.size

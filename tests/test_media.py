@@ -1,0 +1,194 @@
+"""Local images (issue 14): a picture in the project folder becomes a hosted, retina, content-named file."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from shared import assert_clean_failure, clean_env
+
+ARCHIVE = "https://newsletter.ai4media.eu/archive"
+ISSUE = "issues/2026-12-photo.yaml"
+SLUG = "2026-12-photo"
+
+
+def issue_text(src: str = "images/photo.jpg", extra: str = "") -> str:
+    return f"""\
+subject: A photo from the project folder
+preheader: One picture from the disk, resized for inboxes and published with the archive.
+date: 2026-12-01
+blocks:
+  - type: masthead
+    title: Photo issue
+  - type: image
+    src: {src}
+    alt: The team on the steps of the venue
+{extra}"""
+
+
+def photo(width: int = 3000, height: int = 2000, exif: Image.Exif | None = None) -> bytes:
+    """A noisy photograph-like JPEG (noise does not compress away, like a real photo's detail)."""
+    picture = Image.effect_noise((width, height), 64).convert("RGB")
+    picture = Image.merge("RGB", (picture.getchannel(0), Image.linear_gradient("L").resize((width, height)),
+                                  picture.getchannel(2)))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=95, exif=exif or Image.Exif())
+    return out.getvalue()
+
+
+@pytest.fixture
+def project(make_project, tmp_path):
+    def make(files: dict[str, str] | None = None, images: dict[str, bytes] | None = None,
+             archive_url: str | None = ARCHIVE) -> Path:
+        root = make_project({ISSUE: issue_text(), **(files or {})})
+        if archive_url:
+            with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
+                config.write(f"\narchive_url: {archive_url}\n")
+        for name, data in (images if images is not None else {"images/photo.jpg": photo()}).items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def env(tmp_path):
+    return clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+
+def only_media(folder: Path) -> Path:
+    files = list((folder / "media").iterdir())
+    assert len(files) == 1, files
+    return files[0]
+
+
+def img_tag(html: str, alt: str) -> str:
+    return next(tag for tag in re.findall(r"<img\b[^>]*>", html) if f'alt="{alt}"' in tag)
+
+
+def test_a_3000_px_photo_becomes_a_retina_jpeg_under_the_archive(project, run_cli, env, tmp_path) -> None:
+    root = project()
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    media = only_media(root / "dist" / SLUG)
+    assert re.fullmatch(r"[0-9a-f]{16}\.jpg", media.name)
+    tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "The team on the steps of the venue")
+    assert f'src="{ARCHIVE}/media/{media.name}"' in tag
+    assert 'width="600"' in tag and 'height="400"' in tag
+    with Image.open(media) as published:
+        assert published.format == "JPEG" and published.size == (1200, 800)  # twice the 600 px it is shown at
+        assert not published.getexif() and "icc_profile" not in published.info
+    original = (root / "images/photo.jpg").stat().st_size
+    assert media.stat().st_size < original / 4, (media.stat().st_size, original)
+
+    archive = run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env)
+    assert archive.returncode == 0, archive.stderr
+    assert (root / "site" / "media" / media.name).read_bytes() == media.read_bytes()
+    page = (root / "site" / SLUG / "index.html").read_text()
+    assert f"{ARCHIVE}/media/{media.name}" in page
+
+
+def test_the_same_picture_gives_the_same_bytes_without_the_cache(project, run_cli, tmp_path) -> None:
+    root = project()
+    names = []
+    for run in ("one", "two"):  # two empty caches: both encode
+        env = clean_env(XDG_CACHE_HOME=str(tmp_path / f"cache-{run}"))
+        assert run_cli("build", ISSUE, "--out", run, cwd=root, env=env).returncode == 0
+        names.append(only_media(root / run / SLUG))
+    assert names[0].name == names[1].name and names[0].read_bytes() == names[1].read_bytes()
+
+
+def test_a_rebuild_takes_unchanged_pictures_from_the_cache(project, run_cli, env, tmp_path) -> None:
+    root = project()
+    assert run_cli("build", ISSUE, "--out", "one", cwd=root, env=env).returncode == 0
+    entries = list((tmp_path / "cache" / "newsletter-pipeline" / "media").iterdir())
+    assert len(entries) == 1
+    # what the cache holds is what a rebuild publishes: proof that it is read, not re-encoded
+    meta, _ = entries[0].read_bytes().split(b"\n", 1)
+    marker = io.BytesIO()
+    Image.new("RGB", (1200, 800), "red").save(marker, "JPEG")
+    entries[0].write_bytes(meta + b"\n" + marker.getvalue())
+    assert run_cli("build", ISSUE, "--out", "two", cwd=root, env=env).returncode == 0
+    assert only_media(root / "two" / SLUG).read_bytes() == marker.getvalue()
+    # a changed picture is a new key: encoded again, under a new name
+    (root / "images/photo.jpg").write_bytes(photo(2400, 1600))
+    assert run_cli("build", ISSUE, "--out", "three", cwd=root, env=env).returncode == 0
+    assert len(list(entries[0].parent.iterdir())) == 2
+    assert only_media(root / "three" / SLUG).read_bytes() != marker.getvalue()
+
+
+def test_orientation_is_corrected_metadata_stripped_and_small_pictures_not_upscaled(project, run_cli, env) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to view": the camera was held upright
+    exif[0x010F] = "ACME Camera"  # Make
+    exif[0x8825] = {2: (40.0, 38.0, 0.0)}  # a GPS position, which must not be published
+    root = project(files={ISSUE: issue_text(extra="    width: 240\n")},
+                   images={"images/photo.jpg": photo(400, 300, exif)})
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    with Image.open(only_media(root / "dist" / SLUG)) as published:
+        assert published.size == (300, 400)  # upright, and 300 px < 2 x 240: kept, not enlarged
+        assert not published.getexif()
+    tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "The team on the steps of the venue")
+    assert 'width="240"' in tag and 'height="320"' in tag
+
+
+def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) -> None:
+    logo = Image.new("RGBA", (800, 200), (0, 0, 0, 0))
+    logo.paste((26, 74, 122, 255), (0, 0, 400, 200))
+    data = io.BytesIO()
+    logo.save(data, "PNG")
+    sponsors = ("  - type: sponsors\n    title: Partners\n    sponsors:\n"
+                "      - name: CERTH\n        logo: images/certh.png\n        url: https://www.certh.gr/\n")
+    root = project(files={ISSUE: issue_text(extra=sponsors)},
+                   images={"images/photo.jpg": photo(600, 400), "images/certh.png": data.getvalue()})
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    pngs = list((root / "dist" / SLUG / "media").glob("*.png"))
+    assert len(pngs) == 1
+    with Image.open(pngs[0]) as published:
+        assert published.mode == "RGBA" and published.size == (240, 60)  # 2 x the 120 px sponsor width
+        assert published.getpixel((0, 0))[3] == 255 and published.getpixel((239, 0))[3] == 0
+    tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "CERTH")
+    assert f'src="{ARCHIVE}/media/{pngs[0].name}"' in tag and 'height="30"' in tag
+
+
+def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cli, env) -> None:
+    root = project(archive_url=None)
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: the local image 'images/photo.jpg'")
+               and "archive_url" in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+@pytest.mark.parametrize(("src", "image", "message"), [
+    ("images/missing.jpg", None, "the image file 'images/missing.jpg' does not exist"),
+    ("images/notes.jpg", b"these are my notes, not a picture\n", "the file is not a picture that can be read"),
+    ("images", None, "cannot be read"),
+    ("../outside.jpg", None, "is outside the project folder"),
+])
+def test_a_missing_unreadable_or_non_image_file_is_a_located_error(project, run_cli, env, src, image,
+                                                                   message) -> None:
+    images = {"images/photo.jpg": photo(60, 40)}
+    if image is not None:
+        images[src] = image
+    root = project(files={ISSUE: issue_text(src)}, images=images)
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: ") and message in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+def test_a_local_logo_in_newsletter_yaml_is_located_there(project, run_cli, env) -> None:
+    root = project(images={})
+    config = (root / "newsletter.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$", r"\1images/logo.png", config)
+    (root / "newsletter.yaml").write_text(config, encoding="utf-8")
+    line = next(n for n, text in enumerate(config.splitlines(), 1) if "images/logo.png" in text)
+    root.joinpath("images").mkdir()
+    root.joinpath(ISSUE).write_text(issue_text("https://www.ai4media.eu/img/team.jpg"), encoding="utf-8")
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(l.startswith(f"newsletter.yaml:{line}:10: error: settings.brand.logo.src: the image file "
+                            "'images/logo.png' does not exist") for l in lines), lines
