@@ -192,3 +192,16 @@ def test_a_local_logo_in_newsletter_yaml_is_located_there(project, run_cli, env)
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(l.startswith(f"newsletter.yaml:{line}:10: error: settings.brand.logo.src: the image file "
                             "'images/logo.png' does not exist") for l in lines), lines
+
+
+def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_cli, env) -> None:
+    root = project()
+    assert run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env).returncode == 0
+    first = only_media(root / "site")
+    again = run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env)
+    assert "0 built, 1 unchanged" in again.stdout + again.stderr
+    (root / "images/photo.jpg").write_bytes(photo(2400, 1600))  # the same name, another picture
+    changed = run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env)
+    assert changed.returncode == 0 and "1 built, 0 unchanged" in changed.stdout + changed.stderr
+    new = next(p for p in (root / "site" / "media").iterdir() if p != first)
+    assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()

@@ -31,6 +31,7 @@ from ..checked import build_checked
 from ..errors import Diagnostic, IssueError, NewsletterError, RenderError
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root
 from ..render import render_issue
+from ..render.media import local_uses
 from ..render.templates import template_chain, template_dirs
 from ..render.web import site_template_dirs
 
@@ -136,7 +137,7 @@ def _reuse(previous: Manifest | None, path: Path, out: Path, hasher: ContentHash
            editions: tuple[Edition, ...] = ()) -> tuple[IssueRecord, str] | None:
     """The last build's record and feed content of an unchanged issue, without loading it."""
     record = previous.issues.get(path.stem) if previous else None
-    if record is None or hasher.key(path, record.template_dirs, cache_part(editions)) != record.key:
+    if record is None or hasher.key(path, record.template_dirs, cache_part(editions), record.pictures) != record.key:
         return None
     if not (out / page_path(record.slug)).is_file():
         return None
@@ -166,8 +167,10 @@ def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | N
     parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
     page = render_page(loaded, parts, base, template_dirs(loaded, templates), editions)
     issue = loaded.issue
+    pictures = sorted({use.src for use in local_uses(loaded)})
     record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",
-                         issue.date.isoformat(), issue.language, hasher.key(path, chain, cache_part(editions)), chain)
+                         issue.date.isoformat(), issue.language,
+                         hasher.key(path, chain, cache_part(editions), pictures), chain, pictures)
     return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings], rendered.media)
 
 
