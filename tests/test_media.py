@@ -205,3 +205,54 @@ def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_
     assert changed.returncode == 0 and "1 built, 0 unchanged" in changed.stdout + changed.stderr
     new = next(p for p in (root / "site" / "media").iterdir() if p != first)
     assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()
+
+
+def weight_limits(root: Path, warn_kb: int, error_kb: int) -> None:
+    with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"image_weight:\n  warn_kb: {warn_kb}\n  error_kb: {error_kb}\n")
+
+
+def test_the_images_total_weight_warns_then_refuses_at_the_configured_limits(project, run_cli, env) -> None:
+    root = project()
+    quiet = run_cli("check", ISSUE, cwd=root, env=env)  # the defaults (1,000 and 5,000 kB) allow a 0.2 MB photo
+    assert quiet.returncode == 0 and "image-weight" not in quiet.stdout + quiet.stderr, quiet.stdout
+    size_kb = len(only_media_bytes(run_cli, root, env)) / 1000
+    weight_limits(root, int(size_kb // 2), int(size_kb * 2))
+    warned = run_cli("check", ISSUE, cwd=root, env=env)
+    assert warned.returncode == 0, warned.stdout + warned.stderr
+    assert f"{ISSUE}:8:10: warning: image-weight: the issue's 1 local image(s) weigh" in warned.stdout + warned.stderr
+    (root / "newsletter.yaml").write_text((root / "newsletter.yaml").read_text().rsplit("image_weight:", 1)[0])
+    weight_limits(root, 10, int(size_kb // 2))
+    refused = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    lines = assert_clean_failure(refused, 1)
+    assert any(f"{ISSUE}:8:10: error: image-weight:" in line and "'images/photo.jpg'" in line for line in lines)
+    assert not (root / "dist").exists()
+
+
+def only_media_bytes(run_cli, root: Path, env) -> bytes:
+    assert run_cli("build", ISSUE, "--out", "weigh", cwd=root, env=env).returncode == 0
+    return only_media(root / "weigh" / SLUG).read_bytes()
+
+
+def test_warn_kb_above_error_kb_is_a_located_settings_error(project, run_cli, env) -> None:
+    root = project()
+    weight_limits(root, 900, 100)
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any("image_weight.warn_kb: warn_kb is larger than error_kb" in line for line in lines), lines
+
+
+def test_a_picture_smaller_than_it_is_shown_is_flagged_blurry(project, run_cli, env) -> None:
+    root = project(images={"images/photo.jpg": photo(400, 300)})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert result.returncode == 0
+    assert (f"{ISSUE}:8:10: warning: image-size: 'images/photo.jpg' is 400 px wide but shown at 600 px: it looks "
+            "blurry (use a picture at least 1200 px wide") in result.stdout + result.stderr
+
+
+def test_an_override_that_drops_the_height_is_flagged(project, run_cli, env) -> None:
+    override = ('<mj-section><mj-column><mj-image src="{{ picture(block.src).src }}" alt="{{ block.alt }}" />'
+                "</mj-column></mj-section>\n")
+    root = project(files={"templates/blocks/image.mjml.j2": override})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert (f"{ISSUE}:8:10: warning: image-size: the <img> of 'images/photo.jpg' has no height: the text jumps "
+            "when it loads") in result.stdout + result.stderr, result.stdout + result.stderr

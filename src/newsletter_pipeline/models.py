@@ -35,6 +35,8 @@ class RenderedIssue:
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     # the processed local images (render/media.py's MediaFile: name "media/<hash>.<ext>", data, width, height)
     media: tuple[Any, ...] = field(default=(), compare=False)
+    # what the checks need of them: render/media.py's Picture (display size, source size, location)
+    pictures: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def html_bytes(self) -> int:

@@ -622,6 +622,21 @@ class Utm(Strict):
     domains: list[Text] = Field(default_factory=list, description="Only tag links to these hosts; empty means all")
 
 
+class ImageWeight(Strict):
+    """Limits on the bytes of an issue's local images together (the image-weight check)."""
+
+    warn_kb: int = Field(1000, ge=1, description="Warn when the local images weigh more than this, in kB "
+                         "(1 kB = 1,000 bytes); readers on mobile data wait for every one")
+    error_kb: int = Field(5000, ge=1, description="Refuse to build when they weigh more than this, in kB")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ImageWeight:
+        if self.warn_kb > self.error_kb:
+            raise _value_error("weight_order", "warn_kb is larger than error_kb",
+                               "the warning must come first: make warn_kb the smaller number", field="warn_kb")
+        return self
+
+
 class Settings(Strict):
     """newsletter.yaml: what every issue shares."""
 
@@ -635,6 +650,7 @@ class Settings(Strict):
     social: list[SocialLink] = Field(default_factory=list)
     funding: Funding | None = Field(None, description="A funding statement and emblem for the footer")
     utm: Utm | None = None
+    image_weight: ImageWeight = Field(ImageWeight(), description="Limits on the weight of the local images")
     templates: SingleLine | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
     strings: dict[LanguageTag, dict[str, Text]] = Field(
         default_factory=dict,

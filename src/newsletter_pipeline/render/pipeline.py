@@ -102,7 +102,8 @@ def render_issue(loaded: LoadedIssue, templates: Path | None = None,
         mjml=mjml_source,
         source=loaded.doc.file,
         timings=timings,
-        media=tuple(p.file for p in pictures.values() if p.file is not None),
+        media=tuple({p.file.name: p.file for p in pictures.values() if p.file is not None}.values()),
+        pictures=tuple(pictures.values()),
     )
 
 
