@@ -256,3 +256,50 @@ def test_an_override_that_drops_the_height_is_flagged(project, run_cli, env) -> 
     result = run_cli("check", ISSUE, cwd=root, env=env)
     assert (f"{ISSUE}:8:10: warning: image-size: the <img> of 'images/photo.jpg' has no height: the text jumps "
             "when it loads") in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def logo_png(color: tuple[int, int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (720, 160), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def with_logos(root: Path, dark: str) -> None:
+    config = (root / "newsletter.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$",
+                    rf"\1images/logo.png\n    dark_src: {dark}", config)
+    (root / "newsletter.yaml").write_text(config, encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_a_dark_mode_logo_replaces_the_logo_where_dark_mode_is_on(project, run_cli, env, browser) -> None:
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": logo_png((11, 59, 96, 255)),
+                           "images/logo-dark.png": logo_png((232, 232, 232, 255))})
+    with_logos(root, "images/logo-dark.png")
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist" / SLUG / "email.html").read_text()
+    logos = [tag for tag in re.findall(r"<img\b[^>]*>", html) if 'alt="AI4Media"' in tag]
+    assert len(logos) == 2 and all('width="180"' in t and 'height="40"' in t for t in logos)
+    assert len(list((root / "dist" / SLUG / "media").glob("*.png"))) == 2
+    shown = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        context.route(lambda url: True, lambda route: route.abort())  # no network: only the layout matters
+        page = context.new_page()
+        page.set_content(html)
+        shown[scheme] = page.evaluate("""() => [...document.querySelectorAll('img[alt="AI4Media"]')]
+            .filter(i => i.getBoundingClientRect().height > 0).map(i => i.src.split('/').pop())""")
+        context.close()
+    light = re.search(r'class="[^"]*np-logo-light[^"]*"[^>]*>.*?<img[^>]*src="([^"]+)"', html, re.S)[1]
+    dark = re.search(r'class="[^"]*np-logo-dark[^"]*"[^>]*>.*?<img[^>]*src="([^"]+)"', html, re.S)[1]
+    assert light != dark
+    assert shown == {"light": [light.rsplit("/", 1)[1]], "dark": [dark.rsplit("/", 1)[1]]}
+
+
+def test_a_dark_logo_that_is_missing_is_located_at_dark_src(project, run_cli, env) -> None:
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": logo_png((11, 59, 96, 255))})
+    with_logos(root, "images/nope.png")
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(":7:15: error: settings.brand.logo.dark_src: the image file 'images/nope.png' does not exist" in l
+               for l in lines), lines

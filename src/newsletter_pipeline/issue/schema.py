@@ -583,8 +583,15 @@ class Fonts(Strict):
     web_font: WebFont | None = None
 
 
+class Logo(Image):
+    """The brand's logo: an image, plus the variant shown on dark backgrounds."""
+
+    dark_src: ImageUrl | None = Field(None, description="The logo for dark mode (light on transparent): shown "
+                                      "instead where the mail program is in dark mode (Apple Mail, Outlook.com)")
+
+
 class Brand(Strict):
-    logo: Image | None = None
+    logo: Logo | None = None
     colors: Colors = Colors()
     fonts: Fonts = Fonts()
     width: int = Field(600, ge=480, le=800, description="Email width in pixels")
