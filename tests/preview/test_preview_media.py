@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import urllib.request
 from pathlib import Path
 
@@ -72,3 +73,29 @@ def test_saving_a_local_image_rebuilds_the_issue(serve, photo_project: Path) -> 
     running.wait_epoch(epoch)
     (after,) = running.site.builds["2026-12-photo"].media
     assert after != before
+
+
+@pytest.mark.browser
+def test_the_preview_dark_view_shows_the_dark_logo(serve, photo_project: Path, page) -> None:
+    for name, colour in (("logo.png", (11, 59, 96, 255)), ("logo-dark.png", (232, 232, 232, 255))):
+        Image.new("RGBA", (720, 160), colour).save(photo_project / "images" / name, "PNG")
+    config = (photo_project / "newsletter.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$",
+                    r"\1images/logo.png\n    dark_src: images/logo-dark.png", config)
+    (photo_project / "newsletter.yaml").write_text(config, encoding="utf-8")
+    running = serve(photo_project / "issues")
+    build = running.site.builds["2026-12-photo"]
+    assert build.ok, build.errors
+    page.goto(f"{running.url}issue/2026-12-photo/")
+    visible = """() => [...(document.querySelector('#stage iframe.current')?.contentDocument
+        ?.querySelectorAll('img[alt="AI4Media"]') || [])].filter(i => i.getBoundingClientRect().height > 0)
+        .map(i => [i.getAttribute('src'), i.complete && i.naturalWidth])"""
+    page.wait_for_function(f"() => ({visible})().length === 1 && ({visible})()[0][1] > 0")
+    shown = [page.evaluate(visible)]
+    page.click('[data-toggle="dark"]')
+    page.wait_for_function(f"() => {{ const v = ({visible})(); return v.length === 1 && v[0][1] > 0 "
+                           f"&& v[0][0] !== {shown[0][0][0]!r}; }}")
+    shown.append(page.evaluate(visible))
+    (light,), (dark,) = shown
+    assert light[0] != dark[0] and light[0].startswith("/issue/") and dark[0].startswith("/issue/")
+    assert light[1] == dark[1] == 360  # served by the preview: loaded, at 2 x the 180 px logo width
