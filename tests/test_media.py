@@ -303,3 +303,77 @@ def test_a_dark_logo_that_is_missing_is_located_at_dark_src(project, run_cli, en
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(":7:15: error: settings.brand.logo.dark_src: the image file 'images/nope.png' does not exist" in l
                for l in lines), lines
+
+
+def luminance(rgb: tuple[int, ...]) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def answering(files: dict[str, bytes]):
+    """A Playwright route handler: ``files`` by URL (the published media, served from this machine), else refused."""
+
+    def answer(route) -> None:
+        data = files.get(route.request.url)
+        if data is None:
+            route.abort()
+        else:
+            route.fulfill(body=data, content_type="image/png" if data[:4] == b"\x89PNG" else "image/jpeg")
+
+    return answer
+
+
+@pytest.mark.browser
+def test_the_logo_alt_text_is_readable_with_images_off_and_the_logo_shows_with_them_on(
+        project, run_cli, env, browser, tmp_path) -> None:
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": logo_png((250, 200, 40, 255))})
+    with_logos(root, "images/logo.png")  # the same picture for both: this test is about the light one
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    html = (root / "dist" / SLUG / "email.html").read_text()
+    media = {f"{ARCHIVE}/media/{p.name}": p.read_bytes() for p in (root / "dist" / SLUG / "media").iterdir()}
+    shots = {}
+    for images in ("on", "off"):
+        context = browser.new_context(viewport={"width": 700, "height": 900})
+
+        context.route(lambda url: True, answering(media if images == "on" else {}))
+        page = context.new_page()
+        page.set_content(html, wait_until="load")
+        logo = page.locator('.np-logo-light img, .np-masthead img[alt="AI4Media"]').first
+        style = logo.evaluate("i => [getComputedStyle(i).color, getComputedStyle(i).fontSize, i.naturalWidth]")
+        shot = tmp_path / f"logo-images-{images}.png"
+        logo.screenshot(path=str(shot))
+        shots[images] = (style, Image.open(shot).convert("RGB"))
+        context.close()
+    (color, font, natural), picture = shots["off"]
+    assert natural == 0 and float(font.removesuffix("px")) >= 14
+    navy = (11, 59, 96)  # brand.colors.primary of the fixture project, the masthead's background
+    text = tuple(int(c) for c in re.findall(r"\d+", color)[:3])
+    assert contrast(text, navy) >= 4.5, (color, contrast(text, navy))
+    # what the screenshot shows: alt text drawn in that colour on the masthead (not teal, 1.79:1 before)
+    pixels = [picture.getpixel((x, y)) for x in range(picture.width) for y in range(picture.height)]
+    assert any(contrast(p, navy) >= 4.5 for p in pixels) and not any(abs(p[1] - 131) < 8 and p[0] < 20
+                                                                       for p in pixels)
+    (_, _, natural_on), shown = shots["on"]
+    assert natural_on == 360 and shown.getpixel((shown.width // 2, shown.height // 2)) == (250, 200, 40)
+
+
+def test_an_override_that_makes_the_logo_alt_text_unreadable_is_flagged(project, run_cli, env) -> None:
+    override = ('<mj-section background-color="{{ colors.primary }}" css-class="np-masthead"><mj-column>'
+                '<mj-image src="{{ brand.logo.src }}" alt="{{ brand.logo.alt }}" width="180px" font-size="11px" />'
+                '<mj-text color="{{ colors.button_text }}"><h1>{{ block.title }}</h1></mj-text>'
+                "</mj-column></mj-section>\n")
+    root = project(files={"templates/blocks/masthead.mjml.j2": override})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    out = result.stdout + result.stderr
+    assert 'warning: image-alt-style: with images off, the alt text "AI4Media" shows as 11 px #ffffff (brand.colors.surface) on #0b3b60' in out, out
+    (root / "templates/blocks/masthead.mjml.j2").unlink()
+    plain = run_cli("check", ISSUE, cwd=root, env=env)  # the built-in masthead: white, 16 px
+    assert "image-alt-style" not in plain.stdout + plain.stderr

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from ...errors import Location
 from ..context import CheckContext
+from ..css import contrast_ratio
 from ..findings import Finding
 from . import rule
 
@@ -65,6 +66,28 @@ def images(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding("image-src", "warning", _where(ctx, img, "src"),
                           f"<img src=\"{img.get('src') or ''}\"> has no width attribute; Outlook shows it at "
                           "its natural size (set width)")
+
+
+ALT_MIN_RATIO, ALT_MIN_PX = 4.5, 14.0
+
+
+@rule("image-alt-style")
+def alt_style(ctx: CheckContext) -> Iterator[Finding]:
+    """Alt text is all that readers with images off see: its colour against what is behind it, and its size."""
+    from .contrast import _named  # the theme colour's name, as the contrast rule writes it
+
+    for img in ctx.elements("img"):
+        alt = (img.get("alt") or "").strip()
+        style = ctx.computed(img)
+        if not alt or style.hidden or style.font_px == 0:
+            continue  # font-size 0: an icon whose label is written beside it (the footer's social links)
+        ratio = contrast_ratio(style.color, style.background)
+        if ratio < ALT_MIN_RATIO or style.font_px < ALT_MIN_PX:
+            yield Finding("image-alt-style", "warning", _where(ctx, img, "src"),
+                          f"with images off, the alt text \"{alt[:40]}\" shows as {style.font_px:g} px "
+                          f"{_named(ctx, style.color)} on {_named(ctx, style.background)} ({ratio:.2f}:1); "
+                          f"readers need {ALT_MIN_RATIO}:1 and {ALT_MIN_PX:g} px (a template override set its "
+                          "colour or size: give the image's link or cell the text colour of its background)")
 
 
 @rule("image-weight")
