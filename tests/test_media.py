@@ -377,3 +377,12 @@ def test_an_override_that_makes_the_logo_alt_text_unreadable_is_flagged(project,
     (root / "templates/blocks/masthead.mjml.j2").unlink()
     plain = run_cli("check", ISSUE, cwd=root, env=env)  # the built-in masthead: white, 16 px
     assert "image-alt-style" not in plain.stdout + plain.stderr
+
+
+def test_findings_on_a_local_image_point_at_its_src_in_the_issue(project, run_cli, env) -> None:
+    override = ('<mj-section><mj-column><mj-raw><img src="{{ picture(block.src).src }}" width="600"></mj-raw>'
+                "</mj-column></mj-section>\n")
+    root = project(files={"templates/blocks/image.mjml.j2": override})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert f"{ISSUE}:8:10: error: image-alt: <img src=\"{ARCHIVE}/media/" in result.stdout + result.stderr, \
+        result.stdout + result.stderr

@@ -42,6 +42,9 @@ def alt_problem(image: dict[str, Any]) -> str | None:
 def _where(ctx: CheckContext, img: Any, key: str) -> Location:
     """The issue or settings line of this image (its src, or the mapping for alt), else the template."""
     src = img.get("src") or ""
+    local = next((p.location for p in ctx.rendered.pictures if p.src == src and p.location), None)
+    if local is not None:  # a local image: its src in the issue or newsletter.yaml, not its published URL
+        return local
     hit = ctx.locate.sources.exact(src) if src else None
     if hit:
         path, source = hit
