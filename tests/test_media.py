@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from shared import assert_clean_failure, clean_env
 
 ARCHIVE = "https://newsletter.ai4media.eu/archive"
@@ -140,7 +141,9 @@ def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) ->
     logo = Image.new("RGBA", (800, 200), (0, 0, 0, 0))
     logo.paste((26, 74, 122, 255), (0, 0, 400, 200))
     data = io.BytesIO()
-    logo.save(data, "PNG")
+    text = PngInfo()
+    text.add_text("Author", "Jane Doe, jane@example.org")  # metadata that must not be published
+    logo.save(data, "PNG", pnginfo=text)
     sponsors = ("  - type: sponsors\n    title: Partners\n    sponsors:\n"
                 "      - name: CERTH\n        logo: images/certh.png\n        url: https://www.certh.gr/\n")
     root = project(files={ISSUE: issue_text(extra=sponsors)},
@@ -152,6 +155,7 @@ def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) ->
     with Image.open(pngs[0]) as published:
         assert published.mode == "RGBA" and published.size == (240, 60)  # 2 x the 120 px sponsor width
         assert published.getpixel((0, 0))[3] == 255 and published.getpixel((239, 0))[3] == 0
+        assert "Author" not in published.info and not published.text
     tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "CERTH")
     assert f'src="{ARCHIVE}/media/{pngs[0].name}"' in tag and 'height="30"' in tag
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from ..errors import Diagnostic, DiagnosticList, IssueError, Location
+from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
 from ..issue.schema import FeatureBlock, Image, ImageBlock, SocialLink, Sponsor
 from ..output import write_atomic
@@ -175,7 +175,7 @@ def _key(use: Use) -> str:
     return f"settings.{parts}" if use.in_settings else parts
 
 
-def _locator(loaded: LoadedIssue) -> Any:
+def _locator(loaded: LoadedIssue) -> Callable[[Use], Location]:
     """``use -> Location``: the issue's line, or newsletter.yaml's for a setting it does not override."""
     settings_doc = None
 
@@ -245,7 +245,7 @@ def _process(source: bytes, target: int, cache: Path | None) -> tuple[tuple[int,
         meta = f"{original[0]} {original[1]} {size[0]} {size[1]} {ext}\n".encode()
         try:
             write_atomic(cache / key, meta + data)
-        except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        except (OSError, NewsletterError):  # a cache that cannot be written (full disk) only costs time
             pass
     return original, media
 
@@ -293,16 +293,21 @@ def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tup
 def _encoded(picture: Any, photographic: bool) -> tuple[bytes, str, tuple[int, int]]:
     """JPEG for photographs; PNG for transparency or flat colours (logos, charts); no metadata either way.
 
+    Only the colour profile is kept (a phone's Display P3 photo looks washed
+    out without it); EXIF, XMP, comments and text chunks are not written.
+
     A JPEG source stays JPEG (its grey-scale photo has few colours, yet is
     no drawing); another file becomes PNG when it has transparency or at
     most 256 colours, which PNG stores losslessly and small.
     """
     out = io.BytesIO()
+    profile = {"icc_profile": picture.info["icc_profile"]} if picture.info.get("icc_profile") else {}
+    picture.info = {key: picture.info[key] for key in ("transparency",) if key in picture.info}
     transparent = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
     if transparent or (not photographic and picture.getcolors(maxcolors=256) is not None):
         mode = "RGBA" if transparent else ("RGB" if picture.mode not in ("L", "P") else picture.mode)
-        picture.convert(mode).save(out, "PNG", optimize=True)
+        picture.convert(mode).save(out, "PNG", optimize=True, **profile)
         return out.getvalue(), "png", picture.size
     mode = "L" if picture.mode in ("L", "I;16", "I") else "RGB"
-    picture.convert(mode).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    picture.convert(mode).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, **profile)
     return out.getvalue(), "jpg", picture.size
