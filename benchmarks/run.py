@@ -57,7 +57,7 @@ CONFIG = FIXTURE_PROJECT / "newsletter.yaml"
 SEED = FIXTURE_PROJECT / "issues" / "2021-12-one-year-of-ai4media.yaml"
 VENV_BIN = Path(sys.executable).parent
 # run order of the known sections; sections in new files follow, alphabetically
-ORDER = ("build", "stages", "batch", "check", "preview", "send", "startup", "archive")
+ORDER = ("build", "stages", "batch", "check", "preview", "send", "startup", "archive", "media")
 
 
 class Skip(Exception):

@@ -43,7 +43,7 @@ def test_in_process_build_equals_the_cli_build(seed_build, seed_dist):
     assert rendered.html == seed_dist.read("email.html")
     assert rendered.text == seed_dist.read("email.txt")
     assert rendered.mjml == seed_dist.read("email.mjml")
-    assert set(rendered.timings) == {"load", "jinja", "mjml", "inline", "text"}
+    assert set(rendered.timings) == {"load", "media", "jinja", "mjml", "inline", "text"}
 
 
 # --- what email.html must show ---------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 # Provider-neutral unsubscribe link. Each provider replaces it with its own
 # merge tag ({{ UnsubscribeURL }}, *|UNSUB|*, {{ unsubscribe }}) or, for SMTP
@@ -32,6 +33,10 @@ class RenderedIssue:
     mjml: str
     source: str = ""  # the issue file, for messages
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    # the processed local images (render/media.py's MediaFile: name "media/<hash>.<ext>", data, width, height)
+    media: tuple[Any, ...] = field(default=(), compare=False)
+    # what the checks need of them: render/media.py's Picture (display size, source size, location)
+    pictures: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def html_bytes(self) -> int:

@@ -121,9 +121,9 @@ class OutputPlan:
     """Collects every file of a build first, so nothing is written when anything fails."""
 
     def __init__(self) -> None:
-        self.files: dict[Path, str] = {}
+        self.files: dict[Path, str | bytes] = {}
 
-    def add(self, path: Path, content: str, owner: str) -> None:
+    def add(self, path: Path, content: str | bytes, owner: str) -> None:
         key = Path(os.path.realpath(path))  # unlike Path.resolve() in 3.11, no RuntimeError on a link loop
         if key in self.files:
             raise UsageError(f"two issues would write {path} ({owner} and an earlier one share a slug)")

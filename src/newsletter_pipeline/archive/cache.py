@@ -48,6 +48,8 @@ class IssueRecord:
     language: str
     key: str
     template_dirs: list[str] = field(default_factory=list)
+    # the local images it shows, relative to the project (render/media.py): their content is part of ``key``
+    pictures: list[str] = field(default_factory=list)
 
     @property
     def day(self) -> dt.date:
@@ -119,13 +121,16 @@ def _record_of(slug: str, record: Any, out: Path, expected_chains: Callable[[lis
     """One issue's record, or ``ManifestRejected`` naming what is wrong with it."""
     if not SLUG_PATTERN.match(slug) or not all(contained(out, p) for p in (slug, entry_path(slug))):
         raise ManifestRejected(f"it names {slug!r}, which is not an issue slug (like 2022-01-title)")
-    if not isinstance(record, dict) or set(record) != _RECORD_FIELDS:
+    # a manifest written before local images has no "pictures": its issues had none
+    if not isinstance(record, dict) or set(record) not in (_RECORD_FIELDS, _RECORD_FIELDS - {"pictures"}):
         raise ManifestRejected(f"the record of {slug} does not have the expected fields")
-    texts = [record[name] for name in _RECORD_FIELDS - {"template_dirs"}]
-    dirs = record["template_dirs"]
-    if not all(isinstance(value, str) for value in texts) or not isinstance(dirs, list) \
-            or not all(isinstance(folder, str) for folder in dirs):
+    texts = [record[name] for name in _RECORD_FIELDS - {"template_dirs", "pictures"}]
+    dirs, pictures = record["template_dirs"], record.get("pictures", [])
+    if not all(isinstance(value, str) for value in texts) or not all(
+            isinstance(items, list) and all(isinstance(item, str) for item in items) for items in (dirs, pictures)):
         raise ManifestRejected(f"the record of {slug} has values of the wrong type")
+    if any(Path(p).is_absolute() or ".." in Path(p).parts for p in pictures):
+        raise ManifestRejected(f"the record of {slug} names a picture outside the project")
     if record["slug"] != slug or not _KEY.match(record["key"]) or not _iso_date(record["date"]):
         raise ManifestRejected(f"the record of {slug} has a wrong slug, key or date")
     if not expected_chains(dirs):
@@ -169,16 +174,22 @@ class ContentHasher:
                      _file_digest(config), templates):
             common.update(part.encode("utf-8") + b"\0")
         self._common = common.hexdigest()
+        self._root = config.parent
         self._folders: dict[str, str] = {}
 
-    def key(self, issue_file: Path, template_dirs: list[str], editions: str = "") -> str:
+    def key(self, issue_file: Path, template_dirs: list[str], editions: str = "",
+            pictures: list[str] | None = None) -> str:
         """The content hash of one issue; ``template_dirs`` are all the folders of its chain.
 
         ``editions`` names the issue's sibling editions (``archive/editions.py``): its page links them.
+        ``pictures`` are its local images, relative to the project: a new picture under the same name
+        must rebuild the page, whose address for it changes.
         """
         digest = hashlib.sha256(self._common.encode("ascii"))
         digest.update(_file_digest(issue_file).encode("ascii"))
         digest.update(editions.encode("utf-8") + b"\0")
+        for picture in pictures or ():
+            digest.update(picture.encode("utf-8") + b"\0" + _file_digest(self._root / picture).encode("ascii"))
         for folder in template_dirs:
             digest.update(folder.encode("utf-8") + b"\0" + self._folder_digest(folder).encode("ascii"))
         return digest.hexdigest()

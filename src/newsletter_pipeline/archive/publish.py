@@ -40,10 +40,11 @@ def check_output_folder(out: Path) -> None:
                          "'newsletter archive' (no .archive/manifest.json); choose a new or empty folder")
 
 
-def publish(out: Path, pages: dict[str, str], site: dict[str, str], drop: set[str]) -> list[str]:
+def publish(out: Path, pages: dict[str, str | bytes], site: dict[str, str], drop: set[str]) -> list[str]:
     """Write ``pages``, then ``site`` (in its order; the manifest last), then remove ``drop``.
 
-    Keys are paths relative to ``out``; ``drop`` holds relative paths of files or
+    Keys are paths relative to ``out`` (``pages`` include the local images,
+    ``media/<hash>.<ext>``, as bytes); ``drop`` holds relative paths of files or
     folders of the last build that no longer belong to the site. Nothing outside
     ``out`` is written or removed, whatever links the folder holds: a write
     through a link that leaves it is refused before anything is written
@@ -79,7 +80,7 @@ def _remove(out: Path, relative: str) -> str | None:
     return None
 
 
-def _write_new(out: Path, files: dict[str, str]) -> None:
+def _write_new(out: Path, files: dict[str, str | bytes]) -> None:
     """The whole site into a staging folder beside ``out``, then one rename."""
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))

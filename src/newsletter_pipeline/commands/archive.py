@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..archive.editions import Edition, cache_part, edition_groups
 from ..archive.cache import MANIFEST, ContentHasher, IssueRecord, Manifest, entry_path, read_manifest
@@ -31,6 +32,7 @@ from ..errors import Diagnostic, IssueError, NewsletterError, RenderError
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root
 from ..progress import Progress, quiet
 from ..render import render_issue
+from ..render.media import local_uses
 from ..render.templates import template_chain, template_dirs
 from ..render.web import site_template_dirs
 
@@ -53,6 +55,7 @@ class BuiltPage:
     page: str
     content: str
     warnings: list[str]  # the checks' warnings, as ``build`` prints them
+    media: tuple[Any, ...] = ()  # the local images (render/media.py's MediaFile), published under media/
 
 
 def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | None = None,
@@ -93,14 +96,14 @@ def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]
 
 def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hasher: ContentHasher,
                   base: str, templates: Path | None, result: ArchiveResult, progress: Progress = quiet
-                  ) -> tuple[dict[str, IssueRecord], dict[str, str], dict[str, str]]:
+                  ) -> tuple[dict[str, IssueRecord], dict[str, str], dict[str, str | bytes]]:
     """Records, feed contents and files to write for every issue; raises with every error at once."""
     problems = refuse_duplicate_slugs(files)
     failures: list[Diagnostic] = list(problems.items)
     first_error: NewsletterError | None = IssueError(diagnostics=failures) if failures else None
     records: dict[str, IssueRecord] = {}
     contents: dict[str, str] = {}
-    plan: dict[str, str] = {}
+    plan: dict[str, str | bytes] = {}
     groups = edition_groups(files)
     for path in progress(files, "building the archive"):
         editions = groups.get(path, ())
@@ -124,6 +127,7 @@ def _build_issues(files: list[Path], out: Path, previous: Manifest | None, hashe
         result.warnings += built.warnings
         plan[page_path(slug)] = built.page
         plan[entry_path(slug)] = built.content
+        plan.update({media.name: media.data for media in built.media})  # named by content: shared, never stale
         result.built.append(slug)
     if failures:
         raise type(first_error or IssueError())(diagnostics=failures)
@@ -134,7 +138,7 @@ def _reuse(previous: Manifest | None, path: Path, out: Path, hasher: ContentHash
            editions: tuple[Edition, ...] = ()) -> tuple[IssueRecord, str] | None:
     """The last build's record and feed content of an unchanged issue, without loading it."""
     record = previous.issues.get(path.stem) if previous else None
-    if record is None or hasher.key(path, record.template_dirs, cache_part(editions)) != record.key:
+    if record is None or hasher.key(path, record.template_dirs, cache_part(editions), record.pictures) != record.key:
         return None
     if not (out / page_path(record.slug)).is_file():
         return None
@@ -164,9 +168,11 @@ def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | N
     parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
     page = render_page(loaded, parts, base, template_dirs(loaded, templates), editions)
     issue = loaded.issue
+    pictures = sorted({use.src for use in local_uses(loaded)})
     record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",
-                         issue.date.isoformat(), issue.language, hasher.key(path, chain, cache_part(editions)), chain)
-    return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings])
+                         issue.date.isoformat(), issue.language,
+                         hasher.key(path, chain, cache_part(editions), pictures), chain, pictures)
+    return BuiltPage(record, page, parts.feed_content, [str(w) for w in report.warnings], rendered.media)
 
 
 def for_web(loaded: LoadedIssue) -> LoadedIssue:

@@ -1,4 +1,4 @@
-"""``newsletter build``: issue files -> DIR/<slug>/email.{html,txt,mjml}; ``--watch`` rebuilds on save."""
+"""``newsletter build``: issue files -> DIR/<slug>/email.{html,txt,mjml} and media/; ``--watch`` rebuilds on save."""
 
 from __future__ import annotations
 
@@ -61,6 +61,8 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
         for name, content in (("email.html", rendered.html), ("email.txt", rendered.text),
                               ("email.mjml", rendered.mjml)):
             plan.add(folder / name, content, rendered.source)
+        for media in rendered.media:  # local images, as the archive will publish them (render/media.py)
+            plan.add(folder / media.name, media.data, rendered.source)
         built.append(rendered)
     if failures:
         error_class = type(first_error) if first_error else RenderError

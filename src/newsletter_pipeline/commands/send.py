@@ -5,7 +5,9 @@ calls it once and ``changed.send_tests`` (several, for CI) loops over it.
 Order, each step stopping everything after it when it fails:
 options (exit 2) -> build and ``run_checks`` (exit 1, before any network call)
 -> settings and provider (exit 2) -> what the provider cannot do (exit 2)
--> the email's headers (exit 1/2) -> ``--dry-run`` stops here -> CI guard and
+-> the email's headers (exit 1/2) -> the local images' published addresses
+(HEAD; shown by ``--dry-run``, a warning for a test send) -> ``--dry-run`` stops
+here -> a missing image refuses a list send (exit 2) -> CI guard and
 confirmation for list sends (exit 2) -> the provider (exit 3 on failure).
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from ..checked import build_checked
 from ..audiences import audience_config
 from ..checks import CheckReport
+from ..checks.published import Published, check_published, media_urls
 from ..config import ADDRESS_HINTS, Config, email_addresses
 from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, DiagnosticList, IssueError, Location, UsageError
 from ..issue.load import LoadedIssue, display_path
@@ -159,6 +162,7 @@ def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, ec
     try:
         content = make_content(loaded, rendered, config)
         recipients = test_recipients(options, config) if options.test else []
+        published = published_media(loaded, rendered, options, echo_err)
         if options.dry_run:
             attempt.dry_run = True
             shown = provider.prepare(content, test=options.test)
@@ -166,15 +170,50 @@ def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, ec
             for line in describe(options, provider, shown, recipients, when,
                                  provider.plan(options.kind, shown, recipients, when)):
                 echo(line)
+            for line in describe_media(published):
+                echo(line)
             return EXIT_OK
         if options.test:
             attempt.result = provider.test_send(content, recipients)
         else:
+            refuse_unpublished(published)
             guard_list_send(options, rendered.slug, provider, config, confirm)
             attempt.result = provider.list_send(content, when)
     finally:
         provider.close()
     return report(attempt.result, echo)
+
+
+def published_media(loaded: LoadedIssue, rendered: RenderedIssue, options: SendOptions,
+                    echo_err: Echo) -> list[Published]:
+    """Ask for each local image at its published address; a test send only warns about missing ones."""
+    urls = media_urls(loaded.settings.archive_url, (media.name for media in rendered.media))
+    if not urls:
+        return []
+    published = check_published(urls)
+    if options.test and not options.dry_run:
+        for item in published:
+            if item.problem:
+                echo_err(f"warning: {item.url}: this local image is not published yet ({item.problem}); the test "
+                         "email shows it broken (run 'newsletter archive' and upload the site)")
+    return published
+
+
+def refuse_unpublished(published: list[Published]) -> None:
+    """A list send whose pictures are not on the web yet would reach every reader broken: refuse it."""
+    missing = [item for item in published if item.problem]
+    if missing:
+        listed = "; ".join(f"{item.url} ({item.problem})" for item in missing)
+        raise UsageError(f"refusing the list send: {len(missing)} local image(s) of this issue are not published "
+                         f"yet: {listed} (run 'newsletter archive', upload the site to archive_url, then send "
+                         "again; nothing was sent)")
+
+
+def describe_media(published: list[Published]) -> list[str]:
+    if not published:
+        return []
+    return ["images:"] + [f"  {item.url}: {'published' if item.problem is None else 'MISSING, ' + item.problem}"
+                          for item in published]
 
 
 def test_recipients(options: SendOptions, config: Config) -> list[str]:

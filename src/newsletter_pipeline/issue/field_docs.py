@@ -107,6 +107,7 @@ DOCS: dict[str, tuple[str | None, Any]] = {
     "Image.decorative": (None, False),
     "Image.width": (None, 600),
     "Image.href": ("Makes the image a link to this address", "https://www.example.eu/lab/"),
+    "Logo.href": ("Makes the logo a link, usually to the website", "https://www.example.eu/"),
     "Button.label": ("What the button says: where it leads, not 'click here'", "Read about the lab"),
     "Button.url": ("Where the button leads: an https: (or mailto:) address", "https://www.example.eu/news/lab/"),
     "Link.title": ("What the link says: the title of the page it leads to", "Trustworthy AI for media"),

@@ -80,6 +80,10 @@ def _link_url(value: str) -> str:
 
 
 def _image_url(value: str) -> str:
+    """An https: URL, or a path in the project folder (``images/photo.jpg``) that the build publishes (render/media.py)."""
+    stripped = value.strip()
+    if stripped and ":" not in stripped.split("/", 1)[0] and not stripped.startswith(("/", "\\")):
+        return stripped
     return _check_url(value, schemes=("https",))
 
 
@@ -128,7 +132,7 @@ def _font_family(value: str) -> str:
 
 
 def _css_url(value: str) -> str:
-    value = _image_url(value)
+    value = _check_url(value, schemes=("https",))
     if not re.fullmatch(CSS_URL_PATTERN[1:-1], value):
         raise _value_error("css_url", "invalid stylesheet address {value}",
                            "quotes, brackets, backslashes and spaces must be %-encoded, for example "
@@ -156,7 +160,8 @@ MultiLine = Annotated[str, AfterValidator(_multi_line), Field(json_schema_extra=
 LinkUrl = Annotated[SingleLine, AfterValidator(_link_url),
                     Field(description="Absolute https://, http:// or mailto: URL")]
 ImageUrl = Annotated[SingleLine, AfterValidator(_image_url),
-                     Field(description="Absolute https:// URL of a PNG, JPEG or GIF")]
+                     Field(description="Absolute https:// URL of a PNG, JPEG or GIF, or a picture in the "
+                                       "project folder such as images/photo.jpg (published with the archive)")]
 Email = Annotated[SingleLine, AfterValidator(_email)]
 AnchorName = Annotated[SingleLine, AfterValidator(_anchor_name), Field(description="Letters, digits, - and _")]
 Color = Annotated[SingleLine, AfterValidator(_color),
@@ -253,7 +258,7 @@ class Event(Strict):
 
 class Sponsor(Strict):
     name: Text = Field(description="The partner's or funder's name; the logo's alt text")
-    logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF")
+    logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF, or a file such as images/logo.png")
     url: LinkUrl
     width: int = Field(120, ge=16, le=300, description="The logo's width in pixels")
 
@@ -578,8 +583,15 @@ class Fonts(Strict):
     web_font: WebFont | None = None
 
 
+class Logo(Image):
+    """The brand's logo: an image, plus the variant shown on dark backgrounds."""
+
+    dark_src: ImageUrl | None = Field(None, description="The logo for dark mode (light on transparent): shown "
+                                      "instead where the mail program is in dark mode (Apple Mail, Outlook.com)")
+
+
 class Brand(Strict):
-    logo: Image | None = None
+    logo: Logo | None = None
     colors: Colors = Colors()
     fonts: Fonts = Fonts()
     width: int = Field(600, ge=480, le=800, description="Email width in pixels")
@@ -624,6 +636,21 @@ class Utm(Strict):
         return part in self.parts
 
 
+class ImageWeight(Strict):
+    """Limits on the bytes of an issue's local images together (the image-weight check)."""
+
+    warn_kb: int = Field(1000, ge=1, description="Warn when the local images weigh more than this, in kB "
+                         "(1 kB = 1,000 bytes); readers on mobile data wait for every one")
+    error_kb: int = Field(5000, ge=1, description="Refuse to build when they weigh more than this, in kB")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ImageWeight:
+        if self.warn_kb > self.error_kb:
+            raise _value_error("weight_order", "warn_kb is larger than error_kb",
+                               "the warning must come first: make warn_kb the smaller number", field="warn_kb")
+        return self
+
+
 class Settings(Strict):
     """newsletter.yaml: what every issue shares."""
 
@@ -637,6 +664,7 @@ class Settings(Strict):
     social: list[SocialLink] = Field(default_factory=list)
     funding: Funding | None = Field(None, description="A funding statement and emblem for the footer")
     utm: Utm | None = None
+    image_weight: ImageWeight = Field(ImageWeight(), description="Limits on the weight of the local images")
     templates: SingleLine | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
     strings: dict[LanguageTag, dict[str, Text]] = Field(
         default_factory=dict,

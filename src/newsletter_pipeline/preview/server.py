@@ -45,6 +45,8 @@ LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one dot, never at an end: no ".."
 ISSUE_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<file>|email\.html|state\.json)")
 EPOCH = re.compile(r"-?[0-9]{1,18}", re.ASCII)  # what the page sends back: an epoch it was given, or -1
+MEDIA_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<name>media/[0-9a-f]{{16}}\.(?P<ext>jpg|png))")
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 STATIC_ROUTE = re.compile(r"/_preview/(?P<name>[a-z]+\.(?:js|css))")
 SEND_TEST_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/send-test")
 TOKEN_HEADER = "X-Preview-Token"
@@ -128,6 +130,10 @@ def route(site: Site, raw_path: str, token: str = "") -> Response:
     if match := STATIC_ROUTE.fullmatch(path):
         found = pages.static_file(match["name"])
         return Response(HTTPStatus.OK, *found) if found else not_found()
+    if match := MEDIA_ROUTE.fullmatch(path):  # a local image of the issue's last good build (site.local_media)
+        build = site.builds.get(match["slug"])
+        data = build.media.get(match["name"]) if build else None
+        return Response(HTTPStatus.OK, data, MEDIA_TYPES[match["ext"]]) if data else not_found()
     if match := ISSUE_ROUTE.fullmatch(path):
         return _issue(site, match["slug"], match["file"], token)
     if re.fullmatch(rf"/issue/{SLUG}", path) and path.rsplit("/", 1)[1] in site.builds:

@@ -22,6 +22,7 @@ from ..errors import Diagnostic, Location, NewsletterError, UsageError
 from ..issue.editions import split_name
 from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, LoadedIssue, display_path, find_project_root
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
+from ..render.media import local_uses
 from ..render.templates import environment, template_dirs
 
 Log = Callable[[str], None]
@@ -53,6 +54,8 @@ class Build:
     # the sender as a send would set it: NEWSLETTER_FROM_NAME, NEWSLETTER_FROM_EMAIL over newsletter.yaml
     from_name: str = ""
     from_email: str = ""
+    media: dict[str, bytes] = field(default_factory=dict)  # local images by name ("media/<hash>.jpg"), served as they are
+    pictures: tuple[Path, ...] = ()  # the local image files it reads: saving one rebuilds it
 
     @property
     def base_slug(self) -> str:
@@ -105,6 +108,19 @@ class Build:
         return {**self.summary(), "html": self.html, "text": self.text, "mjml": self.mjml}
 
 
+def local_media(html: str, archive: str | None, media: tuple[Any, ...], slug: str) -> str:
+    """``html`` with each local image's published address pointing at the preview's own copy.
+
+    Before ``newsletter archive`` has published them the addresses answer
+    404, so the preview serves the processed files itself
+    (``/issue/<slug>/media/<hash>.<ext>``, server.py): what it shows is byte
+    for byte what readers will get.
+    """
+    for item in media:
+        html = html.replace(f"{(archive or '').rstrip('/')}/{item.name}", f"/issue/{slug}/{item.name}")
+    return html
+
+
 def build(path: Path, epoch: int, templates: Path | None = None, previous: Build | None = None,
           log: Log | None = None) -> Build:
     """Build and check one issue; never raises, so a broken file cannot stop the server."""
@@ -124,11 +140,14 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
         return _failed(path, epoch, errors, previous, start, templates)
     return Build(
         slug=rendered.slug, path=path, epoch=epoch, subject=rendered.subject,
-        date=loaded.issue.date.isoformat(), html=rendered.html, text=rendered.text, mjml=rendered.mjml,
+        date=loaded.issue.date.isoformat(), html=local_media(rendered.html, loaded.settings.archive_url,
+                                                             rendered.media, rendered.slug),
+        text=rendered.text, mjml=rendered.mjml, media={m.name: m.data for m in rendered.media},
         findings=tuple(_finding(f) for f in report.findings),
         duration_ms=(time.perf_counter() - start) * 1000,
         template_dirs=template_dirs(loaded, templates), language=loaded.issue.language,
         preheader=rendered.preheader or "", **_sender(loaded),
+        pictures=tuple((loaded.project_root / use.src).resolve() for use in local_uses(loaded)),
     )
 
 
@@ -162,6 +181,7 @@ def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | N
     return Build(slug=path.stem, path=path, epoch=epoch, subject=last.subject, date=last.date,
                  html=last.html, text=last.text, mjml=last.mjml, errors=errors, preheader=last.preheader,
                  from_name=last.from_name, from_email=last.from_email,
+                 media=last.media, pictures=last.pictures,
                  duration_ms=(time.perf_counter() - start) * 1000, template_dirs=dirs,
                  language=last.language or (split_name(path.stem) or ("", ""))[1] or "")
 
@@ -278,6 +298,7 @@ class Site:
         """(folders to watch recursively: templates; folders to watch flat: issues and project roots)."""
         deep = self.template_folders()
         flat = self._issue_dirs() | {find_project_root(d) for d in self._issue_dirs()}
+        flat |= {picture.parent for b in self.builds.values() for picture in b.pictures}
         return frozenset(d for d in deep if d.is_dir()), frozenset(d for d in flat - deep if d.is_dir())
 
     def template_folders(self) -> set[Path]:
@@ -292,6 +313,8 @@ class Site:
         return any(path.is_relative_to(d) for d in self.template_folders())
 
     def is_relevant(self, path: Path) -> bool:
-        """Issue files, newsletter.yaml, and anything in a template folder trigger a rebuild."""
+        """Issue files, newsletter.yaml, local images and anything in a template folder trigger a rebuild."""
         path = Path(path).resolve()
+        if any(path in b.pictures for b in self.builds.values()):
+            return True
         return path.name == CONFIG_NAME or self._is_issue_file(path) or self._in_template_folder(path)

@@ -12,6 +12,7 @@ from ..gcpause import paused
 from ..issue.load import LoadedIssue, load_issue
 from ..models import RenderedIssue
 from .inline import inline_css
+from .media import prepare_pictures
 from ..errors import Location
 from ..issue.load import display_path
 from .mjml import Locator, Origin, compile_mjml
@@ -80,8 +81,10 @@ def render_issue(loaded: LoadedIssue, templates: Path | None = None,
     """Render a loaded issue to its final HTML, plain text and MJML."""
     timings = {} if timings is None else timings
     dirs = template_dirs(loaded, templates)
+    with _timed(timings, "media"):
+        pictures = prepare_pictures(loaded)
     with _timed(timings, "jinja"):
-        mjml_source = render_mjml(loaded, dirs)
+        mjml_source = render_mjml(loaded, dirs, pictures)
     with _timed(timings, "mjml"):
         compiled = compile_mjml(mjml_source, loaded.issue.language, loaded.issue.direction,
                                 file=f"{loaded.slug}/email.mjml", locate=template_locator(loaded, dirs))
@@ -99,6 +102,8 @@ def render_issue(loaded: LoadedIssue, templates: Path | None = None,
         mjml=mjml_source,
         source=loaded.doc.file,
         timings=timings,
+        media=tuple({p.file.name: p.file for p in pictures.values() if p.file is not None}.values()),
+        pictures=tuple(pictures.values()),
     )
 
 

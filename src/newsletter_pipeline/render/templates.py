@@ -32,6 +32,7 @@ from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .i18n import CALLING, install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
+from .media import Picture
 from .sandbox import Sandbox, TemplateLimit, bytecode_cache, guards, render_bounded
 
 LAYOUT = "layout.mjml.j2"
@@ -130,21 +131,29 @@ def link_tagger(loaded: LoadedIssue, part: str) -> Callable[[str], str]:
     return url
 
 
-def context(loaded: LoadedIssue) -> dict[str, Any]:
-    """Everything an HTML template may use. Functions close over the issue's UTM settings."""
+def context(loaded: LoadedIssue, pictures: dict[str, Picture] | None = None) -> dict[str, Any]:
+    """Everything an HTML template may use. Functions close over the issue's UTM settings.
+
+    ``picture(src)`` is the published address and display size of a local
+    image (``pictures``, from ``media.prepare_pictures``); a URL passes through.
+    """
     url = link_tagger(loaded, "html")
+    known = pictures or {}
+
+    def picture(src: str) -> Picture:
+        return known.get(src) or Picture(src)
 
     @jinja2.pass_context
     def md(ctx: jinja2.runtime.Context, text: str | None, inline: bool = False) -> Markup:
         # Markdown headings go below the calling block's own heading level (the layout sets `level`)
         return markdown_to_html(text, url, inline, level=ctx.get("level", 2)) if text else Markup("")
 
-    return {**shared_context(loaded), "url": url, "md": md}
+    return {**shared_context(loaded), "url": url, "md": md, "picture": picture}
 
 
-def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...]) -> str:
+def render_mjml(loaded: LoadedIssue, dirs: tuple[Path, ...], pictures: dict[str, Picture] | None = None) -> str:
     """Render the layout; any template failure becomes a located ``TemplateError``."""
-    return render_template(LAYOUT, dirs, context(loaded), missing_at=Location(loaded.doc.file, 1, 1))
+    return render_template(LAYOUT, dirs, context(loaded, pictures), missing_at=Location(loaded.doc.file, 1, 1))
 
 
 def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], missing_at: Location,

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from ...errors import Location
 from ..context import CheckContext
+from ..css import contrast_ratio
 from ..findings import Finding
 from . import rule
 
@@ -41,6 +42,9 @@ def alt_problem(image: dict[str, Any]) -> str | None:
 def _where(ctx: CheckContext, img: Any, key: str) -> Location:
     """The issue or settings line of this image (its src, or the mapping for alt), else the template."""
     src = img.get("src") or ""
+    local = next((p.location for p in ctx.rendered.pictures if p.src == src and p.location), None)
+    if local is not None:  # a local image: its src in the issue or newsletter.yaml, not its published URL
+        return local
     hit = ctx.locate.sources.exact(src) if src else None
     if hit:
         path, source = hit
@@ -65,3 +69,69 @@ def images(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding("image-src", "warning", _where(ctx, img, "src"),
                           f"<img src=\"{img.get('src') or ''}\"> has no width attribute; Outlook shows it at "
                           "its natural size (set width)")
+
+
+ALT_MIN_RATIO, ALT_MIN_PX = 4.5, 14.0
+
+
+@rule("image-alt-style")
+def alt_style(ctx: CheckContext) -> Iterator[Finding]:
+    """Alt text is all that readers with images off see: its colour against what is behind it, and its size."""
+    from .contrast import _named  # the theme colour's name, as the contrast rule writes it
+
+    for img in ctx.elements("img"):
+        alt = (img.get("alt") or "").strip()
+        style = ctx.computed(img)
+        if not alt or style.hidden or style.font_px == 0:
+            continue  # font-size 0: an icon whose label is written beside it (the footer's social links)
+        ratio = contrast_ratio(style.color, style.background)
+        if ratio < ALT_MIN_RATIO or style.font_px < ALT_MIN_PX:
+            yield Finding("image-alt-style", "warning", _where(ctx, img, "src"),
+                          f"with images off, the alt text \"{alt[:40]}\" shows as {style.font_px:g} px "
+                          f"{_named(ctx, style.color)} on {_named(ctx, style.background)} ({ratio:.2f}:1); "
+                          f"readers need {ALT_MIN_RATIO}:1 and {ALT_MIN_PX:g} px (a template override set its "
+                          "colour or size: give the image's link or cell the text colour of its background)")
+
+
+@rule("image-weight")
+def image_weight(ctx: CheckContext) -> Iterator[Finding]:
+    """The local images' bytes together against ``image_weight`` (warn_kb, error_kb; kB of 1,000 bytes).
+
+    Remote images are not counted: their size is unknown without fetching them.
+    """
+    files = {p.file.name: len(p.file.data) for p in ctx.rendered.pictures if p.file is not None}
+    total = sum(files.values())
+    limits = ctx.loaded.settings.image_weight
+    level = "error" if total > limits.error_kb * 1000 else "warning" if total > limits.warn_kb * 1000 else None
+    if level is None:
+        return
+    heaviest = max(ctx.rendered.pictures, key=lambda p: len(p.file.data) if p.file else 0)
+    limit = limits.error_kb if level == "error" else limits.warn_kb
+    yield Finding("image-weight", level, heaviest.location or ctx.loaded.location(("blocks",)),
+                  f"the issue's {len(files)} local image(s) weigh {total / 1000:,.0f} kB together, over "
+                  f"{limit:,} kB; readers on mobile data wait for them (the heaviest is '{heaviest.source}', "
+                  f"{len(heaviest.file.data) / 1000:,.0f} kB: use fewer or smaller pictures, or raise "
+                  "image_weight in newsletter.yaml)")
+
+
+@rule("image-size")
+def image_size(ctx: CheckContext) -> Iterator[Finding]:
+    """A local image with fewer pixels than it is shown at (blurry), or an ``<img>`` of one without its size."""
+    by_url = {p.src: p for p in ctx.rendered.pictures if p.file is not None}
+    for picture in by_url.values():
+        if picture.width and picture.file.width < picture.width:
+            yield Finding("image-size", "warning", picture.location or ctx.loaded.location(("blocks",)),
+                          f"'{picture.source}' is {picture.file.width} px wide but shown at {picture.width} px: "
+                          f"it looks blurry (use a picture at least {2 * picture.width} px wide, which is "
+                          "sharp on retina screens too, or give it a smaller width)")
+    for img in ctx.elements("img"):
+        picture = by_url.get(img.get("src") or "")
+        if picture is None:
+            continue
+        missing = [name for name in ("width", "height") if not (img.get(name) or "").strip()
+                   or img.get(name) == "auto"]
+        if missing:
+            yield Finding("image-size", "warning", picture.location or _where(ctx, img, "src"),
+                          f"the <img> of '{picture.source}' has no {' or '.join(missing)}: the text jumps when "
+                          f"it loads (a template override dropped it; write width=\"{picture.width}\" "
+                          f"height=\"{picture.height}\")")

@@ -1,0 +1,313 @@
+"""Local images: a picture in the project folder -> a hosted, retina, content-named file.
+
+An image ``src`` without a scheme (``images/2021-12/aida.jpg``) is a file
+relative to the project folder (the one holding newsletter.yaml). The build:
+
+1. reads it with Pillow and turns it upright (EXIF orientation);
+2. resizes it to twice its display width (a sharp picture on retina
+   screens), never larger than the original;
+3. encodes it without metadata (no EXIF, no GPS position, no comments) as
+   PNG when it has transparency or few colours (a logo, a chart), else as
+   JPEG; the same input gives the same bytes;
+4. names it by the hash of those bytes, ``media/<hash>.<ext>``, so a changed
+   picture gets a new address and no inbox shows a stale copy from its cache.
+
+The email references ``<archive_url>/media/<hash>.<ext>`` with the display
+``width`` and ``height``; ``newsletter archive`` publishes the files under
+the site's ``media/`` and ``newsletter build`` writes them beside the email.
+
+Encoding is the slow part (a 3000 x 2000 photo takes a few hundred
+milliseconds), so results are kept in the per-user cache
+(``$XDG_CACHE_HOME/newsletter-pipeline/media``, see ``sandbox.cache_folder``)
+keyed by the source's hash and the target width: a rebuild or a preview
+refresh with unchanged pictures decodes nothing. Without a private cache
+folder every build encodes again (slower, never wrong).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
+from ..issue.load import LoadedIssue, display_path, read_settings_doc
+from ..issue.schema import FeatureBlock, Image, ImageBlock, SocialLink, Sponsor
+from ..output import write_atomic
+from .sandbox import cache_folder
+
+ENCODER_VERSION = "1"  # part of every cache key: bump it when the encoding below changes
+JPEG_QUALITY = 82  # visually lossless for photos at 2x; about a tenth of a camera's bytes
+FEATURE_IMAGE_WIDTH = 240  # feature.mjml.j2 shows the image at most this wide
+SOCIAL_ICON_WIDTH = 24  # footer.mjml.j2's icon-size
+MAX_PIXELS = 60_000_000  # larger files are refused rather than decoded (Pillow's bomb guard is 89 M)
+MEDIA_FOLDER = "media"
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """One processed picture: its name under the site (``media/<hash>.<ext>``), bytes and pixel size."""
+
+    name: str
+    data: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a template writes for one image ``src``: the address and, for local files, the display size.
+
+    ``file`` and ``original`` (the source's upright pixel size) are set for
+    local images only; remote ones pass through with ``height`` unknown.
+    """
+
+    src: str
+    width: int | None = None
+    height: int | None = None
+    source: str = ""
+    file: MediaFile | None = None
+    original: tuple[int, int] | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Use:
+    """A local image of the issue or the settings: its src, display width and key path."""
+
+    src: str
+    width: int
+    path: tuple[Any, ...]
+    in_settings: bool
+
+
+def is_local(src: str) -> bool:
+    """True for a path in the project (``images/a.jpg``), False for a URL of any scheme."""
+    return not urlsplit(src).scheme and not src.startswith("//")
+
+
+def local_uses(loaded: LoadedIssue) -> list[Use]:
+    """Every local image the issue and its settings name, with the width it is displayed at."""
+    content = loaded.settings.brand.width
+    found = list(_walk(loaded.issue.blocks, ("blocks",), content, False))
+    settings = loaded.settings
+    found += _walk(settings.brand.logo, ("brand", "logo"), content, True)
+    found += _walk(settings.funding, ("funding",), content, True)
+    found += _walk(settings.social, ("social",), content, True)
+    return [use for use in found if is_local(use.src)]
+
+
+def _walk(value: Any, path: tuple[Any, ...], width: int, in_settings: bool) -> Iterator[Use]:
+    """The image fields under ``value``; ``width`` is the widest the enclosing block allows."""
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index), width, in_settings)
+        return
+    if not isinstance(value, BaseModel):
+        return
+    if isinstance(value, FeatureBlock):
+        width = min(width, FEATURE_IMAGE_WIDTH)
+    if isinstance(value, ImageBlock):
+        yield Use(value.src, min(value.width or width, width), (*path, "src"), in_settings)
+    elif isinstance(value, Image):
+        yield Use(value.src, min(value.width, width), (*path, "src"), in_settings)
+        dark = getattr(value, "dark_src", None)
+        if dark:
+            yield Use(dark, min(value.width, width), (*path, "dark_src"), in_settings)
+    elif isinstance(value, Sponsor):
+        yield Use(value.logo, min(value.width, width), (*path, "logo"), in_settings)
+    elif isinstance(value, SocialLink) and value.icon:
+        yield Use(value.icon, SOCIAL_ICON_WIDTH, (*path, "icon"), in_settings)
+    for name in type(value).model_fields:
+        yield from _walk(getattr(value, name), (*path, name), width, in_settings)
+
+
+def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> dict[str, Picture]:
+    """Process every local image of ``loaded``; raise one ``IssueError`` with all their problems.
+
+    The result maps each local ``src`` to its ``Picture`` (the widest use
+    wins when one file is shown at two sizes).
+    """
+    uses = local_uses(loaded)
+    if not uses:
+        return {}
+    problems = DiagnosticList()
+    where = _locator(loaded)
+    archive = loaded.settings.archive_url
+    if not archive:
+        for use in uses:
+            problems.items.append(Diagnostic(
+                where(use), f"the local image '{use.src}' needs a place on the web where readers' mail "
+                "programs can fetch it", _key(use),
+                "set archive_url: in newsletter.yaml (or NEWSLETTER_ARCHIVE_URL) to the address where "
+                "'newsletter archive' output is published; the picture is then published under its media/ folder"))
+        problems.raise_if_any()
+    widest: dict[str, Use] = {}
+    for use in uses:
+        if use.src not in widest or use.width > widest[use.src].width:
+            widest[use.src] = use
+    cache = _cache_folder(env if env is not None else os.environ)
+    pictures: dict[str, Picture] = {}
+    for src, use in widest.items():
+        try:
+            pictures[src] = _picture(loaded.project_root, use, archive, cache, where(use))
+        except _Unusable as exc:
+            problems.items.append(Diagnostic(where(use), exc.message, _key(use), exc.hint))
+    problems.raise_if_any()
+    return pictures
+
+
+class _Unusable(Exception):
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _key(use: Use) -> str:
+    parts = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in use.path).lstrip(".")
+    return f"settings.{parts}" if use.in_settings else parts
+
+
+def _locator(loaded: LoadedIssue) -> Callable[[Use], Location]:
+    """``use -> Location``: the issue's line, or newsletter.yaml's for a setting it does not override."""
+    settings_doc = None
+
+    def where(use: Use) -> Location:
+        nonlocal settings_doc
+        if not use.in_settings:
+            return loaded.location(use.path)
+        if ("settings", *use.path) in loaded.doc.values:
+            return loaded.location(("settings", *use.path))
+        if settings_doc is None:
+            settings_doc = read_settings_doc(loaded.project_root)
+        return settings_doc.value_location(use.path)
+
+    return where
+
+
+def _source_file(root: Path, src: str) -> Path:
+    """The project file ``src`` names; refuses one outside the project (``../``, an absolute path)."""
+    relative = Path(src)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise _Unusable(f"the image '{src}' is outside the project folder",
+                        "put the picture in the project folder, for example images/, and write its path "
+                        "from there, such as images/photo.jpg")
+    return root / relative
+
+
+def _picture(root: Path, use: Use, archive: str, cache: Path | None, location: Location) -> Picture:
+    path = _source_file(root, use.src)
+    try:
+        source = path.read_bytes()
+    except FileNotFoundError:
+        raise _Unusable(f"the image file '{use.src}' does not exist (looked for {display_path(path)})",
+                        "check the spelling and the folder; the path starts at the folder of "
+                        "newsletter.yaml") from None
+    except OSError as exc:
+        raise _Unusable(f"the image file '{use.src}' cannot be read ({exc.strerror or exc})",
+                        "make sure it is a readable file, not a folder") from None
+    target = 2 * use.width
+    original, media = _process(source, target, cache)
+    width = use.width
+    height = max(1, round(width * media.height / media.width))
+    url = f"{archive.rstrip('/')}/{media.name}"
+    return Picture(url, width, height, use.src, media, original, location)
+
+
+def _cache_folder(env: Any) -> Path | None:
+    base = cache_folder(env)
+    if base is None:
+        return None
+    folder = base / MEDIA_FOLDER
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+def _process(source: bytes, target: int, cache: Path | None) -> tuple[tuple[int, int], MediaFile]:
+    """(the source's upright size, the processed file), from the cache when it has them."""
+    key = hashlib.sha256(f"{ENCODER_VERSION}:{target}:".encode() + source).hexdigest()
+    cached = _from_cache(cache, key)
+    if cached is not None:
+        return cached
+    original, data, ext, size = encode(source, target)
+    media = MediaFile(f"{MEDIA_FOLDER}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}", data, *size)
+    if cache is not None:
+        meta = f"{original[0]} {original[1]} {size[0]} {size[1]} {ext}\n".encode()
+        try:
+            write_atomic(cache / key, meta + data)
+        except (OSError, NewsletterError):  # a cache that cannot be written (full disk) only costs time
+            pass
+    return original, media
+
+
+def _from_cache(cache: Path | None, key: str) -> tuple[tuple[int, int], MediaFile] | None:
+    if cache is None:
+        return None
+    try:
+        meta, data = (cache / key).read_bytes().split(b"\n", 1)
+        ow, oh, w, h, ext = meta.decode().split()
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    name = f"{MEDIA_FOLDER}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    return (int(ow), int(oh)), MediaFile(name, data, int(w), int(h))
+
+
+def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tuple[int, int]]:
+    """Decode, turn upright, resize to at most ``target`` px wide and re-encode without metadata.
+
+    Returns (upright source size, bytes, "jpg" or "png", output size).
+    Raises ``_Unusable`` for anything Pillow cannot read as a picture.
+    """
+    from PIL import Image as PILImage, ImageOps, UnidentifiedImageError  # only builds with local images pay
+
+    try:
+        with PILImage.open(io.BytesIO(source)) as opened:
+            if opened.width * opened.height > MAX_PIXELS:
+                raise _Unusable(f"the picture is {opened.width} x {opened.height} pixels, too large to process",
+                                "save it smaller (at most 4000 pixels wide is plenty for an email)")
+            opened.load()
+            photographic = opened.format == "JPEG"  # a camera's or an editor's photo export
+            picture = ImageOps.exif_transpose(opened)
+    except _Unusable:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError, SyntaxError):
+        raise _Unusable("the file is not a picture that can be read (or it is damaged)",
+                        "save it as JPEG or PNG and point src at that file") from None
+    original = picture.size
+    if picture.width > target:
+        height = max(1, round(picture.height * target / picture.width))
+        picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
+    return original, *_encoded(picture, photographic)
+
+
+def _encoded(picture: Any, photographic: bool) -> tuple[bytes, str, tuple[int, int]]:
+    """JPEG for photographs; PNG for transparency or flat colours (logos, charts); no metadata either way.
+
+    Only the colour profile is kept (a phone's Display P3 photo looks washed
+    out without it); EXIF, XMP, comments and text chunks are not written.
+
+    A JPEG source stays JPEG (its grey-scale photo has few colours, yet is
+    no drawing); another file becomes PNG when it has transparency or at
+    most 256 colours, which PNG stores losslessly and small.
+    """
+    out = io.BytesIO()
+    profile = {"icc_profile": picture.info["icc_profile"]} if picture.info.get("icc_profile") else {}
+    picture.info = {key: picture.info[key] for key in ("transparency",) if key in picture.info}
+    transparent = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
+    if transparent or (not photographic and picture.getcolors(maxcolors=256) is not None):
+        mode = "RGBA" if transparent else ("RGB" if picture.mode not in ("L", "P") else picture.mode)
+        picture.convert(mode).save(out, "PNG", optimize=True, **profile)
+        return out.getvalue(), "png", picture.size
+    mode = "L" if picture.mode in ("L", "I;16", "I") else "RGB"
+    picture.convert(mode).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, **profile)
+    return out.getvalue(), "jpg", picture.size

@@ -1,0 +1,392 @@
+"""Local images (issue 14): a picture in the project folder becomes a hosted, retina, content-named file."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+from shared import assert_clean_failure, clean_env
+
+ARCHIVE = "https://newsletter.ai4media.eu/archive"
+ISSUE = "issues/2026-12-photo.yaml"
+SLUG = "2026-12-photo"
+
+
+def issue_text(src: str = "images/photo.jpg", extra: str = "") -> str:
+    return f"""\
+subject: A photo from the project folder
+preheader: One picture from the disk, resized for inboxes and published with the archive.
+date: 2026-12-01
+blocks:
+  - type: masthead
+    title: Photo issue
+  - type: image
+    src: {src}
+    alt: The team on the steps of the venue
+{extra}"""
+
+
+def photo(width: int = 3000, height: int = 2000, exif: Image.Exif | None = None) -> bytes:
+    """A noisy photograph-like JPEG (noise does not compress away, like a real photo's detail)."""
+    picture = Image.effect_noise((width, height), 64).convert("RGB")
+    picture = Image.merge("RGB", (picture.getchannel(0), Image.linear_gradient("L").resize((width, height)),
+                                  picture.getchannel(2)))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=95, exif=exif or Image.Exif())
+    return out.getvalue()
+
+
+@pytest.fixture
+def project(make_project, tmp_path):
+    def make(files: dict[str, str] | None = None, images: dict[str, bytes] | None = None,
+             archive_url: str | None = ARCHIVE) -> Path:
+        root = make_project({ISSUE: issue_text(), **(files or {})})
+        if archive_url:
+            with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
+                config.write(f"\narchive_url: {archive_url}\n")
+        for name, data in (images if images is not None else {"images/photo.jpg": photo()}).items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def env(tmp_path):
+    return clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+
+def only_media(folder: Path) -> Path:
+    files = list((folder / "media").iterdir())
+    assert len(files) == 1, files
+    return files[0]
+
+
+def img_tag(html: str, alt: str) -> str:
+    return next(tag for tag in re.findall(r"<img\b[^>]*>", html) if f'alt="{alt}"' in tag)
+
+
+def test_a_3000_px_photo_becomes_a_retina_jpeg_under_the_archive(project, run_cli, env, tmp_path) -> None:
+    root = project()
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    media = only_media(root / "dist" / SLUG)
+    assert re.fullmatch(r"[0-9a-f]{16}\.jpg", media.name)
+    tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "The team on the steps of the venue")
+    assert f'src="{ARCHIVE}/media/{media.name}"' in tag
+    assert 'width="600"' in tag and 'height="400"' in tag
+    with Image.open(media) as published:
+        assert published.format == "JPEG" and published.size == (1200, 800)  # twice the 600 px it is shown at
+        assert not published.getexif() and "icc_profile" not in published.info
+    original = (root / "images/photo.jpg").stat().st_size
+    assert media.stat().st_size < original / 4, (media.stat().st_size, original)
+
+    archive = run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env)
+    assert archive.returncode == 0, archive.stderr
+    assert (root / "site" / "media" / media.name).read_bytes() == media.read_bytes()
+    page = (root / "site" / SLUG / "index.html").read_text()
+    assert f"{ARCHIVE}/media/{media.name}" in page
+
+
+def test_the_same_picture_gives_the_same_bytes_without_the_cache(project, run_cli, tmp_path) -> None:
+    root = project()
+    names = []
+    for run in ("one", "two"):  # two empty caches: both encode
+        env = clean_env(XDG_CACHE_HOME=str(tmp_path / f"cache-{run}"))
+        assert run_cli("build", ISSUE, "--out", run, cwd=root, env=env).returncode == 0
+        names.append(only_media(root / run / SLUG))
+    assert names[0].name == names[1].name and names[0].read_bytes() == names[1].read_bytes()
+
+
+def test_a_rebuild_takes_unchanged_pictures_from_the_cache(project, run_cli, env, tmp_path) -> None:
+    root = project()
+    assert run_cli("build", ISSUE, "--out", "one", cwd=root, env=env).returncode == 0
+    entries = list((tmp_path / "cache" / "newsletter-pipeline" / "media").iterdir())
+    assert len(entries) == 1
+    # what the cache holds is what a rebuild publishes: proof that it is read, not re-encoded
+    meta, _ = entries[0].read_bytes().split(b"\n", 1)
+    marker = io.BytesIO()
+    Image.new("RGB", (1200, 800), "red").save(marker, "JPEG")
+    entries[0].write_bytes(meta + b"\n" + marker.getvalue())
+    assert run_cli("build", ISSUE, "--out", "two", cwd=root, env=env).returncode == 0
+    assert only_media(root / "two" / SLUG).read_bytes() == marker.getvalue()
+    # a changed picture is a new key: encoded again, under a new name
+    (root / "images/photo.jpg").write_bytes(photo(2400, 1600))
+    assert run_cli("build", ISSUE, "--out", "three", cwd=root, env=env).returncode == 0
+    assert len(list(entries[0].parent.iterdir())) == 2
+    assert only_media(root / "three" / SLUG).read_bytes() != marker.getvalue()
+
+
+def test_orientation_is_corrected_metadata_stripped_and_small_pictures_not_upscaled(project, run_cli, env) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to view": the camera was held upright
+    exif[0x010F] = "ACME Camera"  # Make
+    exif[0x8825] = {2: (40.0, 38.0, 0.0)}  # a GPS position, which must not be published
+    root = project(files={ISSUE: issue_text(extra="    width: 240\n")},
+                   images={"images/photo.jpg": photo(400, 300, exif)})
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    with Image.open(only_media(root / "dist" / SLUG)) as published:
+        assert published.size == (300, 400)  # upright, and 300 px < 2 x 240: kept, not enlarged
+        assert not published.getexif()
+    tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "The team on the steps of the venue")
+    assert 'width="240"' in tag and 'height="320"' in tag
+
+
+def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) -> None:
+    logo = Image.new("RGBA", (800, 200), (0, 0, 0, 0))
+    logo.paste((26, 74, 122, 255), (0, 0, 400, 200))
+    data = io.BytesIO()
+    text = PngInfo()
+    text.add_text("Author", "Jane Doe, jane@example.org")  # metadata that must not be published
+    logo.save(data, "PNG", pnginfo=text)
+    sponsors = ("  - type: sponsors\n    title: Partners\n    sponsors:\n"
+                "      - name: CERTH\n        logo: images/certh.png\n        url: https://www.certh.gr/\n")
+    root = project(files={ISSUE: issue_text(extra=sponsors)},
+                   images={"images/photo.jpg": photo(600, 400), "images/certh.png": data.getvalue()})
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    pngs = list((root / "dist" / SLUG / "media").glob("*.png"))
+    assert len(pngs) == 1
+    with Image.open(pngs[0]) as published:
+        assert published.mode == "RGBA" and published.size == (240, 60)  # 2 x the 120 px sponsor width
+        assert published.getpixel((0, 0))[3] == 255 and published.getpixel((239, 0))[3] == 0
+        assert "Author" not in published.info and not published.text
+    tag = img_tag((root / "dist" / SLUG / "email.html").read_text(), "CERTH")
+    assert f'src="{ARCHIVE}/media/{pngs[0].name}"' in tag and 'height="30"' in tag
+
+
+def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cli, env) -> None:
+    root = project(archive_url=None)
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: the local image 'images/photo.jpg'")
+               and "archive_url" in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+@pytest.mark.parametrize(("src", "image", "message"), [
+    ("images/missing.jpg", None, "the image file 'images/missing.jpg' does not exist"),
+    ("images/notes.jpg", b"these are my notes, not a picture\n", "the file is not a picture that can be read"),
+    ("images", None, "cannot be read"),
+    ("../outside.jpg", None, "is outside the project folder"),
+])
+def test_a_missing_unreadable_or_non_image_file_is_a_located_error(project, run_cli, env, src, image,
+                                                                   message) -> None:
+    images = {"images/photo.jpg": photo(60, 40)}
+    if image is not None:
+        images[src] = image
+    root = project(files={ISSUE: issue_text(src)}, images=images)
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: ") and message in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+def test_a_local_logo_in_newsletter_yaml_is_located_there(project, run_cli, env) -> None:
+    root = project(images={})
+    config = (root / "newsletter.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$", r"\1images/logo.png", config)
+    (root / "newsletter.yaml").write_text(config, encoding="utf-8")
+    line = next(n for n, text in enumerate(config.splitlines(), 1) if "images/logo.png" in text)
+    root.joinpath("images").mkdir()
+    root.joinpath(ISSUE).write_text(issue_text("https://www.ai4media.eu/img/team.jpg"), encoding="utf-8")
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(l.startswith(f"newsletter.yaml:{line}:10: error: settings.brand.logo.src: the image file "
+                            "'images/logo.png' does not exist") for l in lines), lines
+
+
+def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_cli, env) -> None:
+    root = project()
+    assert run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env).returncode == 0
+    first = only_media(root / "site")
+    again = run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env)
+    assert "0 built, 1 unchanged" in again.stdout + again.stderr
+    (root / "images/photo.jpg").write_bytes(photo(2400, 1600))  # the same name, another picture
+    changed = run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env)
+    assert changed.returncode == 0 and "1 built, 0 unchanged" in changed.stdout + changed.stderr
+    new = next(p for p in (root / "site" / "media").iterdir() if p != first)
+    assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()
+
+
+def weight_limits(root: Path, warn_kb: int, error_kb: int) -> None:
+    with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"image_weight:\n  warn_kb: {warn_kb}\n  error_kb: {error_kb}\n")
+
+
+def test_the_images_total_weight_warns_then_refuses_at_the_configured_limits(project, run_cli, env) -> None:
+    root = project()
+    quiet = run_cli("check", ISSUE, cwd=root, env=env)  # the defaults (1,000 and 5,000 kB) allow a 0.2 MB photo
+    assert quiet.returncode == 0 and "image-weight" not in quiet.stdout + quiet.stderr, quiet.stdout
+    size_kb = len(only_media_bytes(run_cli, root, env)) / 1000
+    weight_limits(root, int(size_kb // 2), int(size_kb * 2))
+    warned = run_cli("check", ISSUE, cwd=root, env=env)
+    assert warned.returncode == 0, warned.stdout + warned.stderr
+    assert f"{ISSUE}:8:10: warning: image-weight: the issue's 1 local image(s) weigh" in warned.stdout + warned.stderr
+    (root / "newsletter.yaml").write_text((root / "newsletter.yaml").read_text().rsplit("image_weight:", 1)[0])
+    weight_limits(root, 10, int(size_kb // 2))
+    refused = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    lines = assert_clean_failure(refused, 1)
+    assert any(f"{ISSUE}:8:10: error: image-weight:" in line and "'images/photo.jpg'" in line for line in lines)
+    assert not (root / "dist").exists()
+
+
+def only_media_bytes(run_cli, root: Path, env) -> bytes:
+    assert run_cli("build", ISSUE, "--out", "weigh", cwd=root, env=env).returncode == 0
+    return only_media(root / "weigh" / SLUG).read_bytes()
+
+
+def test_warn_kb_above_error_kb_is_a_located_settings_error(project, run_cli, env) -> None:
+    root = project()
+    weight_limits(root, 900, 100)
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any("image_weight.warn_kb: warn_kb is larger than error_kb" in line for line in lines), lines
+
+
+def test_a_picture_smaller_than_it_is_shown_is_flagged_blurry(project, run_cli, env) -> None:
+    root = project(images={"images/photo.jpg": photo(400, 300)})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert result.returncode == 0
+    assert (f"{ISSUE}:8:10: warning: image-size: 'images/photo.jpg' is 400 px wide but shown at 600 px: it looks "
+            "blurry (use a picture at least 1200 px wide") in result.stdout + result.stderr
+
+
+def test_an_override_that_drops_the_height_is_flagged(project, run_cli, env) -> None:
+    override = ('<mj-section><mj-column><mj-image src="{{ picture(block.src).src }}" alt="{{ block.alt }}" />'
+                "</mj-column></mj-section>\n")
+    root = project(files={"templates/blocks/image.mjml.j2": override})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert (f"{ISSUE}:8:10: warning: image-size: the <img> of 'images/photo.jpg' has no height: the text jumps "
+            "when it loads") in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def logo_png(color: tuple[int, int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (720, 160), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def with_logos(root: Path, dark: str) -> None:
+    config = (root / "newsletter.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$",
+                    rf"\1images/logo.png\n    dark_src: {dark}", config)
+    (root / "newsletter.yaml").write_text(config, encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_a_dark_mode_logo_replaces_the_logo_where_dark_mode_is_on(project, run_cli, env, browser) -> None:
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": logo_png((11, 59, 96, 255)),
+                           "images/logo-dark.png": logo_png((232, 232, 232, 255))})
+    with_logos(root, "images/logo-dark.png")
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist" / SLUG / "email.html").read_text()
+    logos = [tag for tag in re.findall(r"<img\b[^>]*>", html) if 'alt="AI4Media"' in tag]
+    assert len(logos) == 2 and all('width="180"' in t and 'height="40"' in t for t in logos)
+    assert len(list((root / "dist" / SLUG / "media").glob("*.png"))) == 2
+    shown = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        context.route(lambda url: True, lambda route: route.abort())  # no network: only the layout matters
+        page = context.new_page()
+        page.set_content(html)
+        shown[scheme] = page.evaluate("""() => [...document.querySelectorAll('img[alt="AI4Media"]')]
+            .filter(i => i.getBoundingClientRect().height > 0).map(i => i.src.split('/').pop())""")
+        context.close()
+    light = re.search(r'class="[^"]*np-logo-light[^"]*"[^>]*>.*?<img[^>]*src="([^"]+)"', html, re.S)[1]
+    dark = re.search(r'class="[^"]*np-logo-dark[^"]*"[^>]*>.*?<img[^>]*src="([^"]+)"', html, re.S)[1]
+    assert light != dark
+    assert shown == {"light": [light.rsplit("/", 1)[1]], "dark": [dark.rsplit("/", 1)[1]]}
+
+
+def test_a_dark_logo_that_is_missing_is_located_at_dark_src(project, run_cli, env) -> None:
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": logo_png((11, 59, 96, 255))})
+    with_logos(root, "images/nope.png")
+    lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
+    assert any(":7:15: error: settings.brand.logo.dark_src: the image file 'images/nope.png' does not exist" in l
+               for l in lines), lines
+
+
+def luminance(rgb: tuple[int, ...]) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def answering(files: dict[str, bytes]):
+    """A Playwright route handler: ``files`` by URL (the published media, served from this machine), else refused."""
+
+    def answer(route) -> None:
+        data = files.get(route.request.url)
+        if data is None:
+            route.abort()
+        else:
+            route.fulfill(body=data, content_type="image/png" if data[:4] == b"\x89PNG" else "image/jpeg")
+
+    return answer
+
+
+@pytest.mark.browser
+def test_the_logo_alt_text_is_readable_with_images_off_and_the_logo_shows_with_them_on(
+        project, run_cli, env, browser, tmp_path) -> None:
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": logo_png((250, 200, 40, 255))})
+    with_logos(root, "images/logo.png")  # the same picture for both: this test is about the light one
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    html = (root / "dist" / SLUG / "email.html").read_text()
+    media = {f"{ARCHIVE}/media/{p.name}": p.read_bytes() for p in (root / "dist" / SLUG / "media").iterdir()}
+    shots = {}
+    for images in ("on", "off"):
+        context = browser.new_context(viewport={"width": 700, "height": 900})
+
+        context.route(lambda url: True, answering(media if images == "on" else {}))
+        page = context.new_page()
+        page.set_content(html, wait_until="load")
+        logo = page.locator('.np-logo-light img, .np-masthead img[alt="AI4Media"]').first
+        style = logo.evaluate("i => [getComputedStyle(i).color, getComputedStyle(i).fontSize, i.naturalWidth]")
+        shot = tmp_path / f"logo-images-{images}.png"
+        logo.screenshot(path=str(shot))
+        shots[images] = (style, Image.open(shot).convert("RGB"))
+        context.close()
+    (color, font, natural), picture = shots["off"]
+    assert natural == 0 and float(font.removesuffix("px")) >= 14
+    navy = (11, 59, 96)  # brand.colors.primary of the fixture project, the masthead's background
+    text = tuple(int(c) for c in re.findall(r"\d+", color)[:3])
+    assert contrast(text, navy) >= 4.5, (color, contrast(text, navy))
+    # what the screenshot shows: alt text drawn in that colour on the masthead (not teal, 1.79:1 before)
+    pixels = [picture.getpixel((x, y)) for x in range(picture.width) for y in range(picture.height)]
+    assert any(contrast(p, navy) >= 4.5 for p in pixels) and not any(abs(p[1] - 131) < 8 and p[0] < 20
+                                                                       for p in pixels)
+    (_, _, natural_on), shown = shots["on"]
+    assert natural_on == 360 and shown.getpixel((shown.width // 2, shown.height // 2)) == (250, 200, 40)
+
+
+def test_an_override_that_makes_the_logo_alt_text_unreadable_is_flagged(project, run_cli, env) -> None:
+    override = ('<mj-section background-color="{{ colors.primary }}" css-class="np-masthead"><mj-column>'
+                '<mj-image src="{{ brand.logo.src }}" alt="{{ brand.logo.alt }}" width="180px" font-size="11px" />'
+                '<mj-text color="{{ colors.button_text }}"><h1>{{ block.title }}</h1></mj-text>'
+                "</mj-column></mj-section>\n")
+    root = project(files={"templates/blocks/masthead.mjml.j2": override})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    out = result.stdout + result.stderr
+    assert 'warning: image-alt-style: with images off, the alt text "AI4Media" shows as 11 px #ffffff (brand.colors.surface) on #0b3b60' in out, out
+    (root / "templates/blocks/masthead.mjml.j2").unlink()
+    plain = run_cli("check", ISSUE, cwd=root, env=env)  # the built-in masthead: white, 16 px
+    assert "image-alt-style" not in plain.stdout + plain.stderr
+
+
+def test_findings_on_a_local_image_point_at_its_src_in_the_issue(project, run_cli, env) -> None:
+    override = ('<mj-section><mj-column><mj-raw><img src="{{ picture(block.src).src }}" width="600"></mj-raw>'
+                "</mj-column></mj-section>\n")
+    root = project(files={"templates/blocks/image.mjml.j2": override})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert f"{ISSUE}:8:10: error: image-alt: <img src=\"{ARCHIVE}/media/" in result.stdout + result.stderr, \
+        result.stdout + result.stderr
