@@ -179,6 +179,38 @@ def test_dark_mode_declaration_without_important_is_an_error_at_its_line(check):
     assert where(finding) == ("templates/layout.mjml.j2", line_of(layout, ".np-button a { color"))
 
 
+FOOTER = builtin_template("blocks/footer.mjml.j2")
+STRIPE_RULE = ".np-surface > table > tbody > tr > td { border-top-color: {{ colors.dark_background }} !important; }"
+
+
+def test_a_light_border_without_a_dark_counterpart_is_named_at_its_template_line(check):
+    """The 4px stripes between sections: a border in colors.background that no dark rule recolours."""
+    layout = LAYOUT.replace(STRIPE_RULE, "")
+    assert layout != LAYOUT
+    [finding] = only(check(templates={"layout.mjml.j2": layout}), "dark-mode")
+    assert "<td>" in finding.message and "border-top #eef2f6" in finding.message
+    assert where(finding) == ("templates/layout.mjml.j2", line_of(layout, '<mj-section background-color='))
+
+
+def test_a_light_background_without_a_dark_counterpart_is_named_at_its_template_line(check):
+    """The band under the footer: a section whose inline light background no dark rule covers."""
+    footer = FOOTER.replace('css-class="np-band"', 'css-class="np-plain"')
+    assert footer != FOOTER
+    [finding] = only(check(templates={"blocks/footer.mjml.j2": footer}), "dark-mode")
+    assert '<div class="np-plain">' in finding.message and "background #eef2f6" in finding.message
+    assert where(finding) == ("templates/blocks/footer.mjml.j2", line_of(footer, 'css-class="np-plain"'))
+
+
+def test_dark_text_without_a_dark_counterpart_is_an_error(check):
+    """Text painted dark by a template stays dark on the dark background unless a dark rule recolours it."""
+    footer = FOOTER.replace('<mj-text align="center" font-size="14px" color="{{ colors.muted }}">',
+                            '<mj-text align="center" font-size="14px" color="#333333" css-class="np-plain">')
+    assert footer != FOOTER
+    [finding] = only(check(templates={"blocks/footer.mjml.j2": footer}), "dark-mode")
+    assert "text #333333" in finding.message
+    assert where(finding) == ("templates/blocks/footer.mjml.j2", line_of(footer, 'color="#333333"'))
+
+
 def test_dark_mode_support_passes(check):
     assert only(check(), "dark-mode") == []
 
