@@ -180,7 +180,8 @@ def test_dark_mode_declaration_without_important_is_an_error_at_its_line(check):
 
 
 FOOTER = builtin_template("blocks/footer.mjml.j2")
-STRIPE_RULE = ".np-surface > table > tbody > tr > td { border-top-color: {{ colors.dark_background }} !important; }"
+STRIPE_RULE = (".np-surface > table > tbody > tr > td, .np-grid > table > tbody > tr > td, .np-feature > table > tbody > tr > td,\n"
+               "        .np-footer > table > tbody > tr > td { border-top-color: {{ colors.dark_background }} !important; }")
 
 
 def test_a_light_border_without_a_dark_counterpart_is_named_at_its_template_line(check):
