@@ -131,6 +131,22 @@ def test_contrast_just_above_the_limit_passes(check):
     assert only(check(_with_colour("muted", "#767676")), "contrast") == []  # 4.54:1
 
 
+def test_a_colour_unreadable_after_forced_inversion_is_a_warning_at_the_setting(check):
+    """#0000ee on white is 9.2:1; inverted (lightness flipped) it is #1111ff on black, 2.6:1."""
+    issue = _with_colour("link", "#0000ee")
+    report = check(issue)
+    assert only(report, "contrast") == []
+    findings = only(report, "contrast-inverted")
+    assert findings and all(f.level == "warning" for f in findings)
+    assert where(findings[0]) == (ISSUE_NAME, line_of(issue, "link:"))
+    assert "#0000ee (brand.colors.link) on #ffffff (brand.colors.surface) becomes #1111ff on #000000" in findings[0].message
+    assert "Gmail's apps, Outlook's dark mode" in findings[0].message
+
+
+def test_the_theme_colours_survive_forced_inversion(check):
+    assert only(check(), "contrast-inverted") == []
+
+
 def test_large_text_needs_only_three_to_one(check):
     # #8a8a8a on white is 3.45:1: enough for the 22px bold h2, not for 16px bold buttons and dates
     issue = _with_colour("primary", "#8a8a8a")
