@@ -241,7 +241,7 @@ def stylesheet_declarations(tree: Any) -> dict[Any, list[Declaration]]:
                     by_selector.setdefault(" ".join(selector.split()), []).append(declaration)
     matched: dict[Any, list[Declaration]] = {}
     for selector, found in by_selector.items():
-        compiled = _selector(selector)
+        compiled = compiled_selector(selector)
         for element in compiled(tree) if compiled is not None else ():
             matched.setdefault(element, []).extend(found)
     for element, found in matched.items():  # back in stylesheet order, for the cascade
@@ -256,7 +256,7 @@ def _dark_colour(declaration: Declaration) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _selector(text: str) -> Any:
+def compiled_selector(text: str) -> Any:
     """The compiled selector (the layout's few dozen repeat for every issue), or ``None`` if unsupported."""
     from lxml.cssselect import CSSSelector  # lxml and cssselect (declared in pyproject) are loaded anyway
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
 from typing import Any
 
 from ...errors import Location
 from ..context import CheckContext
-from ..css import RGB, _selector, contrast_ratio, declarations, hex_color, parse_color, parse_style, \
-    relative_luminance
+from ..css import (RGB, compiled_selector, contrast_ratio, declarations, hex_color, parse_color, parse_style,
+                   relative_luminance)
 from ..findings import Finding
 from . import rule
 
 META_NAMES = ("color-scheme", "supported-color-schemes")
 LIGHT = 0.4  # relative luminance above which a background or border shows as a light stripe in dark mode
 SIDES = ("top", "right", "bottom", "left")
-_WIDTH = re.compile(r"(?<![\w.#-])(\d*\.?\d+)(px|pt|em)?\b")
+_NO_BORDER = re.compile(r"\b(none|hidden)\b|^\s*0(px)?(\s|$)")
 
 
 @rule("dark-mode")
@@ -56,6 +55,7 @@ def dark_counterparts(ctx: CheckContext) -> Iterator[Finding]:
     paints that colour.
     """
     dark = _dark_coverage(ctx)
+    dark_text = _dark_text_sources(ctx, dark)
     background = parse_color(ctx.locate.colors.get("dark_background")) or (18, 18, 18)
     seen: set[tuple[str, str]] = set()
     body = ctx.tree.find("body")
@@ -64,7 +64,7 @@ def dark_counterparts(ctx: CheckContext) -> Iterator[Finding]:
             continue
         for aspect, colour in _painted(element):
             if aspect == "text":
-                leftover = contrast_ratio(colour, background) < 4.5 and _text_left_dark(ctx, element, dark)
+                leftover = contrast_ratio(colour, background) < 4.5 and element in dark_text
             else:
                 leftover = relative_luminance(colour) > LIGHT and aspect not in dark.get(element, ())
             if not leftover or (aspect, hex_color(colour)) in seen:
@@ -85,7 +85,7 @@ def _dark_coverage(ctx: CheckContext) -> dict[Any, set[str]]:
                 continue
             aspects = _aspects(decl.prop)
             for selector in decl.selector.split(",") if aspects else ():
-                compiled = _selector(" ".join(selector.split()))
+                compiled = compiled_selector(" ".join(selector.split()))
                 for element in compiled(ctx.tree) if compiled is not None else ():
                     covered.setdefault(element, set()).update(aspects)
     return covered
@@ -124,26 +124,31 @@ def _border(style: dict[str, str], side: str) -> RGB | None:
     colour = None
     for prop in ("border", f"border-{side}"):
         value = style.get(prop, "")
-        if value and not re.search(r"\b(none|hidden)\b", value) and not re.fullmatch(r"\s*0(px)?\b.*", value):
+        if value and not _NO_BORDER.search(value):
             colour = next((c for c in map(parse_color, value.split()) if c), colour)
         elif value:
             colour = None
     return parse_color(style.get(f"border-{side}-color")) or colour
 
 
-def _text_left_dark(ctx: CheckContext, element: Any, dark: dict[Any, set[str]]) -> bool:
-    """Some visible text takes this element's colour with no dark-mode colour rule on the way to it."""
+def _dark_text_sources(ctx: CheckContext, dark: dict[Any, set[str]]) -> set[Any]:
+    """Elements whose own colour reaches some visible text with no dark-mode colour rule on the way.
+
+    One walk up from each text-holding element to the nearest element that sets
+    a colour itself (inline ``color`` or the legacy attribute): that colour is
+    what the text shows, unless a dark rule on the way recolours it.
+    """
+    sources: set[Any] = set()
     for holder, _ in ctx.text_elements():
         node, recoloured = holder, False
-        while node is not None and node is not element:
-            if "text" in dark.get(node, ()):
-                recoloured = True
+        while node is not None:
+            recoloured = recoloured or "text" in dark.get(node, ())
             if parse_style(node.get("style")).get("color") or node.get("color"):
-                break  # a closer element sets its own colour: checked on its own
+                if not recoloured:
+                    sources.add(node)
+                break
             node = node.getparent()
-        if node is element and not recoloured and "text" not in dark.get(element, ()):
-            return True
-    return False
+    return sources
 
 
 def _describe(element: Any) -> str:
