@@ -104,7 +104,7 @@ def test_no_script_and_no_event_handlers(html, dom):
 def test_preheader_is_hidden_preview_text(dom, seed_build):
     loaded, _ = seed_build
     body = dom.find(".//body")
-    first = next(el for el in body.iter("div"))
+    first = next(el for el in body.iter() if (el.text or "").strip())  # the first text in the body
     assert first.text_content().strip().startswith(loaded.issue.preheader)
     style = first.get("style").replace(" ", "")
     assert "display:none" in style and "max-height:0" in style

@@ -13,12 +13,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Shot:
-    """One screenshot to take: a viewport width and a color scheme."""
+    """One screenshot to take: a viewport width and a color scheme.
+
+    ``inverted``: the light email as a forced-inversion client (Gmail's apps,
+    Outlook's dark mode) repaints it, simulated by preview/static/invert.js.
+    """
 
     name: str
     width: int
     dark: bool = False
     mobile: bool = False
+    inverted: bool = False
 
 
 # written as OUT/<slug>/<name>.png, in this order
@@ -26,4 +31,5 @@ SHOTS = (
     Shot("desktop-600", 600),
     Shot("mobile-375", 375, mobile=True),
     Shot("dark-600", 600, dark=True),
+    Shot("inverted-600", 600, inverted=True),
 )

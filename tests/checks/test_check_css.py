@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newsletter_pipeline.checks.css import contrast_ratio, declarations, length_px, parse_color, parse_style
+from newsletter_pipeline.checks.css import contrast_ratio, declarations, inverted, length_px, parse_color, parse_style
 from newsletter_pipeline.checks.rules.css_support import TABLE, dropped_by, support_table
 
 
@@ -75,3 +75,12 @@ def test_css_support_table_cites_its_source_and_date():
 def test_flex_is_dropped_by_outlook_only():
     assert support_table()["features"]["css-display-flex"]
     assert dropped_by("css-display-flex") == ["Outlook (Windows, 2007-2019)"]
+
+
+@pytest.mark.parametrize(("colour", "expected"), [
+    ((255, 255, 255), (0, 0, 0)), ((0, 0, 0), (255, 255, 255)), ((128, 128, 128), (127, 127, 127)),
+    ((0, 0, 255), (0, 0, 255)),  # pure blue sits at half lightness: inversion leaves it, on black it is dark
+    ((11, 59, 96), (159, 207, 244)),  # the seed's primary becomes a light blue
+])
+def test_inversion_flips_lightness_and_keeps_hue(colour, expected):
+    assert inverted(colour) == expected

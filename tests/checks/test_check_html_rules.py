@@ -131,6 +131,22 @@ def test_contrast_just_above_the_limit_passes(check):
     assert only(check(_with_colour("muted", "#767676")), "contrast") == []  # 4.54:1
 
 
+def test_a_colour_unreadable_after_forced_inversion_is_a_warning_at_the_setting(check):
+    """#0000ee on white is 9.2:1; inverted (lightness flipped) it is #1111ff on black, 2.6:1."""
+    issue = _with_colour("link", "#0000ee")
+    report = check(issue)
+    assert only(report, "contrast") == []
+    findings = only(report, "contrast-inverted")
+    assert findings and all(f.level == "warning" for f in findings)
+    assert where(findings[0]) == (ISSUE_NAME, line_of(issue, "link:"))
+    assert "#0000ee (brand.colors.link) on #ffffff (brand.colors.surface) becomes #1111ff on #000000" in findings[0].message
+    assert "Gmail's apps, Outlook's dark mode" in findings[0].message
+
+
+def test_the_theme_colours_survive_forced_inversion(check):
+    assert only(check(), "contrast-inverted") == []
+
+
 def test_large_text_needs_only_three_to_one(check):
     # #8a8a8a on white is 3.45:1: enough for the 22px bold h2, not for 16px bold buttons and dates
     issue = _with_colour("primary", "#8a8a8a")
@@ -177,6 +193,39 @@ def test_dark_mode_declaration_without_important_is_an_error_at_its_line(check):
     assert layout != LAYOUT
     [finding] = only(check(templates={"layout.mjml.j2": layout}), "dark-mode")
     assert where(finding) == ("templates/layout.mjml.j2", line_of(layout, ".np-button a { color"))
+
+
+FOOTER = builtin_template("blocks/footer.mjml.j2")
+STRIPE_RULE = (".np-surface > table > tbody > tr > td, .np-grid > table > tbody > tr > td, .np-feature > table > tbody > tr > td,\n"
+               "        .np-footer > table > tbody > tr > td { border-top-color: {{ colors.dark_background }} !important; }")
+
+
+def test_a_light_border_without_a_dark_counterpart_is_named_at_its_template_line(check):
+    """The 4px stripes between sections: a border in colors.background that no dark rule recolours."""
+    layout = LAYOUT.replace(STRIPE_RULE, "")
+    assert layout != LAYOUT
+    [finding] = only(check(templates={"layout.mjml.j2": layout}), "dark-mode")
+    assert "<td>" in finding.message and "border-top #eef2f6" in finding.message
+    assert where(finding) == ("templates/layout.mjml.j2", line_of(layout, '<mj-section background-color='))
+
+
+def test_a_light_background_without_a_dark_counterpart_is_named_at_its_template_line(check):
+    """The band under the footer: a section whose inline light background no dark rule covers."""
+    footer = FOOTER.replace('css-class="np-band"', 'css-class="np-plain"')
+    assert footer != FOOTER
+    [finding] = only(check(templates={"blocks/footer.mjml.j2": footer}), "dark-mode")
+    assert '<div class="np-plain">' in finding.message and "background #eef2f6" in finding.message
+    assert where(finding) == ("templates/blocks/footer.mjml.j2", line_of(footer, 'css-class="np-plain"'))
+
+
+def test_dark_text_without_a_dark_counterpart_is_an_error(check):
+    """Text painted dark by a template stays dark on the dark background unless a dark rule recolours it."""
+    footer = FOOTER.replace('<mj-text align="center" font-size="14px" color="{{ colors.muted }}">',
+                            '<mj-text align="center" font-size="14px" color="#333333" css-class="np-plain">')
+    assert footer != FOOTER
+    [finding] = only(check(templates={"blocks/footer.mjml.j2": footer}), "dark-mode")
+    assert "text #333333" in finding.message
+    assert where(finding) == ("templates/blocks/footer.mjml.j2", line_of(footer, 'color="#333333"'))
 
 
 def test_dark_mode_support_passes(check):

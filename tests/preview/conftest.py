@@ -36,14 +36,14 @@ def serve() -> Iterator[Callable[..., Running]]:
     """Start a preview of ``sources``; every server started is stopped after the test."""
     started: list[Running] = []
 
-    def start(*sources: Path, templates: Path | None = None) -> Running:
+    def start(*sources: Path, templates: Path | None = None, settle: float | None = None) -> Running:
         log: list[str] = []
         site = Site(list(sources), templates, log.append)
         site.check_slugs()
         site.rebuild()
         server = PreviewServer(site, "127.0.0.1", 0, send_test=send_test)  # the CLI's button, a real send
         server.start_background()
-        live = LiveReload(site, log.append)
+        live = LiveReload(site, log.append) if settle is None else LiveReload(site, log.append, settle=settle)
         running = Running(site, server, live, log)
         started.append(running)
         live.start()

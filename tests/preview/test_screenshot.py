@@ -1,4 +1,4 @@
-"""``newsletter screenshot``: three PNGs from real Chromium, and a clear error without it."""
+"""``newsletter screenshot``: four PNGs from real Chromium, and a clear error without it."""
 
 from __future__ import annotations
 
@@ -31,15 +31,16 @@ def mean_brightness(page, path: Path) -> float:
 
 
 @pytest.mark.browser
-def test_screenshot_writes_desktop_mobile_and_dark_pngs(seed_project: Path, run_cli, chromium_path: str,
-                                                         browser) -> None:
+def test_screenshot_writes_desktop_mobile_dark_and_inverted_pngs(seed_project: Path, run_cli, chromium_path: str,
+                                                                  browser) -> None:
     result = run_cli("screenshot", SEED_IN_PROJECT, "--out", "shots", cwd=seed_project,
                      env={"NEWSLETTER_CHROMIUM": chromium_path})
     assert result.returncode == 0, result.stderr
     folder = seed_project / "shots" / SEED_SLUG
-    assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "mobile-375.png"]
+    assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "inverted-600.png",
+                                                        "mobile-375.png"]
     assert result.stdout.splitlines() == [f"wrote shots/{SEED_SLUG}/{name}.png"
-                                          for name in ("desktop-600", "mobile-375", "dark-600")]
+                                          for name in ("desktop-600", "mobile-375", "dark-600", "inverted-600")]
     (dw, dh), (mw, mh), (kw, kh) = (png_size(folder / f"{n}.png") for n in ("desktop-600", "mobile-375", "dark-600"))
     assert (dw, mw, kw) == (600, 375, 600)
     assert dh > 2000 and mh > dh  # the whole email, and taller on a phone where columns stack
@@ -47,9 +48,11 @@ def test_screenshot_writes_desktop_mobile_and_dark_pngs(seed_project: Path, run_
     try:
         light = mean_brightness(page, folder / "desktop-600.png")
         dark = mean_brightness(page, folder / "dark-600.png")
+        inverted = mean_brightness(page, folder / "inverted-600.png")
     finally:
         page.close()
     assert light > 170 and dark < 90, (light, dark)  # mostly white paper vs. mostly near-black
+    assert inverted < 90 and png_size(folder / "inverted-600.png") == (dw, dh)  # the light email, repainted dark
 
 
 def test_without_chromium_the_error_says_how_to_install_it(seed_project: Path, run_cli, tmp_path: Path) -> None:
@@ -86,5 +89,6 @@ def test_an_edition_gets_its_own_screenshot_folder(make_project, run_cli, chromi
                      env={"NEWSLETTER_CHROMIUM": chromium_path})
     assert result.returncode == 0, result.stderr
     folder = root / "shots" / f"{SEED_SLUG}.el"
-    assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "mobile-375.png"]
+    assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "inverted-600.png",
+                                                        "mobile-375.png"]
     assert png_size(folder / "desktop-600.png")[0] == 600 and not (root / "shots" / SEED_SLUG).exists()

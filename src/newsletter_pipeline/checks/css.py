@@ -10,6 +10,7 @@ there hides it in every client that honours ``<style>``.
 
 from __future__ import annotations
 
+import colorsys
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,6 +100,20 @@ def relative_luminance(rgb: RGB) -> float:
 
     r, g, b = (channel(v) for v in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@lru_cache(maxsize=256)
+def inverted(rgb: RGB) -> RGB:
+    """The colour a forced-inversion client paints instead: HSL lightness flipped (1 - L), hue and saturation kept.
+
+    The common approximation of what Gmail's apps and Outlook's dark mode do to
+    emails without asking: light becomes dark and dark becomes light. The same
+    formula runs in the browser for the "inverted" screenshot and preview
+    (preview/static/invert.js); keep the two in step.
+    """
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(v / 255 for v in rgb))
+    r, g, b = colorsys.hls_to_rgb(hue, 1 - lightness, saturation)
+    return round(r * 255), round(g * 255), round(b * 255)
 
 
 @lru_cache(maxsize=1024)  # asked for every text element; an email has a handful of colour pairs
@@ -226,7 +241,7 @@ def stylesheet_declarations(tree: Any) -> dict[Any, list[Declaration]]:
                     by_selector.setdefault(" ".join(selector.split()), []).append(declaration)
     matched: dict[Any, list[Declaration]] = {}
     for selector, found in by_selector.items():
-        compiled = _selector(selector)
+        compiled = compiled_selector(selector)
         for element in compiled(tree) if compiled is not None else ():
             matched.setdefault(element, []).extend(found)
     for element, found in matched.items():  # back in stylesheet order, for the cascade
@@ -241,7 +256,7 @@ def _dark_colour(declaration: Declaration) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _selector(text: str) -> Any:
+def compiled_selector(text: str) -> Any:
     """The compiled selector (the layout's few dozen repeat for every issue), or ``None`` if unsupported."""
     from lxml.cssselect import CSSSelector  # lxml and cssselect (declared in pyproject) are loaded anyway
 

@@ -1,4 +1,4 @@
-"""``newsletter screenshot``: PNGs of an issue at 600 px, 375 px and in dark mode, for pull requests."""
+"""``newsletter screenshot``: PNGs of an issue at 600 px, 375 px, in dark mode and inverted, for pull requests."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def one_issue_please(folder: Path, verb: str) -> str:
 
 
 def run(issue: Path, out: Path, templates: Path | None = None, progress: Progress = quiet) -> list[Path]:
-    """Build ``issue`` and write OUT/<slug>/{desktop-600,mobile-375,dark-600}.png; return the paths.
+    """Build ``issue`` and write OUT/<slug>/{desktop-600,mobile-375,dark-600,inverted-600}.png; return the paths.
 
     Chromium is looked up before building, so a missing browser is reported
-    first; no PNG is written unless all three were taken.
+    first; no PNG is written unless all of them were taken.
     """
     if issue.is_dir():
         raise UsageError(one_issue_please(issue, "screenshot"))

@@ -1,4 +1,4 @@
-"""Headless Chromium over the DevTools pipe: full-page PNGs at a width, light or dark.
+"""Headless Chromium over the DevTools pipe: full-page PNGs at a width, light, dark or inverted.
 
 Chromium is driven directly through ``--remote-debugging-pipe`` (the DevTools
 protocol as NUL-separated JSON on file descriptors 3 and 4), so screenshots
@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -192,8 +193,23 @@ def _shoot(browser: DevTools, session: str, html_file: Path, shot: Shot) -> byte
     browser.events.clear()
     browser.call("Page.navigate", {"url": html_file.resolve().as_uri()}, session)
     browser.wait_event("Page.loadEventFired", LOAD_TIMEOUT)
+    if shot.inverted:
+        _evaluate(browser, session, f"{invert_script()}\nnpInvert(document);")
     height = browser.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"]
     clip = {"x": 0, "y": 0, "width": shot.width, "height": max(1, round(height)), "scale": 1}
     data = browser.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
                         session)["data"]
     return base64.b64decode(data)
+
+
+def invert_script() -> str:
+    """The forced-inversion simulation (``npInvert(document)``), shared with the preview's toggle."""
+    return resources.files(__package__).joinpath("static", "invert.js").read_text(encoding="utf-8")
+
+
+def _evaluate(browser: DevTools, session: str, script: str) -> None:
+    """Run ``script`` in the page; a script error is Chromium's failure, not a silent half-inverted shot."""
+    result = browser.call("Runtime.evaluate", {"expression": script, "returnByValue": True}, session)
+    if "exceptionDetails" in result:
+        detail = result["exceptionDetails"].get("exception", {}).get("description") or result["exceptionDetails"]
+        raise ChromiumError(f"the inversion script failed in Chromium: {detail}")

@@ -13,11 +13,11 @@ from importlib import resources
 from .site import Build, Site
 from ..words import plural
 
-STATIC_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
+STATIC_FILES = {"preview.js": "text/javascript", "preview.css": "text/css", "invert.js": "text/javascript"}
 
 
 def static_file(name: str) -> tuple[bytes, str] | None:
-    """The preview's own script and style sheet; ``None`` for any other name."""
+    """The preview's own scripts and style sheet; ``None`` for any other name."""
     if name not in STATIC_FILES:
         return None
     return resources.files(__package__).joinpath("static", name).read_bytes(), STATIC_FILES[name]
@@ -28,6 +28,7 @@ def _head(title: str, token: str = "") -> str:
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">{meta}'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{escape(title)}</title><link rel="stylesheet" href="/_preview/preview.css">'
+            f'<script src="/_preview/invert.js" defer></script>'
             f'<script src="/_preview/preview.js" defer></script></head>\n')
 
 
@@ -64,6 +65,7 @@ def issue_page(build: Build, with_index: bool, editions: Sequence[Build] = (), t
     <button type="button" data-width="mobile" aria-pressed="false" title="375 px">Mobile</button>
   </span>
   <button type="button" data-toggle="dark" aria-pressed="false" title="Simulate a client in dark mode">Dark</button>
+  <button type="button" data-toggle="inverted" aria-pressed="false" title="Simulate a client that inverts the colours itself (Gmail's apps, Outlook's dark mode)">Inverted</button>
   <span class="group" role="tablist" aria-label="View">
     <button type="button" role="tab" data-view="email" aria-selected="true">Email</button>
     <button type="button" role="tab" data-view="text" aria-selected="false">Plain text</button>

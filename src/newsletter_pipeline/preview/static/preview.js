@@ -46,7 +46,7 @@
 
   // ---- the issue page -------------------------------------------------------
   const slug = document.body.dataset.slug;
-  const settings = Object.assign({ view: "email", width: "desktop", dark: "0" },
+  const settings = Object.assign({ view: "email", width: "desktop", dark: "0", inverted: "0" },
     Object.fromEntries(new URLSearchParams(location.hash.slice(1))));
   let state = null;
   let shownDoc = null;
@@ -72,11 +72,13 @@
       button.setAttribute("aria-pressed", String(button.dataset.width === settings.width));
     }
     $('[data-toggle="dark"]').setAttribute("aria-pressed", String(settings.dark === "1"));
+    $('[data-toggle="inverted"]').setAttribute("aria-pressed", String(settings.inverted === "1"));
     $("#stage").className = `stage ${settings.width}`;
     restoreScroll(currentFrame());
     document.body.dataset.showView = settings.view;
     document.body.dataset.showWidth = settings.width;
     document.body.dataset.showDark = settings.dark;
+    document.body.dataset.showInverted = settings.inverted;
   }
 
   // Dark mode simulation: the email's prefers-color-scheme rules are forced on
@@ -111,7 +113,10 @@
 
   function showEmail(force) {
     if (!state || !state.html) return;
-    const doc = prepare(state.html, settings.dark === "1");
+    // Inverted: the light email, repainted by invert.js once parsed (what Gmail's apps and Outlook's dark
+    // mode do instead of honouring prefers-color-scheme); the marker makes it a different document
+    const inverted = settings.inverted === "1";
+    const doc = prepare(state.html, settings.dark === "1" && !inverted) + (inverted ? "<!-- inverted -->" : "");
     if (doc === shownDoc && !force) return;
     shownDoc = doc;
     const token = ++swapToken;
@@ -128,6 +133,7 @@
         return;
       }
       const target = emailScroll.slice();
+      if (inverted && frame.contentDocument) npInvert(frame.contentDocument);
       restoreScroll(frame);
       frame.classList.replace("pending", "current");
       trackScroll(frame);
@@ -312,6 +318,14 @@
   }
   $('[data-toggle="dark"]').addEventListener("click", () => {
     settings.dark = settings.dark === "1" ? "0" : "1";
+    if (settings.dark === "1") settings.inverted = "0";  // one simulation at a time
+    saveSettings();
+    applySettings();
+    showEmail(false);
+  });
+  $('[data-toggle="inverted"]').addEventListener("click", () => {
+    settings.inverted = settings.inverted === "1" ? "0" : "1";
+    if (settings.inverted === "1") settings.dark = "0";
     saveSettings();
     applySettings();
     showEmail(false);

@@ -1,0 +1,126 @@
+"""Outlook's markup as the official MJML CLI writes it: our email.html against MJML 5 on the same email.mjml.
+
+Outlook for Windows lays the email out with the tables inside ``<!--[if mso | IE]>``
+comments, which browsers never show: a wrong width there only shows in Outlook.
+We compile with MRML (mjml-python); the reference is MJML's own compiler, the
+npm package ``mjml`` that the benchmarks install into benchmarks/node_modules
+(``.ci/run`` installs it in CI, where its absence fails instead of skipping).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from shared import REPO, clean_env, newsletter_command
+
+MJML_BIN = REPO / "benchmarks" / "node_modules" / ".bin" / "mjml"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DIGEST = REPO / "tests" / "projects" / "digest"
+_MSO = re.compile(r"<!--\[if mso \| IE\]>(.*?)<!\[endif\]-->", re.DOTALL)
+_WIDTH = re.compile(r"""\bwidth(?::\s*|=")(\d+(?:\.\d+)?)(?:px)?""")
+_CLASS = re.compile(r'class="([^"]*-outlook[^"]*)"')
+
+
+@pytest.fixture(scope="module")
+def mjml_cli() -> Path:
+    """The MJML CLI; outside CI a missing one skips with how to install it, in CI it fails."""
+    if MJML_BIN.exists() and shutil.which("node"):
+        return MJML_BIN
+    why = ("the official MJML CLI is not installed (needs Node.js 20+ and npm: "
+           "npm ci --prefix benchmarks, or npm install --prefix benchmarks mjml@5)")
+    if IN_CI:
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+def mso_widths(html: str) -> list[str]:
+    """Every width inside the Outlook-only comments, in document order."""
+    return [width for block in _MSO.findall(html) for width in _WIDTH.findall(block)]
+
+
+def mso_classes(html: str) -> list[str]:
+    """Every ``-outlook`` class list inside the Outlook-only comments, in document order."""
+    return [" ".join(found.split()) for block in _MSO.findall(html) for found in _CLASS.findall(block)]
+
+
+def official(mjml_cli: Path, mjml_file: Path, tmp_path: Path) -> str:
+    """What the MJML CLI makes of our email.mjml.
+
+    MJML 5.4.1 stops with "Cannot read properties of undefined (reading 'indexOf')" on the digest's
+    file, whose font stacks hold ``&#39;`` (Jinja's escaped apostrophe); the apostrophe itself is
+    the same attribute value, and MJML compiles it.
+    """
+    source = tmp_path / f"{mjml_file.parent.name}.mjml"
+    source.write_text(mjml_file.read_text(encoding="utf-8").replace("&#39;", "'"), encoding="utf-8")
+    out = tmp_path / f"{mjml_file.parent.name}-mjml.html"
+    done = subprocess.run([str(mjml_cli), str(source), "-o", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def digest_dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("digest-mso")
+    result = subprocess.run([*newsletter_command(), "build", "issues/2024-05-tidewater-3-0.yaml", "--out", str(out)],
+                            cwd=DIGEST, env={**os.environ, **clean_env()}, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    [folder] = [p for p in out.iterdir() if p.is_dir()]
+    return folder
+
+
+@pytest.fixture(params=["seed", "digest"])
+def built(request, seed_dist, digest_dist) -> Path:
+    """The folder of a built email (email.html and the email.mjml it came from)."""
+    return seed_dist.folder if request.param == "seed" else digest_dist
+
+
+def test_outlook_table_widths_match_the_official_mjml_cli(mjml_cli, built, tmp_path):
+    ours = (built / "email.html").read_text(encoding="utf-8")
+    theirs = official(mjml_cli, built / "email.mjml", tmp_path)
+    assert len(mso_widths(theirs)) > 20  # the comparison saw the Outlook tables
+    assert mso_widths(ours) == mso_widths(theirs)
+
+
+def test_outlook_classes_match_the_official_mjml_cli(mjml_cli, built, tmp_path):
+    ours = (built / "email.html").read_text(encoding="utf-8")
+    theirs = official(mjml_cli, built / "email.mjml", tmp_path)
+    assert mso_classes(theirs)
+    assert mso_classes(ours) == mso_classes(theirs)
+
+
+def test_social_icons_have_no_border_as_with_the_official_mjml_cli(seed_dist):
+    """Old Outlooks and some webmails draw a border around linked images without ``border:0``."""
+    icons = re.findall(r"<img\b[^>]*ico-social[^>]*>", seed_dist.read("email.html"))
+    assert icons
+    assert all(re.search(r"style=\"[^\"]*\bborder:\s*0", icon) for icon in icons), icons
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [600, 375])
+def test_the_workaround_keeps_the_grids_margins(browser, seed_dist, width):
+    """Cards' text 32px from the edges and 32px apart side by side; 32px on both sides when stacked."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_content(seed_dist.read("email.html"), wait_until="domcontentloaded", timeout=15_000)
+        rows = page.evaluate("""() => [...document.querySelectorAll('div.np-grid')].map(row =>
+            [...row.querySelectorAll('div.np-card h3')].map(h => [h.getBoundingClientRect().left,
+                                                                  h.getBoundingClientRect().right]))""")
+    finally:
+        context.close()
+    pairs = [row for row in rows if len(row) == 2]
+    assert pairs
+    for (left1, right1), (left2, right2) in pairs:
+        if width == 600:
+            assert (left1, 600 - right2, left2 - right1) == (32, 32, 32)
+            assert right1 - left1 == right2 - left2 == 252  # (600 - 3 x 32) / 2
+        else:
+            assert (left1, left2, width - right1, width - right2) == (32, 32, 32, 32)
