@@ -38,6 +38,22 @@ SEED_IN_PROJECT = f"issues/{SEED_NAME}"  # the seed as the CLI names it from FIX
 REPO_CONTENT = (REPO / "issues", REPO / "newsletter.yaml")
 
 
+# A small issue that passes every check (build runs them too): a preheader, a masthead h1, a descriptive button
+HELLO_PREHEADER = "A short note about what is new in the AI4Media project this month."
+HELLO_ISSUE = f"""\
+subject: Hello
+preheader: {HELLO_PREHEADER}
+date: 2021-12-15
+language: en
+blocks:
+  - type: masthead
+    title: Hello
+  - type: cta
+    button:
+      label: Visit the AI4Media website
+      url: https://www.ai4media.eu/
+"""
+
 def newsletter_command() -> list[str]:
     """The CLI as a real process of this interpreter."""
     return [sys.executable, "-m", "newsletter_pipeline"]

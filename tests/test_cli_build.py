@@ -13,27 +13,15 @@ import subprocess
 
 import pytest
 import yaml
-from shared import SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port, newsletter_command
+from shared import (HELLO_ISSUE, SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port,
+                    newsletter_command)
 
 from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
 
 BAD = "issues/2021-12-bad.yaml"
 GOOD = "issues/2021-12-good.yaml"
-# check-clean (build runs the checks too): a preheader, a masthead h1, a descriptive button
-VALID = """\
-subject: Hello
-preheader: A short note about what is new in the AI4Media project this month.
-date: 2021-12-15
-language: en
-blocks:
-  - type: masthead
-    title: Hello
-  - type: cta
-    button:
-      label: Visit the AI4Media website
-      url: https://www.ai4media.eu/
-"""
+VALID = HELLO_ISSUE
 LABEL = "label: Visit the AI4Media website"
 DIAGNOSTIC = re.compile(r"^[^:\s]+:\d+:\d+: (error|warning): \S")
 

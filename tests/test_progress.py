@@ -6,21 +6,11 @@ import os
 import subprocess
 
 import pytest
-from shared import clean_env, newsletter_command
+from shared import HELLO_ISSUE, clean_env, newsletter_command
 
-VALID = """\
-subject: Hello
-preheader: A short note about what is new in the AI4Media project this month.
-date: 2021-12-15
-language: en
-blocks:
-  - type: masthead
-    title: Hello
-  - type: cta
-    button:
-      label: Visit the AI4Media website
-      url: https://www.ai4media.eu/
-"""
+from newsletter_pipeline.shots import SHOTS
+
+VALID = HELLO_ISSUE
 
 ISSUES = {"issues/2021-11-first.yaml": VALID, "issues/2021-12-second.yaml": VALID.replace("Hello", "Second")}
 
@@ -70,6 +60,6 @@ def test_screenshot_shows_a_progress_bar_on_a_terminal(make_project, chromium_pa
     code, shown = _with_terminal_stderr(["screenshot", "issues/2021-12-second.yaml", "--out", "shots"], root,
                                         NEWSLETTER_CHROMIUM=chromium_path)
     assert code == 0, shown
-    assert "taking screenshots" in shown and "3/3" in shown
-    assert sorted(p.name for p in (root / "shots" / "2021-12-second").iterdir()) == [
-        "dark-600.png", "desktop-600.png", "mobile-375.png"]
+    assert "taking screenshots" in shown and f"{len(SHOTS)}/{len(SHOTS)}" in shown  # one step per PNG
+    assert sorted(p.name for p in (root / "shots" / "2021-12-second").iterdir()) == sorted(
+        f"{shot.name}.png" for shot in SHOTS)

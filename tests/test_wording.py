@@ -6,23 +6,11 @@ import os
 import re
 import subprocess
 
-from shared import assert_clean_failure, clean_env, newsletter_command
+from shared import HELLO_ISSUE, assert_clean_failure, clean_env, newsletter_command
 
 ISSUE = "issues/2021-12-hello.yaml"
 SLUG = "2021-12-hello"
-VALID = """\
-subject: Hello
-preheader: A short note about what is new in the AI4Media project this month.
-date: 2021-12-15
-language: en
-blocks:
-  - type: masthead
-    title: Hello
-  - type: cta
-    button:
-      label: Visit the AI4Media website
-      url: https://www.ai4media.eu/
-"""
+VALID = HELLO_ISSUE
 ONE_ERROR = VALID.replace("url: https://www.ai4media.eu/", "url: https://localhost/x")  # placeholder-url
 ENV = clean_env()
 

@@ -10,24 +10,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from shared import clean_env, local_smtp_server
+from shared import HELLO_ISSUE, HELLO_PREHEADER, clean_env, local_smtp_server
 
 ISSUE = "issues/2021-12-hello.yaml"
 SLUG = "2021-12-hello"
-PREHEADER = "A short note about what is new in the AI4Media project this month."
-VALID = f"""\
-subject: Hello
-preheader: {PREHEADER}
-date: 2021-12-15
-language: en
-blocks:
-  - type: masthead
-    title: Hello
-  - type: cta
-    button:
-      label: Visit the AI4Media website
-      url: https://www.ai4media.eu/
-"""
+PREHEADER = HELLO_PREHEADER
+VALID = HELLO_ISSUE
 # line 11: a placeholder URL is a check error, which `send` refuses
 BLOCKED = VALID.replace("url: https://www.ai4media.eu/", "url: https://localhost/x")
 
