@@ -31,7 +31,7 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_PROJECT = REPO / "tests" / "fixtures" / "ai4media"
 SEED = "issues/2021-12-one-year-of-ai4media.yaml"
-RECIPIENT = "ci-team@newsletter-pipeline.invalid"
+RECIPIENT = "ci-team@example.org"  # reserved for examples (RFC 2606); email-validator refuses .invalid
 GIT_ENV = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@newsletter-pipeline.invalid",
            "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@newsletter-pipeline.invalid"}
 
