@@ -61,8 +61,9 @@ class Hostile(BaseHTTPRequestHandler):
             for _ in range(99):
                 self.wfile.write(line)
             self.wfile.write(b"\r\n")
-        else:
+        else:  # 200; /photo.png is a picture, /page-not-photo.png a page where a picture was
             self.send_response(200)
+            self.send_header("Content-Type", "image/png" if self.path == "/photo.png" else "text/html; charset=utf-8")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -200,3 +201,32 @@ blocks:
         (line, "no answer within 0.5 s"),
         (line, "redirects to 'file:///etc/passwd', which is not a web address (only http: and https: are followed)"),
     ]
+
+
+def test_an_image_that_answers_with_a_page_is_an_error_at_its_line(run_cli, project, certs):
+    """A moved picture often answers 200 with an HTML page: --check-links checks that images are images."""
+    with _https_server(certs) as base:
+        issue = f"""\
+subject: Spring news from the lab
+preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
+date: 2022-04-01
+blocks:
+  - type: masthead
+    title: Spring news
+  - type: image
+    src: {base}/photo.png
+    alt: The lab's new building
+  - type: image
+    src: {base}/page-not-photo.png
+    alt: The summer school's poster
+  - type: editorial
+    body: See [the programme]({base}/programme), a page, as a link should be.
+"""
+        path = project(issue, config=CONFIG)
+        result = run_cli("check", "--check-links", "--format", "json", str(path), timeout=60, cwd=Path.cwd(),
+                         env={ALLOW_LOCAL_ENV: "1", "SSL_CERT_FILE": str(certs.ca_file)})
+    assert "Traceback" not in result.stderr
+    found = [(f["level"], f["line"], f["message"]) for f in json.loads(result.stdout) if f["rule"] == "link-check"]
+    assert found == [("error", line_of(issue, "/page-not-photo.png"),
+                      f"{base}/page-not-photo.png is used as an image but answers text/html, not a picture "
+                      "(readers see a broken image: point src at the image file itself)")]

@@ -72,6 +72,7 @@ class LinkResult:
     reason: str = ""
     chain: list[str] = field(default_factory=list)  # every URL after the first
     error: str | None = None
+    content_type: str = ""  # of the final answer, lower-cased, without parameters
 
     @property
     def final_url(self) -> str:
@@ -211,8 +212,8 @@ def _connection(url: str, address: str) -> http.client.HTTPConnection:
     return connection
 
 
-def _request(url: str, method: str, address: str) -> tuple[int, str, str | None]:
-    """(status, reason, Location header) for one request; HTTP error statuses are answers too."""
+def _request(url: str, method: str, address: str) -> tuple[int, str, str | None, str]:
+    """(status, reason, Location header, media type) for one request; HTTP error statuses are answers too."""
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection = _connection(url, address)
@@ -221,21 +222,22 @@ def _request(url: str, method: str, address: str) -> tuple[int, str, str | None]
         response = connection.getresponse()
         if method == "GET":
             response.read(BODY_BYTES)
-        return response.status, response.reason, response.getheader("Location")
+        media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        return response.status, response.reason, response.getheader("Location"), media_type
     finally:
         connection.close()
 
 
-def _hop(policy: _Policy, url: str, first: bool) -> tuple[int, str, str | None]:
+def _hop(policy: _Policy, url: str, first: bool) -> tuple[int, str, str | None, str]:
     parts = urlsplit(url)
     if parts.scheme not in SCHEMES or not parts.hostname:
         raise Refused(f"redirects to {echo(url)}, which is not a web address (only http: and https: are followed)")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     address = policy.vet(parts.hostname, port, first)
-    status, reason, location = _request(url, "HEAD", address)
-    if status >= 400:
-        status, reason, location = _request(url, "GET", address)
-    return status, reason, location
+    answer = _request(url, "HEAD", address)
+    if answer[0] >= 400:
+        answer = _request(url, "GET", address)
+    return answer
 
 
 def _printable(text: str) -> str:
@@ -255,7 +257,7 @@ def fetch(url: str, timeout: float = TIMEOUT, allow_local: bool = False) -> Link
     current = url
     try:
         for hop in range(MAX_HOPS + 1):
-            status, reason, location = _hop(policy, current, first=hop == 0)
+            status, reason, location, result.content_type = _hop(policy, current, first=hop == 0)
             result.status, result.reason = status, _printable(reason)
             if 300 <= status < 400 and location:
                 if first_control(location, multi_line=False):  # an escape sequence would reach the terminal
@@ -288,8 +290,9 @@ def checkable(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not url.startswith(UNSUBSCRIBE_PLACEHOLDER)
 
 
-def result_findings(result: LinkResult, where: object) -> list[Finding]:
-    """error for 4xx/5xx, timeouts and failures; warning for redirects (with the final URL)."""
+def result_findings(result: LinkResult, where: object, image: bool = False) -> list[Finding]:
+    """error for 4xx/5xx, timeouts and failures, and for an ``image`` that is no picture;
+    warning for redirects (with the final URL)."""
     findings = []
     if result.error:
         findings.append(Finding("link-check", "error", where, f"{cut(result.url, URL_LIMIT)}: {result.error}"))
@@ -297,6 +300,12 @@ def result_findings(result: LinkResult, where: object) -> list[Finding]:
         after = f" (after redirects to {cut(result.final_url, URL_LIMIT)})" if result.chain else ""
         findings.append(Finding("link-check", "error", where,
                                 f"{cut(result.url, URL_LIMIT)} answers {result.status} {cut(result.reason)}{after}"))
+    elif image and result.status is not None and not result.content_type.startswith("image/"):
+        # a moved picture often answers 200 with an HTML page: readers then see a broken-image icon
+        shown = _printable(result.content_type) or "no Content-Type"
+        findings.append(Finding("link-check", "error", where,
+                                f"{cut(result.url, URL_LIMIT)} is used as an image but answers {shown}, not a "
+                                "picture (readers see a broken image: point src at the image file itself)"))
     if result.chain and not result.error:
         hops = " -> ".join(cut(url, URL_LIMIT) for url in [result.url, *result.chain])
         lost = ""
@@ -326,7 +335,8 @@ def check_links(ctx: CheckContext, timeout: float | None = None) -> list[Finding
 
     configured, allow_local = settings()
     urls = [u for u in link_urls(ctx) if checkable(u)]
+    images = {(element.get("src") or "").strip() for element in ctx.elements() if element.tag == "img"}
     findings: list[Finding] = []
     for result in fetch_all(urls, timeout or configured, allow_local=allow_local):
-        findings += result_findings(result, where_url(ctx, result.url))
+        findings += result_findings(result, where_url(ctx, result.url), image=result.url in images)
     return findings
