@@ -54,6 +54,21 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(make_project, run_cli) ->
         assert "2/2" not in result.stderr and "[#" not in result.stderr and "\r" not in result.stderr
 
 
+TEST_RECIPIENTS = "a@example.org,b@example.org,c@example.org"
+
+
+def test_a_test_send_to_many_recipients_shows_a_progress_bar_on_a_terminal_only(make_project, run_cli) -> None:
+    root = make_project(ISSUES)
+    send = ["send", "issues/2021-12-second.yaml", "--test", "--to", TEST_RECIPIENTS]
+    code, shown = _with_terminal_stderr(send, root)
+    assert code == 0, shown
+    assert "writing test messages" in shown and "3/3" in shown  # one step per recipient (outbox)
+    result = run_cli(*send, cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    assert "3/3" not in result.stderr and "[#" not in result.stderr and "\r" not in result.stderr
+    assert len(list((root / "outbox" / "2021-12-second").glob("*.eml"))) == 3
+
+
 @pytest.mark.browser
 def test_screenshot_shows_a_progress_bar_on_a_terminal(make_project, chromium_path) -> None:
     root = make_project(ISSUES)

@@ -313,7 +313,7 @@ def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: boo
 
     _log_to_stderr()
     options = SendOptions(issue or Path(), test, [a.strip() for a in to.split(",") if a.strip()], schedule, now,
-                          yes, dry_run, provider)
+                          yes, dry_run, provider, progress=_progress)
     if changed_since is not None or summary_file is not None or issue is None:
         sys.exit(_send_several(issue, changed_since, options, summary_file))
     confirm = (lambda text: click.prompt(text, default="", show_default=False, err=True)) \

@@ -30,6 +30,7 @@ from ..ledger import Ledger
 from ..message import header_problem
 from ..models import Content, RenderedIssue
 from ..providers import DEFAULT_PROVIDER, provider_class
+from ..progress import Progress, quiet
 from ..providers.base import Plan, Provider, SendResult
 
 Echo = Callable[[str], None]
@@ -45,6 +46,7 @@ class SendOptions:
     yes: bool = False
     dry_run: bool = False
     provider: str | None = None
+    progress: Progress = quiet  # test sends to many recipients, one by one (outbox, smtp)
 
     @property
     def kind(self) -> str:
@@ -159,6 +161,7 @@ def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, ec
         # each edition goes to its own language's list (audiences.py)
         config = audience_config(config, name, loaded.edition, loaded.issue.language)
     provider = cls(config, Ledger(loaded.project_root))
+    provider.progress = options.progress
     try:
         content = make_content(loaded, rendered, config)
         recipients = test_recipients(options, config) if options.test else []

@@ -154,6 +154,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import ConfigError, NewsletterError, ProviderError, UsageError
 from ..message import Unsubscribe
 from ..models import UNSUBSCRIBE_PLACEHOLDER, Content
+from ..progress import Progress, quiet
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -271,6 +272,10 @@ class Provider(ABC):
     unsubscribe_tag: ClassVar[str | None] = None
     credentials: ClassVar[tuple[str, ...]] = ()  # settings sent as credentials (HTTP headers, AUTH)
     credentials_codec: ClassVar[str] = "latin-1"  # what HTTP headers carry
+
+    # wraps the recipients of a test send that are delivered one by one (outbox, smtp); the CLI
+    # passes click's progress bar on a terminal
+    progress: Progress = staticmethod(quiet)  # type: ignore[assignment]
 
     def __init__(self, config: Config, ledger: Ledger, sleep: Callable[[float], None] = time.sleep) -> None:
         config.require(*self.required_settings, purpose=f"the {self.name} provider")

@@ -72,7 +72,7 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         targets = {recipient: self.folder / content.slug / message_file_name(recipient) for recipient in recipients}
         if len(set(targets.values())) != len(targets):  # names are injective; never let one overwrite another
             raise AssertionError(f"two test recipients map to one outbox file: {targets}")
-        for recipient, path in targets.items():
+        for recipient, path in self.progress(list(targets.items()), "writing test messages"):
             write_atomic(path, factory.render(recipient))
             paths.append(str(path))
             message_ids[recipient] = factory.last_message_id

@@ -141,7 +141,7 @@ class SmtpProvider(MessageProvider, Provider):
         message_ids: dict[str, str] = {}
         notes: list[str] = []
         with self.connection() as client:
-            for recipient in recipients:
+            for recipient in self.progress(recipients, "sending test messages"):
                 status, note = self._send_one(client, content.from_email, recipient, factory)
                 outcomes[recipient] = status
                 if status == Status.QUEUED:
