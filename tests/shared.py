@@ -54,6 +54,24 @@ blocks:
       url: https://www.ai4media.eu/
 """
 
+# An issue with one picture from the project folder (the local-image tests: build, preview, send)
+PHOTO_ISSUE_NAME = "issues/2026-12-photo.yaml"
+
+
+def photo_issue(src: str = "images/photo.jpg", extra: str = "") -> str:
+    """A masthead and an image block showing ``src``; ``extra`` is added to the image block's lines."""
+    return f"""\
+subject: A photo from the project folder
+preheader: One picture from the disk, resized for inboxes and published with the archive.
+date: 2026-12-01
+blocks:
+  - type: masthead
+    title: Photo issue
+  - type: image
+    src: {src}
+    alt: The team on the steps of the venue
+{extra}"""
+
 def newsletter_command() -> list[str]:
     """The CLI as a real process of this interpreter."""
     return [sys.executable, "-m", "newsletter_pipeline"]

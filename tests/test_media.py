@@ -9,25 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
-from shared import assert_clean_failure, clean_env
+from shared import PHOTO_ISSUE_NAME, assert_clean_failure, clean_env, photo_issue
 
 ARCHIVE = "https://newsletter.ai4media.eu/archive"
-ISSUE = "issues/2026-12-photo.yaml"
+ISSUE = PHOTO_ISSUE_NAME
 SLUG = "2026-12-photo"
-
-
-def issue_text(src: str = "images/photo.jpg", extra: str = "") -> str:
-    return f"""\
-subject: A photo from the project folder
-preheader: One picture from the disk, resized for inboxes and published with the archive.
-date: 2026-12-01
-blocks:
-  - type: masthead
-    title: Photo issue
-  - type: image
-    src: {src}
-    alt: The team on the steps of the venue
-{extra}"""
 
 
 def photo(width: int = 3000, height: int = 2000, exif: Image.Exif | None = None) -> bytes:
@@ -44,7 +30,7 @@ def photo(width: int = 3000, height: int = 2000, exif: Image.Exif | None = None)
 def project(make_project, tmp_path):
     def make(files: dict[str, str] | None = None, images: dict[str, bytes] | None = None,
              archive_url: str | None = ARCHIVE) -> Path:
-        root = make_project({ISSUE: issue_text(), **(files or {})})
+        root = make_project({ISSUE: photo_issue(), **(files or {})})
         if archive_url:
             with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
                 config.write(f"\narchive_url: {archive_url}\n")
@@ -127,7 +113,7 @@ def test_orientation_is_corrected_metadata_stripped_and_small_pictures_not_upsca
     exif[0x0112] = 6  # "rotate 90 CW to view": the camera was held upright
     exif[0x010F] = "ACME Camera"  # Make
     exif[0x8825] = {2: (40.0, 38.0, 0.0)}  # a GPS position, which must not be published
-    root = project(files={ISSUE: issue_text(extra="    width: 240\n")},
+    root = project(files={ISSUE: photo_issue(extra="    width: 240\n")},
                    images={"images/photo.jpg": photo(400, 300, exif)})
     assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
     with Image.open(only_media(root / "dist" / SLUG)) as published:
@@ -146,7 +132,7 @@ def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) ->
     logo.save(data, "PNG", pnginfo=text)
     sponsors = ("  - type: sponsors\n    title: Partners\n    sponsors:\n"
                 "      - name: CERTH\n        logo: images/certh.png\n        url: https://www.certh.gr/\n")
-    root = project(files={ISSUE: issue_text(extra=sponsors)},
+    root = project(files={ISSUE: photo_issue(extra=sponsors)},
                    images={"images/photo.jpg": photo(600, 400), "images/certh.png": data.getvalue()})
     result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
     assert result.returncode == 0, result.stderr
@@ -179,7 +165,7 @@ def test_a_missing_unreadable_or_non_image_file_is_a_located_error(project, run_
     images = {"images/photo.jpg": photo(60, 40)}
     if image is not None:
         images[src] = image
-    root = project(files={ISSUE: issue_text(src)}, images=images)
+    root = project(files={ISSUE: photo_issue(src)}, images=images)
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: ") and message in line for line in lines), lines
     assert not (root / "dist").exists()
@@ -192,7 +178,7 @@ def test_a_local_logo_in_newsletter_yaml_is_located_there(project, run_cli, env)
     (root / "newsletter.yaml").write_text(config, encoding="utf-8")
     line = next(n for n, text in enumerate(config.splitlines(), 1) if "images/logo.png" in text)
     root.joinpath("images").mkdir()
-    root.joinpath(ISSUE).write_text(issue_text("https://www.ai4media.eu/img/team.jpg"), encoding="utf-8")
+    root.joinpath(ISSUE).write_text(photo_issue("https://www.ai4media.eu/img/team.jpg"), encoding="utf-8")
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(l.startswith(f"newsletter.yaml:{line}:10: error: settings.brand.logo.src: the image file "
                             "'images/logo.png' does not exist") for l in lines), lines

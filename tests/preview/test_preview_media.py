@@ -9,26 +9,17 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from shared import PHOTO_ISSUE_NAME, photo_issue
 
 ARCHIVE = "https://newsletter.ai4media.eu/archive"
-ISSUE = """\
-subject: A photo from the project folder
-preheader: One picture from the disk, resized for inboxes and published with the archive.
-date: 2026-12-01
-blocks:
-  - type: masthead
-    title: Photo issue
-  - type: image
-    src: images/photo.jpg
-    alt: The team on the steps of the venue
-"""
+ISSUE = photo_issue()
 
 
 @pytest.fixture
 def photo_project(make_project, monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NEWSLETTER_ARCHIVE_URL", raising=False)
-    root = make_project({"issues/2026-12-photo.yaml": ISSUE})
+    root = make_project({PHOTO_ISSUE_NAME: ISSUE})
     with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
         config.write(f"\narchive_url: {ARCHIVE}\n")
     (root / "images").mkdir()

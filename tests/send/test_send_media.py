@@ -5,7 +5,7 @@ from __future__ import annotations
 from http.server import BaseHTTPRequestHandler
 
 from PIL import Image
-from shared import clean_env, local_http_server
+from shared import PHOTO_ISSUE_NAME, clean_env, local_http_server, photo_issue
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV
 from newsletter_pipeline.checks.published import check_published, media_urls
@@ -13,18 +13,8 @@ from newsletter_pipeline.checks.published import check_published, media_urls
 # a public-looking address (the placeholder rule refuses local ones in an email) that has no server:
 # the tests have no network, and with one this name does not resolve
 ARCHIVE = "https://archive.newsletter-pipeline-tests.eu/news"
-ISSUE = "issues/2026-12-photo.yaml"
-TEXT = """\
-subject: A photo from the project folder
-preheader: One picture from the disk, resized for inboxes and published with the archive.
-date: 2026-12-01
-blocks:
-  - type: masthead
-    title: Photo issue
-  - type: image
-    src: images/photo.jpg
-    alt: The team on the steps of the venue
-"""
+ISSUE = PHOTO_ISSUE_NAME
+TEXT = photo_issue()
 
 
 class Archive(BaseHTTPRequestHandler):
