@@ -9,6 +9,7 @@ has a conftest.py of its own, so "conftest" may name another module.
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -105,19 +106,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_http_server(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+def local_http_server(handler: Callable[..., BaseHTTPRequestHandler],
+                      tls: ssl.SSLContext | None = None) -> Iterator[str]:
     """Serve ``handler`` on 127.0.0.1 (an ephemeral port) from a thread; yields ``http://127.0.0.1:PORT``.
 
     Request threads are daemons and are not waited for at the end, so a
-    deliberately slow reply cannot hold up the test's teardown.
+    deliberately slow reply cannot hold up the test's teardown. With ``tls``
+    (a server context) it serves ``https://`` and ignores clients that hang
+    up mid-handshake, which is what some tests make them do.
     """
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     server.block_on_close = False
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        server.handle_error = lambda request, address: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -5,11 +5,10 @@ local network, bytes dripped slowly, headers without end. A real server on 127.0
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
+from http.server import BaseHTTPRequestHandler
 
 from pathlib import Path
 
@@ -159,21 +158,9 @@ blocks:
     ]
 
 
-@contextmanager
-def _https_server(certs: Certs) -> Iterator[str]:
+def _https_server(certs: Certs) -> AbstractContextManager[str]:
     """``Hostile`` over TLS on 127.0.0.1, with a certificate of the test CA."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    server.daemon_threads, server.block_on_close = True, False
-    server.socket = certs.server_context().wrap_socket(server.socket, server_side=True)
-    server.handle_error = lambda request, address: None  # a checker that hangs up mid-TLS is what we test
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return local_http_server(Hostile, tls=certs.server_context())
 
 
 def test_https_links_are_checked_within_the_deadline_from_the_command_line(run_cli, project, certs):
