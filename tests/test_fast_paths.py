@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+from shared import HELLO_ISSUE
 
 from newsletter_pipeline.checks.css import parse_style, without_important
 from newsletter_pipeline.cli import collector_paused
@@ -96,19 +97,6 @@ def test_overlapping_pauses_in_threads_leave_the_collector_on() -> None:
     assert gc.isenabled()
 
 
-SMALL_ISSUE = """\
-subject: Hello
-preheader: A short note about what is new in the project this month.
-date: 2021-12-15
-language: en
-blocks:
-  - type: masthead
-    title: Hello
-  - type: cta
-    button:
-      label: Visit the project's website
-      url: https://www.ai4media.eu/
-"""
 
 
 def imported_modules(importtime_stderr: str) -> set[str]:
@@ -119,7 +107,7 @@ def imported_modules(importtime_stderr: str) -> set[str]:
 
 def test_a_build_does_not_import_requests(make_project, run_cli) -> None:
     # premailer imports requests at module level but the build never fetches (allow_network=False)
-    root = make_project({"issues/2021-12-small.yaml": SMALL_ISSUE})
+    root = make_project({"issues/2021-12-small.yaml": HELLO_ISSUE})
     result = run_cli("build", "issues/2021-12-small.yaml", "--out", "out", cwd=root,
                      env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert result.returncode == 0, result.stderr
