@@ -9,18 +9,12 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from checkutil import ISSUE_NAME, line_of, only, where
+from checkutil import ISSUE_NAME, LOCAL_ONLY_CONFIG, line_of, only, where
 from shared import local_http_server
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, fetch, fetch_all
 
-# No external URL anywhere: no logo, no social links, no website (the test must not touch the network).
-CONFIG = """\
-name: Lab Newsletter
-sender:
-  name: Lab
-  email: news@lab.ai4media.eu
-postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
+CONFIG = LOCAL_ONLY_CONFIG + """\
 utm:
   source: newsletter
   medium: email

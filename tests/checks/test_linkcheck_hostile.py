@@ -13,19 +13,13 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from checkutil import ISSUE_NAME, line_of, only, where
+from checkutil import ISSUE_NAME, LOCAL_ONLY_CONFIG, line_of, only, where
 from send.conftest import Certs, certs  # noqa: F401 - the send tests' certificate fixture, used here too
 from shared import local_http_server
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, TIMEOUT_ENV, fetch, settings
 
-CONFIG = """\
-name: Lab Newsletter
-sender:
-  name: Lab
-  email: news@lab.ai4media.eu
-postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
-"""
+CONFIG = LOCAL_ONLY_CONFIG
 DRIP_BYTES = 40  # one every 0.1 s: 4 s in all, far longer than the tests' 0.5 s deadline
 
 
