@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import cli_process
 import content_guard
 import pytest
 from shared import FIXTURE_CONFIG, FIXTURE_PROJECT, SEED, SEED_SLUG, newsletter_command
@@ -181,18 +182,22 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
 def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``newsletter`` as a real process (exit codes, stderr, no traceback).
 
+    The process is forked from one that has already imported the package
+    (``cli_process.py``): its own arguments, environment, folder and streams.
+    ``fresh=True`` starts a new interpreter, for tests of start-up itself.
+
     Without ``cwd`` it runs in an empty folder of the test's own, never in the
     repository (whose newsletter.yaml and .env the CLI would read).
     """
 
     def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            input: str | None = None, timeout: float = 120, fresh: bool = False
+            ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, **(env or {})}
         if cwd is None:
             cwd = tmp_path / "cwd"
             cwd.mkdir(exist_ok=True)
-        return subprocess.run([*newsletter_command(), *args], cwd=cwd, env=full_env, input=input,
-                              capture_output=True, text=True, timeout=timeout)
+        return cli_process.run(list(args), cwd=cwd, env=full_env, input=input, timeout=timeout, fresh=fresh)
 
     return run
 

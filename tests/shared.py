@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import cli_process
 from aiosmtpd.controller import Controller
 
 from newsletter_pipeline.config import SETTINGS
@@ -74,8 +75,15 @@ blocks:
 {extra}"""
 
 def newsletter_command() -> list[str]:
-    """The CLI as a real process of this interpreter."""
+    """The CLI as a fresh process of this interpreter (for what start-up does; else ``run_newsletter``)."""
     return [sys.executable, "-m", "newsletter_pipeline"]
+
+
+def run_newsletter(args: list[str], *, cwd: Path | str, env: dict[str, str], input: str | None = None,
+                   timeout: float = 120, fresh: bool = False) -> subprocess.CompletedProcess[str]:
+    """``newsletter ARGS`` as a process of its own, forked from one that has imported the package
+    (``cli_process.py``); answers what ``subprocess.run(..., capture_output=True, text=True)`` does."""
+    return cli_process.run(args, cwd=cwd, env=env, input=input, timeout=timeout, fresh=fresh)
 
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from archive_helpers import issue_yaml, make_site_project
-from shared import SEED, local_http_server, newsletter_command
+from shared import SEED, local_http_server, run_newsletter
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +43,7 @@ def served(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     with local_http_server(functools.partial(_Quiet, directory=str(root / "site"))) as url:
         base = f"{url}/"  # the site is built for the address it is served at
         env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
-        result = subprocess.run([*newsletter_command(), "archive", "--out", "site", "--base-url", base], cwd=root,
-                                env=env, capture_output=True, text=True, timeout=120)
+        result = run_newsletter(["archive", "--out", "site", "--base-url", base], cwd=root, env=env)
         assert result.returncode == 0, result.stderr
         yield base, root / "site"
 

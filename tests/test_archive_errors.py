@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from archive_helpers import BASE, issue_yaml, make_site_project
-from shared import assert_clean_failure, newsletter_command
+from shared import assert_clean_failure, run_newsletter
 
 GOOD = issue_yaml("Good", "2022-01-10")
 BAD = """\
@@ -24,8 +24,7 @@ DIAGNOSTIC = re.compile(r"^\S+:\d+:\d+: error: \S")
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
-    return subprocess.run([*newsletter_command(), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return run_newsletter(list(args), cwd=cwd, env=env)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from archive_helpers import BASE, MERGE_TAGS, crawl, file_of, issue_yaml, make_site_project, parse_page
-from shared import FIXTURE_PROJECT, SEED_SLUG, newsletter_command
+from shared import FIXTURE_PROJECT, SEED_SLUG, run_newsletter
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -26,8 +26,7 @@ ISSUES = {
 def archive(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real command; NEWSLETTER_ARCHIVE_URL comes only from ``env``, never from the caller's shell."""
     full_env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"} | (env or {})
-    return subprocess.run([*newsletter_command(), "archive", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return run_newsletter(["archive", *args], cwd=cwd, env=full_env)
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +146,7 @@ def test_view_in_browser_link_of_the_email_is_the_archive_page(tmp_path):
     root = make_site_project(tmp_path / "p", {"2022-01-winter-school.yaml": ISSUES["2022-01-winter-school.yaml"]},
                              settings_extra="archive_url: https://newsletter.ai4media.eu/letters\n")
     env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
-    built = subprocess.run([*newsletter_command(), "build", "issues/2022-01-winter-school.yaml", "--out", "dist"],
-                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    built = run_newsletter(["build", "issues/2022-01-winter-school.yaml", "--out", "dist"], cwd=root, env=env)
     assert built.returncode == 0, built.stderr
     email = (root / "dist" / "2022-01-winter-school" / "email.html").read_text(encoding="utf-8")
     link = re.search(r'<a href="([^"]+)"[^>]*>View in your browser</a>', email).group(1)

@@ -8,11 +8,10 @@ line among them) and the digest fixture project. Every request the page makes
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 import yaml
-from shared import REPO, clean_env, newsletter_command
+from shared import REPO, clean_env, run_newsletter
 from test_block_types import ALL, NAME, SETTINGS, SLUG
 
 pytestmark = pytest.mark.browser
@@ -22,8 +21,8 @@ DIGEST = REPO / "tests" / "projects" / "digest"
 
 
 def build(project, issue: str, out) -> str:
-    result = subprocess.run([*newsletter_command(), "build", issue, "--out", str(out)], cwd=project,
-                            env={**os.environ, **clean_env()}, capture_output=True, text=True, timeout=120)
+    result = run_newsletter(["build", issue, "--out", str(out)], cwd=project,
+                            env={**os.environ, **clean_env()})
     assert result.returncode == 0, result.stderr
     return next(out.glob("*/email.html")).read_text(encoding="utf-8")
 

@@ -9,11 +9,10 @@ that is unreadable on the background it sits on.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from shared import REPO, clean_env, newsletter_command
+from shared import REPO, clean_env, run_newsletter
 
 pytestmark = pytest.mark.browser
 
@@ -86,8 +85,8 @@ def light_leftovers(items: list[dict]) -> list[str]:
 @pytest.fixture(scope="module")
 def digest_html(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("digest-dark")
-    result = subprocess.run([*newsletter_command(), "build", DIGEST_ISSUE, "--out", str(out)], cwd=DIGEST,
-                            env={**os.environ, **clean_env()}, capture_output=True, text=True, timeout=120)
+    result = run_newsletter(["build", DIGEST_ISSUE, "--out", str(out)], cwd=DIGEST,
+                            env={**os.environ, **clean_env()})
     assert result.returncode == 0, result.stderr
     [html] = Path(out).glob("*/email.html")
     return html.read_text(encoding="utf-8")

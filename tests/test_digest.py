@@ -17,7 +17,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from shared import REPO, clean_env, newsletter_command
+from shared import REPO, clean_env, run_newsletter
 
 PROJECT = REPO / "tests" / "projects" / "digest"
 ISSUE = "issues/2024-05-tidewater-3-0.yaml"
@@ -30,8 +30,7 @@ RAW_MARKDOWN = re.compile(r"`|^\s*>|^\s*#{1,6}\s|\*\*|\]\(|!\[|\[\^", re.MULTILI
 
 
 def cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*newsletter_command(), *args], cwd=cwd, env={**os.environ, **clean_env()},
-                          capture_output=True, text=True, timeout=120)
+    return run_newsletter(list(args), cwd=cwd, env={**os.environ, **clean_env()})
 
 
 @pytest.fixture(scope="module")

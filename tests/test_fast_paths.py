@@ -109,7 +109,7 @@ def test_a_build_does_not_import_requests(make_project, run_cli) -> None:
     # premailer imports requests at module level but the build never fetches (allow_network=False)
     root = make_project({"issues/2021-12-small.yaml": HELLO_ISSUE})
     result = run_cli("build", "issues/2021-12-small.yaml", "--out", "out", cwd=root,
-                     env={"PYTHONPROFILEIMPORTTIME": "1"})
+                     env={"PYTHONPROFILEIMPORTTIME": "1"}, fresh=True)
     assert result.returncode == 0, result.stderr
     loaded = imported_modules(result.stderr)
     assert "premailer.premailer" in loaded  # the guard against a vacuous pass: importtime was read

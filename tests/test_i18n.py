@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from lxml import etree
 from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages
 from newsletter_pipeline.i18n.extract import extract
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
-from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, newsletter_command
+from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, run_newsletter
 
 ARCHIVE = "https://www.ai4media.eu/newsletter/"  # gives every footer its "View in your browser" link
 SHIPPED = ["de", "el", "es", "fr", "it", "nl", "pl", "pt"]
@@ -212,8 +211,8 @@ def builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
     built = {}
     for path in paths:
         out = root / "dist" / path.parent.name
-        result = subprocess.run([*newsletter_command(), "build", str(path), "--out", str(out)], cwd=root,
-                                env={**os.environ, **clean_env(NEWSLETTER_ARCHIVE_URL=ARCHIVE)}, capture_output=True, text=True)
+        result = run_newsletter(["build", str(path), "--out", str(out)], cwd=root,
+                                env={**os.environ, **clean_env(NEWSLETTER_ARCHIVE_URL=ARCHIVE)})
         assert result.returncode == 0, result.stderr
         built[(path.parent.name, path.stem.removeprefix("2022-03-"))] = out / path.stem
     return built

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from shared import FIXTURE_PROJECT, REPO, clean_env, newsletter_command
+from shared import FIXTURE_PROJECT, REPO, clean_env, run_newsletter
 
 TOOLS = REPO / "tools" / "inbox"
 MODULES = TOOLS / "node_modules"
@@ -60,8 +60,7 @@ def emails(tmp_path_factory) -> dict[str, dict[str, Path]]:
         env = clean_env(NEWSLETTER_OUTBOX_DIR=str(out / "outbox"))
         for args in (["build", issue, "--out", str(out / "dist")],
                      ["send", issue, "--test", "--to", "reader@example.org"]):
-            result = subprocess.run([*newsletter_command(), *args], cwd=project, env=env, capture_output=True,
-                                    text=True, timeout=120)
+            result = run_newsletter(list(args), cwd=project, env=env)
             assert result.returncode == 0, result.stderr
         [html] = (out / "dist").glob("*/email.html")
         [eml] = (out / "outbox").glob("*/reader@example.org.eml")

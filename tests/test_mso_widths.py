@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from shared import REPO, clean_env, newsletter_command
+from shared import REPO, clean_env, run_newsletter
 
 MJML_BIN = REPO / "benchmarks" / "node_modules" / ".bin" / "mjml"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -67,9 +67,8 @@ def official(mjml_cli: Path, mjml_file: Path, tmp_path: Path) -> str:
 @pytest.fixture(scope="module")
 def digest_dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("digest-mso")
-    result = subprocess.run([*newsletter_command(), "build", "issues/2024-05-tidewater-3-0.yaml", "--out", str(out)],
-                            cwd=DIGEST, env={**os.environ, **clean_env()}, capture_output=True, text=True,
-                            timeout=120)
+    result = run_newsletter(["build", "issues/2024-05-tidewater-3-0.yaml", "--out", str(out)],
+                            cwd=DIGEST, env={**os.environ, **clean_env()})
     assert result.returncode == 0, result.stderr
     [folder] = [p for p in out.iterdir() if p.is_dir()]
     return folder

@@ -32,6 +32,7 @@ keeps ``requests`` inside providers/, and a checker needs nothing more.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import ipaddress
 import os
@@ -135,8 +136,13 @@ class _DeadlineSSLSocket(ssl.SSLSocket):
         return super().sendall(data, flags)
 
 
-_TLS = ssl.create_default_context()
-_TLS.sslsocket_class = _DeadlineSSLSocket
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The system's trust store (and ``SSL_CERT_FILE``), read when a first https link is checked, not at
+    import: a build never needs it, and the environment is read when the check runs."""
+    context = ssl.create_default_context()
+    context.sslsocket_class = _DeadlineSSLSocket
+    return context
 
 
 @dataclass
@@ -192,7 +198,7 @@ def _connection(url: str, address: str) -> http.client.HTTPConnection:
     host = parts.hostname or ""
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            host, parts.port, timeout=_BUDGET.left(), context=_TLS)
+            host, parts.port, timeout=_BUDGET.left(), context=_tls())
     else:
         connection = http.client.HTTPConnection(host, parts.port, timeout=_BUDGET.left())
     port = parts.port or (443 if parts.scheme == "https" else 80)
