@@ -169,3 +169,73 @@ def test_the_settings_read_for_locations_follow_the_file(tmp_path) -> None:
     assert _settings_doc(path).value_location(("postal_address",)).line == 2
     path.write_text("name: A\n\n\npostal_address: Street 1\n", encoding="utf-8")  # what the preview sees on save
     assert _settings_doc(path).value_location(("postal_address",)).line == 4
+
+
+def _first_control_by_category(value: str, multi_line: bool) -> int | None:
+    """The rule as it was first written: a loop over each character's Unicode category."""
+    import unicodedata
+
+    from newsletter_pipeline.controls import OVERRIDES, SEPARATORS
+
+    for index, char in enumerate(value):
+        if multi_line and char in "\n\t":
+            continue
+        if multi_line and char == "\r" and value[index + 1:index + 2] == "\n":
+            continue
+        if unicodedata.category(char) == "Cc" or char in SEPARATORS or (not multi_line and char in OVERRIDES):
+            return index
+    return None
+
+
+@pytest.mark.parametrize("multi_line", [False, True])
+def test_first_control_finds_what_the_category_loop_finds(multi_line: bool) -> None:
+    from newsletter_pipeline.controls import first_control
+
+    samples = [chr(code) for code in range(0x3000)] + [chr(0x10FFFF), "\U0001F600"]
+    samples += ["a\r\nb", "a\rb", "a\r", "\r\n\r\n", "\n\t", "x\u202ey", "ok \u200f\u202b text", ""]
+    refused = 0
+    for text in samples + [f"ab{sample}cd" for sample in samples]:
+        expected = _first_control_by_category(text, multi_line)
+        found = first_control(text, multi_line=multi_line)
+        assert (found[0] if found else None) == expected, repr(text)
+        refused += found is not None
+    assert refused > 100  # the comparison saw refusals, not only clean text
+
+
+SELECTOR_PROBES = [
+    "p", "td", ".np-text", ".np-text p", ".np-text > p", "div.np-text", "td.np-button a", ".a .b .c",
+    "table > tr > td", "body div > table td", ".np-surface td", ".NP-TEXT", "P", "p.missing", "div > div > div",
+    # not tags and classes only: cssselect answers these itself
+    "*", "a:hover", "[class] p", "#id", "u + .body p", "p ~ p", "a[href]", ":root",
+]
+
+
+def test_selector_matcher_finds_what_cssselect_finds(seed_build) -> None:
+    """Every selector of the seed's and the digest's style blocks, and probes, matched both ways."""
+    from lxml.cssselect import CSSSelector
+    from shared import REPO
+
+    from newsletter_pipeline.checks.context import CheckContext
+    from newsletter_pipeline.checks.css import declarations
+    from newsletter_pipeline.checks.selectors import _simple_chain, compiled_selector
+    from newsletter_pipeline.render import build_issue
+
+    digest = build_issue(REPO / "tests" / "projects" / "digest" / "issues" / "2024-05-tidewater-3-0.yaml")
+    compared = fast = 0
+    for loaded, rendered in (seed_build, digest):
+        tree = CheckContext(loaded, rendered).tree
+        selectors = {" ".join(s.split()) for style in tree.iter("style")
+                     for decl in declarations(style.text or "") for s in decl.selector.split(",")}
+        classes = {c for e in tree.iter() if isinstance(e.tag, str) for c in (e.get("class") or "").split()}
+        selectors |= {f".{c}" for c in classes} | {f"td .{c} p" for c in classes} | set(SELECTOR_PROBES)
+        for selector in sorted(selectors):
+            try:
+                expected = CSSSelector(selector)(tree)
+            except Exception:  # noqa: BLE001 - cssselect cannot evaluate it: neither matcher may claim it
+                assert compiled_selector(selector) is None or _simple_chain(selector) is None, selector
+                continue
+            matcher = compiled_selector(selector)
+            assert matcher is not None and matcher(tree) == expected, selector
+            compared += 1
+            fast += _simple_chain(selector) is not None
+    assert compared > 100 and fast > 80  # most selectors took the fast path, and each agreed

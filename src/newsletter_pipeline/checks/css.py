@@ -239,6 +239,8 @@ def stylesheet_declarations(tree: Any) -> dict[Any, list[Declaration]]:
             if declaration.prop in HIDING_PROPERTIES and not _dark_colour(declaration):
                 for selector in declaration.selector.split(","):
                     by_selector.setdefault(" ".join(selector.split()), []).append(declaration)
+    from .selectors import compiled_selector  # selectors.py imports nothing of this module: no circle
+
     matched: dict[Any, list[Declaration]] = {}
     for selector, found in by_selector.items():
         compiled = compiled_selector(selector)
@@ -253,17 +255,6 @@ def _dark_colour(declaration: Declaration) -> bool:
     """A colour for dark mode: paired with a dark background that a light-mode comparison would not see."""
     return declaration.prop in ("color", "background", "background-color") and (
         "ogsc" in declaration.selector or any("prefers-color-scheme" in a for a in declaration.at_rules))
-
-
-@lru_cache(maxsize=512)
-def compiled_selector(text: str) -> Any:
-    """The compiled selector (the layout's few dozen repeat for every issue), or ``None`` if unsupported."""
-    from lxml.cssselect import CSSSelector  # lxml and cssselect (declared in pyproject) are loaded anyway
-
-    try:
-        return CSSSelector(text)
-    except Exception:  # noqa: BLE001 - cssselect raises several types for selectors it lacks
-        return None
 
 
 _NONE_LENGTH = re.compile(r"^-?0*(\.0+)?(px|pt|em|rem|%)?$")

@@ -8,9 +8,9 @@ from typing import Any
 
 from ...errors import Location
 from ..context import CheckContext
-from ..css import (RGB, compiled_selector, contrast_ratio, declarations, hex_color, parse_color, parse_style,
-                   relative_luminance)
+from ..css import RGB, contrast_ratio, declarations, hex_color, parse_color, parse_style, relative_luminance
 from ..findings import Finding
+from ..selectors import compiled_selector
 from . import rule
 
 META_NAMES = ("color-scheme", "supported-color-schemes")
@@ -78,16 +78,21 @@ def dark_counterparts(ctx: CheckContext) -> Iterator[Finding]:
 
 def _dark_coverage(ctx: CheckContext) -> dict[Any, set[str]]:
     """Element -> the aspects ("background", "text", "border-top", ...) a dark-mode rule recolours."""
-    covered: dict[Any, set[str]] = {}
+    # each selector's aspects first, so that a selector is matched against the tree once, not once per
+    # declaration of its rule (the layout's dark rules set two or three properties each)
+    by_selector: dict[str, set[str]] = {}
     for style in ctx.elements("style"):
         for decl in declarations(style.text or ""):
             if not any("prefers-color-scheme" in at and "dark" in at for at in decl.at_rules):
                 continue
             aspects = _aspects(decl.prop)
             for selector in decl.selector.split(",") if aspects else ():
-                compiled = compiled_selector(" ".join(selector.split()))
-                for element in compiled(ctx.tree) if compiled is not None else ():
-                    covered.setdefault(element, set()).update(aspects)
+                by_selector.setdefault(" ".join(selector.split()), set()).update(aspects)
+    covered: dict[Any, set[str]] = {}
+    for selector, aspects in by_selector.items():
+        compiled = compiled_selector(selector)
+        for element in compiled(ctx.tree) if compiled is not None else ():
+            covered.setdefault(element, set()).update(aspects)
     return covered
 
 
