@@ -36,6 +36,7 @@ FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
 CELL_SEPARATOR = " · "
 CODE_INDENT = "    "
 QUOTE_INDENT = "    "
+_MAY_BE_UNSUPPORTED = re.compile(r"[|<]|!\[")  # what each construct below needs (the check skips the parse)
 HTML_FIX = "use Markdown instead: **bold**, *italics*, [text](https://...)"
 
 UrlRewriter = Callable[[str], str]
@@ -238,6 +239,8 @@ def unsupported(text: str) -> list[Unsupported]:
     for match in FOOTNOTE_REFERENCE.finditer(text):
         found.append(Unsupported("a footnote", match.group(0), f"the plain text [{match.group(1)}]",
                                  "write the note into the sentence, or as a numbered list at the end"))
+    if not _MAY_BE_UNSUPPORTED.search(text):
+        return found  # no table without "|", no HTML without "<", no image without "![": no need to parse
     for token in _parser().parse(text):
         if token.type == "table_open":
             first = text.splitlines()[token.map[0]].strip() if token.map else "|"
