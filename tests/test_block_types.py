@@ -293,3 +293,14 @@ def test_an_image_block_without_alt_is_a_located_error(make_project, run_cli):
     [line] = assert_clean_failure(run_cli("build", NAME, "--out", "out", cwd=root, env=clean_env()), 1)
     assert ".alt: required (describe the image for screen readers, or set decorative: true)" in line
     assert line.startswith(f"{NAME}:")
+
+
+def test_two_blocks_with_the_same_id_is_a_located_error(make_project, run_cli):
+    issue = ALL.replace("  - type: divider\n", "  - type: divider\n    id: aida\n", 1)
+    assert issue != ALL
+    root = project(make_project, issue)
+    [line] = assert_clean_failure(run_cli("build", NAME, "--out", "out", cwd=root, env=clean_env()), 1)
+    rows = [i for i, text in enumerate(issue.splitlines(), 1) if text.strip() == "id: aida"]
+    assert len(rows) == 2
+    assert line.startswith(f"{NAME}:{rows[1]}:9: error: blocks["), (line, rows)  # at the second one
+    assert "the id 'aida' is already the id of block" in line and "rename one of them" in line

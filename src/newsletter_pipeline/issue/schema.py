@@ -683,6 +683,17 @@ class Issue(Strict):
     settings: dict | None = Field(None, description="Overrides of newsletter.yaml for this issue only")
     blocks: list[Block] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Issue:
+        """Two blocks with one id: ``#id`` links and the table of contents could reach only the first."""
+        first: dict[str, int] = {}
+        for index, block in enumerate(self.blocks):
+            if block.id is not None and first.setdefault(block.id, index) != index:
+                raise _value_error("duplicate_id", "the id {value} is already the id of block {number} (ids must "
+                                   "differ)", f"rename one of them, and any #{block.id} link meant for it",
+                                   value=echo(block.id), number=first[block.id] + 1, at=("blocks", index, "id"))
+        return self
+
     @property
     def direction(self) -> str:
         return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"

@@ -168,6 +168,10 @@ def add_validation_errors(
             location = doc.value_location(prefix + path)
             if "field" in context:  # a model-level check that names the field it is about
                 shown = format_key_path(display_prefix + path + (str(context["field"]),))
+            if "at" in context:  # a model-level check that names the value it is about, by its key path
+                at = tuple(context["at"])
+                location = doc.value_location(prefix + path + at)
+                shown = format_key_path(display_prefix + path + at)
         out.add(location, message, shown, hint)
 
 
