@@ -431,3 +431,16 @@ def test_an_out_that_is_a_link_loop_exits_4_and_names_it(make_project, run_cli):
     lines = assert_clean_failure(run_cli("build", GOOD, "--out", "loop", cwd=root), 4)
     assert lines == ["loop: error: cannot write here: a symbolic link that leads nowhere (or back to itself) is in "
                      "the way (replace it by a folder; nothing was changed there)"]
+
+
+def test_a_folder_names_the_issues_in_it_for_build_and_check(make_project, run_cli):
+    root = make_project({"issues/2021-12-a.yaml": HELLO_ISSUE, "issues/2021-12-b.yml": HELLO_ISSUE,
+                         "issues/notes.txt": "not an issue", "empty/.keep": ""})
+    built = run_cli("build", "issues", "--out", "out", cwd=root, env=clean_env())
+    assert built.returncode == 0, built.stderr
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["2021-12-a", "2021-12-b"]
+    checked = run_cli("check", "issues/", cwd=root, env=clean_env())
+    assert checked.returncode == 0, checked.stderr
+    assert "issues/2021-12-a.yaml" in checked.stderr + checked.stdout
+    [line] = assert_clean_failure(run_cli("check", "empty", cwd=root, env=clean_env()), 2)
+    assert "no issue files in empty" in line

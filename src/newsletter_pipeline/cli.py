@@ -137,16 +137,18 @@ TEMPLATES = templates_option()
               "newsletter.yaml is saved (as the preview does); Ctrl-C stops.")
 @reports_errors
 def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_clipping: bool, watch: bool) -> None:
-    """Build ISSUES into OUT/<slug>/email.html, email.txt and email.mjml."""
+    """Build ISSUES (files, or folders of them) into OUT/<slug>/email.html, email.txt and email.mjml."""
     with collector_paused():
         from .commands.build import run, watch as watch_builds
+        from .issue.load import expand_folders
 
+    paths = expand_folders(list(issues))
     if watch:
-        watch_builds(list(issues), out, templates, allow_clipping, echo=click.echo,
+        watch_builds(paths, out, templates, allow_clipping, echo=click.echo,
                      log=lambda message: click.echo(message, err=True))
         return
 
-    for rendered in run(list(issues), out, templates, allow_clipping):
+    for rendered in run(paths, out, templates, allow_clipping):
         click.echo(f"built {out / rendered.slug}/email.html ({rendered.html_bytes:,} bytes), "
                    f"email.txt, email.mjml")
 
@@ -187,21 +189,22 @@ SUMMARY_FILE = click.option(
 @reports_errors
 def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, changed_since: str | None,
           summary_file: Path | None, screenshots: Path) -> None:
-    """Check ISSUES for what breaks in inboxes, pointing at the lines to fix. Writes nothing
-    (but the --summary-file).
+    """Check ISSUES (files, or folders of them; default: issues/) for what breaks in inboxes, pointing at
+    the lines to fix. Writes nothing (but the --summary-file).
 
     Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
     """
     with collector_paused():
         from .commands.changed import check_summary, default_issues, nothing_changed, select
         from .commands.check import run
+        from .issue.load import expand_folders
 
     if not issues and changed_since is None:  # as `archive` does: every issue in issues/
         paths = default_issues()
         if fmt == "text":
             click.echo(f"checking every issue in issues/ ({len(paths)}); name files to check fewer", err=True)
     else:
-        paths = select(list(issues), changed_since)
+        paths = select(expand_folders(list(issues)), changed_since)
     if changed_since is not None:
         if not paths:
             click.echo(nothing_changed(changed_since, "check"), err=True)

@@ -63,6 +63,28 @@ def find_project_root(start: Path) -> Path:
     return Path.cwd()
 
 
+def expand_folders(paths: list[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the issue files in it (``check issues/``), in name order.
+
+    Anything else passes through for the loader to read or to explain: a file,
+    a missing path, and a folder named like an issue file (``x.yaml/``), which
+    is a mistake the loader names.
+    """
+    out: list[Path] = []
+    for path in paths:
+        if path.suffix in ISSUE_SUFFIXES or not path.is_dir():
+            out.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix in ISSUE_SUFFIXES and p.is_file())
+        if not found:
+            from ..errors import UsageError
+
+            raise UsageError(f"no issue files in {display_path(path)} (issue files end in .yaml, e.g. "
+                             f"{display_path(path / '2024-05-my-issue.yaml')})")
+        out += [Path(display_path(p)) for p in found]
+    return out
+
+
 def display_path(path: Path) -> str:
     """Paths relative to the working directory read best in compiler-style messages.
 
