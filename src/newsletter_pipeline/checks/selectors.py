@@ -106,27 +106,33 @@ def _index(tree: Any) -> _Index:
     return index
 
 
-def _ancestors_match(index: _Index, element: Any, compounds: tuple[Compound, ...], combinators: tuple[str, ...],
-                     position: int) -> bool:
-    """Whether ``element`` (which matched ``compounds[position]``) has the ancestors the chain asks for."""
-    if position == 0:
-        return True
-    previous = compounds[position - 1]
-    parent = element.getparent()
-    if combinators[position - 1] == ">":
-        return parent is not None and index.matches(parent, previous) and _ancestors_match(
-            index, parent, compounds, combinators, position - 1)
-    while parent is not None:
-        if index.matches(parent, previous) and _ancestors_match(index, parent, compounds, combinators, position - 1):
-            return True
-        parent = parent.getparent()
-    return False
-
-
 def _match(tree: Any, compounds: tuple[Compound, ...], combinators: tuple[str, ...]) -> list[Any]:
+    """The elements the chain matches, in document order, like cssselect's XPath.
+
+    Left to right: the elements matching the first compound, then, for each
+    combinator, the next compound's candidates (from the index) that sit
+    inside one of them (descendant) or right under one (child). "Inside" is
+    the union of the matched elements' descendants, gathered by lxml in C, so
+    each step costs one pass over those subtrees, not a walk up from every
+    candidate (which grew faster than the email).
+    """
     index = _index(tree)
-    tag, classes = compounds[-1]
-    candidates = index.by_class.get(min(classes), []) if classes else index.by_tag.get(tag or "", [])
-    last = len(compounds) - 1
-    return [element for element in candidates
-            if index.matches(element, compounds[-1]) and _ancestors_match(index, element, compounds, combinators, last)]
+    matched = _candidates(index, compounds[0])
+    for combinator, compound in zip(combinators, compounds[1:]):
+        if combinator == ">":
+            parents = set(matched)
+            matched = [e for e in _candidates(index, compound) if e.getparent() in parents]
+            continue
+        inside: set[Any] = set()
+        for element in matched:  # document order: an element inside an earlier one adds nothing new
+            if element not in inside:
+                inside.update(element.iterdescendants())
+        matched = [e for e in _candidates(index, compound) if e in inside]
+    return matched
+
+
+def _candidates(index: _Index, compound: Compound) -> list[Any]:
+    """The elements matching one compound, in document order."""
+    tag, classes = compound
+    found = index.by_class.get(min(classes), []) if classes else index.by_tag.get(tag or "", [])
+    return [element for element in found if index.matches(element, compound)]
