@@ -45,6 +45,17 @@ def _refuse_controls(value: str, *, multi_line: bool) -> str:
     )
 
 
+# default_factory=list or dict would cost ~6.5 ms of every start-up: pydantic asks inspect.signature()
+# whether a factory takes the validated data, and for a builtin that parses its text signature with
+# tokenize, whose first use compiles one very large regular expression
+def _new_list() -> list[Any]:
+    return []
+
+
+def _new_dict() -> dict[Any, Any]:
+    return {}
+
+
 def _single_line(value: str) -> str:
     return _refuse_controls(value, multi_line=False)
 
@@ -325,7 +336,7 @@ class ArticleBlock(_Block):
 
     type: Literal["article"]
     title: Text
-    authors: list[Person] = Field(default_factory=list)
+    authors: list[Person] = Field(default_factory=_new_list)
     body: Markdown
     image: Image | None = None
     link: Button | None = None
@@ -626,7 +637,7 @@ class Utm(Strict):
     source: Text = "newsletter"
     medium: Text = "email"
     campaign: Text | None = Field(None, description="Defaults to the issue's slug")
-    domains: list[Text] = Field(default_factory=list, description="Only tag links to these hosts; empty means all")
+    domains: list[Text] = Field(default_factory=_new_list, description="Only tag links to these hosts; empty means all")
     parts: list[Literal["html", "text"]] = Field(
         default_factory=lambda: ["html", "text"],
         description="Which parts' links are tagged: the HTML part, the plain-text part, or both (the default)")
@@ -661,13 +672,13 @@ class Settings(Strict):
     contact_email: Email | None = None
     website: LinkUrl | None = None
     archive_url: LinkUrl | None = Field(None, description="Base URL of the web archive; enables 'view in browser'")
-    social: list[SocialLink] = Field(default_factory=list)
+    social: list[SocialLink] = Field(default_factory=_new_list)
     funding: Funding | None = Field(None, description="A funding statement and emblem for the footer")
     utm: Utm | None = None
     image_weight: ImageWeight = Field(ImageWeight(), description="Limits on the weight of the local images")
     templates: SingleLine | None = Field(None, description="Folder of template overrides, relative to newsletter.yaml")
     strings: dict[LanguageTag, dict[str, Text]] = Field(
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Built-in words replaced per language: {de: {\"Follow us\": \"Folgen Sie uns\"}}")
 
 
