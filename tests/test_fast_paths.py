@@ -239,3 +239,19 @@ def test_selector_matcher_finds_what_cssselect_finds(seed_build) -> None:
             compared += 1
             fast += _simple_chain(selector) is not None
     assert compared > 100 and fast > 80  # most selectors took the fast path, and each agreed
+
+
+def test_premailer_remembering_its_stylesheets_inlines_what_premailer_does(seed_build, monkeypatch) -> None:
+    """Twice the same email, and an email with other styles, as the plain Premailer inlines them."""
+    import newsletter_pipeline.render.inline as inline
+    from newsletter_pipeline.render.pipeline import compile_mjml
+
+    loaded, rendered = seed_build
+    compiled = compile_mjml(rendered.mjml, loaded.issue.language, loaded.issue.direction)
+    other = compiled.replace("</style>", ".np-extra { color: #123456 !important; }</style>", 1)
+    assert other != compiled
+    remembered = [inline.inline_css(html) for html in (compiled, compiled, other)]
+    assert inline._STYLE_RULES  # the second and third builds found stylesheets it had parsed
+    monkeypatch.setattr(inline, "_Premailer", inline.Premailer)
+    assert remembered == [inline.inline_css(html) for html in (compiled, compiled, other)]
+    assert remembered[0] != remembered[2]
