@@ -16,6 +16,7 @@ VERBS = {
     "screenshot": ["screenshot", ISSUE, "--out", "out"],
     "archive": ["archive", "--out", "out", "--base-url", "https://news.ai4media.eu/"],
     "preview": ["preview", ISSUE, "--port", "0"],
+    "send": ["send", ISSUE, "--test", "--to", "ann@example.org"],
 }
 
 

@@ -301,9 +301,10 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
               "(overrides NEWSLETTER_PROVIDER; default outbox).")
 @CHANGED_SINCE
 @SUMMARY_FILE
+@TEMPLATES
 @reports_errors
 def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: bool, yes: bool, dry_run: bool,
-         provider: str | None, changed_since: str | None, summary_file: Path | None) -> None:
+         provider: str | None, changed_since: str | None, summary_file: Path | None, templates: Path | None) -> None:
     """Build and check ISSUE, then send a test, or send it to the list once (--now / --schedule).
 
     With --test --changed-since REF instead of ISSUE, test-sends every issue
@@ -316,7 +317,7 @@ def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: boo
 
     _log_to_stderr()
     options = SendOptions(issue or Path(), test, [a.strip() for a in to.split(",") if a.strip()], schedule, now,
-                          yes, dry_run, provider, progress=_progress)
+                          yes, dry_run, provider, progress=_progress, templates=templates)
     if changed_since is not None or summary_file is not None or issue is None:
         sys.exit(_send_several(issue, changed_since, options, summary_file))
     confirm = (lambda text: click.prompt(text, default="", show_default=False, err=True)) \

@@ -173,3 +173,31 @@ def test_the_index_counts_one_error_as_one_error(serve, make_project) -> None:
     connection.close()
     assert f'<tr class="status-error" data-slug="{SLUG}">' in page
     assert '<td class="status">1 error, 0 warnings</td>' in page and "1 errors" not in page
+
+
+def test_send_test_sends_what_the_preview_shows_with_its_templates_folder(serve, make_project, monkeypatch) -> None:
+    """``preview --templates DIR``: the button's test send is built with the same overrides as the page."""
+    from email import message_from_bytes, policy
+
+    from shared import REPO
+
+    with local_smtp_server() as smtp:
+        _settings(monkeypatch, NEWSLETTER_PROVIDER="smtp", NEWSLETTER_TEST_RECIPIENTS="ann@example.org",
+                  **smtp.env())
+        root = make_project({ISSUE: VALID})
+        cta = (REPO / "templates" / "blocks" / "cta.mjml.j2").read_text(encoding="utf-8")
+        assert "{{ button(block.button) }}" in cta
+        (root / "over" / "blocks").mkdir(parents=True)
+        (root / "over" / "blocks" / "cta.mjml.j2").write_text(
+            cta.replace("{{ button(block.button) }}", "<p>Overridden call to action</p>\n{{ button(block.button) }}"),
+            encoding="utf-8")
+        running = serve(root / ISSUE, templates=root / "over")
+        assert "Overridden call to action" in running.site.builds[SLUG].html  # what the page shows
+        host = urlsplit(running.url).netloc
+        status, answer = _post(running.url, {"Host": host, "Origin": f"http://{host}",
+                                             "X-Preview-Token": running.server.token})
+        assert (status, answer["ok"]) == (200, True), answer
+        [delivered] = smtp.recorder.messages
+        message = message_from_bytes(delivered.data, policy=policy.default)
+        html = message.get_body(("html",)).get_content()
+        assert "Overridden call to action" in html

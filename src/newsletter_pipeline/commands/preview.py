@@ -32,8 +32,9 @@ def open_site(sources: list[Path], templates: Path | None, log: Log) -> Site:
     return site
 
 
-def send_test(path: Path) -> tuple[bool, list[str]]:
-    """The page's "Send test" button: ``send --test`` of ``path`` to NEWSLETTER_TEST_RECIPIENTS.
+def send_test(path: Path, templates: Path | None = None) -> tuple[bool, list[str]]:
+    """The page's "Send test" button: ``send --test`` of ``path`` to NEWSLETTER_TEST_RECIPIENTS, built
+    with the preview's ``--templates`` (what the page shows is what is sent).
 
     The one send path (``send.send_issue``) with ``test=True``, so a list send
     cannot happen here. Returns (sent, the lines ``send`` would print), the
@@ -46,7 +47,7 @@ def send_test(path: Path) -> tuple[bool, list[str]]:
 
     lines: list[str] = []
     try:
-        code = send_issue(Attempt(path), SendOptions(path, test=True), None, lines.append, lines.append)
+        code = send_issue(Attempt(path), SendOptions(path, test=True, templates=templates), None, lines.append, lines.append)
     except NewsletterError as exc:
         code, lines = exc.exit_code, [*lines, exc.report()]
 

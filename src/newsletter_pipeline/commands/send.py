@@ -47,6 +47,7 @@ class SendOptions:
     dry_run: bool = False
     provider: str | None = None
     progress: Progress = quiet  # test sends to many recipients, one by one (outbox, smtp)
+    templates: Path | None = None  # --templates: overrides searched before the project's templates/
 
     @property
     def kind(self) -> str:
@@ -95,9 +96,10 @@ class Attempt:
     dry_run: bool = False
 
 
-def build_and_check(attempt: Attempt, echo_err: Echo) -> tuple[LoadedIssue, RenderedIssue]:
+def build_and_check(attempt: Attempt, echo_err: Echo, templates: Path | None = None
+                    ) -> tuple[LoadedIssue, RenderedIssue]:
     """Every send builds and checks first; a check error stops it before any network call."""
-    loaded, rendered, report = build_checked(attempt.path)
+    loaded, rendered, report = build_checked(attempt.path, templates)
     attempt.rendered, attempt.report = rendered, report
     for warning in report.warnings:
         echo_err(str(warning.as_diagnostic()))
@@ -149,7 +151,7 @@ def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, ec
     Errors are raised (``NewsletterError``); ``attempt`` says how far it got.
     ``validate_options`` has already run.
     """
-    loaded, rendered = build_and_check(attempt, echo_err)
+    loaded, rendered = build_and_check(attempt, echo_err, options.templates)
     config = Config.load(loaded.project_root)
     name = options.provider or config.get("NEWSLETTER_PROVIDER") or DEFAULT_PROVIDER
     cls = provider_class(name)

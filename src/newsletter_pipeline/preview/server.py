@@ -52,7 +52,7 @@ SEND_TEST_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/send-test")
 TOKEN_HEADER = "X-Preview-Token"
 MAX_POST_BODY = 1024  # the page posts nothing; a bigger body is not ours
 
-SendTest = Callable[[Path], tuple[bool, list[str]]]  # issue file -> (sent, lines to show)
+SendTest = Callable[[Path, Path | None], tuple[bool, list[str]]]  # issue file, --templates -> (sent, lines)
 
 # The page's own script and styles only; the email (an iframe srcdoc, which
 # inherits this policy) may use inline styles and https images and fonts.
@@ -278,7 +278,7 @@ class PreviewServer(ThreadingHTTPServer):
         if not self._sending.acquire(blocking=False):
             return _json_status(HTTPStatus.CONFLICT, {"ok": False, "lines": ["a test send is already under way"]})
         try:
-            sent, lines = self.send_test(path)
+            sent, lines = self.send_test(path, self.site.templates)
         finally:
             self._sending.release()
         return _json_status(HTTPStatus.OK if sent else HTTPStatus.UNPROCESSABLE_ENTITY, {"ok": sent, "lines": lines})
