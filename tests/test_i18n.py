@@ -19,7 +19,8 @@ from newsletter_pipeline.render.dates import format_date, format_month, format_r
 from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, run_newsletter
 
 ARCHIVE = "https://www.ai4media.eu/newsletter/"  # gives every footer its "View in your browser" link
-SHIPPED = ["de", "el", "es", "fr", "it", "nl", "pl", "pt"]
+SHIPPED = ["bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "hr", "hu", "it", "lt", "lv", "nl", "pl", "pt", "ro",
+           "sk", "sl", "sv"]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 # An issue that leaves every default out (titles, labels, `where`) and uses every built-in word:
@@ -191,17 +192,24 @@ def date_words(locale: str) -> set[str]:
 
 # words that are the same in English and in that language, checked by hand
 SAME_WORD = {"de": {"online", "browser", "in", "link"}, "fr": {"contact", "image", "source"}, "el": set()}
-LOCALES = {"de": "de", "el": "el", "fr": "fr"}
+# this round's catalogues (the EU's other official languages): each built, its leftovers checked by hand
+NEW_CATALOGUES = ["bg", "cs", "da", "et", "fi", "hr", "hu", "lt", "lv", "ro", "sk", "sl", "sv"]
+SAME_WORD |= {language: set() for language in NEW_CATALOGUES} | {
+    "cs": {"online", "to"}, "sk": {"online", "to"}, "sl": {"to"},  # "to": it, that (Pokud vám to uniklo)
+    "da": {"browser", "link", "online"}, "et": {"link"}, "ro": {"browser", "contact", "link", "online"},
+    "hr": {"online"}, "hu": {"online"}, "sv": {"online"}}
+LOCALES = {language: language for language in ["de", "el", "fr", *NEW_CATALOGUES]}
+CHECKED = sorted(LOCALES)
 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """The seed and the fixture issue, each built in en, de, el and fr by the CLI."""
+    """The seed and the fixture issue, each built in English and in every ``CHECKED`` language by the CLI."""
     root = tmp_path_factory.mktemp("languages")
     (root / "newsletter.yaml").write_text(FIXTURE_CONFIG.read_text("utf-8"), encoding="utf-8")
     (root / "issues").mkdir()
     paths = []
-    for language in ("en", "de", "el", "fr"):
+    for language in ("en", *CHECKED):
         for name, text in (("seed", seed_in(language)), ("fixture", issue(language))):
             folder = root / "issues" / language
             folder.mkdir(exist_ok=True)
@@ -232,7 +240,7 @@ def test_the_english_builtin_words_are_derived_from_the_english_build(builds):
             "source", "issue", "link"} <= derived
 
 
-@pytest.mark.parametrize("language", ["de", "el", "fr"])
+@pytest.mark.parametrize("language", CHECKED)
 @pytest.mark.parametrize("name", ["seed", "fixture"])
 def test_no_english_builtin_word_in_either_part(builds, language, name):
     english = builtin_english(builds, name)
@@ -281,18 +289,18 @@ def test_the_footer_sentence_is_one_message_for_any_name(builds):
 
 
 def test_a_language_without_catalogue_falls_back_to_english_with_a_warning(make_project, run_cli):
-    root = make_project({"issues/2022-03-sv.yaml": issue("sv")})
-    result = run_cli("check", "issues/2022-03-sv.yaml", cwd=root, env=clean_env())
+    root = make_project({"issues/2022-03-tr.yaml": issue("tr")})
+    result = run_cli("check", "issues/2022-03-tr.yaml", cwd=root, env=clean_env())
     assert result.returncode == 0, result.stderr
     warning = [line for line in result.stdout.splitlines() if ": warning: language:" in line]
     assert len(warning) == 1, result.stdout
-    assert warning[0].startswith("issues/2022-03-sv.yaml:4:11: ")
-    assert "'sv'" in warning[0] and "sv.po is missing" in warning[0]
-    strict = run_cli("check", "--strict", "issues/2022-03-sv.yaml", cwd=root, env=clean_env())
+    assert warning[0].startswith("issues/2022-03-tr.yaml:4:11: ")
+    assert "'tr'" in warning[0] and "tr.po is missing" in warning[0]
+    strict = run_cli("check", "--strict", "issues/2022-03-tr.yaml", cwd=root, env=clean_env())
     assert strict.returncode == 1
-    built = run_cli("build", "issues/2022-03-sv.yaml", "--out", "dist", cwd=root, env=clean_env())
-    assert built.returncode == 0 and "sv.po is missing" in built.stderr
-    assert "Follow us" in (root / "dist/2022-03-sv/email.txt").read_text("utf-8")
+    built = run_cli("build", "issues/2022-03-tr.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert built.returncode == 0 and "tr.po is missing" in built.stderr
+    assert "Follow us" in (root / "dist/2022-03-tr/email.txt").read_text("utf-8")
 
 
 def test_shipped_languages_raise_no_language_warning(make_project, run_cli):
