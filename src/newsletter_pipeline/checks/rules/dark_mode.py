@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from ...errors import Location
@@ -107,21 +108,28 @@ def _aspects(prop: str) -> set[str]:
     return {f"border-{side}"} if prop.startswith("border-") and side in SIDES else set()
 
 
-def _painted(element: Any) -> Iterator[tuple[str, RGB]]:
+def _painted(element: Any) -> tuple[tuple[str, RGB], ...]:
     """The colours this element's own inline style and attributes paint (not inherited ones)."""
-    style = parse_style(element.get("style"))
-    fill = parse_color(style.get("background-color")) or parse_color(element.get("bgcolor"))
+    return _paints(element.get("style"), element.get("bgcolor"), element.get("color"))
+
+
+@lru_cache(maxsize=2048)  # MJML writes the same few dozen inline styles on hundreds of elements
+def _paints(inline: str | None, bgcolor: str | None, color: str | None) -> tuple[tuple[str, RGB], ...]:
+    style = parse_style(inline)
+    found: list[tuple[str, RGB]] = []
+    fill = parse_color(style.get("background-color")) or parse_color(bgcolor)
     if fill is None and style.get("background"):
         fill = next((c for c in map(parse_color, style["background"].split()) if c), None)
     if fill:
-        yield "background", fill
-    ink = parse_color(style.get("color")) or parse_color(element.get("color"))
+        found.append(("background", fill))
+    ink = parse_color(style.get("color")) or parse_color(color)
     if ink:
-        yield "text", ink
+        found.append(("text", ink))
     for side in SIDES:
         colour = _border(style, side)
         if colour:
-            yield f"border-{side}", colour
+            found.append((f"border-{side}", colour))
+    return tuple(found)
 
 
 def _border(style: dict[str, str], side: str) -> RGB | None:

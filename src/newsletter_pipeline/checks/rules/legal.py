@@ -159,8 +159,15 @@ def _holders(body: Any, wanted: str) -> list[Any]:
     every element's whole text, which costs more than the other checks.
     """
     own = [element for element in body.iter() if isinstance(element.tag, str)
-           and wanted in _collapsed(" ".join([element.text or "", *(child.tail or "" for child in element)]))]
+           and _holds(" ".join([element.text or "", *(child.tail or "" for child in element)]), wanted)]
     return own or _holders_of_split_text(body, wanted)
+
+
+def _holds(text: str, wanted: str) -> bool:
+    # most elements of an email are tables holding no text of their own: no need to collapse those
+    if not text or text.isspace():
+        return not wanted  # what the collapsed empty text would answer
+    return wanted in _collapsed(text)
 
 
 def _holders_of_split_text(element: Any, wanted: str) -> list[Any]:
