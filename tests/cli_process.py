@@ -31,7 +31,8 @@ from pathlib import Path
 from cli_forkserver import HEADER
 
 SERVER = Path(__file__).with_name("cli_forkserver.py")
-FRESH = os.environ.get("NEWSLETTER_TESTS_FRESH_CLI", "") == "1"
+# without fork (Windows) every run is a fresh interpreter, as it is on request
+FRESH = os.environ.get("NEWSLETTER_TESTS_FRESH_CLI", "") == "1" or not hasattr(os, "fork")
 
 _lock = threading.Lock()
 _server: tuple[subprocess.Popen[bytes], str] | None = None
