@@ -255,3 +255,35 @@ def test_premailer_remembering_its_stylesheets_inlines_what_premailer_does(seed_
     monkeypatch.setattr(inline, "_Premailer", inline.Premailer)
     assert remembered == [inline.inline_css(html) for html in (compiled, compiled, other)]
     assert remembered[0] != remembered[2]
+
+
+def test_the_command_does_not_load_installed_pydantic_plugins(tmp_path) -> None:
+    """An installed package registering a pydantic plugin is not imported by `newsletter build`;
+    the library, imported by other code, still loads it (the control)."""
+    import os
+    import subprocess
+    import sys
+
+    from shared import FIXTURE_PROJECT, SEED
+
+    site = tmp_path / "site"
+    (site / "noisy_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "noisy_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: noisy-plugin\n"
+                                                                   "Version: 1.0\n", encoding="utf-8")
+    (site / "noisy_plugin-1.0.dist-info" / "entry_points.txt").write_text(
+        "[pydantic]\nnoisy = noisy_plugin:plugin\n", encoding="utf-8")
+    marker = tmp_path / "loaded"
+    (site / "noisy_plugin.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n\n\nclass Plugin:\n    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n\n\nplugin = Plugin()\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    built = subprocess.run([sys.executable, "-m", "newsletter_pipeline", "build", str(SEED), "--out",
+                            str(tmp_path / "out")], cwd=FIXTURE_PROJECT, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert not marker.exists()
+    control = subprocess.run([sys.executable, "-c", "import newsletter_pipeline.issue.schema"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert control.returncode == 0, control.stderr
+    assert marker.exists()  # the plugin is found: the command above did not load it on purpose
