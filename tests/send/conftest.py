@@ -14,6 +14,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from shared import Recorder, SmtpServer, local_smtp_server
 
+PROXIED_HOST = "news.example.test"  # reserved (RFC 2606): resolves nowhere, so only a test proxy reaches it
+
 # A small valid issue for the send tests that need only something to send
 SMALL_ISSUE_NAME = "issues/2021-12-small.yaml"
 SMALL_SLUG = "2021-12-small"
@@ -79,8 +81,9 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
             .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
+            # the name: the link-check proxy tests reach this server through a proxy by a name only it resolves
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                        x509.DNSName(PROXIED_HOST)]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)

@@ -42,7 +42,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ..controls import first_control
 from ..errors import cut, echo
@@ -51,6 +51,7 @@ from .context import CheckContext
 from .findings import Finding
 from .hosts import non_public_reason, parse_ip
 from .locate import strip_utm
+from .proxy import Proxy, ProxyError, proxy_for
 
 TIMEOUT = 10.0  # seconds per link: every hop, every read
 MAX_HOPS = 10
@@ -192,16 +193,23 @@ def _resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in answers[0]))  # type: ignore[union-attr]
 
 
-def _connection(url: str, address: str) -> http.client.HTTPConnection:
-    """A connection to ``url``'s host that connects to the vetted ``address`` and nothing else."""
+def _connection(url: str, address: str, proxy: Proxy | None = None) -> http.client.HTTPConnection:
+    """A connection to ``url``'s host that connects to the vetted ``address`` and nothing else.
+
+    Through a ``proxy``, ``address`` is the proxy's: https goes through a CONNECT tunnel (TLS with
+    the link's own host), http as absolute requests to the proxy.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
+    target_port = parts.port or (443 if parts.scheme == "https" else 80)
+    server, port = (proxy.host, proxy.port) if proxy else (host, target_port)
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            host, parts.port, timeout=_BUDGET.left(), context=_tls())
+            server, port, timeout=_BUDGET.left(), context=_tls())
+        if proxy:
+            connection.set_tunnel(host, target_port, headers=proxy.headers())
     else:
-        connection = http.client.HTTPConnection(host, parts.port, timeout=_BUDGET.left())
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+        connection = http.client.HTTPConnection(server, port, timeout=_BUDGET.left())
 
     def connect(_address: object, timeout: float, source: object = None) -> socket.socket:
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -218,13 +226,17 @@ def _connection(url: str, address: str) -> http.client.HTTPConnection:
     return connection
 
 
-def _request(url: str, method: str, address: str) -> tuple[int, str, str | None, str]:
+def _request(url: str, method: str, address: str, proxy: Proxy | None = None) -> tuple[int, str, str | None, str]:
     """(status, reason, Location header, media type) for one request; HTTP error statuses are answers too."""
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection = _connection(url, address)
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    if proxy and parts.scheme == "http":  # an absolute request to the proxy, which forwards it
+        target = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+        headers.update(proxy.headers())
+    connection = _connection(url, address, proxy)
     try:
-        connection.request(method, target, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        connection.request(method, target, headers=headers)
         response = connection.getresponse()
         if method == "GET":
             response.read(BODY_BYTES)
@@ -239,11 +251,39 @@ def _hop(policy: _Policy, url: str, first: bool) -> tuple[int, str, str | None, 
     if parts.scheme not in SCHEMES or not parts.hostname:
         raise Refused(f"redirects to {echo(url)}, which is not a web address (only http: and https: are followed)")
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = policy.vet(parts.hostname, port, first)
-    answer = _request(url, "HEAD", address)
-    if answer[0] >= 400:
-        answer = _request(url, "GET", address)
+    proxy = _proxy(url)
+    if proxy is None:
+        address = policy.vet(parts.hostname, port, first)
+    else:
+        _vet_through(policy, parts.hostname, port, first)
+        address = _resolve(proxy.host, proxy.port)[0]  # the office's own proxy: a private address is expected
+    try:
+        answer = _request(url, "HEAD", address, proxy)
+        if answer[0] >= 400:
+            answer = _request(url, "GET", address, proxy)
+    except OSError as exc:
+        if proxy is None or isinstance(exc, TimeoutError):
+            raise
+        raise Refused(f"cannot connect through the proxy {proxy.shown}: "
+                      f"{cut(_printable(str(exc) or type(exc).__name__))}") from None
     return answer
+
+
+def _proxy(url: str) -> Proxy | None:
+    try:
+        return proxy_for(url)
+    except ProxyError as exc:
+        raise Refused(f"not checked: {exc}") from None
+
+
+def _vet_through(policy: _Policy, host: str, port: int, first: bool) -> None:
+    """Through a proxy, the link's host is still vetted where this machine can resolve it (an address in
+    the sender's network is refused as without one); a name only the proxy can resolve is left to it."""
+    try:
+        policy.vet(host, port, first)
+    except socket.gaierror:
+        if parse_ip(host) is not None:
+            raise
 
 
 def _printable(text: str) -> str:
