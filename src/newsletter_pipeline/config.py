@@ -13,7 +13,6 @@ Contracts:
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 import re

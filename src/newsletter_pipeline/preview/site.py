@@ -18,7 +18,7 @@ from typing import Any
 from ..checked import build_checked
 from ..checks.rules.envelope import PREHEADER_MAX, PREHEADER_MIN
 from ..config import Config
-from ..errors import Diagnostic, Location, NewsletterError, UsageError
+from ..errors import NewsletterError, UsageError
 from ..issue.editions import split_name
 from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, LoadedIssue, display_path, find_project_root
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
