@@ -16,6 +16,22 @@ sender:
 postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
 """
 
+# The link-check tests' issue: its masthead, then ``blocks`` (YAML list items, indented two spaces)
+LINKS_ISSUE = """\
+subject: Spring news from the lab
+preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
+date: 2022-04-01
+blocks:
+  - type: masthead
+    title: Spring news
+"""
+
+
+def links_issue(body: str) -> str:
+    """``LINKS_ISSUE`` with one editorial block whose Markdown is ``body`` (one line)."""
+    return LINKS_ISSUE + f"  - type: editorial\n    body: |-\n      {body}\n"
+
+
 # Passes every rule: each test changes one thing and expects exactly that rule to fire.
 BASE = """\
 subject: Spring news from the AI4Media lab

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from checkutil import ISSUE_NAME, LOCAL_ONLY_CONFIG, line_of, only, where
+from checkutil import ISSUE_NAME, LINKS_ISSUE, LOCAL_ONLY_CONFIG, line_of, links_issue, only, where
 from send.conftest import Certs, certs  # noqa: F401 - the send tests' certificate fixture, used here too
 from shared import local_http_server
 
@@ -133,17 +133,7 @@ def test_the_deadline_and_the_opt_in_come_from_the_environment():
 def test_check_reports_a_hostile_redirect_at_the_link_line(check, server, monkeypatch):
     monkeypatch.setenv(ALLOW_LOCAL_ENV, "1")
     monkeypatch.setenv(TIMEOUT_ENV, "0.5")
-    issue = f"""\
-subject: Spring news from the lab
-preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
-date: 2022-04-01
-blocks:
-  - type: masthead
-    title: Spring news
-  - type: editorial
-    body: |-
-      See [the file]({server}/to?file:///etc/passwd) and [the slow page]({server}/drip).
-"""
+    issue = links_issue(f"See [the file]({server}/to?file:///etc/passwd) and [the slow page]({server}/drip).")
     findings = only(check(issue, config=CONFIG, check_links=True), "link-check")
     assert sorted((f.level, where(f), f.message.split(": ", 1)[1]) for f in findings) == [
         ("error", (ISSUE_NAME, line_of(issue, "/drip")), "no answer within 0.5 s"),
@@ -160,17 +150,8 @@ def _https_server(certs: Certs) -> AbstractContextManager[str]:
 def test_https_links_are_checked_within_the_deadline_from_the_command_line(run_cli, project, certs):
     """The TLS socket keeps the deadline too; the CA comes from SSL_CERT_FILE, as OpenSSL reads it."""
     with _https_server(certs) as base:
-        issue = f"""\
-subject: Spring news from the lab
-preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
-date: 2022-04-01
-blocks:
-  - type: masthead
-    title: Spring news
-  - type: editorial
-    body: |-
-      See [the page]({base}/ok), [the slow page]({base}/drip) and [the file]({base}/to?file:///etc/passwd).
-"""
+        issue = links_issue(f"See [the page]({base}/ok), [the slow page]({base}/drip) and "
+                            f"[the file]({base}/to?file:///etc/passwd).")
         path = project(issue, config=CONFIG)
         result = run_cli("check", "--check-links", "--format", "json", str(path), timeout=60, cwd=Path.cwd(),
                          env={ALLOW_LOCAL_ENV: "1", TIMEOUT_ENV: "0.5", "SSL_CERT_FILE": str(certs.ca_file)})
@@ -187,13 +168,7 @@ blocks:
 def test_an_image_that_answers_with_a_page_is_an_error_at_its_line(run_cli, project, certs):
     """A moved picture often answers 200 with an HTML page: --check-links checks that images are images."""
     with _https_server(certs) as base:
-        issue = f"""\
-subject: Spring news from the lab
-preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
-date: 2022-04-01
-blocks:
-  - type: masthead
-    title: Spring news
+        issue = LINKS_ISSUE + f"""\
   - type: image
     src: {base}/photo.png
     alt: The lab's new building

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from checkutil import LOCAL_ONLY_CONFIG, line_of
+from checkutil import LOCAL_ONLY_CONFIG, line_of, links_issue
 from send.conftest import PROXIED_HOST, Certs, certs  # noqa: F401 - the certificate fixture, used here too
 from shared import free_port, local_http_server
 
@@ -156,16 +156,8 @@ def test_a_local_address_is_refused_through_the_proxy_too(environment) -> None:
 def test_https_links_go_through_connect_from_the_command_line(run_cli, tmp_path, certs) -> None:
     """TLS is with the link's own server (its certificate names PROXIED_HOST), tunnelled by the proxy."""
     with local_http_server(Site, tls=certs.server_context()) as site, proxy(site) as (address, seen):
-        issue = f"""\
-subject: Spring news from the lab
-preheader: Three new papers, an open dataset and the dates of our summer school in Thessaloniki.
-date: 2022-04-01
-blocks:
-  - type: masthead
-    title: Spring news
-  - type: editorial
-    body: See [the page](https://{PROXIED_HOST}/ok) and [the old page](https://{PROXIED_HOST}/gone).
-"""
+        issue = links_issue(f"See [the page](https://{PROXIED_HOST}/ok) and "
+                            f"[the old page](https://{PROXIED_HOST}/gone).")
         (tmp_path / "issues").mkdir()
         (tmp_path / "newsletter.yaml").write_text(LOCAL_ONLY_CONFIG, encoding="utf-8")
         path = tmp_path / "issues" / "2022-04-spring.yaml"
