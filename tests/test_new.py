@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from shared import SEED_IN_PROJECT, assert_clean_failure, clean_env
 
@@ -158,3 +159,25 @@ def test_a_date_in_another_format_is_a_usage_error(run_cli, make_project):
     assert result.returncode == 2 and "'01/03/2027' is not a date written year-month-day: write it like 2027-03-01" \
         in result.stderr and "Traceback" not in result.stderr
     assert not (root / "issues" / "2027-03-spring-update.yaml").exists()
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Νέα της άνοιξης", "nea-tis-anoixis"), ("Новини от София", "novini-ot-sofiya"),
+    ("Łódź i Straße", "lodz-i-strasse"), ("Ærø, Đakovo & Ħal Qormi", "aero-dakovo-hal-qormi"),
+    ("A very long title " * 20, "a-very-long-title-a-very-long-title-a-very-long-title-a-very"),
+])
+def test_titles_in_the_networks_languages_name_the_file_in_latin_letters(run_cli, make_project, title, slug):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    result = run_cli("new", title, "--date", "2027-03-01", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    path = root / "issues" / f"2027-03-{slug}.yaml"
+    assert path.exists() and len(slug) <= 60
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["subject"] == title.strip()  # kept as written
+
+
+def test_a_title_with_nothing_to_spell_a_file_name_with_is_refused_once(run_cli, make_project):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    for title in ("日本のニュース", "🎉🎉"):
+        (line,) = assert_clean_failure(run_cli("new", title, cwd=root, env=clean_env()), 2)
+        assert line.startswith("error: the title ") and "error: error" not in line, line
+        assert "Greek and Cyrillic are spelled in Latin letters" in line

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,17 +21,12 @@ from ..issue.editions import split_name
 from ..issue.load import display_path, find_project_root
 from ..issue.located_yaml import read_located_yaml
 from ..output import write_atomic
+from ..slugs import slugify
 
 # values that choose a layout rather than say something: kept as they are
 KEPT = frozenset({"type", "id", "image_position", "network", "decorative", "columns", "level", "width", "height",
                   "language", "settings"})
 IMAGE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
-
-
-def slugify(title: str) -> str:
-    """``"Spring update!"`` -> ``"spring-update"``: ASCII letters and digits, joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def latest_issue(issues: Path) -> Path | None:
@@ -108,18 +102,19 @@ def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd
     date = date or dt.date.today()
     slug = slugify(title)
     if not slug or not title.strip():
-        raise UsageError(f"error: the title {title!r} has no letters or digits to name the file after: "
-                         'give a title such as "Spring update"')
+        raise UsageError(f"the title {title!r} has no letters or digits that can be written in a file name "
+                         "(a-z, 0-9; Greek and Cyrillic are spelled in Latin letters): give a title such as "
+                         '"Spring update", then change the subject in the new file as you like')
     root = find_project_root((cwd or Path.cwd()).resolve())
     source = source or latest_issue(root / "issues")
     if source is None:
-        raise UsageError(f"error: {display_path(root / 'issues')} has no issue to take the blocks from: give one "
+        raise UsageError(f"{display_path(root / 'issues')} has no issue to take the blocks from: give one "
                          "with --from ISSUE, or start a project with `newsletter init DIR`")
     doc = read_located_yaml(source, display_path(source))
     data = doc.data if isinstance(doc.data, dict) else {}
     target = root / "issues" / f"{date:%Y-%m}-{slug}.yaml"
     if target.exists() or target.is_symlink():
-        raise UsageError(f"error: {display_path(target)} already exists; newsletter new never overwrites an issue: "
+        raise UsageError(f"{display_path(target)} already exists; newsletter new never overwrites an issue: "
                          "choose another title, or edit that file")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, render(new_issue(data, title.strip(), date), display_path(source)))
