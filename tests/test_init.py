@@ -97,7 +97,8 @@ def test_init_twice_refuses_the_second_time(run_cli, tmp_path):
     assert run_cli("init", str(project), "--name", "A", env=clean_env()).returncode == 0
     before = (project / "newsletter.yaml").read_text(encoding="utf-8")
     result = run_cli("init", str(project), "--name", "B", env=clean_env())
-    assert_clean_failure(result, 2)
+    (line,) = assert_clean_failure(result, 2)
+    assert line.startswith("error: ") and not line.startswith("error: error"), line
     assert (project / "newsletter.yaml").read_text(encoding="utf-8") == before
 
 
@@ -111,6 +112,7 @@ def test_bad_answers_are_refused_before_anything_is_written(run_cli, tmp_path, o
     result = run_cli("init", str(tmp_path / "bad"), *args, env=clean_env())
     (line,) = assert_clean_failure(result, 2)
     assert option in line and words in line
+    assert line.startswith(f"error: {option}"), line  # once: the message used to read "error: error: ..."
     assert not (tmp_path / "bad").exists()
 
 

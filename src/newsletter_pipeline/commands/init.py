@@ -58,10 +58,10 @@ def validate(answers: Answers) -> None:
         try:
             TypeAdapter(kind).validate_python(value)
         except ValidationError:
-            raise UsageError(f"error: {option} {json.dumps(value, ensure_ascii=False)} cannot be used: "
+            raise UsageError(f"{option} {json.dumps(value, ensure_ascii=False)} cannot be used: "
                              f"{_why(option)} (for example {option} {example})") from None
     if "\n" in answers.name or not answers.name.strip():
-        raise UsageError("error: --name must be one line of text (for example --name \"Example Weekly\")")
+        raise UsageError("--name must be one line of text (for example --name \"Example Weekly\")")
 
 
 def _why(option: str) -> str:
@@ -147,12 +147,12 @@ def run(folder: Path, answers: Answers, today: dt.date | None = None,
     """
     validate(answers)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"error: {folder} is a file, not a folder: give a new folder's name "
+        raise UsageError(f"{folder} is a file, not a folder: give a new folder's name "
                          "(e.g. newsletter init my-newsletter)")
     planned = files(answers, today or dt.date.today())
     there = existing(folder, list(planned))
     if there:
-        raise UsageError(f"error: {folder} already has {', '.join(there)}; newsletter init never overwrites "
+        raise UsageError(f"{folder} already has {', '.join(there)}; newsletter init never overwrites "
                          "a file: choose a new folder, or move these files away first")
     written: list[Path] = []
     made: list[Path] = []
