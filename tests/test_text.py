@@ -162,3 +162,19 @@ def test_a_long_url_stands_alone_on_its_line(small):
     assert url in lines and "Go:" in lines
     # a longer line is one URL, whole (the tagged Markdown link too: "<https://...>")
     assert all(len(line) <= WIDTH or re.fullmatch(r"<?https://\S+>?\.?", line) for line in lines), lines
+
+
+def test_the_footer_invites_to_follow_only_when_there_is_something_to_follow(make_project):
+    """Without social links the footer has no "Follow us" heading (a new project has none), in both parts."""
+    from shared import FIXTURE_CONFIG, HELLO_ISSUE
+
+    root = make_project({"issues/2021-12-hello.yaml": HELLO_ISSUE})
+    _, followed = build_issue(root / "issues" / "2021-12-hello.yaml")
+    assert "Follow us\n---------" in followed.text and ">Follow us</h2>" in followed.html
+    config = FIXTURE_CONFIG.read_text(encoding="utf-8")
+    without = re.sub(r"^social:\n(?:  .*\n)+", "", config, flags=re.MULTILINE)
+    assert without != config
+    (root / "newsletter.yaml").write_text(without, encoding="utf-8")
+    _, alone = build_issue(root / "issues" / "2021-12-hello.yaml")
+    assert "Follow us" not in alone.text and "Follow us" not in alone.html and "<h2></h2>" not in alone.html
+    assert UNSUBSCRIBE_PLACEHOLDER in alone.text  # the rest of the footer is there

@@ -32,15 +32,18 @@ DEFAULTS: dict[type[BaseModel], dict[str, str]] = {
 }
 
 
-def _filled(model: Any, messages: Messages) -> Any:
-    update = {name: messages.gettext(message) for name, message in DEFAULTS.get(type(model), {}).items()
-              if getattr(model, name) is None}
+def _filled(model: Any, messages: Messages, social: bool = True) -> Any:
+    defaults = DEFAULTS.get(type(model), {})
+    if isinstance(model, FooterBlock) and not social:
+        defaults = {}  # "Follow us" over no social links at all: the footer goes without a heading
+    update = {name: messages.gettext(message) for name, message in defaults.items() if getattr(model, name) is None}
     events = getattr(model, "events", None)
     if isinstance(events, list):
         update["events"] = [_filled(event, messages) for event in events]
     return model.model_copy(update=update) if update else model
 
 
-def with_localized_defaults(issue: Issue, messages: Messages) -> Issue:
-    """``issue`` with every omitted default title and label written in ``messages``' language."""
-    return issue.model_copy(update={"blocks": [_filled(block, messages) for block in issue.blocks]})
+def with_localized_defaults(issue: Issue, messages: Messages, social: bool = True) -> Issue:
+    """``issue`` with every omitted default title and label written in ``messages``' language;
+    ``social``: whether the settings list social links, which the footer's default title invites to follow."""
+    return issue.model_copy(update={"blocks": [_filled(block, messages, social) for block in issue.blocks]})

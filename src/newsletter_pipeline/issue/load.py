@@ -147,7 +147,7 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIss
     problems.raise_if_any()
     settings = _apply_env(settings, env if env is not None else os.environ)
     messages = messages_for(issue.language, settings.strings)
-    issue = with_localized_defaults(_with_footer(issue), messages)
+    issue = with_localized_defaults(_with_footer(issue), messages, social=bool(settings.social))
     return LoadedIssue(path, path.stem, issue, settings, doc, root, messages)
 
 

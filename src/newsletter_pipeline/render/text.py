@@ -101,6 +101,8 @@ def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = Non
     Without ``underline``: "=" for a top-level block title, "-" for one inside
     a section (the block's ``level`` is 3 or more).
     """
+    if not title:
+        return NOTHING  # a block without a title (a footer with no social links to follow)
     if underline is None:
         underline = "=" if ctx.get("level", 2) <= 2 else "-"
     capitals = ctx.get("capitals", str.upper)  # Greek capitals drop their accents
