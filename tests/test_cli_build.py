@@ -444,3 +444,6 @@ def test_a_folder_names_the_issues_in_it_for_build_and_check(make_project, run_c
     assert "issues/2021-12-a.yaml" in checked.stderr + checked.stdout
     [line] = assert_clean_failure(run_cli("check", "empty", cwd=root, env=clean_env()), 2)
     assert "no issue files in empty" in line
+    # the project's own folder: newsletter.yaml is no issue (it was checked as one)
+    [line] = assert_clean_failure(run_cli("check", ".", cwd=root, env=clean_env()), 2)
+    assert "no issue files in ." in line

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from ..errors import ConfigError, DiagnosticList, Location, UsageError
-from ..issue.load import ISSUE_SUFFIXES, display_path, read_settings_doc
+from ..issue.load import display_path, issue_files_in, read_settings_doc
 from ..issue.schema import Settings
 from ..issue.validation import add_validation_errors
 
@@ -22,7 +22,7 @@ def find_issue_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix in ISSUE_SUFFIXES and p.is_file())
+            found += issue_files_in(path)
         elif path.is_file():
             found.append(path)
         else:

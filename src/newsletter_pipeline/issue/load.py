@@ -62,6 +62,12 @@ def find_project_root(start: Path) -> Path:
     return Path.cwd()
 
 
+def issue_files_in(folder: Path) -> list[Path]:
+    """The issue files of ``folder``, in name order: its ``.yaml``/``.yml`` files but ``newsletter.yaml``
+    (what ``check``, ``build``, ``archive`` and the preview take a folder to mean)."""
+    return sorted(p for p in folder.iterdir() if p.suffix in ISSUE_SUFFIXES and p.name != CONFIG_NAME and p.is_file())
+
+
 def expand_folders(paths: list[Path]) -> list[Path]:
     """``paths`` with each folder replaced by the issue files in it (``check issues/``), in name order.
 
@@ -74,7 +80,7 @@ def expand_folders(paths: list[Path]) -> list[Path]:
         if path.suffix in ISSUE_SUFFIXES or not path.is_dir():
             out.append(path)
             continue
-        found = sorted(p for p in path.iterdir() if p.suffix in ISSUE_SUFFIXES and p.is_file())
+        found = issue_files_in(path)
         if not found:
             from ..errors import UsageError
 

@@ -20,7 +20,7 @@ from ..checks.rules.envelope import PREHEADER_MAX, PREHEADER_MIN
 from ..config import Config
 from ..errors import NewsletterError, UsageError
 from ..issue.editions import split_name
-from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, LoadedIssue, display_path, find_project_root
+from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, LoadedIssue, display_path, find_project_root, issue_files_in
 from ..models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
 from ..render.media import local_uses
 from ..render.templates import environment, template_dirs
@@ -218,9 +218,7 @@ class Site:
         for source in self.sources:
             if source.is_dir():
                 root = find_project_root(source.resolve()).resolve()
-                paths += sorted(p for p in source.iterdir()
-                                if p.suffix in ISSUE_SUFFIXES and p.name != CONFIG_NAME and p.is_file()
-                                and self._inside(p, root))
+                paths += [p for p in issue_files_in(source) if self._inside(p, root)]
             else:
                 paths.append(source)
         return paths
