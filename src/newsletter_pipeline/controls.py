@@ -21,7 +21,8 @@ NAMED = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00":
 
 # the same characters as the rule above (category Cc is exactly U+0000-001F and U+007F-009F), as one
 # regular expression: the schema asks this of every text field, and a loop over unicodedata.category
-# per character was ~5 ms of a seed build's 25 (tests/test_fast_paths.py compares it with that loop)
+# per character was the largest single function of a batch build's profile (5.2 of ~100 ms profiled
+# per issue; tests/test_fast_paths.py compares the expression with that loop)
 _ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202d\u202e]")
 _MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]|\r(?!\n)")
 

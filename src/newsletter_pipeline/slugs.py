@@ -17,8 +17,9 @@ import unicodedata
 
 MAX_LENGTH = 60  # characters: a readable address, and far below any file system's 255-byte name limit
 
-_LATIN = {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l",
-          "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ħ": "h", "Ħ": "h", "ı": "i", "ŋ": "n"}
+# lower-case letters: the title is lower-cased first (ẞ -> ß, Ł -> ł...)
+_LATIN = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ı": "i",
+          "ŋ": "n"}
 _GREEK = {"α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i", "κ": "k",
           "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s", "ς": "s", "τ": "t",
           "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o"}
@@ -34,9 +35,9 @@ _PAIRS = re.compile("|".join(_GREEK_PAIRS))
 def slugify(title: str) -> str:
     """``"Spring update!"`` -> ``"spring-update"``: ASCII letters and digits joined by hyphens; ``""`` when
     nothing of the title can be spelled so (a title only in Chinese, say, or only punctuation)."""
-    text = "".join(_LATIN.get(char, char) for char in title)
+    text = "".join(_LATIN.get(char, char) for char in title.lower())
     # Greek accents first (ά -> α), so the letter pairs below are found with or without them
-    text = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     text = _PAIRS.sub(lambda found: _GREEK_PAIRS[found.group()], text)
     text = "".join(_GREEK.get(char) or _CYRILLIC.get(char) or char for char in text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .selectors import compiled_selector
+
 RGB = tuple[int, int, int]
 
 NAMED_COLORS: dict[str, RGB] = {
@@ -239,8 +241,6 @@ def stylesheet_declarations(tree: Any) -> dict[Any, list[Declaration]]:
             if declaration.prop in HIDING_PROPERTIES and not _dark_colour(declaration):
                 for selector in declaration.selector.split(","):
                     by_selector.setdefault(" ".join(selector.split()), []).append(declaration)
-    from .selectors import compiled_selector  # selectors.py imports nothing of this module: no circle
-
     matched: dict[Any, list[Declaration]] = {}
     for selector, found in by_selector.items():
         compiled = compiled_selector(selector)

@@ -69,7 +69,8 @@ def proxy_for(url: str) -> Proxy | None:
         raise ProxyError(f"{variable} has an invalid port (write it as http://host:3128)") from None
     authorization = None
     if proxy.username is not None:
-        EVERYWHERE.add(unquote(proxy.password or "") or None)  # never shown, --debug included
-        pair = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
+        password = unquote(proxy.password or "")
+        EVERYWHERE.add(password)  # never shown, --debug included
+        pair = f"{unquote(proxy.username)}:{password}".encode()
         authorization = "Basic " + base64.b64encode(pair).decode("ascii")
     return Proxy(proxy.hostname, port, variable, authorization)
