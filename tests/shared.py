@@ -40,6 +40,15 @@ SEED_IN_PROJECT = f"issues/{SEED_NAME}"  # the seed as the CLI names it from FIX
 REPO_CONTENT = (REPO / "issues", REPO / "newsletter.yaml")
 
 
+# newsletter.yaml with no external URL anywhere (no logo, social links or website): link checks stay local
+LOCAL_ONLY_CONFIG = """\
+name: Lab Newsletter
+sender:
+  name: Lab
+  email: news@lab.ai4media.eu
+postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
+"""
+
 # A small issue that passes every check (build runs them too): a preheader, a masthead h1, a descriptive button
 HELLO_PREHEADER = "A short note about what is new in the AI4Media project this month."
 HELLO_ISSUE = f"""\

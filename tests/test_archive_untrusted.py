@@ -50,6 +50,14 @@ def assert_untouched(victim: Path) -> None:
     assert (victim / "precious.txt").read_text(encoding="utf-8") == "mine\n"
 
 
+def link_in_place_of(folder: Path, target: Path) -> None:
+    """Empty ``folder`` of the site, remove it, and put a link to ``target`` (outside the site) in its place."""
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    folder.symlink_to(target, target_is_directory=True)
+
+
 def assert_rebuilt(result: subprocess.CompletedProcess[str], root: Path) -> None:
     """Exit 0, one warning naming the manifest, every page built again, a sound manifest written."""
     assert result.returncode == 0, result.stderr
@@ -77,10 +85,7 @@ def test_a_manifest_naming_a_path_outside_the_site_deletes_nothing(site, name):
 def test_a_removed_issue_whose_page_folder_is_a_link_outside_loses_the_link_only(site):
     root, victim, archive = site
     page = root / "site" / GONE
-    for child in page.iterdir():
-        child.unlink()
-    page.rmdir()
-    page.symlink_to(victim, target_is_directory=True)
+    link_in_place_of(page, victim)
     (root / "issues" / f"{GONE}.yaml").unlink()
     result = archive()
     assert result.returncode == 0, result.stderr
@@ -94,9 +99,7 @@ def test_a_feed_cache_folder_that_links_outside_is_neither_read_nor_emptied(site
     entries = root / "site" / ".archive" / "entries"
     for child in entries.iterdir():
         (victim / child.name).write_bytes(child.read_bytes())
-        child.unlink()
-    entries.rmdir()
-    entries.symlink_to(victim, target_is_directory=True)
+    link_in_place_of(entries, victim)
     (root / "issues" / f"{GONE}.yaml").unlink()
     expected = sorted(p.name for p in victim.iterdir())
     lines = assert_clean_failure(archive(), 2)  # its manifest refused, the rebuild cannot write there
@@ -109,10 +112,7 @@ def test_a_feed_cache_folder_that_links_outside_is_neither_read_nor_emptied(site
 def test_a_page_folder_linking_outside_is_never_written_through(site):
     root, victim, archive = site
     page = root / "site" / KEPT
-    for child in page.iterdir():
-        child.unlink()
-    page.rmdir()
-    page.symlink_to(victim, target_is_directory=True)
+    link_in_place_of(page, victim)
     issue = root / "issues" / f"{KEPT}.yaml"
     issue.write_text(issue.read_text(encoding="utf-8").replace("Kept", "Changed"), encoding="utf-8")
     lines = assert_clean_failure(archive(), 2)

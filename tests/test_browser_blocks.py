@@ -12,7 +12,7 @@ import os
 import pytest
 import yaml
 from shared import REPO, clean_env, run_newsletter
-from test_block_types import ALL, NAME, SETTINGS, SLUG
+from test_block_types import ALL, NAME, SETTINGS
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from shared import assert_clean_failure, clean_env
+from shared import LOCAL_ONLY_CONFIG, assert_clean_failure, clean_env
 
 from newsletter_pipeline.checks import run_checks
 from newsletter_pipeline.errors import Diagnostic, IssueError
@@ -20,16 +20,11 @@ from newsletter_pipeline.issue.load import load_issue
 from newsletter_pipeline.render import build_issue
 
 ISSUE = "issues/2022-05-hostile.yaml"
-CONFIG = """\
-name: Lab Newsletter
+CONFIG = LOCAL_ONLY_CONFIG + """\
 brand:
   fonts:
     body: "Helvetica, Arial, sans-serif"
     heading: "Helvetica, Arial, sans-serif"
-sender:
-  name: Lab
-  email: news@lab.ai4media.eu
-postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
 """
 VALID = """\
 subject: Spring news from the lab

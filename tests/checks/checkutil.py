@@ -7,14 +7,6 @@ from shared import REPO
 from newsletter_pipeline.checks import CheckReport, Finding
 
 ISSUE_NAME = "issues/2022-04-spring-news.yaml"
-# newsletter.yaml with no external URL anywhere (no logo, social links or website): link checks stay local
-LOCAL_ONLY_CONFIG = """\
-name: Lab Newsletter
-sender:
-  name: Lab
-  email: news@lab.ai4media.eu
-postal_address: "Lab, 1 Main Street, 57001 Thermi, Greece"
-"""
 
 # The link-check tests' issue: its masthead, then ``blocks`` (YAML list items, indented two spaces)
 LINKS_ISSUE = """\

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from checkutil import ISSUE_NAME, LOCAL_ONLY_CONFIG, line_of, only, where
-from shared import local_http_server
+from checkutil import ISSUE_NAME, line_of, only, where
+from shared import LOCAL_ONLY_CONFIG, local_http_server
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, fetch, fetch_all
 

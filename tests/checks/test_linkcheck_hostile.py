@@ -13,9 +13,9 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from checkutil import ISSUE_NAME, LINKS_ISSUE, LOCAL_ONLY_CONFIG, line_of, links_issue, only, where
+from checkutil import ISSUE_NAME, LINKS_ISSUE, line_of, links_issue, only, where
 from send.conftest import Certs, certs  # noqa: F401 - the send tests' certificate fixture, used here too
-from shared import local_http_server
+from shared import LOCAL_ONLY_CONFIG, local_http_server
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, TIMEOUT_ENV, fetch, settings
 

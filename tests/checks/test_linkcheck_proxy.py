@@ -17,9 +17,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from checkutil import LOCAL_ONLY_CONFIG, line_of, links_issue
+from checkutil import line_of, links_issue
 from send.conftest import PROXIED_HOST, Certs, certs  # noqa: F401 - the certificate fixture, used here too
-from shared import free_port, local_http_server
+from shared import LOCAL_ONLY_CONFIG, free_port, local_http_server
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV, fetch
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
