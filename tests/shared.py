@@ -83,6 +83,18 @@ blocks:
     alt: The team on the steps of the venue
 {extra}"""
 
+
+def with_photo(root: Path, archive_url: str, size: tuple[int, int]) -> Path:
+    """``root`` with ``archive_url`` in its newsletter.yaml and a noisy JPEG of ``size`` at images/photo.jpg."""
+    from PIL import Image
+
+    with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"\narchive_url: {archive_url}\n")
+    (root / "images").mkdir(exist_ok=True)
+    Image.effect_noise(size, 50).convert("RGB").save(root / "images/photo.jpg", "JPEG")
+    return root
+
+
 def newsletter_command() -> list[str]:
     """The CLI as a fresh process of this interpreter (for what start-up does; else ``run_newsletter``)."""
     return [sys.executable, "-m", "newsletter_pipeline"]

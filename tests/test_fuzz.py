@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import random
 import re
 import subprocess
@@ -25,6 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fuzz_driver import place
 from shared import assert_clean_failure
 
 ISSUE = "issues/2021-12-fuzz.yaml"
@@ -213,15 +213,7 @@ def test_fuzzed_builds_as_real_processes(fuzz_project, run_cli, number):
 @pytest.mark.parametrize("target", [ISSUE, CONFIG])
 def test_special_files_as_real_processes(fuzz_project, run_cli, special, target):
     path = fuzz_project / target
-    path.unlink()
-    if special == "folder":
-        path.mkdir()
-    elif special == "pipe":
-        os.mkfifo(path)
-    elif special == "link loop":
-        path.symlink_to(path.name)
-    else:
-        path.symlink_to("nowhere.yaml")
+    place(path, {"special": special})  # as the in-process driver puts them
     lines = assert_clean_failure(run_cli("check", ISSUE, cwd=fuzz_project, timeout=30), 2)
     assert len(lines) == 1 and lines[0].startswith(f"{target}: error: ")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from shared import PHOTO_ISSUE_NAME, photo_issue
+from shared import PHOTO_ISSUE_NAME, photo_issue, with_photo
 
 ARCHIVE = "https://newsletter.ai4media.eu/archive"
 ISSUE = photo_issue()
@@ -19,12 +19,7 @@ ISSUE = photo_issue()
 def photo_project(make_project, monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NEWSLETTER_ARCHIVE_URL", raising=False)
-    root = make_project({PHOTO_ISSUE_NAME: ISSUE})
-    with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
-        config.write(f"\narchive_url: {ARCHIVE}\n")
-    (root / "images").mkdir()
-    Image.effect_noise((1600, 900), 50).convert("RGB").save(root / "images/photo.jpg", "JPEG")
-    return root
+    return with_photo(make_project({PHOTO_ISSUE_NAME: ISSUE}), ARCHIVE, (1600, 900))
 
 
 @pytest.mark.browser

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler
 
-from PIL import Image
-from shared import PHOTO_ISSUE_NAME, clean_env, local_http_server, photo_issue
+from shared import PHOTO_ISSUE_NAME, clean_env, local_http_server, photo_issue, with_photo
 
 from newsletter_pipeline.checks.linkcheck import ALLOW_LOCAL_ENV
 from newsletter_pipeline.checks.published import check_published, media_urls
@@ -53,12 +52,7 @@ def test_a_local_server_is_not_asked_without_the_allow_local_setting() -> None:
 
 
 def project_with_photo(make_project):
-    root = make_project({ISSUE: TEXT})
-    with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
-        config.write(f"\narchive_url: {ARCHIVE}\n")
-    (root / "images").mkdir()
-    Image.effect_noise((900, 600), 50).convert("RGB").save(root / "images/photo.jpg", "JPEG")
-    return root
+    return with_photo(make_project({ISSUE: TEXT}), ARCHIVE, (900, 600))
 
 
 def env(tmp_path):
