@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cli_process
 import content_guard
 import pytest
-from shared import FIXTURE_CONFIG, FIXTURE_PROJECT, SEED, SEED_SLUG, newsletter_command
+from shared import FIXTURE_CONFIG, FIXTURE_PROJECT, SEED, SEED_SLUG, newsletter_command, run_newsletter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -197,7 +196,7 @@ def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         if cwd is None:
             cwd = tmp_path / "cwd"
             cwd.mkdir(exist_ok=True)
-        return cli_process.run(list(args), cwd=cwd, env=full_env, input=input, timeout=timeout, fresh=fresh)
+        return run_newsletter(list(args), cwd=cwd, env=full_env, input=input, timeout=timeout, fresh=fresh)
 
     return run
 

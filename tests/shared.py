@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,7 +96,7 @@ def with_photo(root: Path, archive_url: str, size: tuple[int, int]) -> Path:
 
 def newsletter_command() -> list[str]:
     """The CLI as a fresh process of this interpreter (for what start-up does; else ``run_newsletter``)."""
-    return [sys.executable, "-m", "newsletter_pipeline"]
+    return cli_process.command()
 
 
 def run_newsletter(args: list[str], *, cwd: Path | str, env: dict[str, str], input: str | None = None,

@@ -8,6 +8,7 @@ here and nowhere else; tracebacks appear only with ``--debug``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -60,8 +61,6 @@ def _fail(message: str, code: int, debug: bool) -> NoReturn:
 def _redacted(text: str) -> str:
     """``text`` with every secret this process has seen (``redaction``), and every secret of the
     environment and ``.env``, replaced (never fails)."""
-    import os
-
     from .config import Config, redact
 
     text = redact_everywhere(text)
@@ -100,8 +99,6 @@ def main(debug: bool) -> None:
     # Before any verb imports the schema: pydantic imports every installed package that registers a
     # pydantic plugin when it builds its first model, plugins this command never uses (logfire's
     # pulls ~670 modules, ~110 ms, into every run). A value the user set is kept.
-    import os
-
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
