@@ -161,6 +161,42 @@ def test_memoized_styles_still_depend_on_the_parent() -> None:
     assert visible == [((0, 0, 0), "Same words")]
 
 
+def _text_elements_by_walking(ctx) -> list[tuple[str, str]]:
+    """What ``CheckContext.text_elements`` found before XPath: every element of the body, one by one."""
+    from newsletter_pipeline.checks.context import NON_TEXT_TAGS
+
+    body, found = ctx.tree.find("body"), []
+    for element in body.iter() if body is not None else ():
+        if isinstance(element.tag, str) and element.tag not in NON_TEXT_TAGS:
+            text = " ".join(" ".join([element.text or "", *(child.tail or "" for child in element)]).split())
+            if text and not ctx.computed(element).hidden:
+                found.append((ctx.tree.getroottree().getpath(element), text))
+    return found
+
+
+TRICKY_TEXT = ('<html><body>Body text<div>&nbsp;\u2003</div><p><!-- note -->after a comment</p>'
+               '<p><b>bold</b> tail only</p><td>\t\n</td><style>p{}</style><span hidden>gone</span>'
+               '<o:p>office</o:p><p>a<br>b</p></body></html>')
+
+
+def test_text_elements_found_by_xpath_are_those_a_walk_finds(seed_build) -> None:
+    from shared import REPO
+
+    from newsletter_pipeline.checks.context import CheckContext
+    from newsletter_pipeline.models import RenderedIssue
+    from newsletter_pipeline.render import build_issue
+
+    digest = build_issue(REPO / "tests" / "projects" / "digest" / "issues" / "2024-05-tidewater-3-0.yaml")
+    tricky = RenderedIssue(slug="s", subject="s", preheader="", language="en", html=TRICKY_TEXT, text="",
+                           mjml="", source="s")
+    contexts = [CheckContext(*seed_build), CheckContext(*digest), CheckContext(None, tricky)]  # type: ignore[arg-type]
+    for ctx in contexts:
+        fast = [(ctx.tree.getroottree().getpath(element), text) for element, text in ctx.text_elements()]
+        assert fast == _text_elements_by_walking(ctx) and len(fast) > 5
+    assert [text for _, text in contexts[2].text_elements()] == [
+        "Body text", "after a comment", "tail only", "bold", "office", "a b"]
+
+
 def test_the_settings_read_for_locations_follow_the_file(tmp_path) -> None:
     from newsletter_pipeline.checks.locate import _settings_doc
 

@@ -33,12 +33,17 @@ class Styles:
 
     A simplified cascade: a stylesheet rule, then the inline style, then an
     ``!important`` stylesheet rule; enough to see what the email's own CSS
-    does to the footer. Built once per rule: matching the selectors that can
-    hide text takes under 1 ms on the seed.
+    does to the footer. Built once per check (``of_check``): matching the
+    selectors that can hide text takes under 1 ms on the seed.
     """
 
     def __init__(self, tree: Any) -> None:
         self._sheet = stylesheet_declarations(tree)
+
+    @classmethod
+    def of_check(cls, ctx: CheckContext) -> Styles:
+        """The one ``Styles`` of a check's tree (the unsubscribe and postal-address rules both read it)."""
+        return ctx.memo("legal.styles", lambda: cls(ctx.tree))
 
     def of(self, element: Any) -> dict[str, tuple[str, str]]:
         """property -> (value, where it comes from) for ``element`` alone."""
@@ -110,11 +115,12 @@ def text_has_unsubscribe(text: str) -> bool:
     return UNSUBSCRIBE_PLACEHOLDER in text
 
 
-BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f"), None)  # the text part of an rtl issue starts lines with RLM
-
-
 def _collapsed(text: str) -> str:
-    return " ".join(text.translate(BIDI_MARKS).split()).lower()
+    # the text part of an rtl issue starts lines with RLM; str.replace, because str.translate with a
+    # table runs Python-level lookups per character (1.3 ms of the checks' ~12 ms per issue)
+    if "\u200e" in text or "\u200f" in text:
+        text = text.replace("\u200e", "").replace("\u200f", "")
+    return " ".join(text.split()).lower()
 
 
 def _footer(ctx: CheckContext) -> Location:
@@ -124,7 +130,7 @@ def _footer(ctx: CheckContext) -> Location:
 def _html_unsubscribe_problem(ctx: CheckContext) -> str | None:
     """Why the HTML part has no working, visible unsubscribe link, else ``None``."""
     links = unsubscribe_links(ctx)
-    styles = Styles(ctx.tree)
+    styles = Styles.of_check(ctx)
     hidden = [styles.hidden(link) for link in links]
     if links and None in hidden:
         return None
@@ -189,7 +195,7 @@ def postal_address(ctx: CheckContext) -> Iterator[Finding]:
                       f"the HTML part lacks the postal address {echo(address)} (the footer template must "
                       "print {{ settings.postal_address }}; CAN-SPAM requires it)")
     else:
-        styles = Styles(ctx.tree)
+        styles = Styles.of_check(ctx)
         hidden = [styles.hidden(element) for element in holders]
         if None not in hidden:
             yield Finding("postal-address", "error", _footer(ctx),
