@@ -178,3 +178,35 @@ def test_the_footer_invites_to_follow_only_when_there_is_something_to_follow(mak
     _, alone = build_issue(root / "issues" / "2021-12-hello.yaml")
     assert "Follow us" not in alone.text and "Follow us" not in alone.html and "<h2></h2>" not in alone.html
     assert UNSUBSCRIBE_PLACEHOLDER in alone.text  # the rest of the footer is there
+
+
+FOOTER_PARTS = ("social", "contact_email", "website", "funding", "footer text")
+
+
+@pytest.mark.parametrize("kept", [set(), {"social"}, {"contact_email"}, {"footer text"}, {"funding"},
+                                  {"footer text", "funding"}, {"website", "funding"}, set(FOOTER_PARTS)],
+                         ids=lambda kept: "+".join(sorted(kept)) or "nothing")
+def test_the_footer_has_one_blank_line_between_its_parts_whatever_it_holds(make_project, kept):
+    """A footer without social links, contact or website began with a second blank line after the rule."""
+    import yaml
+    from shared import FIXTURE_CONFIG
+
+    config = yaml.safe_load(FIXTURE_CONFIG.read_text(encoding="utf-8"))
+    for key in ("social", "contact_email", "website"):
+        if key not in kept:
+            config.pop(key, None)
+    if "funding" in kept:
+        config["funding"] = {"text": "Funded by the European Union."}
+    from shared import HELLO_ISSUE
+
+    footer = "  - type: footer\n    text: Write to us any time.\n" if "footer text" in kept else ""
+    root = make_project({"issues/2021-12-hello.yaml": HELLO_ISSUE + footer})
+    (root / "newsletter.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    text = build_issue(root / "issues" / "2021-12-hello.yaml")[1].text
+    assert "\n\n\n" not in text, text
+    assert UNSUBSCRIBE_PLACEHOLDER in text
+    footer_part = text.rsplit("-" * WIDTH + "\n\n", 1)[1]
+    assert footer_part[0].strip(), footer_part  # the footer's first line holds text
+    for expected in (["Funded by the European Union."] if "funding" in kept else []) + (
+            ["Write to us any time."] if "footer text" in kept else []):
+        assert expected in footer_part

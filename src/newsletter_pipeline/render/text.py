@@ -127,11 +127,18 @@ HELPERS = {"wrap": wrap, "paragraphs": paragraphs, "heading": heading, "link_lin
 
 
 def block_lines(rendered: str) -> list[str]:
-    """A block template's output as lines: ``NOTHING``-only lines dropped, trailing blank lines too."""
+    """A block template's output as lines: ``NOTHING``-only lines dropped, leading and trailing blank lines too.
+
+    The blocks are joined by a rule with one blank line either side, so a
+    template whose first lines print nothing (a footer without a title or
+    text) must not add a second one.
+    """
     lines = [line.replace(NOTHING, "") for line in rendered.split("\n")
              if not (NOTHING in line and not line.replace(NOTHING, "").strip())]
-    while lines and lines[-1] == "":
+    while lines and lines[-1].strip() == "":
         lines.pop()
+    while lines and lines[0].strip() == "":
+        lines.pop(0)
     return lines
 
 
