@@ -81,3 +81,37 @@ def test_build_watch_rebuilds_on_save_keeps_the_output_on_errors_and_exits_130(m
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_build_watch_of_a_folder_writes_what_build_writes_and_builds_a_new_issue(make_project, tmp_path,
+                                                                                 monkeypatch) -> None:
+    """The watch wrote the preview's copy of the email (its images at the preview's own /issue/ address)
+    and no images at all; and a folder was read once, so an issue saved into it later was never built."""
+    from shared import PHOTO_ISSUE_NAME, photo_issue, run_newsletter, with_photo
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = with_photo(make_project({PHOTO_ISSUE_NAME: photo_issue()}), "https://news.ai4media.eu/archive",
+                      (900, 500))
+    built = run_newsletter(["build", "issues", "--out", "built"], cwd=root, env={**os.environ})
+    assert built.returncode == 0, built.stderr
+    expected = {p.relative_to(root / "built"): p.read_bytes() for p in (root / "built").rglob("*") if p.is_file()}
+    assert any(p.parts[1] == "media" for p in expected)
+    process = subprocess.Popen([*newsletter_command(), "build", "--watch", "issues", "--out", "out"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        out = Lines(process.stdout)
+        out.wait_for("built out/2026-12-photo/email.html")
+        out.wait_for("watching issues ")
+        written = {p.relative_to(root / "out"): p.read_bytes() for p in (root / "out").rglob("*") if p.is_file()}
+        assert written == expected  # the same files, byte for byte: the email readers get and its images
+
+        (root / ISSUE).write_text(VALID)  # a new issue in the watched folder
+        out.wait_for("built out/2021-12-watched/email.html")
+        assert "First version" in (root / "out/2021-12-watched/email.html").read_text()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -146,8 +146,8 @@ def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_cli
         from .issue.load import expand_folders
 
     paths = expand_folders(list(issues))
-    if watch:
-        watch_builds(paths, out, templates, allow_clipping, echo=click.echo,
+    if watch:  # folders as named: an issue file saved into one later is built too
+        watch_builds(list(issues), out, templates, allow_clipping, echo=click.echo,
                      log=lambda message: click.echo(message, err=True))
         return
 

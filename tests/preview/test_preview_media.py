@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import urllib.request
 from pathlib import Path
@@ -28,7 +29,11 @@ def test_the_preview_shows_a_local_image_without_network(serve, photo_project: P
     build = running.site.builds["2026-12-photo"]
     assert build.ok, build.errors
     (name,) = build.media
-    assert f'src="/issue/2026-12-photo/{name}"' in build.html and f"{ARCHIVE}/{name}" not in build.html
+    # the page shows the preview's own copy; the HTML tab and `build --watch` keep the email's address
+    assert f'src="/issue/2026-12-photo/{name}"' in build.shown_html and f"{ARCHIVE}/{name}" not in build.shown_html
+    assert f'src="{ARCHIVE}/{name}"' in build.html and "/issue/" not in build.html
+    state = json.load(urllib.request.urlopen(f"{running.url}issue/2026-12-photo/state.json"))
+    assert (state["html"], state["source"]) == (build.shown_html, build.html)
     page.goto(f"{running.url}issue/2026-12-photo/")  # the page fixture refuses every request off this machine
     frame = page.frame_locator("#stage iframe.current")
     image = frame.locator('img[alt="The team on the steps of the venue"]')

@@ -72,11 +72,11 @@ def test_the_routes_serve_the_preview_and_its_own_assets(running) -> None:
     status, headers, body = request(running.url, f"/issue/{SEED_SLUG}/state.json")
     state = json.loads(body)
     build = running.site.builds[SEED_SLUG]
-    assert (state["subject"], state["size"], state["html"], state["errors"]) == (
-        "One year of AI4Media", build.size, build.html, [])
+    assert (state["subject"], state["size"], state["html"], state["source"], state["errors"]) == (
+        "One year of AI4Media", build.size, build.shown_html, build.html, [])
 
     status, headers, body = request(running.url, f"/issue/{SEED_SLUG}/email.html")
-    assert status == 200 and body.decode() == build.html
+    assert status == 200 and body.decode() == build.shown_html
     assert headers["content-security-policy"].startswith("sandbox")  # the email can never run script
 
     status, headers, body = request(running.url, "/_preview/preview.js")

@@ -34,6 +34,12 @@ def drafts_in(report: CheckReport) -> CheckReport:
     return report
 
 
+def email_files(html: str, text: str, mjml: str, media: dict[str, bytes]) -> list[tuple[str, str | bytes]]:
+    """The files of one built issue's folder: the email's three parts, then its local images
+    (``media/<hash>.jpg``, as the archive will publish them: render/media.py)."""
+    return [("email.html", html), ("email.txt", text), ("email.mjml", mjml), *media.items()]
+
+
 def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bool) -> list[RenderedIssue]:
     """Build and check every issue; write nothing unless all of them build without check errors."""
     failures: list[Diagnostic] = []
@@ -57,12 +63,9 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
         if report.errors:
             failures += [f.as_diagnostic() for f in report.errors]
             continue
-        folder = out / rendered.slug
-        for name, content in (("email.html", rendered.html), ("email.txt", rendered.text),
-                              ("email.mjml", rendered.mjml)):
-            plan.add(folder / name, content, rendered.source)
-        for media in rendered.media:  # local images, as the archive will publish them (render/media.py)
-            plan.add(folder / media.name, media.data, rendered.source)
+        for name, content in email_files(rendered.html, rendered.text, rendered.mjml,
+                                         {media.name: media.data for media in rendered.media}):
+            plan.add(out / rendered.slug / name, content, rendered.source)
         built.append(rendered)
     if failures:
         error_class = type(first_error) if first_error else RenderError
@@ -74,6 +77,9 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
 def watch(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bool,
           echo: Callable[[str], None], log: Callable[[str], None]) -> None:
     """``build --watch``: build every issue, then rebuild each saved one, until Ctrl-C.
+
+    ``paths`` are the files and folders as named: an issue file added to a
+    named folder later is built when it is saved, as the preview shows it.
 
     The preview's watcher does the watching (``preview.watcher``: the same
     files trigger a rebuild, the same settling, the same builds and checks).
@@ -127,7 +133,7 @@ def write_builds(builds: list[Build], out: Path, allow_clipping: bool) -> list[t
                                  "(fix the errors and save)"))
             continue
         plan = OutputPlan()
-        for name, content in (("email.html", result.html), ("email.txt", result.text), ("email.mjml", result.mjml)):
+        for name, content in email_files(result.html, result.text, result.mjml, result.media):
             plan.add(out / result.slug / name, content, str(result.path))
         plan.write()
         lines.append((True, f"built {out / result.slug}/email.html ({result.size:,} bytes), email.txt, email.mjml"))

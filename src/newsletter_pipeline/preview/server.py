@@ -148,7 +148,7 @@ def _issue(site: Site, slug: str, file: str, token: str = "") -> Response:
     if file == "state.json":
         return _json(build.as_json())
     if file == "email.html":
-        return _html(build.html, EMAIL_CSP) if build.html else not_found("this issue has not built yet")
+        return _html(build.shown_html, EMAIL_CSP) if build.html else not_found("this issue has not built yet")
     editions = [b for b in site.builds.values() if b.base_slug == build.base_slug]
     return _html(pages.issue_page(build, with_index=not site.single, editions=editions if len(editions) > 1 else (),
                                   token=token))

@@ -35,6 +35,10 @@ class Build:
     When the attempt failed, ``errors`` holds its located diagnostics and
     ``html``/``text``/``mjml`` are those of the last good build (or empty), so
     the page can show the error over the email the author last saw.
+
+    ``html`` is the email as ``build`` writes it and readers get it;
+    ``shown_html`` is what the preview shows, its local images served by the
+    preview itself (``local_media``).
     """
 
     slug: str
@@ -54,6 +58,7 @@ class Build:
     # the sender as a send would set it: NEWSLETTER_FROM_NAME, NEWSLETTER_FROM_EMAIL over newsletter.yaml
     from_name: str = ""
     from_email: str = ""
+    shown_html: str = ""
     media: dict[str, bytes] = field(default_factory=dict)  # local images by name ("media/<hash>.jpg"), served as they are
     pictures: tuple[Path, ...] = ()  # the local image files it reads: saving one rebuilds it
 
@@ -105,7 +110,8 @@ class Build:
                 "duration_ms": round(self.duration_ms, 1), "blocking": self.blocking, "inbox": self.inbox()}
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.summary(), "html": self.html, "text": self.text, "mjml": self.mjml}
+        # "html" is drawn in the page; "source" is the HTML tab: the email as readers get it
+        return {**self.summary(), "html": self.shown_html, "source": self.html, "text": self.text, "mjml": self.mjml}
 
 
 def local_media(html: str, archive: str | None, media: tuple[Any, ...], slug: str) -> str:
@@ -140,8 +146,8 @@ def build(path: Path, epoch: int, templates: Path | None = None, previous: Build
         return _failed(path, epoch, errors, previous, start, templates)
     return Build(
         slug=rendered.slug, path=path, epoch=epoch, subject=rendered.subject,
-        date=loaded.issue.date.isoformat(), html=local_media(rendered.html, loaded.settings.archive_url,
-                                                             rendered.media, rendered.slug),
+        date=loaded.issue.date.isoformat(), html=rendered.html,
+        shown_html=local_media(rendered.html, loaded.settings.archive_url, rendered.media, rendered.slug),
         text=rendered.text, mjml=rendered.mjml, media={m.name: m.data for m in rendered.media},
         findings=tuple(_finding(f) for f in report.findings),
         duration_ms=(time.perf_counter() - start) * 1000,
@@ -179,7 +185,8 @@ def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | N
     root = find_project_root(path.resolve().parent)
     dirs = last.template_dirs or tuple(d for d in (templates, root / "templates") if d is not None)
     return Build(slug=path.stem, path=path, epoch=epoch, subject=last.subject, date=last.date,
-                 html=last.html, text=last.text, mjml=last.mjml, errors=errors, preheader=last.preheader,
+                 html=last.html, shown_html=last.shown_html, text=last.text, mjml=last.mjml, errors=errors,
+                 preheader=last.preheader,
                  from_name=last.from_name, from_email=last.from_email,
                  media=last.media, pictures=last.pictures,
                  duration_ms=(time.perf_counter() - start) * 1000, template_dirs=dirs,

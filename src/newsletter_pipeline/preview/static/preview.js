@@ -289,7 +289,7 @@
     document.title = `Preview: ${s.subject || s.slug}`;
     $("#subject").textContent = s.subject || s.file;
     setText("#text", s.text);
-    setText("#html-source", s.html);
+    setText("#html-source", s.source);
     setText("#mjml-source", s.mjml);
     renderFindings(s);
     renderSize(s);
