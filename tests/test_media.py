@@ -108,6 +108,38 @@ def test_a_rebuild_takes_unchanged_pictures_from_the_cache(project, run_cli, env
     assert only_media(root / "three" / SLUG).read_bytes() != marker.getvalue()
 
 
+def test_a_changed_picture_leaves_only_the_new_file_in_the_build_folder(project, run_cli, env, tmp_path) -> None:
+    """Every earlier version of a picture stayed in dist/<slug>/media/; the user's own files there stay."""
+    root = project()
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    first = only_media(root / "dist" / SLUG)
+    media = first.parent
+    (media / "notes.txt").write_text("mine")
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(b"not ours")
+    (media / "0123456789abcdef.jpg").symlink_to(outside)  # named like ours, but a link: not removed
+    (root / "images/photo.jpg").write_bytes(photo(2400, 1600))
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    names = sorted(p.name for p in media.iterdir())
+    assert first.name not in names and len(names) == 3 and {"notes.txt", "0123456789abcdef.jpg"} < set(names)
+    assert outside.read_bytes() == b"not ours"
+
+    (root / ISSUE).write_text(photo_issue().split("  - type: image")[0])  # no picture any more
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    assert sorted(p.name for p in media.iterdir()) == ["0123456789abcdef.jpg", "notes.txt"]
+
+
+def test_a_media_folder_that_links_elsewhere_is_not_pruned(project, run_cli, env, tmp_path) -> None:
+    root = project()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "fedcba9876543210.jpg").write_bytes(b"someone else's")
+    (root / "dist" / SLUG).mkdir(parents=True)
+    (root / "dist" / SLUG / "media").symlink_to(elsewhere)
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    assert (elsewhere / "fedcba9876543210.jpg").read_bytes() == b"someone else's"
+
+
 def test_orientation_is_corrected_metadata_stripped_and_small_pictures_not_upscaled(project, run_cli, env) -> None:
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90 CW to view": the camera was held upright

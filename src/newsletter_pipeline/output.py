@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
+import stat
 import shutil
 import tempfile
 from pathlib import Path
@@ -185,3 +187,34 @@ def _remove_empty_tree(folder: Path) -> None:
             os.rmdir(root)
         except OSError:
             return
+
+
+# a processed local image, as render/media.py names it: nothing else in a media folder is ours to remove
+_MEDIA_NAME = re.compile(r"[0-9a-f]{16}\.(jpg|png)")
+
+
+def prune_media(folder: Path, keep: set[str]) -> None:
+    """Remove the processed images in an issue's ``media`` folder that its last build no longer uses.
+
+    A changed picture gets a new name, so without this every earlier version
+    stayed in ``dist/<slug>/media/``. Only files named as the build names them
+    go, only in a real folder (not a link to one elsewhere), and a file that
+    cannot be removed stays: it is unused, not wrong. The archive keeps every
+    version on purpose (emails already sent point at them).
+    """
+    for node in (folder.parent, folder):
+        try:
+            if not stat.S_ISDIR(os.lstat(node).st_mode):
+                return
+        except OSError:
+            return
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name not in keep and _MEDIA_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
