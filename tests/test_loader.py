@@ -87,11 +87,11 @@ def test_missing_nested_field_points_at_its_mapping(make_project, monkeypatch):
 
 
 @pytest.mark.parametrize("edit, where, path, hint", [
-    (lambda t: t.replace("label: Go", "label: 5"), "7:14", "blocks[0].button.label", "write it as text"),
+    (lambda t: t.replace("label: Go", "label:"), "7:13", "blocks[0].button.label", "write the text after"),
     (lambda t: t.replace("date: 2021-12-15", "date: 15 December 2021"), "2:7", "date", "YYYY-MM-DD"),
     (lambda t: t.split("blocks:")[0] + "blocks: 3\n", "4:9", "blocks", "write a list"),
     (lambda t: t.replace("language: en", "language: [en]"), "3:11", "language", "write it as text"),
-], ids=["int-for-text", "bad-date", "scalar-for-list", "list-for-text"])
+], ids=["empty-text", "bad-date", "scalar-for-list", "list-for-text"])
 def test_wrong_type(make_project, monkeypatch, edit, where, path, hint):
     diag = only(diagnostics(make_project, monkeypatch, edit(VALID)))
     assert str(diag.location) == f"{NAME}:{where}"
@@ -191,7 +191,7 @@ blocks:
   - type: articel
     title: x
   - type: article
-    title: 5
+    title: [5]
     body: Hi
     image:
       src: http://x.org/a.png
@@ -336,3 +336,30 @@ def test_an_oversized_file_is_refused_before_it_is_read(make_project, monkeypatc
         load_issue(Path(NAME))
     assert caught.value.exit_code == 2
     assert str(caught.value).startswith(f"{NAME}: error: this issue file is {MAX_BYTES + len(VALID) + 3:,} bytes")
+
+
+def test_unquoted_numbers_yes_no_and_dates_in_text_fields_are_taken_as_written(make_project, monkeypatch):
+    """`subject: 1984` or `language: no` (Norwegian) were refused ('False' needs to be text): the writer
+    means the words on the line, so those words are used, as written (010 stays 010, not 8)."""
+    text = (VALID.replace("subject: Hello", "subject: 1984")
+            .replace("language: en", "language: no")
+            .replace("label: Go", "label: 010"))
+    root = make_project({NAME: text})
+    with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
+        config.write('strings:\n  no:\n    "Follow us": Følg oss\n')
+    monkeypatch.chdir(root)
+    loaded = load_issue(Path(NAME))
+    assert (loaded.issue.subject, loaded.issue.language) == ("1984", "no")
+    assert loaded.issue.blocks[0].button.label == "010"
+    assert loaded.settings.strings == {"no": {"Follow us": "Følg oss"}}  # a key `no:` is "no", not "False"
+
+
+def test_a_value_taken_as_written_is_still_checked(make_project, monkeypatch):
+    diag = only(diagnostics(make_project, monkeypatch, VALID.replace("url: https://www.ai4media.eu/", "url: 2021")))
+    assert diag.key_path == "blocks[0].button.url" and "'2021'" in diag.message
+
+
+def test_an_empty_text_says_so_and_names_the_comment_trap(make_project, monkeypatch):
+    diag = only(diagnostics(make_project, monkeypatch, VALID.replace("subject: Hello", "subject: #1 news")))
+    assert (diag.key_path, diag.message) == ("subject", "is empty")
+    assert "quotes" in diag.hint and "comment" in diag.hint and "None" not in str(diag)

@@ -16,7 +16,7 @@ from .defaults import with_localized_defaults
 from .editions import NAME, split_name
 from .schema import FooterBlock, Issue, Settings
 from .strings import check_strings
-from .validation import add_validation_errors
+from .validation import add_validation_errors, validate_as_written
 
 CONFIG_NAME = "newsletter.yaml"
 ISSUE_SUFFIXES = (".yaml", ".yml")  # what an issue file may end in
@@ -170,7 +170,7 @@ def _check_edition_language(path: Path, issue: Issue, doc: LocatedDocument, prob
 
 def _validate_issue(doc: LocatedDocument, problems: DiagnosticList) -> Issue | None:
     try:
-        issue = Issue.model_validate(doc.data)
+        issue = validate_as_written(Issue, doc.data, doc.plain)
     except ValidationError as exc:
         add_validation_errors(exc, Issue, doc, problems)
         return None
@@ -185,12 +185,13 @@ def _validate_settings(config: LocatedDocument, doc: LocatedDocument, problems: 
     base = config.data if isinstance(config.data, dict) else {}
     override = doc.data.get("settings") if isinstance(doc.data, dict) else None
     merged_doc = LocatedDocument(config.file, _deep_merge(base, override or {}),
-                                 dict(config.values), dict(config.keys))
+                                 dict(config.values), dict(config.keys), plain=dict(config.plain))
     if isinstance(override, dict):  # errors in overridden values point into the issue file
-        for table, source in ((merged_doc.values, doc.values), (merged_doc.keys, doc.keys)):
-            table.update({p[1:]: loc for p, loc in source.items() if p[:1] == ("settings",) and len(p) > 1})
+        for table, source in ((merged_doc.values, doc.values), (merged_doc.keys, doc.keys),
+                              (merged_doc.plain, doc.plain)):
+            table.update({p[1:]: v for p, v in source.items() if p[:1] == ("settings",) and len(p) > 1})
     try:
-        return Settings.model_validate(merged_doc.data)
+        return validate_as_written(Settings, merged_doc.data, merged_doc.plain)
     except ValidationError as exc:
         found = DiagnosticList()
         add_validation_errors(exc, Settings, merged_doc, found)

@@ -15,6 +15,7 @@ in place of the file cannot block the process.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import stat
@@ -59,6 +60,9 @@ class LocatedDocument:
     values: dict[Path_, Location] = field(default_factory=dict)
     keys: dict[Path_, Location] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)  # duplicate keys, bad scalars
+    # unquoted values YAML read as something other than text (1984, yes, no, 2021-12-01, 1.10), as
+    # written: where the issue format wants text, the text is what the writer meant (issue/load.py)
+    plain: dict[Path_, str] = field(default_factory=dict)
 
     def value_location(self, path: Path_) -> Location:
         """Where the value at ``path`` starts; falls back to the nearest parent."""
@@ -90,7 +94,10 @@ class _Builder:
             raise _TooBig(self.loc(node), path)
         self.doc.values.setdefault(path, self.loc(node))
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            return self.build_scalar(node, path)
+            value = self.build_scalar(node, path)
+            if not node.style and node.value and isinstance(value, (bool, int, float, dt.date)):  # plain: "" in libyaml
+                self.doc.plain[path] = node.value
+            return value
         if id(node) in self.open:
             raise _Unbuildable(self.loc(node), path, "an alias (*name) is used inside the value it names",
                                "a value cannot contain itself; write the content out")
@@ -113,8 +120,8 @@ class _Builder:
                                   format_key_path(path), "write the keys out")
                 continue
             key = self.build_scalar(key_node, path)
-            if not isinstance(key, str):
-                key = str(key)
+            if not isinstance(key, str):  # keys are names: `no:` (Norwegian) is "no", not "False"
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) and key_node.value else str(key)
             child = path + (key,)
             if key in result:
                 first = self.doc.keys[child]

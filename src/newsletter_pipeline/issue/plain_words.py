@@ -149,8 +149,12 @@ def _text(err: dict[str, Any]) -> Words:
     if isinstance(value, (dict, list)):
         return Words("this needs to be text, not " + ("a list" if isinstance(value, list) else "named parts"),
                      "write it as text, on the same line after the colon")
-    return Words(f"{echo(value)} needs to be text", "write it as text in quotes, e.g. \"2021\" or \"yes\", "
-                 "or YAML reads it as a number or date")
+    if value is None:  # `subject:` with nothing after it, or only a comment: `subject: #1 news`
+        return Words("is empty", "write the text after the colon; text that starts with # goes in quotes "
+                     "(\"#1 ...\"), as YAML reads the rest of the line after ' #' as a comment")
+    # unquoted numbers, yes/no and dates are taken as written (validation.validate_as_written): this is
+    # a value YAML was told to read as one (!!int 5)
+    return Words(f"{echo(value)} needs to be text", "write it as text in quotes, e.g. \"2021\" or \"yes\"")
 
 
 def _choice(err: dict[str, Any]) -> Words:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -14,6 +14,8 @@ from . import schema
 from .located_yaml import LocatedDocument, Path_, format_key_path
 from .plain_words import validation_words
 from .schema import BLOCK_TYPES
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 HINTS = {
     "missing": "add it",
@@ -88,6 +90,33 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
         else:
             node = None
     return tuple(path)
+
+
+def validate_as_written(model: type[ModelT], data: Any, plain: dict[Path_, str]) -> ModelT:
+    """``model.model_validate(data)``, where a text field that YAML read as another kind of value
+    (``subject: 1984``, ``title: Yes``, ``language: no``) gets the value's text as it was written.
+
+    Quoting such text is what YAML asks for and what no writer expects to need;
+    the file's own words are unambiguous, so they are used (``plain``, from
+    ``located_yaml``). Raises the ``ValidationError`` of what is still wrong.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        texts = {path: plain[path] for path in (_data_path(tuple(err["loc"]), data)
+                                                for err in exc.errors(include_url=False)
+                                                if err["type"] == "string_type") if path in plain}
+        if not texts:
+            raise
+    return model.model_validate(_with_texts(data, texts, ()))
+
+
+def _with_texts(node: Any, texts: dict[Path_, str], path: Path_) -> Any:
+    if isinstance(node, dict):
+        return {key: _with_texts(value, texts, path + (key,)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_texts(value, texts, path + (index,)) for index, value in enumerate(node)]
+    return texts.get(path, node)
 
 
 def closest(word: str, options: list[str]) -> str:
