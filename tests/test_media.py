@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -191,16 +193,63 @@ def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cl
     ("images/notes.jpg", b"these are my notes, not a picture\n", "the file is not a picture that can be read"),
     ("images", None, "cannot be read"),
     ("../outside.jpg", None, "is outside the project folder"),
+    ("images/logo.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n', "an SVG drawing"),
+    # 30,000 x 30,000 pixels in a few bytes: Pillow refuses it at open, before its size is read
+    ("images/bomb.png", None, "more pixels than can be processed safely"),
 ])
 def test_a_missing_unreadable_or_non_image_file_is_a_located_error(project, run_cli, env, src, image,
                                                                    message) -> None:
     images = {"images/photo.jpg": photo(60, 40)}
     if image is not None:
         images[src] = image
+    if src == "images/bomb.png":
+        images[src] = png_header(30_000, 30_000)
     root = project(files={ISSUE: photo_issue(src)}, images=images)
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: ") and message in line for line in lines), lines
     assert not (root / "dist").exists()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` x ``height`` one-bit pixels (its data is one empty row)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b""))
+
+
+def test_a_16_bit_grey_picture_becomes_8_bit_grey_not_white(project, run_cli, env) -> None:
+    """A 16-bit PNG (scanners, chart tools) ended the build with an internal error."""
+    deep = io.BytesIO()
+    Image.new("I;16", (800, 500), 30_000).save(deep, "PNG")
+    root = project(files={ISSUE: photo_issue("images/deep.png")}, images={"images/deep.png": deep.getvalue()})
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    with Image.open(only_media(root / "dist" / SLUG)) as published:
+        assert published.mode in ("L", "RGB")
+        assert abs(published.convert("L").getpixel((10, 10)) - 30_000 // 256) <= 1  # 117, not clipped to 255
+
+
+def test_an_animated_gif_stays_animated_with_its_timing(project, run_cli, env) -> None:
+    """It became a still PNG of its first frame."""
+    frames = [Image.new("RGB", (1600, 900), colour) for colour in ("red", "green", "blue")]
+    gif = io.BytesIO()
+    frames[0].save(gif, "GIF", save_all=True, append_images=frames[1:], duration=[200, 300, 400], loop=0)
+    root = project(files={ISSUE: photo_issue("images/anim.gif")}, images={"images/anim.gif": gif.getvalue()})
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    media = only_media(root / "dist" / SLUG)
+    assert media.suffix == ".gif"
+    with Image.open(media) as published:
+        assert published.is_animated and published.n_frames == 3 and published.size == (1200, 675)
+        durations, colours = [], []
+        for index in range(3):
+            published.seek(index)
+            durations.append(published.info["duration"])
+            colours.append(published.convert("RGB").getpixel((600, 300)))
+    assert durations == [200, 300, 400] and colours == [(255, 0, 0), (0, 128, 0), (0, 0, 255)]
+    assert f'src="{ARCHIVE}/{media.parent.name}/{media.name}"' in (root / "dist" / SLUG / "email.html").read_text()
 
 
 def test_a_local_logo_in_newsletter_yaml_is_located_there(project, run_cli, env) -> None:

@@ -189,18 +189,15 @@ def _remove_empty_tree(folder: Path) -> None:
             return
 
 
-# a processed local image, as render/media.py names it: nothing else in a media folder is ours to remove
-_MEDIA_NAME = re.compile(r"[0-9a-f]{16}\.(jpg|png)")
-
-
-def prune_media(folder: Path, keep: set[str]) -> None:
+def prune_media(folder: Path, keep: set[str], ours: re.Pattern[str]) -> None:
     """Remove the processed images in an issue's ``media`` folder that its last build no longer uses.
 
     A changed picture gets a new name, so without this every earlier version
-    stayed in ``dist/<slug>/media/``. Only files named as the build names them
-    go, only in a real folder (not a link to one elsewhere), and a file that
-    cannot be removed stays: it is unused, not wrong. The archive keeps every
-    version on purpose (emails already sent point at them).
+    stayed in ``dist/<slug>/media/``. Only files whose names match ``ours``
+    (as the build names them) go, only in a real folder (not a link to one
+    elsewhere), and a file that cannot be removed stays: it is unused, not
+    wrong. The archive keeps every version on purpose (emails already sent
+    point at them).
     """
     for node in (folder.parent, folder):
         try:
@@ -213,7 +210,7 @@ def prune_media(folder: Path, keep: set[str]) -> None:
     except OSError:
         return
     for entry in entries:
-        if entry.name not in keep and _MEDIA_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+        if entry.name not in keep and ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
             try:
                 os.unlink(entry.path)
             except OSError:

@@ -90,3 +90,17 @@ def test_the_preview_dark_view_shows_the_dark_logo(serve, photo_project: Path, p
     (light,), (dark,) = shown
     assert light[0] != dark[0] and light[0].startswith("/issue/") and dark[0].startswith("/issue/")
     assert light[1] == dark[1] == 360  # served by the preview: loaded, at 2 x the 180 px logo width
+
+
+def test_an_animated_gif_is_served_as_a_gif(serve, photo_project: Path) -> None:
+    frames = [Image.new("RGB", (800, 450), colour) for colour in ("red", "blue")]
+    frames[0].save(photo_project / "images/photo.gif", "GIF", save_all=True, append_images=frames[1:], duration=250)
+    issue = photo_project / PHOTO_ISSUE_NAME
+    issue.write_text(issue.read_text(encoding="utf-8").replace("images/photo.jpg", "images/photo.gif"),
+                     encoding="utf-8")
+    running = serve(photo_project / "issues")
+    (name,) = running.site.builds["2026-12-photo"].media
+    assert name.endswith(".gif")
+    with urllib.request.urlopen(f"{running.url}issue/2026-12-photo/{name}") as response:
+        assert response.headers["Content-Type"] == "image/gif"
+        assert Image.open(io.BytesIO(response.read())).n_frames == 2

@@ -14,7 +14,7 @@ from ..checks import CheckReport
 from ..errors import Diagnostic, NewsletterError, RenderError
 from ..models import RenderedIssue
 from ..output import OutputPlan, prune_media
-from ..render.media import MEDIA_FOLDER
+from ..render.media import MEDIA_FOLDER, MEDIA_NAME
 
 if TYPE_CHECKING:
     from ..preview.site import Build
@@ -73,7 +73,8 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
         raise error_class(diagnostics=failures)
     plan.write()
     for rendered in built:
-        prune_media(out / rendered.slug / MEDIA_FOLDER, {Path(media.name).name for media in rendered.media})
+        prune_media(out / rendered.slug / MEDIA_FOLDER, {Path(media.name).name for media in rendered.media},
+                    MEDIA_NAME)
     return built
 
 
@@ -139,7 +140,7 @@ def write_builds(builds: list[Build], out: Path, allow_clipping: bool) -> list[t
         for name, content in email_files(result.html, result.text, result.mjml, result.media):
             plan.add(out / result.slug / name, content, str(result.path))
         plan.write()
-        prune_media(out / result.slug / MEDIA_FOLDER, {Path(name).name for name in result.media})
+        prune_media(out / result.slug / MEDIA_FOLDER, {Path(name).name for name in result.media}, MEDIA_NAME)
         lines.append((True, f"built {out / result.slug}/email.html ({result.size:,} bytes), email.txt, email.mjml"))
     return lines
 

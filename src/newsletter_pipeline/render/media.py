@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +44,16 @@ from ..issue.schema import FeatureBlock, Image, ImageBlock, SocialLink, Sponsor
 from ..output import write_atomic
 from .sandbox import cache_folder
 
-ENCODER_VERSION = "1"  # part of every cache key: bump it when the encoding below changes
+ENCODER_VERSION = "2"  # part of every cache key: bump it when the encoding below changes
 JPEG_QUALITY = 82  # visually lossless for photos at 2x; about a tenth of a camera's bytes
 FEATURE_IMAGE_WIDTH = 240  # feature.mjml.j2 shows the image at most this wide
 SOCIAL_ICON_WIDTH = 24  # footer.mjml.j2's icon-size
 MAX_PIXELS = 60_000_000  # larger files are refused rather than decoded (Pillow's bomb guard is 89 M)
+MAX_FRAMES_PIXELS = 4 * MAX_PIXELS  # an animated GIF's frames together (each is decoded and resized)
 MEDIA_FOLDER = "media"
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}  # what a build writes, by extension
+# a processed picture's file name: the first 16 hex digits of its bytes' SHA-256, then the extension
+MEDIA_NAME = re.compile(rf"[0-9a-f]{{16}}\.({'|'.join(MEDIA_TYPES)})")
 
 
 @dataclass(frozen=True)
@@ -265,29 +270,80 @@ def _from_cache(cache: Path | None, key: str) -> tuple[tuple[int, int], MediaFil
 def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tuple[int, int]]:
     """Decode, turn upright, resize to at most ``target`` px wide and re-encode without metadata.
 
-    Returns (upright source size, bytes, "jpg" or "png", output size).
-    Raises ``_Unusable`` for anything Pillow cannot read as a picture.
+    Returns (upright source size, bytes, "jpg", "png" or "gif", output size).
+    An animated GIF stays an animated GIF (Outlook on Windows shows its first
+    frame). Raises ``_Unusable`` for anything Pillow cannot read as a picture.
     """
     from PIL import Image as PILImage, ImageOps, UnidentifiedImageError  # only builds with local images pay
 
+    if _svg(source):
+        raise _Unusable("the file is an SVG drawing, which Gmail and Outlook do not show",
+                        "export it as PNG, at twice the width it is shown at, and point src at that file")
     try:
         with PILImage.open(io.BytesIO(source)) as opened:
             if opened.width * opened.height > MAX_PIXELS:
-                raise _Unusable(f"the picture is {opened.width} x {opened.height} pixels, too large to process",
-                                "save it smaller (at most 4000 pixels wide is plenty for an email)")
+                raise _too_large(f"the picture is {opened.width} x {opened.height} pixels, too large to process")
+            if opened.format == "GIF" and getattr(opened, "is_animated", False):
+                return opened.size, *_animated_gif(opened, target)
             opened.load()
             photographic = opened.format == "JPEG"  # a camera's or an editor's photo export
             picture = ImageOps.exif_transpose(opened)
     except _Unusable:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError, SyntaxError):
+    except PILImage.DecompressionBombError:  # Pillow refuses it at open, before its size can be read
+        raise _too_large("the picture has more pixels than can be processed safely") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise _Unusable("the file is not a picture that can be read (or it is damaged)",
                         "save it as JPEG or PNG and point src at that file") from None
-    original = picture.size
-    if picture.width > target:
-        height = max(1, round(picture.height * target / picture.width))
-        picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
-    return original, *_encoded(picture, photographic)
+    original, mode = picture.size, picture.mode
+    try:
+        picture = _eight_bit(picture)
+        if picture.width > target:
+            height = max(1, round(picture.height * target / picture.width))
+            picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
+        return original, *_encoded(picture, photographic)
+    except (ValueError, OSError):  # a pixel format Pillow reads but cannot convert
+        raise _Unusable(f"the picture's pixels ({mode}) cannot be converted for email",
+                        "save it as an 8-bit JPEG or PNG and point src at that file") from None
+
+
+def _too_large(message: str) -> _Unusable:
+    return _Unusable(message, "save it smaller (at most 4000 pixels wide is plenty for an email)")
+
+
+def _svg(source: bytes) -> bool:
+    head = source[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) and b"<svg" in head
+
+
+def _eight_bit(picture: Any) -> Any:
+    """16-bit grey (a scanner's or a chart tool's PNG) as 8-bit grey: Pillow's own conversion clips it to white."""
+    if picture.mode.startswith("I;16") or picture.mode == "I":
+        return picture.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if picture.mode == "F":
+        return picture.convert("L")
+    return picture
+
+
+def _animated_gif(opened: Any, target: int) -> tuple[bytes, str, tuple[int, int]]:
+    """Every frame resized to at most ``target`` px wide, with its timing and the loop count kept."""
+    from PIL import Image as PILImage, ImageSequence
+
+    if opened.n_frames * opened.width * opened.height > MAX_FRAMES_PIXELS:
+        raise _too_large(f"the animation has {opened.n_frames} frames of {opened.width} x {opened.height} "
+                         "pixels, too many to process")
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(opened):
+        durations.append(frame.info.get("duration", 100))
+        picture = frame.convert("RGBA")
+        if picture.width > target:
+            height = max(1, round(picture.height * target / picture.width))
+            picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
+        frames.append(picture)
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=durations,
+                   loop=opened.info.get("loop", 0), disposal=2, optimize=True)
+    return out.getvalue(), "gif", frames[0].size
 
 
 def _encoded(picture: Any, photographic: bool) -> tuple[bytes, str, tuple[int, int]]:
