@@ -127,7 +127,7 @@ def test_templates_key_in_newsletter_yaml_is_an_override_too(make_project, run_c
 
 
 def test_one_bad_issue_means_nothing_is_written(make_project, run_cli):
-    root = make_project({GOOD: VALID, BAD: VALID.replace(LABEL, "label: 5")})
+    root = make_project({GOOD: VALID, BAD: VALID.replace(LABEL, "label: [5]")})
     lines = assert_clean_failure(run_cli("build", GOOD, BAD, "--out", "out", cwd=root), 1)
     assert len(lines) == 1 and lines[0].startswith(f"{BAD}:10:14: error: blocks[1].button.label:")
     assert not (root / "out").exists()

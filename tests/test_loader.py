@@ -117,6 +117,28 @@ def test_unknown_key_inside_a_block_suggests_a_key_of_that_block(make_project, m
     assert str(diag) == f"{NAME}:6:5: error: blocks[0].txet: unknown key 'txet' (did you mean 'text'?)"
 
 
+@pytest.mark.parametrize("block, written, meant", [
+    ("  - type: article\n    title: A\n    {key}: Words\n", "text", "body"),  # spelling said 'type'
+    ("  - type: article\n    {key}: Words\n    body: B\n", "headline", "title"),  # spelling said 'link'
+    ("  - type: quote\n    text: Words\n    {key}: Ada\n", "author", "attribution"),  # spelling said nothing
+    ("  - type: image\n    src: https://www.ai4media.eu/a.png\n    alt: A\n    {key}: https://www.ai4media.eu/\n",
+     "link", "href"),
+    ("  - type: article\n    {key}: A\n    body: B\n", "Title", "title"),
+    ("  - type: article\n    title: A\n    {key}: B\n", "bdoy", "body"),  # spelling still helps
+])
+def test_an_unknown_key_suggests_the_key_meant_by_meaning_then_by_spelling(make_project, monkeypatch, block,
+                                                                          written, meant):
+    found = diagnostics(make_project, monkeypatch, VALID + block.format(key=written))
+    diag = next(d for d in found if d.message.startswith("unknown key"))  # a required key may be missing too
+    assert diag.message == f"unknown key '{written}'" and diag.hint == f"did you mean '{meant}'?", str(diag)
+
+
+def test_a_key_of_no_meaning_nearby_lists_the_valid_keys(make_project, monkeypatch):
+    found = diagnostics(make_project, monkeypatch, VALID + "  - type: article\n    title: A\n    date: x\n")
+    diag = next(d for d in found if d.message.startswith("unknown key"))
+    assert diag.hint == "valid keys: id, type, title, authors, body, image, link"  # not "did you mean 'type'?"
+
+
 def test_duplicate_key_names_both_lines(make_project, monkeypatch):
     text = VALID.replace("language: en\n", "language: en\nsubject: Again\n")
     diag = only(diagnostics(make_project, monkeypatch, text))

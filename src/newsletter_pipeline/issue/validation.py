@@ -119,8 +119,44 @@ def _with_texts(node: Any, texts: dict[Path_, str], path: Path_) -> Any:
     return texts.get(path, node)
 
 
+# valid key -> the other words writers use for it. An unknown key is first looked up here, by meaning,
+# then by spelling: spelling alone answered `text:` in an article with "did you mean 'type'?", and
+# `headline:` with 'link'. A word is only offered where its key is valid (`text` is the quote's own key).
+KEY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "body": ("text", "content", "description", "paragraph", "paragraphs", "copy", "message", "article"),
+    "text": ("body", "content", "quote", "message", "description", "paragraph"),
+    "title": ("headline", "heading", "header", "name", "subject", "caption"),
+    "intro": ("text", "body", "description", "lead", "summary", "content"),
+    "subtitle": ("tagline", "subheading", "subhead", "strapline", "date"),
+    "attribution": ("author", "by", "source", "who", "name", "cite", "credit"),
+    "authors": ("author", "by", "byline", "writer", "writers"),
+    "image": ("picture", "img", "photo", "illustration", "figure", "logo"),
+    "src": ("url", "image", "path", "file", "source", "picture"),
+    "href": ("link", "url", "target"),
+    "link": ("url", "href", "more", "read_more", "website"),
+    "url": ("link", "href", "website", "address"),
+    "alt": ("alt_text", "description", "alternative", "alternative_text"),
+    "caption": ("legend", "credit", "description", "credits"),
+    "button": ("link", "cta", "url"),
+    "signature": ("author", "authors", "signed", "sign_off", "signoff", "from"),
+    "label": ("text", "title", "caption", "name"),
+    "place": ("location", "where", "venue", "city", "address"),
+    "start": ("date", "from", "begins", "when", "start_date"),
+    "end": ("until", "to", "ends", "end_date"),
+    "where": ("place", "location", "venue", "city"),
+    "postal_address": ("address", "postal", "street_address", "mailing_address"),
+    "contact_email": ("email", "contact"),
+    "colors": ("colours", "colour", "color", "theme"),
+}
+
+
 def closest(word: str, options: list[str]) -> str:
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    """'did you mean' for an unknown key among ``options``: by meaning first, then by spelling."""
+    lowered = word.strip().lower().replace("-", "_").replace(" ", "_")
+    if lowered in options and lowered != word:
+        return f"did you mean '{lowered}'?"
+    meant = next((option for option in options if lowered in KEY_SYNONYMS.get(option, ())), None)
+    match = [meant] if meant else difflib.get_close_matches(lowered, options, n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else f"valid keys: {', '.join(options)}"
 
 
