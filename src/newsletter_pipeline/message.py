@@ -43,6 +43,9 @@ from .models import Content  # a plain value: message sits between rendering and
 # refold_source="none": headers set with ``set_raw`` (List-Unsubscribe) keep our folding; the
 # default would turn a long URL into RFC 2047 encoded words, which no client can follow.
 SMTP_POLICY = policy.SMTP.clone(max_line_length=78, refold_source="none")
+# RFC 6532: headers in UTF-8, for an address with letters outside ASCII before the @ (jürgen@...), which
+# no ASCII form can carry; such a message needs a server that offers SMTPUTF8 (providers/smtp.py)
+SMTP_UTF8_POLICY = SMTP_POLICY.clone(utf8=True)
 _LIST_ID_UNSAFE = re.compile(r"[^a-z0-9-]+")
 _DOT_LINE = re.compile(rb"(?m)^\.")
 
@@ -75,7 +78,7 @@ class Unsubscribe:
                               "comma-separated (e.g. https://example.org/unsubscribe,mailto:leave@example.org)")
         if any(url.lower().startswith("mailto:") for url in values):
             return cls(tuple(values))
-        return cls((*values, f"mailto:{fallback_email}?subject=unsubscribe"))
+        return cls((*values, f"mailto:{ascii_address(fallback_email) or fallback_email}?subject=unsubscribe"))
 
     @property
     def https(self) -> str | None:
@@ -115,8 +118,29 @@ def list_id(list_name: str, from_email: str) -> str:
     return f"{list_name} <{label}.{domain}>"
 
 
+def ascii_address(email: str) -> str | None:
+    """``email`` in ASCII, its domain in IDNA (``info@bücher.de`` -> ``info@xn--bcher-kva.de``, which every
+    server and client takes); ``None`` when the part before the @ has other letters (only SMTPUTF8 carries it)."""
+    if email.isascii():
+        return email
+    local, _, domain = email.rpartition("@")
+    if not local.isascii():
+        return None
+    import idna  # IDNA 2008, as email-validator checks addresses (Python's own codec is IDNA 2003: ß -> ss)
+
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return None
+
+
+def needs_smtputf8(*emails: str | None) -> bool:
+    """Whether any of ``emails`` has letters outside ASCII before its @."""
+    return any(email and ascii_address(email) is None for email in emails)
+
+
 def address(name: str, email: str) -> Address:
-    local, _, domain = email.partition("@")
+    local, _, domain = (ascii_address(email) or email).rpartition("@")
     return Address(display_name=name, username=local, domain=domain)
 
 
@@ -133,8 +157,11 @@ class MessageFactory:
     def __init__(self, content: Content, unsubscribe: Unsubscribe) -> None:
         self.content = content
         self.unsubscribe = unsubscribe
-        self.domain = content.from_email.rpartition("@")[2] or "localhost"
-        head, _, self._body = self._build(content, unsubscribe).as_bytes(policy=SMTP_POLICY).partition(b"\r\n\r\n")
+        self.sender = ascii_address(content.from_email) or content.from_email  # the envelope's MAIL FROM
+        self.domain = self.sender.rpartition("@")[2] or "localhost"
+        self.policy = SMTP_UTF8_POLICY if needs_smtputf8(content.from_email, content.reply_to) else SMTP_POLICY
+        head, _, self._body = self._build(content, unsubscribe, self.policy).as_bytes(
+            policy=self.policy).partition(b"\r\n\r\n")
         self._fields = _header_fields(head)
         self._slots = {name: i for i, f in enumerate(self._fields)
                        if (name := f.split(b":", 1)[0].lower()) in self.PER_RECIPIENT}
@@ -149,16 +176,16 @@ class MessageFactory:
         self.last_message_id = ""  # the Message-ID of the latest render()/render_smtp()
 
     @staticmethod
-    def _build(content: Content, unsubscribe: Unsubscribe) -> EmailMessage:
-        message = EmailMessage(policy=SMTP_POLICY)
+    def _build(content: Content, unsubscribe: Unsubscribe, message_policy: policy.EmailPolicy) -> EmailMessage:
+        message = EmailMessage(policy=message_policy)
         message["Date"] = format_datetime(datetime.now(UTC))
         message["Message-ID"] = "<placeholder@placeholder.invalid>"
         message["From"] = address(content.from_name, content.from_email)
         message["To"] = "placeholder@placeholder.invalid"
         if content.reply_to:
-            message["Reply-To"] = content.reply_to
+            message["Reply-To"] = ascii_address(content.reply_to) or content.reply_to
         message["Subject"] = content.subject
-        message["List-Id"] = list_id(content.list_name, content.from_email)
+        message["List-Id"] = list_id(content.list_name, ascii_address(content.from_email) or content.from_email)
         message.set_raw("List-Unsubscribe", unsubscribe.header())
         if unsubscribe.one_click:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -174,7 +201,9 @@ class MessageFactory:
         # kept so providers can report which message went where (the CI summary lists them)
         self.last_message_id = make_msgid(domain=self.domain)
         fields[self._slots[b"message-id"]] = b"Message-ID: " + self.last_message_id.encode("ascii") + b"\r\n"
-        fields[self._slots[b"to"]] = _fold("To", recipient)
+        to = ascii_address(recipient)
+        fields[self._slots[b"to"]] = _fold("To", to) if to else SMTP_UTF8_POLICY.fold_binary(
+            "To", SMTP_UTF8_POLICY.header_factory("To", recipient))
         return b"".join(fields) + b"\r\n"
 
     def _date(self) -> bytes:

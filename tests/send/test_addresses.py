@@ -82,3 +82,15 @@ def test_a_sender_name_setting_with_a_line_break_is_a_config_error(run_cli, proj
     assert line.startswith("the environment: error: NEWSLETTER_FROM_NAME: contains a carriage return (U+000D)")
     assert "everyone@example.org" not in line
     assert nothing_written(project)
+
+
+def test_internationalized_addresses_reach_the_outbox(run_cli, project):
+    """An IDN sender or recipient (bücher.de) ended the send with an internal UnicodeEncodeError."""
+    recipients = ["leser@beispiel-büro.de", "jürgen@müller-gmbh.de"]
+    result = run_cli("send", ISSUE, "--test", "--to", ",".join(recipients), cwd=project,
+                     env=clean_env(NEWSLETTER_FROM_EMAIL="info@bücher-verein.de"))
+    assert result.returncode == 0, result.stderr
+    messages = [message_from_bytes(f.read_bytes(), policy=policy.default)
+                for f in sorted((project / "outbox" / SLUG).glob("*.eml"))]
+    assert sorted(str(m["To"]) for m in messages) == ["jürgen@müller-gmbh.de", "leser@xn--beispiel-bro-mlb.de"]
+    assert {m["From"].addresses[0].addr_spec for m in messages} == {"info@xn--bcher-verein-dlb.de"}

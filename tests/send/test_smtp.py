@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import email.utils
@@ -226,3 +227,37 @@ def test_cli_check_error_stops_before_any_connection(run_cli, make_project, smtp
     assert result.returncode == 1, result.stderr
     assert "gmail-clipping" in result.stderr and "2021-12-too-long.yaml:1:1" in result.stderr
     assert server.recorder.connections == 0
+
+
+IDN_SENDER = "info@bücher-verein.de"  # internationalized domains are common in Europe (müller.de, bücher.de)
+
+
+def test_an_internationalized_domain_is_sent_in_ascii(tmp_path, smtp_server, content):
+    """It ended every send, to the outbox too, with an internal UnicodeEncodeError."""
+    server = smtp_server()
+    result = provider(tmp_path, server).test_send(dataclasses.replace(content, from_email=IDN_SENDER),
+                                                  ["leser@beispiel-büro.de"])
+    assert result.outcomes == {"leser@beispiel-büro.de": Status.QUEUED}
+    [delivered] = server.recorder.messages
+    assert (delivered.mail_from, delivered.rcpt_tos) == ("info@xn--bcher-verein-dlb.de",
+                                                         ["leser@xn--beispiel-bro-mlb.de"])
+    assert delivered.data.isascii()  # no SMTPUTF8 needed: every server takes it
+    message = parse(delivered.data)
+    assert message["From"].addresses[0].addr_spec == "info@xn--bcher-verein-dlb.de"
+    assert message["To"] == "leser@xn--beispiel-bro-mlb.de"
+    assert "mailto:info@xn--bcher-verein-dlb.de" in message["List-Unsubscribe"]
+
+
+@pytest.mark.parametrize("utf8", [True, False], ids=["server-with-smtputf8", "server-without"])
+def test_a_mailbox_name_beyond_ascii_needs_a_server_with_smtputf8(tmp_path, smtp_server, content, utf8):
+    server = smtp_server(utf8=utf8)
+    recipients = ["jürgen@müller-gmbh.de", "leser@example.org"]
+    result = provider(tmp_path, server).test_send(content, recipients)
+    delivered = {tuple(m.rcpt_tos): m for m in server.recorder.messages}
+    assert result.outcomes["leser@example.org"] == Status.QUEUED and ("leser@example.org",) in delivered
+    if utf8:
+        assert result.outcomes["jürgen@müller-gmbh.de"] == Status.QUEUED
+        assert parse(delivered[("jürgen@müller-gmbh.de",)].data)["To"] == "jürgen@müller-gmbh.de"
+    else:  # refused before MAIL FROM, saying why: nothing half-sent
+        assert result.outcomes["jürgen@müller-gmbh.de"] == Status.REJECTED and len(delivered) == 1
+        assert any("jürgen@müller-gmbh.de" in note and "SMTPUTF8" in note for note in result.notes), result.notes
