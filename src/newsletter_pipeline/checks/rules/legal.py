@@ -12,7 +12,7 @@ from typing import Any
 
 from ...errors import Location, echo
 from ...models import UNSUBSCRIBE_PLACEHOLDER
-from ..context import DEFAULT_BACKGROUND, DEFAULT_FONT_PX, DEFAULT_TEXT, CheckContext, text_content
+from ..context import DEFAULT_BACKGROUND, DEFAULT_FONT_PX, DEFAULT_TEXT, CheckContext, holding_text, text_content
 from ..css import (UNREADABLE_FONT_PX, contrast_ratio, hex_color, hiding_reason, length_px, parse_color, parse_style,
                    stylesheet_declarations, without_important)
 from ..findings import Finding
@@ -164,8 +164,9 @@ def _holders(body: Any, wanted: str) -> list[Any]:
     otherwise (an address split by ``<br>`` or spans) the search reads
     every element's whole text, which costs more than the other checks.
     """
-    own = [element for element in body.iter() if isinstance(element.tag, str)
-           and _holds(" ".join([element.text or "", *(child.tail or "" for child in element)]), wanted)]
+    # only elements with text of their own can hold it (``wanted`` is never empty: the schema requires it)
+    own = [element for element in holding_text(body)
+           if _holds(" ".join([element.text or "", *(child.tail or "" for child in element)]), wanted)]
     return own or _holders_of_split_text(body, wanted)
 
 
