@@ -14,35 +14,18 @@ templates it is one unit (see ``blocks.py``).
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..controls import first_control
-from ..errors import echo
-
-from ..i18n import RTL_LANGUAGES
+from . import values
+from .behaviour import BlockBehaviour, IssueBehaviour, UtmBehaviour
+from .values import ValueProblem
 
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
-
-
-
-def _refuse_controls(value: str, *, multi_line: bool) -> str:
-    found = first_control(value, multi_line=multi_line)
-    if found is None:
-        return value
-    index, name = found
-    where = "this field is one line of text" if not multi_line else "text may hold line breaks and tabs only"
-    raise PydanticCustomError(
-        "control_character",
-        "contains {name} ({code}) at character {position}: {where}",
-        {"name": name, "code": f"U+{ord(value[index]):04X}", "position": index + 1, "where": where,
-         "hint": "remove it: line breaks and invisible control characters cannot be part of a one-line field"
-         if not multi_line else "remove it: it is invisible, or breaks the email's text"},
-    )
 
 
 # default_factory=list or dict would cost ~6.5 ms of every start-up: pydantic asks inspect.signature()
@@ -56,107 +39,43 @@ def _new_dict() -> dict[Any, Any]:
     return {}
 
 
-def _single_line(value: str) -> str:
-    return _refuse_controls(value, multi_line=False)
+def _both_parts() -> list[str]:
+    return ["html", "text"]
 
 
-def _multi_line(value: str) -> str:
-    return _refuse_controls(value, multi_line=True)
+def _pydantic(check: Callable[[str], str]) -> Callable[[str], str]:
+    """``check`` (values.py) raising pydantic's error type, with the same kind, message and context."""
+
+    @functools.wraps(check)
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except ValueProblem as problem:
+            raise PydanticCustomError(problem.kind, problem.message, problem.context) from None
+
+    return validate
 
 
-def _value_error(kind: str, message: str, hint: str, **context: object) -> PydanticCustomError:
-    """A located validation error whose hint travels as structured context (validation.py shows it)."""
-    return PydanticCustomError(kind, message, {**context, "hint": hint})
+def _model_check(check: Callable[[Any], None]) -> Any:
+    """A model validator (mode "after") running ``check`` (values.py) on the model; records.py runs it too."""
+
+    def validate(self: Any) -> Any:
+        try:
+            check(self)
+        except ValueProblem as problem:
+            raise PydanticCustomError(problem.kind, problem.message, problem.context) from None
+        return self
+
+    validate.check = check.__name__  # type: ignore[attr-defined] - what spec_gen writes into the spec
+    return model_validator(mode="after")(validate)
 
 
-def _check_url(value: str, *, schemes: tuple[str, ...]) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    shown = echo(value)
-    if any(c.isspace() for c in value):
-        raise _value_error("url_spaces", "invalid URL {value}: it contains spaces", "encode them as %20",
-                           value=shown)
-    if parts.scheme not in schemes or (parts.scheme != "mailto" and not parts.netloc):
-        wanted = " or ".join(f"{s}:" for s in schemes)
-        raise _value_error("url_scheme", "invalid URL {value}: use an absolute {wanted} address",
-                           "", value=shown, wanted=wanted)
-    if parts.scheme == "mailto" and "@" not in parts.path:
-        raise _value_error("url_mailto", "invalid URL {value}: a mailto: link needs an address",
-                           "write it as mailto:name@example.org", value=shown)
-    return value
-
-
-def _link_url(value: str) -> str:
-    return _check_url(value, schemes=("https", "http", "mailto"))
-
-
-def _image_url(value: str) -> str:
-    """An https: URL, or a path in the project folder (``images/photo.jpg``) that the build publishes (render/media.py)."""
-    stripped = value.strip()
-    if stripped and ":" not in stripped.split("/", 1)[0] and not stripped.startswith(("/", "\\")):
-        return stripped
-    return _check_url(value, schemes=("https",))
-
-
-def _email(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
-        raise _value_error("email", "invalid email address {value}", "write it as name@example.org",
-                           value=echo(value))
-    return value
-
-
-# --- values that the templates write into CSS: strict, so no setting can end a rule ---
-
-COLOR_PATTERN = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
-_FAMILY = r"""(?:[A-Za-z0-9][A-Za-z0-9 -]*|"[A-Za-z0-9][A-Za-z0-9 -]*"|'[A-Za-z0-9][A-Za-z0-9 -]*')"""
-FONT_FAMILY_PATTERN = rf"^{_FAMILY}$"
-FONT_LIST_PATTERN = rf"^{_FAMILY}(?: *, *{_FAMILY})*$"
-# What a stylesheet address may hold inside url(...) and href="..." (RFC 3986 minus quotes and parens)
-CSS_URL_PATTERN = r"^https://[A-Za-z0-9._~:/?#\[\]@!$&*+,;=%-]+$"
-
-
-def _color(value: str) -> str:
-    if not re.fullmatch(COLOR_PATTERN[1:-1], value):
-        raise _value_error("color", "invalid colour {value}", "write it as #rrggbb, for example #1a4a7a",
-                           value=echo(value))
-    if len(value) == 4:  # #abc is #aabbcc; the checks and Outlook read the long form
-        value = "#" + "".join(c * 2 for c in value[1:])
-    return value.lower()
-
-
-def _font_list(value: str) -> str:
-    if not re.fullmatch(FONT_LIST_PATTERN[1:-1], value):
-        raise _value_error(
-            "font_list", "invalid font list {value}",
-            "write font names separated by commas, for example: Helvetica, Arial, sans-serif; "
-            "names use letters, digits, spaces and hyphens, and may be in quotes", value=echo(value))
-    return value
-
-
-def _font_family(value: str) -> str:
-    if not re.fullmatch(FONT_FAMILY_PATTERN[1:-1], value):
-        raise _value_error("font_family", "invalid font name {value}",
-                           "write one font name of letters, digits, spaces and hyphens, for example Open Sans",
-                           value=echo(value))
-    return value
-
-
-def _css_url(value: str) -> str:
-    value = _check_url(value, schemes=("https",))
-    if not re.fullmatch(CSS_URL_PATTERN[1:-1], value):
-        raise _value_error("css_url", "invalid stylesheet address {value}",
-                           "quotes, brackets, backslashes and spaces must be %-encoded, for example "
-                           "https://fonts.googleapis.com/css2?family=Open+Sans", value=echo(value))
-    return value
-
-
-def _anchor_name(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value):
-        raise _value_error("anchor_name", "invalid id {value}",
-                           "use letters, digits, - and _, starting with a letter, no spaces; "
-                           "it becomes the #name that links point at, e.g. community-news", value=echo(value))
-    return value
+_single_line, _multi_line = _pydantic(values.single_line), _pydantic(values.multi_line)
+_link_url, _image_url, _email = _pydantic(values.link_url), _pydantic(values.image_url), _pydantic(values.email)
+_color, _font_list, _font_family = _pydantic(values.color), _pydantic(values.font_list), _pydantic(values.font_family)
+_css_url, _anchor_name = _pydantic(values.css_url), _pydantic(values.anchor_name)
+COLOR_PATTERN, FONT_FAMILY_PATTERN = values.COLOR_PATTERN, values.FONT_FAMILY_PATTERN
+FONT_LIST_PATTERN, CSS_URL_PATTERN = values.FONT_LIST_PATTERN, values.CSS_URL_PATTERN
 
 
 # The same rules for editors (JSON Schema, ECMA-262 regex); the validators above give the messages.
@@ -214,20 +133,7 @@ class Image(Strict):
     width: int = Field(600, ge=16, le=1200, description="Display width in pixels")
     href: LinkUrl | None = None
 
-    @model_validator(mode="after")
-    def _alt_required(self) -> Image:
-        return _check_alt(self)
-
-
-def _check_alt(image: Any) -> Any:
-    """alt is required unless the image is decorative, and a decorative image has none."""
-    if image.decorative and image.alt:
-        raise _value_error("decorative_alt", "a decorative image must not have alt text",
-                           "remove alt, or decorative: true")
-    if not image.decorative and not (image.alt or "").strip():
-        raise _value_error("alt_missing", "required", "describe the image for screen readers, "
-                           "or set decorative: true", field="alt")
-    return image
+    _alt_required = _model_check(values.alt_required)
 
 
 class Button(Strict):
@@ -259,12 +165,7 @@ class Event(Strict):
     url: LinkUrl
     label: Text | None = Field(None, description='Default: "Know more", in the issue\'s language')
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Event:
-        if self.end and self.end < self.start:
-            raise _value_error("end_before_start", "the event ends before it starts", "swap start and end",
-                               field="end")
-        return self
+    _ordered = _model_check(values.event_order)
 
 
 class Sponsor(Strict):
@@ -283,16 +184,12 @@ class PastEvent(Strict):
     label: Text | None = Field(None, description='Default: "Know more", in the issue\'s language')
 
 
-class _Block(Strict):
+class _Block(BlockBehaviour, Strict):
     # other names people give this block: "did you mean" suggests the type for them (events -> upcoming_events)
     also_called: ClassVar[tuple[str, ...]] = ()
 
     id: AnchorName | None = Field(None, description="Optional anchor name, for links within the email (#id) "
                                   "and the table of contents")
-
-    def section_depth(self) -> int | None:
-        """1 when this block opens a section, 2 a sub-section; ``None`` for content (see blocks.heading_levels)."""
-        return None
 
 
 class MastheadBlock(_Block):
@@ -434,9 +331,6 @@ class HeadingBlock(_Block):
     intro: Markdown | None = None
     level: Literal[1, 2] = Field(1, description="1 for a section, 2 for a sub-section inside one")
 
-    def section_depth(self) -> int | None:
-        return self.level
-
 
 class QuoteBlock(_Block):
     """A pull quote: the words, who said them, and where they were said."""
@@ -471,9 +365,7 @@ class ImageBlock(_Block):
     width: int | None = Field(None, ge=16, le=1200, description="Display width in pixels for an inset image; "
                               "full width without it")
 
-    @model_validator(mode="after")
-    def _alt_required(self) -> ImageBlock:
-        return _check_alt(self)
+    _alt_required = _model_check(values.alt_required)
 
 
 class FeatureBlock(_Block):
@@ -633,18 +525,14 @@ class Funding(Strict):
     logo: Image | None = Field(None, description="The funder's emblem, e.g. the EU flag")
 
 
-class Utm(Strict):
+class Utm(UtmBehaviour, Strict):
     source: Text = "newsletter"
     medium: Text = "email"
     campaign: Text | None = Field(None, description="Defaults to the issue's slug")
     domains: list[Text] = Field(default_factory=_new_list, description="Only tag links to these hosts; empty means all")
     parts: list[Literal["html", "text"]] = Field(
-        default_factory=lambda: ["html", "text"],
+        default_factory=_both_parts,
         description="Which parts' links are tagged: the HTML part, the plain-text part, or both (the default)")
-
-    def tags(self, part: str) -> bool:
-        """Whether links of ``part`` ("html" or "text") carry the utm pairs."""
-        return part in self.parts
 
 
 class ImageWeight(Strict):
@@ -654,12 +542,7 @@ class ImageWeight(Strict):
                          "(1 kB = 1,000 bytes); readers on mobile data wait for every one")
     error_kb: int = Field(5000, ge=1, description="Refuse to build when they weigh more than this, in kB")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> ImageWeight:
-        if self.warn_kb > self.error_kb:
-            raise _value_error("weight_order", "warn_kb is larger than error_kb",
-                               "the warning must come first: make warn_kb the smaller number", field="warn_kb")
-        return self
+    _ordered = _model_check(values.weight_order)
 
 
 class Settings(Strict):
@@ -682,7 +565,7 @@ class Settings(Strict):
         description="Built-in words replaced per language: {de: {\"Follow us\": \"Folgen Sie uns\"}}")
 
 
-class Issue(Strict):
+class Issue(IssueBehaviour, Strict):
     """One newsletter issue: issues/YYYY-MM-slug.yaml."""
 
     model_config = ConfigDict(title="Newsletter issue", json_schema_extra={"$id": SCHEMA_ID})
@@ -694,17 +577,5 @@ class Issue(Strict):
     settings: dict | None = Field(None, description="Overrides of newsletter.yaml for this issue only")
     blocks: list[Block] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Issue:
-        """Two blocks with one id: ``#id`` links and the table of contents could reach only the first."""
-        first: dict[str, int] = {}
-        for index, block in enumerate(self.blocks):
-            if block.id is not None and first.setdefault(block.id, index) != index:
-                raise _value_error("duplicate_id", "the id {value} is already the id of block {number} (ids must "
-                                   "differ)", f"rename one of them, and any #{block.id} link meant for it",
-                                   value=echo(block.id), number=first[block.id] + 1, at=("blocks", index, "id"))
-        return self
+    _unique_ids = _model_check(values.unique_ids)
 
-    @property
-    def direction(self) -> str:
-        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
