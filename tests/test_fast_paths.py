@@ -116,6 +116,20 @@ def test_a_build_does_not_import_requests(make_project, run_cli) -> None:
     assert not {"requests", "urllib3", "charset_normalizer"} & loaded
 
 
+def test_a_build_and_a_check_of_valid_files_do_not_import_pydantic(make_project, run_cli) -> None:
+    """The records answer for a valid file (issue/records.py); pydantic is ~100 ms of a build's start-up."""
+    root = make_project({"issues/2021-12-small.yaml": HELLO_ISSUE}, seed=True)
+    for args in (["build", "issues/", "--out", "out"], ["check", "issues/"]):
+        result = run_cli(*args, cwd=root, env={"PYTHONPROFILEIMPORTTIME": "1"}, fresh=True)
+        assert result.returncode == 0, result.stderr
+        loaded = imported_modules(result.stderr)
+        assert "newsletter_pipeline.issue.records" in loaded and not {"pydantic", "pydantic_core"} & loaded, args
+    (root / "issues/2021-12-small.yaml").write_text(HELLO_ISSUE.replace("subject: Hello", "subject: [Hello]"))
+    result = run_cli("check", "issues/2021-12-small.yaml", cwd=root, env={"PYTHONPROFILEIMPORTTIME": "1"}, fresh=True)
+    assert result.returncode == 1 and "pydantic" in imported_modules(result.stderr)  # it words the errors
+    assert "issues/2021-12-small.yaml:1:10: error:" in result.stdout
+
+
 DEFERRED_REQUESTS = """
 import sys, types
 import newsletter_pipeline.render.inline

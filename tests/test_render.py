@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from shared import REPO, SEED_SLUG
 
-from newsletter_pipeline.issue.schema import (ArticleBlock, BulletsBlock, CtaBlock, EditorialBlock, FooterBlock,
+from newsletter_pipeline.issue.records import (ArticleBlock, BulletsBlock, CtaBlock, EditorialBlock, FooterBlock,
                                               Issue, LinkListBlock, MastheadBlock, PastEventsBlock, Settings,
                                               UpcomingEventsBlock, Utm)
 from newsletter_pipeline.models import GMAIL_CLIP_BYTES, UNSUBSCRIBE_PLACEHOLDER

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from newsletter_pipeline.issue.schema import ArticleBlock, BulletsBlock, EditorialBlock
+from newsletter_pipeline.issue.records import ArticleBlock, BulletsBlock, EditorialBlock
 from newsletter_pipeline.models import UNSUBSCRIBE_PLACEHOLDER
 from newsletter_pipeline.render import build_issue
 from newsletter_pipeline.render.links import add_utm

@@ -18,9 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-
-from .issue.schema import BLOCK_TYPES
+from .issue.records import BLOCK_TYPES, Record
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class BlockType:
     """One block type: its ``type`` tag, its model and where its templates live."""
 
     name: str
-    model: type[BaseModel]
+    model: type[Record]
 
     @property
     def mjml_template(self) -> str:
@@ -117,6 +115,6 @@ def contents(blocks: list[Any]) -> list[TocEntry]:
     return entries
 
 
-def block_type(block: BaseModel) -> BlockType:
+def block_type(block: Record) -> BlockType:
     """The registry entry of a validated block (its ``type`` field names it)."""
     return REGISTRY[getattr(block, "type")]

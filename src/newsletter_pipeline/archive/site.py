@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..issue.load import LoadedIssue
-from ..issue.schema import ArticleBlock, Image, MastheadBlock, Settings
+from ..issue.records import ArticleBlock, Image, MastheadBlock, Settings
 from ..i18n import messages_for
 from ..render.web import render_web
 from .cache import IssueRecord

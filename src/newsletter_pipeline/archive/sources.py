@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from ..errors import ConfigError, DiagnosticList, Location, UsageError
-from ..issue.load import display_path, issue_files_in, read_settings_doc
-from ..issue.schema import Settings
-from ..issue.validation import add_validation_errors
+from ..issue.load import checked, display_path, issue_files_in, read_settings_doc
+from ..issue.records import Settings
 
 ARCHIVE_URL_ENV = "NEWSLETTER_ARCHIVE_URL"
 
@@ -64,12 +62,8 @@ def load_project_settings(root: Path) -> Settings:
     """
     doc = read_settings_doc(root)
     problems = DiagnosticList(list(doc.problems))
-    try:
-        settings = Settings.model_validate(doc.data if isinstance(doc.data, dict) else {})
-    except ValidationError as exc:
-        add_validation_errors(exc, Settings, doc, problems)
-        problems.raise_if_any()
-        raise  # unreachable: a validation error always adds a diagnostic
+    settings = checked(Settings, dataclasses.replace(doc, data=doc.data if isinstance(doc.data, dict) else {}),
+                       problems)
     problems.raise_if_any()
     return settings
 

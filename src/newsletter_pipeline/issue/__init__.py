@@ -1,6 +1,6 @@
 """The issue format: schema, located YAML loading and validation."""
 
 from .load import LoadedIssue, load_issue
-from .schema import Issue, Settings
+from .records import Issue, Settings
 
 __all__ = ["Issue", "LoadedIssue", "Settings", "load_issue"]

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from ..i18n import Messages
-from .schema import Event, FooterBlock, Issue, PastEvent, PastEventsBlock, TocBlock, UpcomingEventsBlock
+from .records import Event, FooterBlock, Issue, PastEvent, PastEventsBlock, Record, TocBlock, UpcomingEventsBlock
 
 
 def _(message: str) -> str:
@@ -22,7 +20,7 @@ def _(message: str) -> str:
     return message
 
 
-DEFAULTS: dict[type[BaseModel], dict[str, str]] = {
+DEFAULTS: dict[type[Record], dict[str, str]] = {
     UpcomingEventsBlock: {"title": _("Upcoming events")},
     PastEventsBlock: {"title": _("In case you've missed it")},
     FooterBlock: {"title": _("Follow us")},

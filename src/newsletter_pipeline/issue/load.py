@@ -7,16 +7,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..errors import ConfigError, DiagnosticList, Location
 from ..i18n import Messages, messages_for
 from .located_yaml import LocatedDocument, Path_, read_located_yaml
 from .defaults import with_localized_defaults
 from .editions import NAME, split_name
-from .schema import FooterBlock, Issue, Settings
+from . import records
+from .records import FooterBlock, Issue, Settings, Unsure
 from .strings import check_strings
-from .validation import add_validation_errors, validate_as_written
 
 CONFIG_NAME = "newsletter.yaml"
 ISSUE_SUFFIXES = (".yaml", ".yml")  # what an issue file may end in
@@ -168,11 +166,35 @@ def _check_edition_language(path: Path, issue: Issue, doc: LocatedDocument, prob
                      f"{issue.language.lower()}{path.suffix}")
 
 
-def _validate_issue(doc: LocatedDocument, problems: DiagnosticList) -> Issue | None:
+def checked(model: type[records.Record], doc: LocatedDocument, problems: DiagnosticList) -> Any:
+    """``doc``'s value as a ``model`` record; ``None`` with its errors in ``problems``.
+
+    The records' own check (records.py) answers for a valid file without
+    pydantic; anything it cannot vouch for goes to the pydantic models of
+    schema.py, whose errors are the located messages (validation.py).
+    """
+    data = doc.data
     try:
-        issue = validate_as_written(Issue, doc.data, doc.plain)
+        return records.validate(model, data, doc.plain)
+    except Unsure:
+        pass
+    from pydantic import ValidationError
+
+    from . import schema
+    from .validation import add_validation_errors, validate_as_written
+
+    exact = getattr(schema, model.__name__)
+    try:
+        valid = validate_as_written(exact, data, doc.plain)
     except ValidationError as exc:
-        add_validation_errors(exc, Issue, doc, problems)
+        add_validation_errors(exc, exact, doc, problems)
+        return None
+    return records.from_model(model, valid.model_dump())
+
+
+def _validate_issue(doc: LocatedDocument, problems: DiagnosticList) -> Issue | None:
+    issue = checked(Issue, doc, problems)
+    if issue is None:
         return None
     footers = [i for i, b in enumerate(issue.blocks) if isinstance(b, FooterBlock)]
     for extra in footers[1:]:
@@ -190,15 +212,12 @@ def _validate_settings(config: LocatedDocument, doc: LocatedDocument, problems: 
         for table, source in ((merged_doc.values, doc.values), (merged_doc.keys, doc.keys),
                               (merged_doc.plain, doc.plain)):
             table.update({p[1:]: v for p, v in source.items() if p[:1] == ("settings",) and len(p) > 1})
-    try:
-        return validate_as_written(Settings, merged_doc.data, merged_doc.plain)
-    except ValidationError as exc:
-        found = DiagnosticList()
-        add_validation_errors(exc, Settings, merged_doc, found)
-        # next to the issue file, show the key path as written there: settings.brand...
-        problems.items += [replace(d, key_path=f"settings.{d.key_path}")
-                           if d.location.file == doc.file and d.key_path else d for d in found.items]
-        return None
+    found = DiagnosticList()
+    settings = checked(Settings, merged_doc, found)
+    # next to the issue file, show the key path as written there: settings.brand...
+    problems.items += [replace(d, key_path=f"settings.{d.key_path}")
+                       if d.location.file == doc.file and d.key_path else d for d in found.items]
+    return settings
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

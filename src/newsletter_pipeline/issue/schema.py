@@ -28,19 +28,7 @@ from .values import ValueProblem
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
 
 
-# default_factory=list or dict would cost ~6.5 ms of every start-up: pydantic asks inspect.signature()
-# whether a factory takes the validated data, and for a builtin that parses its text signature with
-# tokenize, whose first use compiles one very large regular expression
-def _new_list() -> list[Any]:
-    return []
-
-
-def _new_dict() -> dict[Any, Any]:
-    return {}
-
-
-def _both_parts() -> list[str]:
-    return ["html", "text"]
+_new_list, _new_dict, _both_parts = values.new_list, values.new_dict, values.both_parts
 
 
 def _pydantic(check: Callable[[str], str]) -> Callable[[str], str]:

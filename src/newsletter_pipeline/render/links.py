@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus, urlencode, urlsplit
 
-from ..issue.schema import Utm
+from ..issue.records import Utm
 from ..models import UNSUBSCRIBE_PLACEHOLDER
 
 # only to see which keys the query already has: "&" and the older ";" both separate pairs

@@ -36,11 +36,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
-
 from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
-from ..issue.schema import FeatureBlock, Image, ImageBlock, SocialLink, Sponsor
+from ..issue.records import FeatureBlock, Image, ImageBlock, Record, SocialLink, Sponsor
 from ..output import write_atomic
 from .sandbox import cache_folder
 
@@ -115,7 +113,7 @@ def _walk(value: Any, path: tuple[Any, ...], width: int, in_settings: bool) -> I
         for index, item in enumerate(value):
             yield from _walk(item, (*path, index), width, in_settings)
         return
-    if not isinstance(value, BaseModel):
+    if not isinstance(value, Record):
         return
     if isinstance(value, FeatureBlock):
         width = min(width, FEATURE_IMAGE_WIDTH)

@@ -34,7 +34,7 @@ import jinja2
 from ..blocks import block_type, heading_levels
 from ..errors import Location
 from ..issue.load import LoadedIssue
-from ..issue.schema import Button
+from ..issue.records import Button
 from .markdown import Verbatim, markdown_to_text
 from .templates import link_tagger, render_template, shared_context
 

@@ -8,12 +8,8 @@ lines of text.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterator
 from typing import Any
-
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 from ...render.markdown import unsupported
 from ..context import CheckContext
@@ -21,22 +17,13 @@ from ..findings import Finding
 from . import rule
 
 
-def _is_markdown(annotation: Any) -> bool:
-    """Whether a field's type is the schema's ``Markdown`` (found by its description, through Optional and list)."""
-    for arg in typing.get_args(annotation):
-        if isinstance(arg, FieldInfo) and (arg.description or "").startswith("Markdown"):
-            return True
-        if _is_markdown(arg):
-            return True
-    return False
+def markdown_fields(model: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """Every Markdown string of a block with its key path (``items`` of ``bullets`` one by one).
 
-
-def markdown_fields(model: BaseModel, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """Every Markdown string of a block with its key path (``items`` of ``bullets`` one by one)."""
-    for name, field in type(model).model_fields.items():
+    Which fields hold Markdown is the schema's (spec_gen.py finds its ``Markdown`` type).
+    """
+    for name in type(model).markdown_fields:
         value = getattr(model, name)
-        if not ((field.description or "").startswith("Markdown") or _is_markdown(field.annotation)):
-            continue
         if isinstance(value, str):
             yield path + (name,), value
         elif isinstance(value, list):
