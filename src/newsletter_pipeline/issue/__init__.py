@@ -1,4 +1,4 @@
-"""The issue format: schema, located YAML loading and validation."""
+"""The issue format: schema (pydantic), records (the objects a build reads), located YAML loading and validation."""
 
 from .load import LoadedIssue, load_issue
 from .records import Issue, Settings

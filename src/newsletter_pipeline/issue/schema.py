@@ -1,8 +1,11 @@
 """The issue format, defined once.
 
-These models are the single source of truth: the loader validates with them,
-the templates read them, and ``newsletter schema`` exports them as JSON Schema
-for editors. Every text field documented as Markdown accepts **bold**,
+These models are the single source of truth: ``newsletter schema`` exports
+them as JSON Schema for editors, and the loader's errors are theirs. A valid
+file is read without importing pydantic: ``spec_gen.py`` writes these models
+as plain data (``spec.py``), which ``records.py`` checks with the same value
+checks (``values.py``) and turns into the objects the templates read; after a
+change here, regenerate ``spec.py`` (test_records.py fails until then). Every text field documented as Markdown accepts **bold**,
 *italics*, [links](https://...), `code`, code blocks, > quotes, ### headings
 and lists (render/markdown.py); nothing else becomes markup.
 
