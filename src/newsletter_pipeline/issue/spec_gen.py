@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pprint
+import re
 import types
 import typing
 from typing import Any
@@ -160,10 +161,42 @@ def spec() -> dict[str, Any]:
     return classes
 
 
+# the schema's named value types, written once at the top of spec.py and by name in the fields
+ALIASES = ("Text", "SingleLine", "MultiLine", "Lines", "Markdown", "LinkUrl", "ImageUrl", "Email", "AnchorName",
+           "Color", "FontList", "FontFamily", "CssUrl", "LanguageTag")
+
+
+def _named(kind: Any, names: dict[Any, str]) -> str:
+    """``kind`` as Python source, a named type by its name (``("optional", TEXT)``)."""
+    if kind in names:
+        return names[kind]
+    if isinstance(kind, tuple) and kind and kind[0] in ("optional", "list", "dict"):
+        return "(" + ", ".join(_named(part, names) if isinstance(part, tuple) else repr(part)
+                               for part in kind) + ")"
+    return repr(kind)
+
+
 def source() -> str:
+    names: dict[Any, str] = {}
+    for alias in ALIASES:  # two aliases with the same rules (Lines, Markdown) share one name
+        kind = type_of(getattr(schema, alias), [], True)
+        snake = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", alias).upper()
+        names[kind] = f"{names[kind]}_OR_{snake}" if kind in names else snake
+    out = [HEADER]
+    out += [f"{name} = {kind!r}" for kind, name in names.items()]
+    out.append("\nCLASSES = {")
+    for model, info in spec().items():
+        out.append(f"    {model!r}: {{")
+        out.append(f"        'base': {info['base']!r}, 'checks': {info['checks']!r}, 'also_called': {info['also_called']!r},")
+        out.append("        'fields': (")
+        for name, kind, default, markdown in info["fields"]:
+            out.append(f"            ({name!r}, {_named(kind, names)}, {default!r}, {markdown!r}),")
+        out.append("        ),")
+        out.append("    },")
+    out.append("}")
     blocks = {tag: cls.__name__ for tag, cls in schema.BLOCK_TYPES.items()}
-    return (HEADER + "CLASSES = " + pprint.pformat(spec(), width=118, sort_dicts=False) + "\n\n"
-            + "BLOCK_TYPES = " + pprint.pformat(blocks, width=118, sort_dicts=False) + "\n")
+    out.append("\nBLOCK_TYPES = " + pprint.pformat(blocks, width=118, sort_dicts=False))
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":
