@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -122,11 +124,19 @@ def test_a_changed_picture_leaves_only_the_new_file_in_the_build_folder(project,
     (media / "0123456789abcdef.jpg").symlink_to(outside)  # named like ours, but a link: not removed
     (root / "images/photo.jpg").write_bytes(photo(2400, 1600))
     assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
+    # written in the last minute: another build running beside this one may need it, so it stays
+    assert first.exists() and len(list(media.iterdir())) == 4
+    an_hour_ago = time.time() - 3600
+    for path in media.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago), follow_symlinks=False)
+    assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
     names = sorted(p.name for p in media.iterdir())
     assert first.name not in names and len(names) == 3 and {"notes.txt", "0123456789abcdef.jpg"} < set(names)
     assert outside.read_bytes() == b"not ours"
 
     (root / ISSUE).write_text(photo_issue().split("  - type: image")[0])  # no picture any more
+    for path in media.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago), follow_symlinks=False)
     assert run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env).returncode == 0
     assert sorted(p.name for p in media.iterdir()) == ["0123456789abcdef.jpg", "notes.txt"]
 

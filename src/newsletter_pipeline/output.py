@@ -21,9 +21,10 @@ import errno
 import os
 import re
 import secrets
-import stat
 import shutil
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import OutputError, UsageError
@@ -189,6 +190,9 @@ def _remove_empty_tree(folder: Path) -> None:
             return
 
 
+RECENT_S = 60.0  # prune_media leaves files this recent to a build that may be running beside this one
+
+
 def prune_media(folder: Path, keep: set[str], ours: re.Pattern[str]) -> None:
     """Remove the processed images in an issue's ``media`` folder that its last build no longer uses.
 
@@ -196,9 +200,12 @@ def prune_media(folder: Path, keep: set[str], ours: re.Pattern[str]) -> None:
     stayed in ``dist/<slug>/media/``. Only files whose names match ``ours``
     (as the build names them) go, only in a real folder (not a link to one
     elsewhere), and a file that cannot be removed stays: it is unused, not
-    wrong. The archive keeps every version on purpose (emails already sent
-    point at them).
+    wrong. A file written in the last minute stays too: another build of the
+    same issue (a second terminal, ``build --watch``) may have just written it
+    for the email it is putting in place. The archive keeps every version on
+    purpose (emails already sent point at them).
     """
+    recent = time.time() - RECENT_S
     for node in (folder.parent, folder):
         try:
             if not stat.S_ISDIR(os.lstat(node).st_mode):
@@ -210,8 +217,10 @@ def prune_media(folder: Path, keep: set[str], ours: re.Pattern[str]) -> None:
     except OSError:
         return
     for entry in entries:
-        if entry.name not in keep and ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-            try:
+        if entry.name in keep or not ours.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime < recent:
                 os.unlink(entry.path)
-            except OSError:
-                pass
+        except OSError:
+            pass
