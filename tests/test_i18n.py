@@ -387,3 +387,11 @@ def test_translations_and_overrides_are_text_never_markup(make_project, run_cli)
     assert "weil Sie R&amp;D &lt;News&gt; abonniert haben." in html
     text = (root / "dist/2022-03-de/email.txt").read_text("utf-8")
     assert "<b>Folgen</b> Sie uns" in text and "R&D <News> abonniert" in " ".join(text.split())
+
+
+def test_a_link_line_of_the_text_part_is_punctuated_as_the_language_writes(builds):
+    """French puts a (no-break) space before a colon; the text part's "label: URL" lines were English."""
+    french, english = (builds[(language, "seed")].joinpath("email.txt").read_text("utf-8") for language in ("fr", "en"))
+    lines = [line for line in french.splitlines() if re.search(r"\S :? ?https://", line) or ": https://" in line]
+    assert lines and all("\u00a0: https://" in line or " : https://" in line for line in lines), lines
+    assert re.search(r"\w: https://", english) and "\u00a0:" not in english

@@ -110,10 +110,21 @@ def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = Non
     return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
 
 
+def _(message: str) -> str:
+    """Marks a message for extraction (i18n/extract.py); it is translated where it is used."""
+    return message
+
+
+# a message of its own, as the punctuation is the language's: French writes "En savoir plus : https://..."
+LINK_LINE = _("%(label)s: %(url)s")
+
+
 @jinja2.pass_context
 def link_line(ctx: jinja2.runtime.Context, label: str, url: str) -> str:
-    """``label: url``, then a blank line; ``url`` goes through the template's ``url()`` (UTM tagging)."""
-    return _chunk(wrap_lines(f"{label}: {ctx['url'](url)}") + [""])
+    """``label: url`` as the language punctuates it, then a blank line; ``url`` goes through the template's
+    ``url()`` (UTM tagging)."""
+    line = ctx["gettext"](ctx, LINK_LINE, label=label, url=ctx["url"](url))
+    return _chunk(wrap_lines(str(line)) + [""])
 
 
 @jinja2.pass_context
