@@ -374,6 +374,7 @@ def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True  # the action happened; the client never hears of it
                 return
             request.status = reply.status
+            fake.poke()  # a held reply may wait for this status (hold(until=...)); record() came before it
             if delay is not None:
                 fake.wait_out(delay)
             self._send(reply)
