@@ -123,3 +123,61 @@ def test_the_workaround_keeps_the_grids_margins(browser, seed_dist, width):
             assert right1 - left1 == right2 - left2 == 252  # (600 - 3 x 32) / 2
         else:
             assert (left1, left2, width - right1, width - right2) == (32, 32, 32, 32)
+
+
+WIDE_IMAGES = """\
+subject: Wide pictures
+preheader: An article picture at its default width, an inset picture and a logo wider than the text column.
+date: 2021-12-15
+language: en
+blocks:
+  - type: masthead
+    title: Wide pictures
+    image:
+      src: https://www.ai4media.eu/logo-wide.png
+      alt: AI4Media
+      width: 590
+  - type: article
+    title: An article with a picture
+    body: The picture is 600 px wide unless it says otherwise.
+    image:
+      src: https://www.ai4media.eu/article.jpg
+      alt: A picture at the default width
+  - type: image
+    src: https://www.ai4media.eu/inset.jpg
+    alt: An inset picture wider than the text column
+    width: 580
+  - type: image
+    src: https://www.ai4media.eu/full.jpg
+    alt: A full-width picture
+"""
+_IMAGE_WIDTHS = re.compile(r'<td style="width:(\d+)px;">\s*(?:<a [^>]*>\s*)?<img [^>]*?width="(\d+)"')
+
+
+@pytest.fixture(scope="module")
+def wide_dist(tmp_path_factory) -> Path:
+    from shared import FIXTURE_CONFIG
+
+    root = tmp_path_factory.mktemp("wide")
+    (root / "issues").mkdir()
+    (root / "newsletter.yaml").write_text(FIXTURE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "issues/2021-12-wide.yaml").write_text(WIDE_IMAGES, encoding="utf-8")
+    result = run_newsletter(["build", "issues/2021-12-wide.yaml", "--out", "dist"], cwd=root,
+                            env={**os.environ, **clean_env()})
+    assert result.returncode == 0, result.stderr
+    return root / "dist" / "2021-12-wide"
+
+
+def test_no_padded_image_is_wider_than_its_column(wide_dist):
+    """MRML kept a 600 px width inside 536 px of text column (600 less 2 x 32 px padding), where MJML
+    clamps it; Outlook on Windows takes the width attribute literally and made the email 664 px wide."""
+    widths = _IMAGE_WIDTHS.findall((wide_dist / "email.html").read_text(encoding="utf-8"))
+    # the logo, the article's and the inset picture at the column's 536 px; the full-width one keeps 600
+    assert widths == [("536", "536"), ("536", "536"), ("536", "536"), ("600", "600")]
+
+
+def test_image_widths_match_the_official_mjml_cli(mjml_cli, wide_dist, tmp_path):
+    ours = (wide_dist / "email.html").read_text(encoding="utf-8")
+    theirs = official(mjml_cli, wide_dist / "email.mjml", tmp_path)
+    official_widths = re.findall(r'<td style="width:(\d+)px;">\s*(?:<a [^>]*>\s*)?<img ', theirs)
+    assert official_widths and [td for td, _ in _IMAGE_WIDTHS.findall(ours)] == official_widths

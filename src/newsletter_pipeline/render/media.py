@@ -45,6 +45,9 @@ from .sandbox import cache_folder
 ENCODER_VERSION = "2"  # part of every cache key: bump it when the encoding below changes
 JPEG_QUALITY = 82  # visually lossless for photos at 2x; about a tenth of a camera's bytes
 FEATURE_IMAGE_WIDTH = 240  # feature.mjml.j2 shows the image at most this wide
+# the side padding of every image that is not full width (layout.mjml.j2's mj-image, an inset image, the logo,
+# the funding emblem): such an image is at most the email's width less twice this (padded_width)
+IMAGE_PADDING = 32
 SOCIAL_ICON_WIDTH = 24  # footer.mjml.j2's icon-size
 MAX_PIXELS = 60_000_000  # larger files are refused rather than decoded (Pillow's bomb guard is 89 M)
 MAX_FRAMES_PIXELS = 4 * MAX_PIXELS  # an animated GIF's frames together (each is decoded and resized)
@@ -96,29 +99,42 @@ def is_local(src: str) -> bool:
     return not urlsplit(src).scheme and not src.startswith("//")
 
 
+def padded_width(content: int) -> int:
+    """The widest a padded image is shown in an email ``content`` px wide (the templates clamp to it).
+
+    MJML clamps an ``mj-image`` to its box, so a 600 px image in a 600 px
+    email with 32 px of padding on each side is 536 px; MRML (mjml-python)
+    does not, and Outlook on Windows, which takes the width attribute
+    literally, made the whole email 664 px wide for such an image.
+    """
+    return content - 2 * IMAGE_PADDING
+
+
 def local_uses(loaded: LoadedIssue) -> list[Use]:
     """Every local image the issue and its settings name, with the width it is displayed at."""
     content = loaded.settings.brand.width
-    found = list(_walk(loaded.issue.blocks, ("blocks",), content, False))
+    box = padded_width(content)
+    found = list(_walk(loaded.issue.blocks, ("blocks",), box, content, False))
     settings = loaded.settings
-    found += _walk(settings.brand.logo, ("brand", "logo"), content, True)
-    found += _walk(settings.funding, ("funding",), content, True)
-    found += _walk(settings.social, ("social",), content, True)
+    found += _walk(settings.brand.logo, ("brand", "logo"), box, content, True)
+    found += _walk(settings.funding, ("funding",), box, content, True)
+    found += _walk(settings.social, ("social",), box, content, True)
     return [use for use in found if is_local(use.src)]
 
 
-def _walk(value: Any, path: tuple[Any, ...], width: int, in_settings: bool) -> Iterator[Use]:
-    """The image fields under ``value``; ``width`` is the widest the enclosing block allows."""
+def _walk(value: Any, path: tuple[Any, ...], width: int, content: int, in_settings: bool) -> Iterator[Use]:
+    """The image fields under ``value``; ``width`` is the widest the enclosing block allows a padded image,
+    ``content`` the email's width (a full-width image block's)."""
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            yield from _walk(item, (*path, index), width, in_settings)
+            yield from _walk(item, (*path, index), width, content, in_settings)
         return
     if not isinstance(value, Record):
         return
     if isinstance(value, FeatureBlock):
         width = min(width, FEATURE_IMAGE_WIDTH)
     if isinstance(value, ImageBlock):
-        yield Use(value.src, min(value.width or width, width), (*path, "src"), in_settings)
+        yield Use(value.src, min(value.width, width) if value.width else content, (*path, "src"), in_settings)
     elif isinstance(value, Image):
         yield Use(value.src, min(value.width, width), (*path, "src"), in_settings)
         dark = getattr(value, "dark_src", None)
@@ -129,7 +145,7 @@ def _walk(value: Any, path: tuple[Any, ...], width: int, in_settings: bool) -> I
     elif isinstance(value, SocialLink) and value.icon:
         yield Use(value.icon, SOCIAL_ICON_WIDTH, (*path, "icon"), in_settings)
     for name in type(value).model_fields:
-        yield from _walk(getattr(value, name), (*path, name), width, in_settings)
+        yield from _walk(getattr(value, name), (*path, name), width, content, in_settings)
 
 
 def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> dict[str, Picture]:

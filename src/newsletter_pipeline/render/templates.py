@@ -32,7 +32,7 @@ from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .i18n import CALLING, install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
-from .media import Picture
+from .media import Picture, padded_width
 from .sandbox import Sandbox, TemplateLimit, bytecode_cache, guards, render_bounded
 
 LAYOUT = "layout.mjml.j2"
@@ -109,6 +109,8 @@ def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
         "brand": settings.brand,
         "colors": settings.brand.colors,
         "fonts": settings.brand.fonts,
+        # the widest an image with side padding may be (media.padded_width): templates clamp widths to it
+        "padded_width": padded_width(settings.brand.width),
         "blocks": issue.blocks,
         "levels": heading_levels(issue.blocks),
         "anchors": anchors(issue.blocks),
