@@ -44,7 +44,8 @@ from .sandbox import cache_folder
 
 ENCODER_VERSION = "2"  # part of every cache key: bump it when the encoding below changes
 JPEG_QUALITY = 82  # visually lossless for photos at 2x; about a tenth of a camera's bytes
-FEATURE_IMAGE_WIDTH = 240  # feature.mjml.j2 shows the image at most this wide
+FEATURE_IMAGE_SHARE = 0.4  # feature.mjml.j2's image column: 40% of the email's width
+FEATURE_IMAGE_PADDING = 24 + 32  # and the image's padding in it, right and left
 # the side padding of every image that is not full width (layout.mjml.j2's mj-image, an inset image, the logo,
 # the funding emblem): such an image is at most the email's width less twice this (padded_width)
 IMAGE_PADDING = 32
@@ -110,6 +111,11 @@ def padded_width(content: int) -> int:
     return content - 2 * IMAGE_PADDING
 
 
+def feature_width(content: int) -> int:
+    """The widest a feature block's image is shown: its column's box (184 px in a 600 px email)."""
+    return int(content * FEATURE_IMAGE_SHARE) - FEATURE_IMAGE_PADDING
+
+
 def local_uses(loaded: LoadedIssue) -> list[Use]:
     """Every local image the issue and its settings name, with the width it is displayed at."""
     content = loaded.settings.brand.width
@@ -132,7 +138,7 @@ def _walk(value: Any, path: tuple[Any, ...], width: int, content: int, in_settin
     if not isinstance(value, Record):
         return
     if isinstance(value, FeatureBlock):
-        width = min(width, FEATURE_IMAGE_WIDTH)
+        width = min(width, feature_width(content))
     if isinstance(value, ImageBlock):
         yield Use(value.src, min(value.width, width) if value.width else content, (*path, "src"), in_settings)
     elif isinstance(value, Image):

@@ -32,7 +32,7 @@ from ..models import UNSUBSCRIBE_PLACEHOLDER
 from .i18n import CALLING, install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
-from .media import Picture, padded_width
+from .media import Picture, feature_width, padded_width
 from .sandbox import Sandbox, TemplateLimit, bytecode_cache, guards, render_bounded
 
 LAYOUT = "layout.mjml.j2"
@@ -111,6 +111,7 @@ def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
         "fonts": settings.brand.fonts,
         # the widest an image with side padding may be (media.padded_width): templates clamp widths to it
         "padded_width": padded_width(settings.brand.width),
+        "feature_width": feature_width(settings.brand.width),  # a feature block's image column, likewise
         "blocks": issue.blocks,
         "levels": heading_levels(issue.blocks),
         "anchors": anchors(issue.blocks),
