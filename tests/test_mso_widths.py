@@ -161,18 +161,40 @@ blocks:
 _IMAGE_WIDTHS = re.compile(r'<td style="width:(\d+)px;">\s*(?:<a [^>]*>\s*)?<img [^>]*?width="(\d+)"')
 
 
-@pytest.fixture(scope="module")
-def wide_dist(tmp_path_factory) -> Path:
+def _build_wide(root: Path, email_width: int) -> Path:
     from shared import FIXTURE_CONFIG
 
-    root = tmp_path_factory.mktemp("wide")
     (root / "issues").mkdir()
-    (root / "newsletter.yaml").write_text(FIXTURE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "issues/2021-12-wide.yaml").write_text(WIDE_IMAGES, encoding="utf-8")
+    config = FIXTURE_CONFIG.read_text(encoding="utf-8")
+    assert "\n  width: 600\n" in config
+    (root / "newsletter.yaml").write_text(config.replace("\n  width: 600\n", f"\n  width: {email_width}\n"),
+                                          encoding="utf-8")
+    (root / "issues/2021-12-wide.yaml").write_text(WIDE_IMAGES + SPONSORS, encoding="utf-8")
     result = run_newsletter(["build", "issues/2021-12-wide.yaml", "--out", "dist"], cwd=root,
                             env={**os.environ, **clean_env()})
     assert result.returncode == 0, result.stderr
     return root / "dist" / "2021-12-wide"
+
+
+SPONSORS = """\
+  - type: sponsors
+    title: Partners
+    sponsors:
+      - {name: CERTH, logo: "https://www.ai4media.eu/certh.png", url: "https://www.certh.gr/"}
+      - {name: UNITN, logo: "https://www.ai4media.eu/unitn.png", url: "https://www.unitn.it/"}
+      - {name: IDIAP, logo: "https://www.ai4media.eu/idiap.png", url: "https://www.idiap.ch/"}
+"""
+
+
+@pytest.fixture(scope="module")
+def wide_dist(tmp_path_factory) -> Path:
+    return _build_wide(tmp_path_factory.mktemp("wide"), 600)
+
+
+@pytest.fixture(scope="module")
+def odd_dist(tmp_path_factory) -> Path:
+    """The same email 613 px wide: MRML wrote Outlook's columns as 306.5px and 245.2px, MJML 307px and 245px."""
+    return _build_wide(tmp_path_factory.mktemp("odd"), 613)
 
 
 def test_no_padded_image_is_wider_than_its_column(wide_dist):
@@ -194,11 +216,20 @@ def test_image_widths_match_the_official_mjml_cli(mjml_cli, wide_dist, tmp_path)
 _ANY_SIZE = re.compile(r"""\b(?:max-width|width|height)(?::\s*|=")(\d+(?:\.\d+)?(?:px|%)?)""")
 
 
-@pytest.mark.parametrize("which", ["seed", "digest", "wide"])
+@pytest.mark.parametrize("which", ["seed", "digest", "wide", "odd"])
 def test_every_width_and_height_matches_the_official_mjml_cli(mjml_cli, seed_dist, digest_dist, wide_dist,
-                                                               tmp_path, which):
+                                                               odd_dist, tmp_path, which):
     """Not only Outlook's tables: every width and height of the email, as a multiset (premailer moves some)."""
-    folder = {"seed": seed_dist.folder, "digest": digest_dist, "wide": wide_dist}[which]
+    folder = {"seed": seed_dist.folder, "digest": digest_dist, "wide": wide_dist, "odd": odd_dist}[which]
     ours = _ANY_SIZE.findall((folder / "email.html").read_text(encoding="utf-8"))
     theirs = _ANY_SIZE.findall(official(mjml_cli, folder / "email.mjml", tmp_path))
     assert len(theirs) > 50 and sorted(ours) == sorted(theirs)
+
+
+def test_outlook_widths_are_whole_pixels(odd_dist):
+    from newsletter_pipeline.render.mjml import whole_outlook_pixels
+
+    html = (odd_dist / "email.html").read_text(encoding="utf-8")
+    assert mso_widths(html) and all("." not in width for width in mso_widths(html))
+    assert whole_outlook_pixels('<!--[if mso | IE]><td style="width:306.5px;"><![endif]--><p style="width:2.5px">') \
+        == '<!--[if mso | IE]><td style="width:307px;"><![endif]--><p style="width:2.5px">'  # rounded as MJML, there only

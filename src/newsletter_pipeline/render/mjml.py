@@ -148,9 +148,30 @@ def compile_mjml(source: str, language: str, direction: str, file: str = "email.
     prepared = mark_inline_styles(ensure_lang(source, language, direction))
     try:
         # fonts={} stops MRML adding Google Fonts imports; template comments are ours, not the reader's
-        return mjml.mjml2html(prepared, disable_comments=True, fonts={})
+        html = mjml.mjml2html(prepared, disable_comments=True, fonts={})
     except ValueError as exc:
         raise TemplateError(diagnostics=[_located_mrml_error(str(exc), prepared, file, locate)]) from None
+    return whole_outlook_pixels(html)
+
+
+_OUTLOOK_ONLY = re.compile(r"<!--\[if mso \| IE\]>.*?<!\[endif\]-->", re.DOTALL)
+_FRACTIONAL_PX = re.compile(r"\b(\d+\.\d+)px")
+
+
+def whole_outlook_pixels(html: str) -> str:
+    """Outlook's column widths in whole pixels, rounded as the official MJML rounds them.
+
+    MRML writes ``width:306.5px`` for half of a 613 px email and ``245.2px``
+    for 40% of it where MJML writes 307px and 245px; Outlook lays its tables
+    out in whole pixels. Only the Outlook-only comments hold such widths.
+    """
+    if not _FRACTIONAL_PX.search(html):
+        return html
+
+    def rounded(block: re.Match[str]) -> str:
+        return _FRACTIONAL_PX.sub(lambda m: f"{int(float(m.group(1)) + 0.5)}px", block.group(0))
+
+    return _OUTLOOK_ONLY.sub(rounded, html)
 
 
 def _located_mrml_error(message: str, source: str, file: str, locate: Locator | None) -> Diagnostic:
