@@ -120,11 +120,15 @@ LINK_LINE = _("%(label)s: %(url)s")
 
 
 @jinja2.pass_context
+def labelled(ctx: jinja2.runtime.Context, label: str, url: str) -> str:
+    """``label: url`` as the language punctuates it; ``url`` goes through the template's ``url()`` (UTM tagging)."""
+    return str(ctx["gettext"](ctx, LINK_LINE, label=label, url=ctx["url"](url)))
+
+
+@jinja2.pass_context
 def link_line(ctx: jinja2.runtime.Context, label: str, url: str) -> str:
-    """``label: url`` as the language punctuates it, then a blank line; ``url`` goes through the template's
-    ``url()`` (UTM tagging)."""
-    line = ctx["gettext"](ctx, LINK_LINE, label=label, url=ctx["url"](url))
-    return _chunk(wrap_lines(str(line)) + [""])
+    """``labelled(label, url)``, wrapped, then a blank line."""
+    return _chunk(wrap_lines(labelled(ctx, label, url)) + [""])
 
 
 @jinja2.pass_context
@@ -134,7 +138,7 @@ def button(ctx: jinja2.runtime.Context, b: Button | None) -> str:
 
 
 HELPERS = {"wrap": wrap, "paragraphs": paragraphs, "heading": heading, "link_line": link_line,
-           "button": button, "NOTHING": NOTHING}
+           "labelled": labelled, "button": button, "NOTHING": NOTHING}
 
 
 def block_lines(rendered: str) -> list[str]:
