@@ -5,9 +5,11 @@ them as JSON Schema for editors, and the loader's errors are theirs. A valid
 file is read without importing pydantic: ``spec_gen.py`` writes these models
 as plain data (``spec.py``), which ``records.py`` checks with the same value
 checks (``values.py``) and turns into the objects the templates read; after a
-change here, regenerate ``spec.py`` (test_records.py fails until then). Every text field documented as Markdown accepts **bold**,
-*italics*, [links](https://...), `code`, code blocks, > quotes, ### headings
-and lists (render/markdown.py); nothing else becomes markup.
+change here, regenerate ``spec.py`` (test_records.py fails until then).
+
+Every text field documented as Markdown accepts **bold**, *italics*,
+[links](https://...), `code`, code blocks, > quotes, ### headings and lists
+(render/markdown.py); nothing else becomes markup.
 
 Each block type is a subclass of ``_Block`` with a docstring (the schema's
 description), a JSON Schema example and ``also_called`` synonyms; with its two
@@ -34,11 +36,11 @@ SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
 _new_list, _new_dict, _both_parts = values.new_list, values.new_dict, values.both_parts
 
 
-def _pydantic(check: Callable[[str], str]) -> Callable[[str], str]:
+def _pydantic(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``check`` (values.py) raising pydantic's error type, with the same kind, message and context."""
 
     @functools.wraps(check)
-    def validate(value: str) -> str:
+    def validate(value: Any) -> Any:
         try:
             return check(value)
         except ValueProblem as problem:
@@ -49,12 +51,10 @@ def _pydantic(check: Callable[[str], str]) -> Callable[[str], str]:
 
 def _model_check(check: Callable[[Any], None]) -> Any:
     """A model validator (mode "after") running ``check`` (values.py) on the model; records.py runs it too."""
+    raising = _pydantic(check)
 
     def validate(self: Any) -> Any:
-        try:
-            check(self)
-        except ValueProblem as problem:
-            raise PydanticCustomError(problem.kind, problem.message, problem.context) from None
+        raising(self)
         return self
 
     validate.check = check.__name__  # type: ignore[attr-defined] - what spec_gen writes into the spec
@@ -569,4 +569,3 @@ class Issue(IssueBehaviour, Strict):
     blocks: list[Block] = Field(min_length=1)
 
     _unique_ids = _model_check(values.unique_ids)
-

@@ -150,9 +150,14 @@ KEY_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _as_name(word: str) -> str:
+    """A key or type as the format spells names: lower case, ``_`` for dashes and spaces (``Link-List``)."""
+    return word.strip().lower().replace("-", "_").replace(" ", "_")
+
+
 def closest(word: str, options: list[str]) -> str:
     """'did you mean' for an unknown key among ``options``: by meaning first, then by spelling."""
-    lowered = word.strip().lower().replace("-", "_").replace(" ", "_")
+    lowered = _as_name(word)
     if lowered in options and lowered != word:
         return f"did you mean '{lowered}'?"
     meant = next((option for option in options if lowered in KEY_SYNONYMS.get(option, ())), None)
@@ -171,7 +176,7 @@ def closest_block_type(tag: str) -> str:
     Spelling alone sends ``events`` to ``past_events``; the synonyms send it to
     ``upcoming_events``. Case, dashes, spaces and a plural ``s`` are forgiven.
     """
-    word = tag.strip().lower().replace("-", "_").replace(" ", "_")
+    word = _as_name(tag)
     synonyms = block_synonyms()
     for candidate in (word, word.removesuffix("s")):
         if candidate in BLOCK_TYPES and candidate != tag:
