@@ -78,7 +78,7 @@ class Unsubscribe:
                               "comma-separated (e.g. https://example.org/unsubscribe,mailto:leave@example.org)")
         if any(url.lower().startswith("mailto:") for url in values):
             return cls(tuple(values))
-        return cls((*values, f"mailto:{ascii_address(fallback_email) or fallback_email}?subject=unsubscribe"))
+        return cls((*values, f"mailto:{wire_address(fallback_email)}?subject=unsubscribe"))
 
     @property
     def https(self) -> str | None:
@@ -134,13 +134,18 @@ def ascii_address(email: str) -> str | None:
         return None
 
 
+def wire_address(email: str) -> str:
+    """``email`` as headers and the SMTP envelope carry it: its ASCII form where it has one, else as written."""
+    return ascii_address(email) or email
+
+
 def needs_smtputf8(*emails: str | None) -> bool:
     """Whether any of ``emails`` has letters outside ASCII before its @."""
     return any(email and ascii_address(email) is None for email in emails)
 
 
 def address(name: str, email: str) -> Address:
-    local, _, domain = (ascii_address(email) or email).rpartition("@")
+    local, _, domain = wire_address(email).rpartition("@")
     return Address(display_name=name, username=local, domain=domain)
 
 
@@ -157,7 +162,7 @@ class MessageFactory:
     def __init__(self, content: Content, unsubscribe: Unsubscribe) -> None:
         self.content = content
         self.unsubscribe = unsubscribe
-        self.sender = ascii_address(content.from_email) or content.from_email  # the envelope's MAIL FROM
+        self.sender = wire_address(content.from_email)  # the envelope's MAIL FROM
         self.domain = self.sender.rpartition("@")[2] or "localhost"
         self.policy = SMTP_UTF8_POLICY if needs_smtputf8(content.from_email, content.reply_to) else SMTP_POLICY
         head, _, self._body = self._build(content, unsubscribe, self.policy).as_bytes(
@@ -183,9 +188,9 @@ class MessageFactory:
         message["From"] = address(content.from_name, content.from_email)
         message["To"] = "placeholder@placeholder.invalid"
         if content.reply_to:
-            message["Reply-To"] = ascii_address(content.reply_to) or content.reply_to
+            message["Reply-To"] = wire_address(content.reply_to)
         message["Subject"] = content.subject
-        message["List-Id"] = list_id(content.list_name, ascii_address(content.from_email) or content.from_email)
+        message["List-Id"] = list_id(content.list_name, wire_address(content.from_email))
         message.set_raw("List-Unsubscribe", unsubscribe.header())
         if unsubscribe.one_click:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -201,9 +206,8 @@ class MessageFactory:
         # kept so providers can report which message went where (the CI summary lists them)
         self.last_message_id = make_msgid(domain=self.domain)
         fields[self._slots[b"message-id"]] = b"Message-ID: " + self.last_message_id.encode("ascii") + b"\r\n"
-        to = ascii_address(recipient)
-        fields[self._slots[b"to"]] = _fold("To", to) if to else SMTP_UTF8_POLICY.fold_binary(
-            "To", SMTP_UTF8_POLICY.header_factory("To", recipient))
+        to = wire_address(recipient)  # a mailbox name beyond ASCII stays as written, in UTF-8 (RFC 6532)
+        fields[self._slots[b"to"]] = _fold("To", to, SMTP_POLICY if to.isascii() else SMTP_UTF8_POLICY)
         return b"".join(fields) + b"\r\n"
 
     def _date(self) -> bytes:
@@ -241,8 +245,8 @@ def _header_fields(head: bytes) -> list[bytes]:
     return fields
 
 
-def _fold(name: str, value: str) -> bytes:
-    """One header field as the policy folds and encodes it (non-ASCII included)."""
+def _fold(name: str, value: str, fold_policy: policy.EmailPolicy = SMTP_POLICY) -> bytes:
+    """One header field as ``fold_policy`` folds and encodes it (non-ASCII included)."""
     if value.isascii() and len(name) + len(value) + 2 <= 78 and "\n" not in value and "\r" not in value:
         return f"{name}: {value}\r\n".encode("ascii")
-    return SMTP_POLICY.fold_binary(name, SMTP_POLICY.header_factory(name, value))
+    return fold_policy.fold_binary(name, fold_policy.header_factory(name, value))

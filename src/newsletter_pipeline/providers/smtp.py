@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from ..errors import ConfigError
-from ..message import MessageFactory, ascii_address
+from ..message import MessageFactory, wire_address
 from ..models import Content
 from .base import (MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
                    Status, UnsupportedFeature)
@@ -152,9 +152,9 @@ class SmtpProvider(MessageProvider, Provider):
 
     def _send_one(self, client: smtplib.SMTP, sender: str, recipient: str,
                   factory: MessageFactory) -> tuple[Status, str | None]:
-        """One message; ``sender`` is the envelope's (ASCII where IDNA can make it so, message.ascii_address)."""
-        ascii_recipient = ascii_address(recipient)
-        utf8 = factory.policy.utf8 or ascii_recipient is None  # the message or this envelope needs SMTPUTF8
+        """One message; ``sender`` is the envelope's (ASCII where IDNA can make it so, message.wire_address)."""
+        envelope_recipient = wire_address(recipient)
+        utf8 = factory.policy.utf8 or not envelope_recipient.isascii()  # the message or this envelope needs SMTPUTF8
         if utf8 and not client.has_extn("smtputf8"):
             return Status.REJECTED, (f"{recipient}: not sent: {self.host} does not take addresses with letters "
                                      "outside A-Z before the @ (it does not offer SMTPUTF8, RFC 6531); "
@@ -164,7 +164,7 @@ class SmtpProvider(MessageProvider, Provider):
             if code != 250:
                 client.rset()
                 return Status.FAILED, self.redactor(f"{recipient}: sender refused: {code} {_text(reply)}")
-            code, reply = client.rcpt(ascii_recipient or recipient)
+            code, reply = client.rcpt(envelope_recipient)
             if code not in (250, 251):
                 client.rset()
                 return Status.REJECTED, self.redactor(f"{recipient}: refused: {code} {_text(reply)}")
