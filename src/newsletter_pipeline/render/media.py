@@ -317,14 +317,20 @@ def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tup
                         "save it as JPEG or PNG and point src at that file") from None
     original, mode = picture.size, picture.mode
     try:
-        picture = _eight_bit(picture)
-        if picture.width > target:
-            height = max(1, round(picture.height * target / picture.width))
-            picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
-        return original, *_encoded(picture, photographic)
+        return original, *_encoded(_fit(_eight_bit(picture), target), photographic)
     except (ValueError, OSError):  # a pixel format Pillow reads but cannot convert
         raise _Unusable(f"the picture's pixels ({mode}) cannot be converted for email",
                         "save it as an 8-bit JPEG or PNG and point src at that file") from None
+
+
+def _fit(picture: Any, target: int) -> Any:
+    """``picture`` resized to ``target`` px wide when it is wider, its proportions kept (never enlarged)."""
+    from PIL import Image as PILImage
+
+    if picture.width <= target:
+        return picture
+    height = max(1, round(picture.height * target / picture.width))
+    return picture.resize((target, height), PILImage.Resampling.LANCZOS)
 
 
 def _too_large(message: str) -> _Unusable:
@@ -347,7 +353,7 @@ def _eight_bit(picture: Any) -> Any:
 
 def _animated_gif(opened: Any, target: int) -> tuple[bytes, str, tuple[int, int]]:
     """Every frame resized to at most ``target`` px wide, with its timing and the loop count kept."""
-    from PIL import Image as PILImage, ImageSequence
+    from PIL import ImageSequence
 
     if opened.n_frames * opened.width * opened.height > MAX_FRAMES_PIXELS:
         raise _too_large(f"the animation has {opened.n_frames} frames of {opened.width} x {opened.height} "
@@ -355,11 +361,7 @@ def _animated_gif(opened: Any, target: int) -> tuple[bytes, str, tuple[int, int]
     frames, durations = [], []
     for frame in ImageSequence.Iterator(opened):
         durations.append(frame.info.get("duration", 100))
-        picture = frame.convert("RGBA")
-        if picture.width > target:
-            height = max(1, round(picture.height * target / picture.width))
-            picture = picture.resize((target, height), PILImage.Resampling.LANCZOS)
-        frames.append(picture)
+        frames.append(_fit(frame.convert("RGBA"), target))
     out = io.BytesIO()
     frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=durations,
                    loop=opened.info.get("loop", 0), disposal=2, optimize=True)
