@@ -38,6 +38,12 @@ DEFAULT_DATE_LOCALES = {"en": "en_001"}
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
 
 
+def marked(message: str) -> str:
+    """``message`` unchanged, marked for extraction: imported as ``_`` (``from ..i18n import marked as _``),
+    so i18n/extract.py finds its ``_("...")``; the translation happens where the message is used."""
+    return message
+
+
 def catalogue_languages() -> list[str]:
     """Languages with a shipped catalogue, English (the source) included."""
     return sorted({SOURCE_LANGUAGE, *(p.stem for p in CATALOGUES.glob("*.po"))})

@@ -12,12 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import Messages
+from ..i18n import marked as _
 from .records import Event, FooterBlock, Issue, PastEvent, PastEventsBlock, Record, TocBlock, UpcomingEventsBlock
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction; the translation happens in ``_defaults``."""
-    return message
 
 
 DEFAULTS: dict[type[Record], dict[str, str]] = {

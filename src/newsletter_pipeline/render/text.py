@@ -33,6 +33,7 @@ import jinja2
 
 from ..blocks import block_type, heading_levels
 from ..errors import Location
+from ..i18n import marked as _
 from ..issue.load import LoadedIssue
 from ..issue.records import Button
 from .markdown import Verbatim, markdown_to_text
@@ -108,11 +109,6 @@ def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = Non
     capitals = ctx.get("capitals", str.upper)  # Greek capitals drop their accents
     wrapped = wrap_lines(capitals(title) if underline == "=" else title)
     return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction (i18n/extract.py); it is translated where it is used."""
-    return message
 
 
 # a message of its own, as the punctuation is the language's: French writes "En savoir plus : https://..."
