@@ -166,15 +166,8 @@ def _holders(body: Any, wanted: str) -> list[Any]:
     """
     # only elements with text of their own can hold it (``wanted`` is never empty: the schema requires it)
     own = [element for element in holding_text(body)
-           if _holds(" ".join([element.text or "", *(child.tail or "" for child in element)]), wanted)]
+           if wanted in _collapsed(" ".join([element.text or "", *(child.tail or "" for child in element)]))]
     return own or _holders_of_split_text(body, wanted)
-
-
-def _holds(text: str, wanted: str) -> bool:
-    # most elements of an email are tables holding no text of their own: no need to collapse those
-    if not text or text.isspace():
-        return not wanted  # what the collapsed empty text would answer
-    return wanted in _collapsed(text)
 
 
 def _holders_of_split_text(element: Any, wanted: str) -> list[Any]:
