@@ -61,9 +61,7 @@ def _constraints(metadata: list[Any]) -> tuple[dict[str, Any], list[str]]:
             if getattr(values, getattr(check, "__name__", ""), None) is not check:
                 raise SystemExit(f"a validator that is not a values.py check: {item.func!r}")
             checks.append(check.__name__)
-        elif getattr(item, "pattern", None) is not None:
-            found["pattern"] = item.pattern
-        elif type(item).__name__ == "_PydanticGeneralMetadata":
+        elif type(item).__name__ == "_PydanticGeneralMetadata":  # Field(pattern=...) and the like
             found.update({k: v for k, v in vars(item).items() if v is not None})
         else:
             raise SystemExit(f"metadata spec_gen does not know: {item!r}")
