@@ -167,7 +167,7 @@ def _mutations(data: Any, rng: random.Random, count: int) -> list[Any]:
             del node[path[-1]]
             out.append(mutated)
         else:  # add an unknown key next to a value
-            mutated = _replaced(data, (), copy.deepcopy(data))
+            mutated = copy.deepcopy(data)
             node = mutated
             for part in path[:-1]:
                 node = node[part]

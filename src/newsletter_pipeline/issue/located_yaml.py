@@ -95,7 +95,8 @@ class _Builder:
         self.doc.values.setdefault(path, self.loc(node))
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             value = self.build_scalar(node, path)
-            if not node.style and node.value and isinstance(value, (bool, int, float, dt.date)):  # plain: "" in libyaml
+            # a plain scalar: its style is "" in libyaml's nodes, None in PyYAML's
+            if not node.style and node.value and isinstance(value, (bool, int, float, dt.date)):
                 self.doc.plain[path] = node.value
             return value
         if id(node) in self.open:
