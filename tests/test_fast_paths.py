@@ -106,14 +106,15 @@ def imported_modules(importtime_stderr: str) -> set[str]:
 
 
 def test_a_build_does_not_import_requests(make_project, run_cli) -> None:
-    # premailer imports requests at module level but the build never fetches (allow_network=False)
+    # premailer imports requests, and cssutils what it fetches @import with, but the build never fetches
     root = make_project({"issues/2021-12-small.yaml": HELLO_ISSUE})
     result = run_cli("build", "issues/2021-12-small.yaml", "--out", "out", cwd=root,
                      env={"PYTHONPROFILEIMPORTTIME": "1"}, fresh=True)
     assert result.returncode == 0, result.stderr
     loaded = imported_modules(result.stderr)
     assert "premailer.premailer" in loaded  # the guard against a vacuous pass: importtime was read
-    assert not {"requests", "urllib3", "charset_normalizer"} & loaded
+    assert not {"requests", "urllib3", "charset_normalizer", "urllib.request", "http.client", "ssl",
+                "importlib.metadata", "encutils", "email.message"} & loaded
 
 
 def test_a_build_and_a_check_of_valid_files_do_not_import_pydantic(make_project, run_cli) -> None:
@@ -134,7 +135,16 @@ DEFERRED_REQUESTS = """
 import sys, types
 import newsletter_pipeline.render.inline
 import premailer.premailer as premailer
-assert "requests" not in sys.modules, "requests was imported with premailer"
+import cssutils._fetch as fetch, cssutils.helper
+deferred = {"requests", "urllib.request", "http.client", "importlib.metadata", "encutils", "email.message"}
+assert not deferred & set(sys.modules), deferred & set(sys.modules)
+assert cssutils.helper.path2url("/a b") == "file:/a%20b"  # urllib.request, through its package
+assert "importlib.metadata" not in sys.modules
+assert fetch._get_version() not in ("", "unknown")  # importlib.metadata, on first use
+assert fetch.encutils.getEncodingInfo is sys.modules["encutils"].getEncodingInfo
+import urllib.request, importlib.metadata
+assert type(urllib.request) is types.ModuleType and fetch.urllib.request is urllib.request
+assert fetch._get_version() == importlib.metadata.version("cssutils")
 assert premailer.requests.get.__module__ == "requests.api"  # the stand-in hands over on first use
 import requests
 assert type(requests) is types.ModuleType and requests is sys.modules["requests"]

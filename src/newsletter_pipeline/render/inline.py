@@ -7,9 +7,12 @@ premailer's defaults are wrong for MJML output:
   dark-mode rules need (``strip_important=False``);
 - it fetches remote stylesheets (``allow_network=False``), yet imports
   ``requests`` at module level for that: ~55 ms of every build (urllib3,
-  charset_normalizer, chardet, idna, ssl) for code we never run, so premailer
-  gets a stand-in that imports the real ``requests`` on first use
-  (``_requests_deferred``);
+  charset_normalizer, chardet, idna, ssl) for code we never run; cssutils
+  likewise imports, only to fetch ``@import`` URLs (which we remove first),
+  ``urllib.request`` (http.client, ssl), ``importlib.metadata`` (to name its
+  version in the request), ``encutils`` and ``email.message`` (its Google
+  App Engine fetcher's, which then fails to import): ~15 ms more. Each gets
+  a stand-in that imports the real module on first use (``_deferred``);
 - cssutils floods the log with warnings about mso-* properties (quietened),
   and validating every property against its CSS profiles is pure cost for
   us: it only produces those warnings, yet its lazily compiled regexes make
@@ -34,9 +37,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import cssutils
-from cssutils.css import Property
-
 from .mjml import INLINE_MARKER
 
 
@@ -44,35 +44,49 @@ class _DeferredModule(types.ModuleType):
     """Stands for a module that is imported (for real, once) when an attribute is first read."""
 
     def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:  # read while still deferred: import it now
+            del sys.modules[self.__name__]
         return getattr(importlib.import_module(self.__name__), name)
 
 
 @contextmanager
-def _requests_deferred() -> Iterator[None]:
-    """While premailer is imported, ``import requests`` binds a ``_DeferredModule``.
+def _deferred(*names: str) -> Iterator[None]:
+    """While premailer and cssutils are imported, ``import`` of each of *names* binds a ``_DeferredModule``.
 
-    premailer only uses requests to fetch remote stylesheets, which
-    ``allow_network=False`` turns off; when it does use it, the stand-in hands
-    over to the real module. The stand-in is in ``sys.modules`` only during
-    premailer's import, so every other importer (the HTTP providers) gets the
-    real ``requests``. Nothing is deferred when either is already loaded.
-    Measured: ``newsletter build`` of the seed, alternating runs,
-    benchmarks/README.md ("Issue 17: what was changed").
+    They only use these modules to fetch remote stylesheets, which
+    ``allow_network=False`` and ``_drop_inlined_imports`` turn off (a test
+    checks that no build imports them); when they
+    do use one, the stand-in hands over to the real module. A stand-in is in
+    ``sys.modules`` only during their import, so every other importer (the
+    HTTP providers, the link check) gets the real module. For a submodule
+    (``urllib.request``) the stand-in is also the package's attribute, which
+    is how ``import urllib.request; urllib.request.urlopen`` finds it; the
+    real import replaces it there. Nothing is deferred that is already
+    loaded. Measured: ``newsletter build`` of the seed, alternating runs,
+    benchmarks/README.md ("Issue 17: what was changed" and "Stop 21").
     """
-    if "requests" in sys.modules or "premailer.premailer" in sys.modules:
-        yield
-        return
-    stand_in = _DeferredModule("requests")
-    sys.modules["requests"] = stand_in
+    stand_ins = {}
+    if "premailer.premailer" in sys.modules:  # imported already, with whatever was there then
+        names = ()
+    for name in names:
+        if name not in sys.modules:
+            stand_ins[name] = sys.modules[name] = _DeferredModule(name)
+            package, _, attribute = name.rpartition(".")
+            if package:
+                setattr(importlib.import_module(package), attribute, stand_ins[name])
     try:
         yield
     finally:
-        if sys.modules.get("requests") is stand_in:
-            del sys.modules["requests"]
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
 
 
-with _requests_deferred():
-    from premailer import Premailer  # noqa: E402 - imported inside the deferral on purpose
+with _deferred("requests", "urllib.request", "importlib.metadata", "encutils", "email.message"):
+    import cssutils  # noqa: E402 - imported inside the deferral on purpose
+    from premailer import Premailer  # noqa: E402
+
+from cssutils.css import Property  # noqa: E402
 
 DOCTYPE = "<!doctype html>"
 _STYLE_OPEN = re.compile(r"<style\b([^>]*)>")
