@@ -18,7 +18,7 @@ the site's ``media/`` and ``newsletter build`` writes them beside the email.
 
 Encoding is the slow part (a 3000 x 2000 photo takes a few hundred
 milliseconds), so results are kept in the per-user cache
-(``$XDG_CACHE_HOME/newsletter-pipeline/media``, see ``sandbox.cache_folder``)
+(``$XDG_CACHE_HOME/newsletter-pipeline/media``, see ``usercache.cache_folder``)
 keyed by the source's hash and the target width: a rebuild or a preview
 refresh with unchanged pictures decodes nothing. Without a private cache
 folder every build encodes again (slower, never wrong).
@@ -40,7 +40,7 @@ from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
 from ..issue.records import FeatureBlock, Image, ImageBlock, Record, SocialLink, Sponsor
 from ..output import write_atomic
-from .sandbox import cache_folder
+from ..usercache import cache_folder
 
 ENCODER_VERSION = "2"  # part of every cache key: bump it when the encoding below changes
 JPEG_QUALITY = 82  # visually lossless for photos at 2x; about a tenth of a camera's bytes
@@ -294,7 +294,8 @@ def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tup
     An animated GIF stays an animated GIF (Outlook on Windows shows its first
     frame). Raises ``_Unusable`` for anything Pillow cannot read as a picture.
     """
-    from PIL import Image as PILImage, ImageOps, UnidentifiedImageError  # only builds with local images pay
+    from PIL import Image as PILImage  # only builds with local images pay
+    from PIL import ImageOps, UnidentifiedImageError
 
     if _svg(source):
         raise _Unusable("the file is an SVG drawing, which Gmail and Outlook do not show",

@@ -30,23 +30,22 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..usercache import cache_folder
+
 MAX_LOOP_ITERATIONS = 1_000_000
 MAX_TEXT = 50_000_000  # characters: a whole archive feed fits many times over
 MAX_INT_BITS = 100_000
 LOOP_GUARD = "_newsletter_loop"  # names of the guards the compiled templates call
 SIZE_GUARD = "_newsletter_size"
-CACHE_FOLDER = "newsletter-pipeline"
 # bumped when the compiled code changes shape (the guards): old bytecode must not be loaded
 CACHE_PATTERN = "__jinja2_sandbox1_%s.cache"
 
@@ -158,22 +157,3 @@ def bytecode_cache(text: bool = False, tag: str = "") -> jinja2.BytecodeCache | 
     folder = cache_folder(os.environ)
     pattern = CACHE_PATTERN.replace("_%s", f"_{'text_' if text else ''}{tag}_%s")
     return jinja2.FileSystemBytecodeCache(str(folder), pattern) if folder else None
-
-
-def cache_folder(env: Mapping[str, str]) -> Path | None:
-    """``$XDG_CACHE_HOME/newsletter-pipeline`` (an absolute one), else ``~/.cache/newsletter-pipeline``.
-
-    Made 0700 if missing. ``None`` unless it is a real folder (not a link),
-    owned by us, writable by nobody else, in a folder nobody else can swap it out of.
-    """
-    base = env.get("XDG_CACHE_HOME", "")
-    try:
-        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-        folder = root / CACHE_FOLDER
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mine, above = os.lstat(folder), os.stat(folder.parent)
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
-        return None
-    private = stat.S_ISDIR(mine.st_mode) and mine.st_uid == os.geteuid() and not mine.st_mode & 0o022
-    steady = above.st_uid in (0, os.geteuid()) and (not above.st_mode & 0o022 or above.st_mode & stat.S_ISVTX)
-    return folder if private and steady else None
