@@ -25,8 +25,10 @@ import io
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+
+from .cldr import answer
 
 SOURCE_LANGUAGE = "en"
 CATALOGUES = Path(__file__).resolve().parent / "catalogues"
@@ -67,15 +69,20 @@ def catalogue_for(language: str) -> str | None:
 
 def date_locale(language: str) -> str:
     """The Babel locale for dates: the tag itself where Babel knows it, else its language, else en."""
-    from babel import Locale, UnknownLocaleError
     for name in _candidates(language):
         name = DEFAULT_DATE_LOCALES.get(name, name)
-        try:
-            Locale.parse(name)
-        except (UnknownLocaleError, ValueError):
-            continue
-        return name
+        if answer(("locale", name), partial(_babel_knows, name), lambda known: isinstance(known, bool)):
+            return name
     return DEFAULT_DATE_LOCALES[SOURCE_LANGUAGE]
+
+
+def _babel_knows(name: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)

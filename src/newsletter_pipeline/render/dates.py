@@ -7,7 +7,9 @@ written with the locale's interval pattern for that difference.
 
 Babel is imported on the first date formatted, not at import time: it costs
 about 20 ms of startup (``python -X importtime -c 'import babel.dates'``),
-which ``newsletter --help`` and ``schema`` should not pay.
+which ``newsletter --help`` and ``schema`` should not pay; and each of its
+answers is kept between processes (``i18n.cldr``), so a build of dates it
+formatted before does not import it at all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from ..i18n.cldr import answer
+
 DAY = "yMMMMd"  # CLDR skeletons: the full month name, as a letter writes it
 MONTH = "yMMMM"
 _SHORT_MONTH = re.compile(r"(?<![ML])(M{3}|L{3})(?![ML])")
@@ -23,14 +27,30 @@ _SHORT_MONTH = re.compile(r"(?<![ML])(M{3}|L{3})(?![ML])")
 
 def format_date(day: dt.date, locale: str = "en_001") -> str:
     """``1 September 2021`` as ``locale`` (a Babel locale name) writes a day."""
-    from babel.dates import format_skeleton
-    return format_skeleton(DAY, day, locale=locale)
+    return _skeleton(DAY, day, locale)
 
 
 def format_month(day: dt.date, locale: str = "en_001") -> str:
     """``September 2021``: a month on its own (the nominative, where the locale has cases)."""
-    from babel.dates import format_skeleton
-    return format_skeleton(MONTH, day, locale=locale)
+    return _skeleton(MONTH, day, locale)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _skeleton(skeleton: str, day: dt.date, locale: str) -> str:
+    def ask() -> str:
+        from babel.dates import format_skeleton
+        return format_skeleton(skeleton, day, locale=locale)
+    return answer(("skeleton", skeleton, day.isoformat(), locale), ask, _is_text)
+
+
+def _apply(pattern: str, day: dt.date, locale: str) -> str:
+    def ask() -> str:
+        from babel.dates import parse_pattern
+        return parse_pattern(pattern).apply(day, locale)
+    return answer(("pattern", pattern, day.isoformat(), locale), ask, _is_text)
 
 
 def format_range(start: dt.date, end: dt.date | None, locale: str = "en_001") -> str:
@@ -43,24 +63,30 @@ def format_range(start: dt.date, end: dt.date | None, locale: str = "en_001") ->
     """
     if end is None or end == start:
         return format_date(start, locale)
-    from babel.dates import parse_pattern
     parts = _interval_parts(locale, _greatest_difference(start, end))
     if parts is None:
         return f"{format_date(start, locale)} – {format_date(end, locale)}"
-    return "".join(parse_pattern(pattern).apply(day, locale) for pattern, day in zip(parts, (start, end)))
+    return "".join(_apply(pattern, day, locale) for pattern, day in zip(parts, (start, end)))
 
 
 def _greatest_difference(start: dt.date, end: dt.date) -> str:
     return "y" if start.year != end.year else "M" if start.month != end.month else "d"
 
 
+def _are_parts(value: object) -> bool:
+    return value is None or isinstance(value, list) and all(isinstance(part, str) for part in value)
+
+
 @lru_cache(maxsize=64)
 def _interval_parts(locale: str, field: str) -> tuple[str, ...] | None:
     """The two halves of the locale's pattern for a range differing in ``field``, months widened."""
-    from babel import Locale
-    from babel.dates import match_skeleton
-    formats = Locale.parse(locale).interval_formats
-    skeleton = DAY if DAY in formats else match_skeleton(DAY, formats)
-    if not skeleton or field not in formats[skeleton]:
+    def ask() -> list[str] | None:  # the locale's own halves for the closest skeleton to DAY
+        from babel import Locale
+        from babel.dates import match_skeleton
+        formats = Locale.parse(locale).interval_formats
+        skeleton = DAY if DAY in formats else match_skeleton(DAY, formats)
+        return list(formats[skeleton][field]) if skeleton and field in formats[skeleton] else None
+    parts = answer(("interval", DAY, field, locale), ask, _are_parts)
+    if parts is None:
         return None
-    return tuple(_SHORT_MONTH.sub(lambda m: m.group(1)[0] * 4, part) for part in formats[skeleton][field])
+    return tuple(_SHORT_MONTH.sub(lambda m: m.group(1)[0] * 4, part) for part in parts)
