@@ -112,10 +112,15 @@ def test_the_archive_publishes_both_editions_linked_to_each_other(make_project, 
     assert "".join(greek_nav.itertext()).split() == ["English", "Ελληνικά"]
     assert "← Όλα τα τεύχη" in "".join(pages["el"].itertext())
     index = etree.fromstring((root / "site" / "index.html").read_text("utf-8"), etree.HTMLParser())
-    dates = {item.get("lang"): item.xpath(".//time")[0].text for item in index.xpath("//li[@lang]")}
-    assert dates == {"en": "15 December 2021", "el": "15 Δεκεμβρίου 2021"}  # each entry in its own language
+    dates = [(item.get("lang"), item.xpath(".//time")[0].text) for item in index.xpath("//li[@lang]")]
+    # each entry in its own language, the default edition first; the index is the default edition's language
+    # (it took the Greek edition's, which sorted first, for this English newsletter)
+    assert dates == [("en", "15 December 2021"), ("el", "15 Δεκεμβρίου 2021")]
+    assert index.get("lang") == "en" and "AI4Media Newsletter · all issues" in "".join(index.itertext())
     feed = feedparser.parse((root / "site" / "feed.xml").read_text("utf-8"))
     assert not feed.bozo
+    assert feed.feed.subtitle.startswith("Every issue of") and feed.feed.subtitle_detail.language == "en"
+    assert [entry.link for entry in feed.entries] == [f"{base}{SEED_SLUG}/", f"{base}{SEED_SLUG}.el/"]
     languages = {entry.link: entry.title_detail.language for entry in feed.entries}  # from xml:lang
     assert languages == {f"{base}{SEED_SLUG}/": "en", f"{base}{SEED_SLUG}.el/": "el"}
     # an edition removed: its sibling's page is rebuilt without the link

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..issue.editions import split_name
 from ..issue.load import LoadedIssue
 from ..issue.records import ArticleBlock, Image, MastheadBlock, Settings
 from ..i18n import messages_for
@@ -68,8 +69,16 @@ class SiteEntry:
         return f"{self.date}T00:00:00Z"
 
 
+def is_edition(slug: str) -> bool:
+    """``<slug>.<language>``: a translation of the issue ``<slug>``."""
+    parts = split_name(slug)
+    return parts is not None and parts[1] is not None
+
+
 def newest_first(records: Iterable[IssueRecord]) -> list[IssueRecord]:
-    return sorted(records, key=lambda r: (r.date, r.slug), reverse=True)
+    """Newest first; an issue's default edition before its translations, which follow by language."""
+    by_edition = sorted(records, key=lambda r: (is_edition(r.slug), r.language, r.slug))
+    return sorted(by_edition, key=lambda r: (r.date, (split_name(r.slug) or (r.slug,))[0]), reverse=True)
 
 
 def share_image(loaded: LoadedIssue) -> Image | None:
@@ -122,7 +131,8 @@ def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple
 
 
 def _site_context(settings: Settings, base_url: str, entries: list[SiteEntry]) -> dict[str, object]:
-    language = entries[0].language if entries else "en"  # the newest issue's
+    # the newest issue's default edition's: a translation's language is not the archive's
+    language = next((e.language for e in entries if not is_edition(e.slug)), entries[0].language if entries else "en")
     messages = messages_for(language, settings.strings)
     return {
         "i18n": messages,
