@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import io
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
+from .capitals import capitals
 from .cldr import answer
 
 SOURCE_LANGUAGE = "en"
@@ -130,11 +130,8 @@ class Messages:
         return _date_locale(self.language)
 
     def upper(self, text: str) -> str:
-        """Capitals as the language writes them: Greek drops its accents in capitals (ΚΥΡΙΟΤΕΡΑ, not ΚΥΡΙΌΤΕΡΑ)."""
-        if self.language.split("-")[0].lower() != "el":
-            return text.upper()
-        # U+0301 is the tonos once decomposed; the dialytika (U+0308) stays, as in ΑΫΠΝΙΑ
-        return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text.upper()).replace("\u0301", ""))
+        """Capitals as the language writes them (``capitals.py``: Greek drops its accents, Turkish keeps the dot)."""
+        return capitals(text, self.language)
 
     def gettext(self, message: str) -> str:
         if message in self.overrides:
