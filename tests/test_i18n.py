@@ -13,7 +13,7 @@ from babel.dates import format_skeleton
 from babel.messages.pofile import read_po
 from lxml import etree
 
-from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages
+from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages, date_locale, right_to_left
 from newsletter_pipeline.i18n.extract import extract
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
 from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, run_newsletter
@@ -135,6 +135,11 @@ def test_every_catalogue_translates_every_message_with_its_placeholders(language
     ("el", "25–27 Απριλίου 2022", "25 Απριλίου – 2 Μαΐου 2022",  # CLDR's Greek: plain spaces
      "30 Δεκεμβρίου 2022 – 2 Ιανουαρίου 2023"),
     ("fr", "25–27 avril 2022", "25 avril\u2009–\u20092 mai 2022", "30 décembre 2022\u2009–\u20092 janvier 2023"),
+    # months as these locales' own dates write them: not widened to 四月 or to a name
+    ("zh_Hans", "2022年4月25日\u2009–\u200927日", "2022年4月25日\u2009–\u20095月2日",
+     "2022年12月30日\u2009–\u20092023年1月2日"),
+    ("ja", "2022年4月25日～27日", "2022年4月25日～5月2日", "2022年12月30日～2023年1月2日"),
+    ("cs", "25.–27. 4. 2022", "25. 4.\u2009–\u20092. 5. 2022", "30. 12. 2022\u2009–\u20092. 1. 2023"),
 ])
 def test_ranges_are_written_as_the_locale_writes_them(locale, same_month, across_months, across_years):
     assert format_range(dt.date(2022, 4, 25), dt.date(2022, 4, 27), locale) == same_month
@@ -350,6 +355,28 @@ def test_an_override_of_an_unknown_message_is_a_located_error(make_project, run_
     assert f"newsletter.yaml:{len(lines) - 1}:5: error:" in errors[0] and "did you mean 'Follow us'?" in errors[0]
     assert f"newsletter.yaml:{len(lines)}:" in errors[1] and "%(url)s" in errors[1]
     assert not (root / "dist").exists()
+
+
+@pytest.mark.parametrize("language, locale", [
+    ("sr-Latn", "sr_Latn"), ("sr-Latn-RS", "sr_Latn_RS"), ("sr", "sr"), ("zh-Hant-TW", "zh_Hant_TW"),
+    ("pt-BR", "pt_BR"), ("de-AT", "de_AT"), ("es-419", "es_419"), ("en", "en_001"), ("xx-Latn", "en_001"),
+])
+def test_the_date_locale_keeps_the_script_and_region(language, locale):
+    assert date_locale(language) == locale
+
+
+def test_serbian_in_latin_letters_gets_latin_dates():
+    assert format_date(dt.date(2026, 12, 10), date_locale("sr-Latn")) == "10. dec 2026."  # was "10. дец 2026."
+
+
+@pytest.mark.parametrize("language, rtl", [
+    ("he", True), ("ar", True), ("fa", True), ("ur", True), ("ckb", True), ("ug", True), ("sd", True),
+    ("syr", True), ("iw", True), ("ku-Arab", True), ("pa-Arab", True), ("ms-Arab", True), ("ha-Arab", True),
+    ("ha", False), ("ku", False), ("ku-Latn", False), ("sd-Deva", False), ("pa", False), ("az-Latn", False),
+    ("en", False), ("el", False), ("sr-Latn", False), ("he-Latn", False),
+])
+def test_the_direction_follows_the_script(language, rtl):
+    assert right_to_left(language) is rtl
 
 
 def test_right_to_left_languages_are_mirrored(make_project, run_cli):

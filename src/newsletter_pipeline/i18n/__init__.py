@@ -36,8 +36,13 @@ TEMPLATE = CATALOGUES / "messages.pot"  # every message, as the templates write 
 # a bare "en" writes dates day-month-year, as the newsletter always has ("1 September 2021");
 # "en-US" and other regional tags get their region's order
 DEFAULT_DATE_LOCALES = {"en": "en_001"}
-# written right to left: dir="rtl", text aligned right, RLM before each plain-text line
-RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
+# written right to left: dir="rtl", text aligned right, RLM before each plain-text line. A tag's script
+# decides (ku-Arab, pa-Arab, ms-Arab: right to left; sd-Deva: left to right); without one, the language's
+# usual script does (CLDR's likely subtags: Hausa and Kurmanji are written in Latin letters today)
+RTL_SCRIPTS = frozenset({"Adlm", "Arab", "Hebr", "Mand", "Mend", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa", "Yezi"})
+RTL_LANGUAGES = frozenset({"ar", "arc", "azb", "bal", "bgn", "bqi", "ckb", "dv", "fa", "glk", "he", "iw", "ji",
+                           "khw", "ks", "lrc", "mzn", "pnb", "prs", "ps", "sd", "sdh", "skr", "syr", "ug", "ur",
+                           "yi"})
 
 
 def marked(message: str) -> str:
@@ -51,12 +56,29 @@ def catalogue_languages() -> list[str]:
     return sorted({SOURCE_LANGUAGE, *(p.stem for p in CATALOGUES.glob("*.po"))})
 
 
-def _candidates(language: str) -> list[str]:
-    """``de-AT`` -> ``["de_AT", "de"]``: the most specific catalogue first."""
+def _subtags(language: str) -> tuple[str, str | None, str | None]:
+    """``sr-latn-rs`` -> ``("sr", "Latn", "RS")``: language, script and region (BCP 47), as Babel spells them."""
     parts = language.replace("_", "-").split("-")
-    base = parts[0].lower()
-    specific = [f"{base}_{parts[1].upper()}"] if len(parts) > 1 and len(parts[1]) == 2 else []
-    return [*specific, base]
+    script = parts[1].title() if len(parts) > 1 and len(parts[1]) == 4 and parts[1].isalpha() else None
+    rest = parts[2 if script else 1:][:1]
+    region = rest[0].upper() if rest and (len(rest[0]) == 2 and rest[0].isalpha() or
+                                          len(rest[0]) == 3 and rest[0].isdigit()) else None
+    return parts[0].lower(), script, region
+
+
+def _candidates(language: str) -> list[str]:
+    """``de-AT`` -> ``["de_AT", "de"]``, ``sr-Latn`` -> ``["sr_Latn", "sr"]``: the most specific first."""
+    base, script, region = _subtags(language)
+    names = [f"{base}_{script}_{region}"] if script and region else []
+    names += [f"{base}_{script}"] if script else []
+    names += [f"{base}_{region}"] if region and not script else []  # sr_RS is Cyrillic: not for sr-Latn-RS
+    return [*names, base]
+
+
+def right_to_left(language: str) -> bool:
+    """Whether ``language`` (a BCP 47 tag) is written right to left: its script's direction, else its usual script's."""
+    base, script, _ = _subtags(language)
+    return script in RTL_SCRIPTS if script else base in RTL_LANGUAGES
 
 
 def catalogue_for(language: str) -> str | None:
@@ -122,7 +144,7 @@ class Messages:
 
     @property
     def rtl(self) -> bool:
-        return self.language.split("-")[0].lower() in RTL_LANGUAGES
+        return right_to_left(self.language)
 
     @property
     def locale(self) -> str:

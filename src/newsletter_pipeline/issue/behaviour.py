@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import RTL_LANGUAGES
+from ..i18n import right_to_left
 
 
 class BlockBehaviour:
@@ -30,4 +30,4 @@ class IssueBehaviour:
     @property
     def direction(self) -> str:
         language: str = self.language  # type: ignore[attr-defined]
-        return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+        return "rtl" if right_to_left(language) else "ltr"

@@ -23,6 +23,7 @@ from ..i18n.cldr import answer
 DAY = "yMMMMd"  # CLDR skeletons: the full month name, as a letter writes it
 MONTH = "yMMMM"
 _SHORT_MONTH = re.compile(r"(?<![ML])(M{3}|L{3})(?![ML])")
+_FULL_MONTH = re.compile(r"(?<![ML])(M{4}|L{4})(?![ML])")
 
 
 def format_date(day: dt.date, locale: str = "en_001") -> str:
@@ -59,7 +60,10 @@ def format_range(start: dt.date, end: dt.date | None, locale: str = "en_001") ->
     Babel's ``format_interval`` picks the closest interval skeleton, which in
     most locales abbreviates the month (``yMMMd``); CLDR's matching rules
     (TR35, "adjusting field width") widen it back to the full name we asked
-    for, as ICU does. That widening is the one step done here.
+    for, as ICU does. That widening is the one step done here, and only for a
+    locale whose own full date names the month in full: Chinese writes
+    ``2027年5月3日`` (its abbreviated month, ``5月``, is the one its dates use;
+    the full ``五月`` is not), Japanese and Czech write the month as a number.
     """
     if end is None or end == start:
         return format_date(start, locale)
@@ -89,4 +93,17 @@ def _interval_parts(locale: str, field: str) -> tuple[str, ...] | None:
     parts = answer(("interval", DAY, field, locale), ask, _are_parts)
     if parts is None:
         return None
+    if not _FULL_MONTH.search(_day_pattern(locale)):
+        return tuple(parts)
     return tuple(_SHORT_MONTH.sub(lambda m: m.group(1)[0] * 4, part) for part in parts)
+
+
+def _day_pattern(locale: str) -> str:
+    """The pattern the locale writes one day with (``d MMMM y``; ``y年M月d日`` in Chinese)."""
+    def ask() -> str:
+        from babel import Locale
+        from babel.dates import match_skeleton
+        skeletons = Locale.parse(locale).datetime_skeletons
+        skeleton = DAY if DAY in skeletons else match_skeleton(DAY, skeletons)
+        return str(skeletons[skeleton]) if skeleton else ""
+    return answer(("day pattern", DAY, locale), ask, _is_text)
