@@ -258,8 +258,10 @@ def test_debug_keeps_the_documented_exit_codes(make_project, run_cli):
     assert "Traceback (most recent call last)" in refused.stderr and "cannot connect" in refused.stderr
 
 
-def test_ctrl_c_exits_130_with_one_line(make_project):
-    """SIGINT while a send waits on a silent SMTP server: "interrupted", exit 130, no traceback."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_exits_130_with_one_line(make_project, stop):
+    """SIGINT (or SIGTERM, which ended the process without its clean-up) while a send waits on a silent
+    SMTP server: "interrupted", exit 130, no traceback."""
     root = make_project({GOOD: VALID})
     with socket.socket() as silent:  # accepts, never greets: the client blocks reading
         silent.bind(("127.0.0.1", 0))
@@ -272,7 +274,7 @@ def test_ctrl_c_exits_130_with_one_line(make_project):
                                    cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             connection, _ = silent.accept()  # the send is now blocked inside the provider
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             stdout, stderr = process.communicate(timeout=30)
             connection.close()
         finally:
@@ -447,3 +449,51 @@ def test_a_folder_names_the_issues_in_it_for_build_and_check(make_project, run_c
     # the project's own folder: newsletter.yaml is no issue (it was checked as one)
     [line] = assert_clean_failure(run_cli("check", ".", cwd=root, env=clean_env()), 2)
     assert "no issue files in ." in line
+
+
+def test_a_link_in_the_output_folder_is_replaced_never_followed(make_project, run_cli, tmp_path):
+    """A link where a built file or an issue's folder goes wrote the email over whatever it pointed at."""
+    root = make_project({GOOD: VALID})
+    victim, elsewhere = tmp_path / "victim.txt", tmp_path / "elsewhere"
+    victim.write_text("keep me\n", encoding="utf-8")
+    elsewhere.mkdir()
+    assert run_cli("build", GOOD, "--out", "dist", cwd=root).returncode == 0
+    text = root / "dist" / "2021-12-good" / "email.txt"
+    text.unlink()
+    text.symlink_to(victim)
+    assert run_cli("build", GOOD, "--out", "dist", cwd=root).returncode == 0
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert not text.is_symlink() and "HELLO" in text.read_text(encoding="utf-8")
+    shutil.rmtree(root / "dist" / "2021-12-good")
+    (root / "dist" / "2021-12-good").symlink_to(elsewhere, target_is_directory=True)
+    assert run_cli("build", GOOD, "--out", "dist", cwd=root).returncode == 0
+    assert list(elsewhere.iterdir()) == []
+    folder = root / "dist" / "2021-12-good"
+    assert not folder.is_symlink() and sorted(p.name for p in folder.iterdir()) == [
+        "email.html", "email.mjml", "email.txt"]
+
+
+def test_an_out_folder_that_is_a_link_is_followed_as_chosen(make_project, run_cli, tmp_path):
+    root = make_project({GOOD: VALID})
+    (tmp_path / "site").mkdir()
+    (root / "public").symlink_to(tmp_path / "site", target_is_directory=True)
+    assert run_cli("build", GOOD, "--out", "public", cwd=root).returncode == 0
+    assert (tmp_path / "site" / "2021-12-good" / "email.html").is_file() and (root / "public").is_symlink()
+
+
+def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(make_project, run_cli):
+    from newsletter_pipeline.output import STALE_S
+
+    root = make_project({GOOD: VALID})
+    assert run_cli("build", GOOD, "--out", "dist", cwd=root).returncode == 0
+    stale, fresh = root / "dist" / ".2021-12-good.new-killed01", root / "dist" / ".2021-12-good.new-running1"
+    for stage in (stale, fresh):
+        stage.mkdir()
+        (stage / ".email.html.0123.tmp").write_text("<!doctype html><html", encoding="utf-8")
+    old = os.stat(stale).st_mtime - STALE_S - 60
+    os.utime(stale, (old, old))
+    other = root / "dist" / ".2021-12-other.new-killed01"  # another issue's: not this build's to judge
+    other.mkdir()
+    os.utime(other, (old, old))
+    assert run_cli("build", GOOD, "--out", "dist", cwd=root).returncode == 0
+    assert not stale.exists() and fresh.is_dir() and other.is_dir()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from functools import partial, wraps
@@ -100,6 +102,21 @@ def main(debug: bool) -> None:
     # pydantic plugin when it builds its first model, plugins this command never uses (logfire's
     # pulls ~670 modules, ~110 ms, into every run). A value the user set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _stop_on_sigterm()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a process manager, a cancelled CI job) stops every verb as Ctrl-C does.
+
+    Its default ends the process at once, skipping the clean-up Ctrl-C runs: a
+    build killed while writing left its staging folder behind for good.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 # readable=False: the loader says what is wrong with an unreadable file, and how to fix it, better than click

@@ -12,7 +12,11 @@ A build's files go through ``OutputPlan``: every file is first written into a
 staging folder beside its issue folder, and only when all of them are written
 are they renamed into place. A full disk or a read-only folder therefore
 leaves no new file and the previous build as it was; the failure is an
-``OutputError`` (exit 4) naming the path and what to do.
+``OutputError`` (exit 4) naming the path and what to do. Inside the output
+folder nothing is written through a link: a link where an issue's folder or
+file goes (a pull request can commit one) is replaced, never followed, as the
+archive does; and the staging folder of a build that was killed outright is
+removed by a later build.
 """
 
 from __future__ import annotations
@@ -123,11 +127,15 @@ def _write_file(path: Path, content: str | bytes, durable: bool = False) -> None
 class OutputPlan:
     """Collects every file of a build first, so nothing is written when anything fails."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
+        """``root``: the output folder (``--out``), the one place a link is followed (the user chose it)."""
+        self.root = Path(os.path.abspath(root))
         self.files: dict[Path, str | bytes] = {}
 
     def add(self, path: Path, content: str | bytes, owner: str) -> None:
-        key = Path(os.path.realpath(path))  # unlike Path.resolve() in 3.11, no RuntimeError on a link loop
+        key = Path(os.path.abspath(path))  # as written: a link in the way is replaced, not followed (write)
+        if self.root not in key.parents:
+            raise ValueError(f"{path} is not inside the output folder {self.root}")
         if key in self.files:
             raise UsageError(f"two issues would write {path} ({owner} and an earlier one share a slug)")
         self.files[key] = content
@@ -138,6 +146,8 @@ class OutputPlan:
         missing = {_first_missing(path.parent.parent) for path in self.files} - {None}
         path, done = next(iter(self.files), Path()), False
         try:
+            for folder in {path.parent for path in self.files}:
+                _unlink_links(self.root, folder)
             for path, content in self.files.items():
                 stage = stages.get(path.parent) or self._stage_for(path.parent, stages)
                 _write_file(stage / path.name, content)
@@ -164,11 +174,40 @@ class OutputPlan:
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"{_shown(folder)}: error: cannot write here: it is a file, not a folder "
                               "(remove it, or choose another --out folder; nothing was changed there)")
+        _remove_stale_stages(folder)
         try:
-            stages[folder] = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+            stages[folder] = Path(tempfile.mkdtemp(prefix=f".{folder.name}{STAGE_MARK}", dir=folder.parent))
         except OSError as exc:
             raise output_error(folder.parent, exc) from None
         return stages[folder]
+
+
+STAGE_MARK = ".new-"  # .<folder>.new-<random>: a staging folder (tempfile.mkdtemp's random part after it)
+STALE_S = 600.0  # a build stages for seconds at most; an older staging folder is a killed build's
+
+
+def _unlink_links(root: Path, folder: Path) -> None:
+    """Remove every link from below ``root`` down to ``folder`` (the links only: nothing they point at)."""
+    for candidate in [*reversed(folder.relative_to(root).parents), Path(folder.relative_to(root))][1:]:
+        inside = root / candidate
+        if os.path.islink(inside):
+            os.unlink(inside)
+
+
+def _remove_stale_stages(folder: Path) -> None:
+    """Remove the staging folders of ``folder`` that a build killed outright (SIGKILL, a power cut) left."""
+    try:
+        names = [name for name in os.listdir(folder.parent) if name.startswith(f".{folder.name}{STAGE_MARK}")]
+    except OSError:
+        return
+    for name in names:
+        stage = folder.parent / name
+        try:
+            info = os.lstat(stage)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and time.time() - info.st_mtime > STALE_S:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _first_missing(folder: Path) -> Path | None:

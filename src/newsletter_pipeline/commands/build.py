@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -45,7 +44,7 @@ def run(paths: list[Path], out: Path, templates: Path | None, allow_clipping: bo
     """Build and check every issue; write nothing unless all of them build without check errors."""
     failures: list[Diagnostic] = []
     first_error: NewsletterError | None = None
-    plan = OutputPlan()
+    plan = OutputPlan(out)
     built: list[RenderedIssue] = []
     for path in paths:
         try:
@@ -113,7 +112,6 @@ def watch(paths: list[Path], out: Path, templates: Path | None, allow_clipping: 
     live = LiveReload(site, log, on_rebuilt=write)
     stop = threading.Event()
     try:
-        _stop_on_sigterm()
         live.start()  # returns once the OS watches exist: no save after the next line is missed
         echo(f"watching {', '.join(map(str, paths))} for changes (Ctrl-C to stop)")
         while not stop.wait(1.0):  # a timed wait, so Ctrl-C reaches this (main) thread at once
@@ -136,20 +134,10 @@ def write_builds(builds: list[Build], out: Path, allow_clipping: bool) -> list[t
             lines.append((False, f"not written: {out / result.slug}/ keeps the last good build "
                                  "(fix the errors and save)"))
             continue
-        plan = OutputPlan()
+        plan = OutputPlan(out)
         for name, content in email_files(result.html, result.text, result.mjml, result.media):
             plan.add(out / result.slug / name, content, str(result.path))
         plan.write()
         prune_media(out / result.slug / MEDIA_FOLDER, {Path(name).name for name in result.media}, MEDIA_NAME)
         lines.append((True, f"built {out / result.slug}/email.html ({result.size:,} bytes), email.txt, email.mjml"))
     return lines
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (a process manager, a test) stops the watch like Ctrl-C does."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)

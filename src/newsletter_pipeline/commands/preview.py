@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import signal
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -89,7 +88,6 @@ def run(sources: list[Path], host: str, port: int, templates: Path | None, open_
     server = bind(site, host, port)
     live = LiveReload(site, log)
     try:
-        _stop_on_sigterm()  # before announcing: a supervisor may stop us as soon as it reads the URL
         live.start()
         announce(f"serving {server.url} (Ctrl-C to stop)")
         if open_browser:
@@ -102,13 +100,3 @@ def run(sources: list[Path], host: str, port: int, templates: Path | None, open_
         server.server_close()
         live.stop()
     announce("stopped")
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (a process manager, a test) stops the server like Ctrl-C does."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
