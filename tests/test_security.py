@@ -174,3 +174,20 @@ def test_markdown_keeps_what_it_should():
 def test_markdown_text_drops_unsafe_link_targets():
     assert markdown_to_text("[x](javascript:alert(1))") == ["[x](javascript:alert(1))"]
     assert markdown_to_text("[x](https://x.org/)") == ["x <https://x.org/>"]
+
+
+def test_an_issue_cannot_choose_its_templates(make_project, run_cli) -> None:
+    """Templates are code; an issue is content. ``settings: templates: images`` with a picture folder holding
+    ``blocks/masthead.mjml.j2`` put the folder's <script> into the email, and check said nothing of it."""
+    from shared import HELLO_ISSUE, assert_clean_failure, clean_env
+
+    evil = "<mj-raw><script>alert('from the issue')</script></mj-raw>\n"
+    issue = HELLO_ISSUE.replace("language: en\n", "language: en\nsettings:\n  templates: images\n")
+    root = make_project({"issues/2021-12-hello.yaml": issue, "images/blocks/masthead.mjml.j2": evil})
+    expected = "issues/2021-12-hello.yaml:6:3: error: settings.templates: an issue cannot choose the templates"
+    (error,) = assert_clean_failure(run_cli("build", "issues/2021-12-hello.yaml", "--out", "dist", cwd=root,
+                                            env=clean_env()), 1)
+    assert error.startswith(expected) and not (root / "dist").exists()
+    checked = run_cli("check", "issues/2021-12-hello.yaml", cwd=root, env=clean_env())
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert "issues/2021-12-hello.yaml:6:3: error: schema: settings.templates: an issue cannot" in checked.stdout

@@ -213,6 +213,12 @@ def _validate_settings(config: LocatedDocument, doc: LocatedDocument, problems: 
                               (merged_doc.plain, doc.plain)):
             table.update({p[1:]: v for p, v in source.items() if p[:1] == ("settings",) and len(p) > 1})
     found = DiagnosticList()
+    if isinstance(override, dict) and "templates" in override:
+        # the templates are code (README, "Security model"); an issue is content, which anyone who
+        # writes one could otherwise turn into markup of their choosing, e.g. through a picture folder
+        found.add(doc.key_location(("settings", "templates")), "an issue cannot choose the templates",
+                  "templates", "remove this line; set the project's templates in newsletter.yaml, "
+                  "or with --templates")
     settings = checked(Settings, merged_doc, found)
     # next to the issue file, show the key path as written there: settings.brand...
     problems.items += [replace(d, key_path=f"settings.{d.key_path}")
