@@ -4,12 +4,17 @@
 show up in an error, a log line or a traceback:
 
 - as is, URL-encoded (``quote`` and ``quote_plus``), escaped as Python's
-  ``repr`` of the text and of its UTF-8 bytes, and escaped as a JSON string;
+  ``repr`` of the text and of its UTF-8 bytes, escaped as a JSON string, and
+  escaped as HTML or XML (an error page that quotes the key it was sent:
+  ``&lt;``, ``&amp;``, and the usual spellings of the quotes);
 - base64 (standard and URL-safe, padded or not) of the secret alone, as AUTH
   LOGIN sends a password, and the base64 characters it produces at each of
   the three byte offsets inside a longer blob (AUTH PLAIN's ``\\0user\\0pass``,
   a Basic ``user:pass`` header), so a server that quotes what it received
   cannot leak it whatever comes before the secret.
+
+Every form is matched whatever its letters' case: a server that echoes a key
+in capitals (``INVALID KEY ABC123``) does not print it either.
 
 Every ``Redactor`` also registers what it learns with the process-wide one,
 ``redact_everywhere``, which ``cli.py`` runs over what it prints outside any
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
@@ -35,6 +41,10 @@ def encodings(secret: str) -> set[str]:
     raw = secret.encode("utf-8", "surrogatepass")
     forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), repr(secret)[1:-1],
              repr(raw)[2:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for quot in ('"', "&quot;", "&#34;", "&#x22;"):
+        for apos in ("'", "&#x27;", "&#39;", "&apos;"):
+            forms.add(escaped.replace('"', quot).replace("'", apos))
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         forms.add(encode(raw).decode().rstrip("="))
         for offset in (0, 1, 2):  # the secret after 0, 1 or 2 other bytes (mod 3) in a longer blob
@@ -51,6 +61,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = (), *, share: bool = True) -> None:
         self._forms: set[str] = set()
         self._share = share
+        self._pattern: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
@@ -59,14 +70,17 @@ class Redactor:
         if not secret or len(secret) < MIN_LENGTH:
             return
         self._forms |= encodings(secret)
+        self._pattern = None
         if self._share:
             EVERYWHERE.add(secret)
 
     def __call__(self, text: str) -> str:
-        for form in sorted(self._forms, key=len, reverse=True):
-            if form in text:
-                text = text.replace(form, REDACTED)
-        return text
+        if not self._forms:
+            return text
+        if self._pattern is None:  # the longest first, so a form inside a longer one is not matched first
+            self._pattern = re.compile("|".join(map(re.escape, sorted(self._forms, key=len, reverse=True))),
+                                       re.IGNORECASE)
+        return self._pattern.sub(REDACTED, text)
 
     def __bool__(self) -> bool:
         return bool(self._forms)

@@ -130,3 +130,16 @@ def test_crash_hook_kills_only_when_asked(tmp_path):
     before = run("before:created")
     assert before.returncode == -9 and not list((tmp_path / "before_created").rglob("*.json"))
     assert run("").stdout.strip() == "done"
+
+
+def test_a_secret_echoed_as_html_or_in_capitals_is_redacted_too():
+    """Found by trying it: a 403 page that HTML-escaped the token it was sent, or echoed it in capitals,
+    printed the token."""
+    secret = 'Tok<en>&"SECRET\'zz99'
+    redact = Redactor([secret], share=False)
+    escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for shown in (escaped.replace('"', "&quot;").replace("'", "&#x27;"),
+                  escaped.replace('"', "&#34;").replace("'", "&#39;"), secret.upper(), secret.lower()):
+        cleaned = redact(f"<html><body>Bad token: {shown}</body></html>")
+        assert cleaned == f"<html><body>Bad token: {REDACTED}</body></html>", shown
+    assert redact("nothing secret here") == "nothing secret here"
