@@ -191,6 +191,9 @@ def test_a_postal_address_may_span_lines_but_not_hold_controls(make_project, mon
     assert load_issue(Path(ISSUE)).settings.postal_address == "Lab\n1 Main Street\n57001 Thermi, Greece"
     loaded, rendered = build_issue(Path(ISSUE))
     assert [f for f in run_checks(loaded, rendered).findings if f.rule == "postal-address"] == []
+    # each line its own line in the email too (the HTML showed "Lab 1 Main Street 57001 Thermi, Greece")
+    assert "<p>Lab<br>1 Main Street<br>57001 Thermi, Greece</p>" in rendered.html
+    assert "Lab\n1 Main Street\n57001 Thermi, Greece" in rendered.text
     bad = CONFIG.replace('"Lab, 1 Main Street', '"Lab\\x1b[8m, 1 Main Street')
     [diag] = _load_fails(make_project, monkeypatch, config=bad)
     assert diag.key_path == "postal_address" and "escape character (U+001B)" in diag.message

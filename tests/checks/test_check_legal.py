@@ -15,7 +15,8 @@ from checkutil import BASE, ISSUE_NAME, builtin_template, only, where
 FOOTER = builtin_template("blocks/footer.mjml.j2")
 LAYOUT = builtin_template("layout.mjml.j2")
 LINK = '<a href="{{ unsubscribe_url }}">{{ _("Unsubscribe") }}</a>'
-ADDRESS = "<p>{{ settings.postal_address }}</p>"
+ADDRESS = ("<p>{% for line in settings.postal_address.splitlines() if line.strip() %}{{ line.strip() }}"
+           "{% if not loop.last %}<br>{% endif %}{% endfor %}</p>")  # as footer.mjml.j2 writes it
 FOOTER_FILE = "templates/blocks/footer.mjml.j2"
 
 
