@@ -92,3 +92,21 @@ def test_send_without_issue_says_why_it_does_not_default(make_project, run_cli) 
     (line,) = assert_clean_failure(run_cli("send", "--test", cwd=root, env=ENV), 2)
     assert f"e.g. `newsletter send {ISSUE} --test`" in line
     assert "never takes every issue in issues/" in line
+
+
+import pytest  # noqa: E402 - only the test below is parametrized
+
+
+@pytest.mark.parametrize("written, words", [
+    ("pt_BR", "'pt_BR' is not a language code (write pt-BR)"),
+    ("english", "'english' is not a language code (write en)"),
+    ("Deutsch", "'Deutsch' is not a language code (write de)"),
+    ('""', "is empty (write a language code such as en or de, or remove the line to write in English)"),
+    ("x", "'x' is not a language code (write a code of 2 or 3 letters, with a region or a script after a "
+          "hyphen if needed: en, de, pt-BR, sr-Latn)"),
+])
+def test_a_mistaken_language_says_what_to_write(make_project, run_cli, written, words) -> None:
+    """It said "this value does not fit here (see the README's block types for what to write)"."""
+    root = make_project({ISSUE: VALID.replace("language: en", f"language: {written}")})
+    (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
+    assert line == f"{ISSUE}:4:11: error: language: {words}"

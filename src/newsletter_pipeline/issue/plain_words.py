@@ -157,6 +157,39 @@ def _text(err: dict[str, Any]) -> Words:
     return Words(f"{echo(value)} needs to be text", "write it as text in quotes, e.g. \"2021\" or \"yes\"")
 
 
+LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"  # schema.LanguageTag's (a BCP 47 tag)
+
+
+def _language(err: dict[str, Any]) -> Words:
+    value = str(err.get("input", ""))
+    if not value.strip():
+        return Words("is empty", "write a language code such as en or de, or remove the line to write in English")
+    meant = _meant_language(value)
+    if meant:
+        return Words(f"{echo(value)} is not a language code", f"write {meant}")
+    return Words(f"{echo(value)} is not a language code", "write a code of 2 or 3 letters, with a region or a "
+                 "script after a hyphen if needed: en, de, pt-BR, sr-Latn")
+
+
+def _meant_language(value: str) -> str | None:
+    """``pt_BR`` -> ``pt-BR``; ``english`` -> ``en``; ``Deutsch`` -> ``de`` (for the languages with a catalogue)."""
+    tag = value.strip().replace("_", "-")
+    if re.fullmatch(LANGUAGE_PATTERN, tag):
+        return tag
+    from babel import Locale
+
+    from ..i18n import catalogue_languages
+
+    wanted = value.strip().casefold()
+    for code, name in Locale("en").languages.items():  # CLDR's English names
+        if "_" not in code and name.casefold() == wanted:
+            return code
+    for code in catalogue_languages():  # and each shipped language's own name for itself
+        if (Locale.parse(code).get_display_name(code) or "").casefold() == wanted:
+            return code
+    return None
+
+
 def _choice(err: dict[str, Any]) -> Words:
     expected = str((err.get("ctx") or {}).get("expected", ""))
     return Words(f"{echo(err.get('input'))} is not one of the choices", f"write one of: {expected}")
@@ -209,6 +242,8 @@ def validation_words(err: dict[str, Any], first_field: str | None = None, in_lis
         return _bound("large", "le" if kind.endswith("equal") else "lt")(err)
     if kind in _SIMPLE:
         return Words(*_SIMPLE[kind])
+    if kind == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == LANGUAGE_PATTERN:
+        return _language(err)
     if kind in ("value_error", "assertion_error") or not _PYDANTIC_WORDING.match(str(err.get("msg", ""))):
         return None  # the schema's own validators (PydanticCustomError), already in words
     return Words("this value does not fit here", "see the README's block types for what to write")

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from . import values
 from .behaviour import BlockBehaviour, IssueBehaviour, UtmBehaviour
+from .plain_words import LANGUAGE_PATTERN
 from .values import ValueProblem
 
 SCHEMA_ID = "https://newsletter-pipeline.invalid/schema/issue.json"
@@ -109,7 +110,7 @@ Markdown = Annotated[
 ]
 
 
-LanguageTag = Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+LanguageTag = Annotated[str, Field(pattern=LANGUAGE_PATTERN,  # plain_words words a mismatch
                                    description="BCP 47 tag, e.g. en, de-AT")]
 
 
