@@ -170,6 +170,23 @@ def test_valid_font_lists_and_short_colours_load(make_project, monkeypatch):
     assert loaded.settings.brand.colors.primary == "#aabbcc"
 
 
+@pytest.mark.parametrize("fonts", ['Mínimo, sans-serif', '"微软雅黑", "Noto Sans Ελληνικά", Open_Sans, sans-serif',
+                                   "'Open Sans', Arial, sans-serif"])
+def test_font_names_in_any_script_load_and_reach_the_css(make_project, monkeypatch, fonts):
+    """Names beyond ASCII letters were refused; and a quoted heading font was written into the <style> as
+    ``&#39;Open Sans&#39;``, which is no CSS: the headings lost it."""
+    from lxml import etree
+
+    config = CONFIG.replace('heading: "Helvetica, Arial, sans-serif"', f"heading: {json.dumps(fonts)}")
+    root = make_project({ISSUE: VALID, "newsletter.yaml": config})
+    monkeypatch.chdir(root)
+    _, rendered = build_issue(Path(ISSUE))
+    h1 = etree.fromstring(rendered.html, etree.HTMLParser()).find(".//h1")
+    family = h1.get("style").split("font-family:")[1].split(";")[0].strip()
+    assert family.replace('"', "'") == fonts.replace('"', "'")  # premailer may swap the quotes
+    assert "&#39;" not in rendered.html and "&#34;" not in rendered.html
+
+
 def test_long_values_are_cut_in_messages(make_project, monkeypatch):
     url = "www.ai4media.eu/" + "a" * 5000
     issue = VALID.replace("url: https://www.ai4media.eu/dataset/", f"url: {url}")
@@ -192,7 +209,7 @@ def test_a_postal_address_may_span_lines_but_not_hold_controls(make_project, mon
     loaded, rendered = build_issue(Path(ISSUE))
     assert [f for f in run_checks(loaded, rendered).findings if f.rule == "postal-address"] == []
     # each line its own line in the email too (the HTML showed "Lab 1 Main Street 57001 Thermi, Greece")
-    assert "<p>Lab<br>1 Main Street<br>57001 Thermi, Greece</p>" in rendered.html
+    assert ">Lab<br>1 Main Street<br>57001 Thermi, Greece</p>" in rendered.html
     assert "Lab\n1 Main Street\n57001 Thermi, Greece" in rendered.text
     bad = CONFIG.replace('"Lab, 1 Main Street', '"Lab\\x1b[8m, 1 Main Street')
     [diag] = _load_fails(make_project, monkeypatch, config=bad)
@@ -235,3 +252,4 @@ def test_the_exported_schema_refuses_the_same_values_for_editors():
     settings = json.loads((REPO / "schema" / "settings.schema.json").read_text(encoding="utf-8"))
     fonts = settings["$defs"]["Fonts"]["properties"]["heading"]["pattern"]
     assert re.match(fonts, "'Open Sans', Arial, sans-serif") and not re.match(fonts, HOSTILE_FONT)
+    assert re.match(fonts, '"微软雅黑", Mínimo, sans-serif')  # any script, in Python's re as in ECMA-262

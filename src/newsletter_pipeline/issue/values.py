@@ -99,7 +99,13 @@ def email(value: str) -> str:
 # --- values that the templates write into CSS: strict, so no setting can end a rule ---
 
 COLOR_PATTERN = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
-_FAMILY = r"""(?:[A-Za-z0-9][A-Za-z0-9 -]*|"[A-Za-z0-9][A-Za-z0-9 -]*"|'[A-Za-z0-9][A-Za-z0-9 -]*')"""
+# A font name: letters and digits of any script (Mínimo, 微软雅黑, Noto Sans Ελληνικά), then also spaces, hyphens
+# and underscores; no other ASCII sign, so nothing can end the rule. Written as ASCII ranges left out, which
+# Python and JSON Schema's ECMA-262 read alike (ECMA has no \p{L} without the u flag, Python none at all).
+_START = r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"
+_NEXT = r"[^\x00-\x1f\x21-\x2c\x2e\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
+_NAME = f"{_START}{_NEXT}*"
+_FAMILY = f"""(?:{_NAME}|"{_NAME}"|'{_NAME}')"""
 FONT_FAMILY_PATTERN = rf"^{_FAMILY}$"
 FONT_LIST_PATTERN = rf"^{_FAMILY}(?: *, *{_FAMILY})*$"
 # What a stylesheet address may hold inside url(...) and href="..." (RFC 3986 minus quotes and parens)
@@ -120,14 +126,14 @@ def font_list(value: str) -> str:
         raise ValueProblem(
             "font_list", "invalid font list {value}",
             "write font names separated by commas, for example: Helvetica, Arial, sans-serif; "
-            "names use letters, digits, spaces and hyphens, and may be in quotes", value=echo(value))
+            "names use letters, digits, spaces, hyphens and underscores, and may be in quotes", value=echo(value))
     return value
 
 
 def font_family(value: str) -> str:
     if not re.fullmatch(FONT_FAMILY_PATTERN[1:-1], value):
         raise ValueProblem("font_family", "invalid font name {value}",
-                           "write one font name of letters, digits, spaces and hyphens, for example Open Sans",
+                           "write one font name of letters, digits, spaces, hyphens and underscores, for example Open Sans",
                            value=echo(value))
     return value
 

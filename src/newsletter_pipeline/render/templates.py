@@ -15,6 +15,7 @@ refusal is a ``TemplateError`` at the template's line.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from functools import lru_cache
@@ -23,7 +24,7 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..blocks import anchors, contents, heading_levels
 from ..errors import Diagnostic, Location, TemplateError
@@ -92,7 +93,24 @@ def environment(dirs: tuple[Path, ...], text: bool = False) -> jinja2.Environmen
     )
     install_i18n(env)
     env.globals.update(**guards())
+    env.filters["css"] = css_value
     return env
+
+
+_NOT_CSS_TEXT = re.compile(r"[<>&\\{};]")
+
+
+def css_value(value: Any) -> Markup:
+    """A setting written into a ``<style>`` element: ``{{ fonts.heading | css }}``.
+
+    A style element's text is not HTML: ``&#39;Open Sans&#39;`` there is no
+    quote but a broken declaration, which browsers and premailer drop, so the
+    heading font of every quoted font name was lost. The settings that go there
+    are checked to hold no ``<``, ``&``, ``;`` or braces (``issue/values.py``);
+    should one ever hold them, it is escaped as before, never written as is.
+    """
+    text = str(value)
+    return escape(text) if _NOT_CSS_TEXT.search(text) else Markup(text)
 
 
 def shared_context(loaded: LoadedIssue) -> dict[str, Any]:
