@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from pathlib import Path
@@ -13,7 +14,9 @@ from babel.dates import format_skeleton
 from babel.messages.pofile import read_po
 from lxml import etree
 
-from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages
+import newsletter_pipeline
+from newsletter_pipeline.i18n import (CATALOGUES, STARTER_SOURCES, TEMPLATE, catalogue_languages, known_messages,
+                                      shown_messages)
 from newsletter_pipeline.i18n.extract import extract
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
 from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, run_newsletter
@@ -308,6 +311,46 @@ def test_shipped_languages_raise_no_language_warning(make_project, run_cli):
     result = run_cli("check", "--strict", "issues/2022-03-el.yaml", "issues/2022-04-de.yaml", cwd=root,
                      env=clean_env())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _messages_an_email_shows() -> list[str]:
+    """Every msgid messages.pot locates somewhere besides ``newsletter init`` (a plural by both forms)."""
+    with open(TEMPLATE, "rb") as pot:
+        entries = [m for m in read_po(pot) if m.id]
+    used = [m for m in entries if {file for file, _line in m.locations} - STARTER_SOURCES]
+    assert len(used) < len(entries)  # the starter has words of its own, which this test leaves out
+    return [msgid for m in used for msgid in (m.id if isinstance(m.id, tuple) else (m.id,))]
+
+
+def test_a_language_without_catalogue_passes_strict_once_every_word_an_email_shows_is_written(make_project, run_cli):
+    """The starter's words (`newsletter init` only) are not asked for: no email or archive page shows them."""
+    shown = _messages_an_email_shows()
+    root = make_project({"issues/2022-03-ga.yaml": issue("ga")})
+    config = (root / "newsletter.yaml").read_text("utf-8")
+
+    def write_strings(messages: list[str]) -> None:
+        lines = [f"    {json.dumps(m, ensure_ascii=False)}: {json.dumps('(ga) ' + m, ensure_ascii=False)}"
+                 for m in messages]
+        (root / "newsletter.yaml").write_text(config + "strings:\n  ga:\n" + "\n".join(lines) + "\n", "utf-8")
+
+    write_strings(shown)
+    strict = run_cli("check", "--strict", "issues/2022-03-ga.yaml", cwd=root, env=clean_env())
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    assert ": language:" not in strict.stdout
+    write_strings(shown[1:])
+    one_missing = run_cli("check", "issues/2022-03-ga.yaml", cwd=root, env=clean_env())
+    [warning] = [line for line in one_missing.stdout.splitlines() if ": warning: language:" in line]
+    assert f"write all {len(shown)} messages under strings: ga:" in warning
+    assert f"(1 missing, e.g. {json.dumps(shown[0], ensure_ascii=False)})" in warning
+
+
+def test_the_starter_sources_are_where_messages_pot_locates_init_words():
+    """Guards the test above: a moved init module would make every starter word count again."""
+    with open(TEMPLATE, "rb") as pot:
+        files = {file for m in read_po(pot) for file, _line in m.locations}
+    package = Path(newsletter_pipeline.__file__).parent
+    assert STARTER_SOURCES <= files and all((package / name).is_file() for name in STARTER_SOURCES)
+    assert set(shown_messages()) < set(known_messages())
 
 
 OVERRIDES = """

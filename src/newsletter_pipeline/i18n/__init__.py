@@ -37,6 +37,9 @@ TEMPLATE = CATALOGUES / "messages.pot"  # every message, as the templates write 
 # "en-US" and other regional tags get their region's order
 DEFAULT_DATE_LOCALES = {"en": "en_001"}
 # written right to left: dir="rtl", text aligned right, RLM before each plain-text line
+# the starter project's words, as messages.pot locates them: `newsletter init` writes them once into files
+# the author then owns (in the language asked for, without the project's strings:); no email shows them
+STARTER_SOURCES = frozenset({"commands/init.py"})
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
 
 
@@ -86,16 +89,28 @@ def _babel_knows(name: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def known_messages() -> tuple[str, ...]:
-    """Every built-in message (the English ``msgid`` s of messages.pot; plurals by both forms)."""
+def _template_entries() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """Each message of messages.pot: its ``msgid`` s (a plural's both forms) and the files that use it."""
     from babel.messages.pofile import read_po
     with open(TEMPLATE, "rb") as pot:
         catalog = read_po(pot)
-    found: list[str] = []
-    for message in catalog:
-        if message.id:
-            found += list(message.id) if isinstance(message.id, tuple) else [message.id]
-    return tuple(found)
+    return tuple((tuple(message.id) if isinstance(message.id, tuple) else (message.id,),
+                  frozenset(filename for filename, _line in message.locations))
+                 for message in catalog if message.id)
+
+
+def known_messages() -> tuple[str, ...]:
+    """Every built-in message (the English ``msgid`` s of messages.pot; plurals by both forms)."""
+    return tuple(msgid for ids, _files in _template_entries() for msgid in ids)
+
+
+def shown_messages() -> tuple[str, ...]:
+    """The built-in messages an email or the archive can show: all but those only ``newsletter init`` uses.
+
+    Told apart by where messages.pot says each is used (its ``#:`` lines), so a
+    message the starter and a template share counts, and a new one counts at once.
+    """
+    return tuple(msgid for ids, files in _template_entries() if files - STARTER_SOURCES for msgid in ids)
 
 
 @lru_cache(maxsize=32)

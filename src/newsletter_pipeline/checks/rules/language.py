@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from ...errors import Location, NewsletterError
-from ...i18n import CATALOGUES, catalogue_languages, known_messages
+from ...i18n import CATALOGUES, catalogue_languages, shown_messages
 from ...issue.editions import default_edition
 from ...issue.load import display_path, load_issue
 from ..context import CheckContext
@@ -21,7 +21,8 @@ def missing_catalogue(ctx: CheckContext) -> Iterator[Finding]:
     messages = ctx.loaded.messages
     if messages.catalogue is not None:
         return
-    untranslated = [m for m in known_messages() if m not in messages.overrides]
+    shown = shown_messages()  # not the starter's words, which no email shows
+    untranslated = [m for m in shown if m not in messages.overrides]
     if not untranslated:  # the project wrote every word itself under strings:
         return
     where = (ctx.loaded.location(("language",)) if "language" in ctx.loaded.doc.data
@@ -31,7 +32,7 @@ def missing_catalogue(ctx: CheckContext) -> Iterator[Finding]:
                   f"language '{messages.language}' has no catalogue (i18n/{CATALOGUES.name}/{base}.po is missing): "
                   "the built-in words (footer, labels, default headings) are written in English. "
                   f"Shipped: {', '.join(catalogue_languages())}. Add {base}.po (README 'Languages') "
-                  f"or write all {len(known_messages())} messages under strings: {base}: in newsletter.yaml "
+                  f"or write all {len(shown)} messages under strings: {base}: in newsletter.yaml "
                   f"({len(untranslated)} missing, e.g. \"{untranslated[0]}\")")
 
 
