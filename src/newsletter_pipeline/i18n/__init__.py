@@ -36,10 +36,10 @@ TEMPLATE = CATALOGUES / "messages.pot"  # every message, as the templates write 
 # a bare "en" writes dates day-month-year, as the newsletter always has ("1 September 2021");
 # "en-US" and other regional tags get their region's order
 DEFAULT_DATE_LOCALES = {"en": "en_001"}
-# written right to left: dir="rtl", text aligned right, RLM before each plain-text line
 # the starter project's words, as messages.pot locates them: `newsletter init` writes them once into files
 # the author then owns (in the language asked for, without the project's strings:); no email shows them
 STARTER_SOURCES = frozenset({"commands/init.py"})
+# written right to left: dir="rtl", text aligned right, RLM before each plain-text line
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"})
 
 
@@ -99,11 +99,13 @@ def _template_entries() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
                  for message in catalog if message.id)
 
 
+@lru_cache(maxsize=1)
 def known_messages() -> tuple[str, ...]:
     """Every built-in message (the English ``msgid`` s of messages.pot; plurals by both forms)."""
     return tuple(msgid for ids, _files in _template_entries() for msgid in ids)
 
 
+@lru_cache(maxsize=1)
 def shown_messages() -> tuple[str, ...]:
     """The built-in messages an email or the archive can show: all but those only ``newsletter init`` uses.
 
