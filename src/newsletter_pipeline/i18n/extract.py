@@ -25,7 +25,7 @@ def extract():  # -> babel.messages.catalog.Catalog
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
-    from ..render.templates import builtin_templates
+    from ..template_folders import builtin_templates
     catalog = Catalog(project="newsletter-pipeline", charset="utf-8")
     for folder in (builtin_templates(), PACKAGE):
         for filename, lineno, message, comments, context in extract_from_dir(
