@@ -19,6 +19,7 @@ from newsletter_pipeline.i18n import (CATALOGUES, STARTER_SOURCES, TEMPLATE, cat
                                       shown_messages)
 from newsletter_pipeline.i18n.extract import extract
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
+from newsletter_pipeline.template_folders import builtin_templates
 from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, run_newsletter
 
 ARCHIVE = "https://www.ai4media.eu/newsletter/"  # gives every footer its "View in your browser" link
@@ -393,6 +394,85 @@ def test_an_override_of_an_unknown_message_is_a_located_error(make_project, run_
     assert f"newsletter.yaml:{len(lines) - 1}:5: error:" in errors[0] and "did you mean 'Follow us'?" in errors[0]
     assert f"newsletter.yaml:{len(lines)}:" in errors[1] and "%(url)s" in errors[1]
     assert not (root / "dist").exists()
+
+
+# --- words of the project's own templates -----------------------------------
+
+WRITTEN_BY = '{{ _("Written by %(who)s", who=block.authors | map(attribute="name") | join(", ")) }}'
+
+
+def _template_with_its_own_words() -> str:
+    """The built-in article.mjml.j2 with a byline of the project's: a message no catalogue has."""
+    builtin = (builtin_templates() / "blocks/article.mjml.j2").read_text("utf-8")
+    meta = '          <p class="np-meta">'
+    assert builtin.count(meta) == 1
+    return builtin.replace(meta, f'          <p class="np-byline">{WRITTEN_BY}</p>\n{meta}')
+
+
+def _project_with_a_byline(make_project, language: str, strings: str = "", folder: str = "templates") -> Path:
+    root = make_project({"issues/2022-03-two.yaml": issue(language),
+                         f"{folder}/blocks/article.mjml.j2": _template_with_its_own_words(),
+                         f"{folder}/blocks/article.txt.j2": "{{ heading(block.title) }}\n"
+                                                            f"{{{{ wrap({WRITTEN_BY[3:-3]}) }}}}\n\n"
+                                                            "{{ paragraphs(block.body) }}\n"})
+    if strings:
+        with (root / "newsletter.yaml").open("a", encoding="utf-8") as handle:
+            handle.write(strings)
+    return root
+
+
+BYLINE_DE = 'strings:\n  de:\n    "Written by %(who)s": "Geschrieben von %(who)s"\n'
+
+
+def test_a_message_of_the_projects_template_is_translated_under_strings(make_project, run_cli):
+    root = _project_with_a_byline(make_project, "de", BYLINE_DE)
+    strict = run_cli("check", "--strict", "issues/2022-03-two.yaml", cwd=root, env=clean_env())
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    built = run_cli("build", "issues/2022-03-two.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert built.returncode == 0, built.stderr
+    html, text = _both_parts(root / "dist/2022-03-two")
+    for part in (html, text):
+        assert "Geschrieben von Jean Dupont, Anna Schmidt" in part and "Written by" not in part
+
+
+def test_an_untranslated_message_of_the_projects_template_warns_at_its_line(make_project, run_cli):
+    root = _project_with_a_byline(make_project, "de")
+    result = run_cli("check", "issues/2022-03-two.yaml", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    [warning] = [line for line in result.stdout.splitlines() if ": language:" in line]
+    template = (root / "templates/blocks/article.mjml.j2").read_text("utf-8").splitlines()
+    line = next(i for i, text in enumerate(template, 1) if "Written by" in text)
+    col = template[line - 1].index('"Written by') + 1
+    assert warning == (f"templates/blocks/article.mjml.j2:{line}:{col}: warning: language: this template's "
+                       "\"Written by %(who)s\" has no translation for 'de', so readers see it in English (write it "
+                       "under strings: de: in newsletter.yaml; README 'Languages')")
+    english = _project_with_a_byline(make_project, "en")  # the same folder, rewritten in English
+    assert ": language:" not in run_cli("check", "issues/2022-03-two.yaml", cwd=english, env=clean_env()).stdout
+
+
+def test_a_message_of_a_templates_folder_is_translated_for_the_renders_that_use_it(make_project, run_cli):
+    """Known from ``--templates DIR`` when the command renders with it; unknown otherwise, at its line."""
+    root = _project_with_a_byline(make_project, "de", BYLINE_DE, folder="over")
+    built = run_cli("build", "issues/2022-03-two.yaml", "--templates", "over", "--out", "dist", cwd=root,
+                    env=clean_env())
+    assert built.returncode == 0, built.stderr
+    assert "Geschrieben von Jean Dupont" in (root / "dist/2022-03-two/email.txt").read_text("utf-8")
+    without = run_cli("build", "issues/2022-03-two.yaml", "--out", "dist2", cwd=root, env=clean_env())
+    [error] = assert_clean_failure(without, 1)[:1]
+    lines = (root / "newsletter.yaml").read_text("utf-8").splitlines()
+    assert error.startswith(f"newsletter.yaml:{len(lines)}:5: error: strings.de: 'Written by %(who)s' is no "
+                            "built-in message, and no template of the project uses it")
+
+
+def test_an_override_of_a_templates_message_is_checked_like_a_built_in_one(make_project, run_cli):
+    strings = 'strings:\n  de:\n    "Writen by %(who)s": "Von %(who)s"\n    "Written by %(who)s": "Von %(wer)s"\n'
+    root = _project_with_a_byline(make_project, "de", strings)
+    lines = (root / "newsletter.yaml").read_text("utf-8").splitlines()
+    errors = assert_clean_failure(run_cli("build", "issues/2022-03-two.yaml", "--out", "dist", cwd=root,
+                                          env=clean_env()), 1)
+    assert errors[0].startswith(f"newsletter.yaml:{len(lines) - 1}:5: error: ")
+    assert "did you mean 'Written by %(who)s'?" in errors[0]
+    assert errors[1].startswith(f"newsletter.yaml:{len(lines)}:") and "%(who)s" in errors[1]
 
 
 def test_right_to_left_languages_are_mirrored(make_project, run_cli):

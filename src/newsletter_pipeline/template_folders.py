@@ -39,3 +39,25 @@ def existing(chain: tuple[Path, ...]) -> tuple[Path, ...]:
     """The folders of ``chain`` that exist: what Jinja searches."""
     return tuple(folder for folder in chain if folder.is_dir())
 
+
+def project_templates(chain: tuple[Path, ...]) -> dict[str, Path]:
+    """The project's own templates a render uses: each name (``blocks/article.txt.j2``) in its first folder.
+
+    A name the built-in folder holds before any project folder is no project
+    template, nor is anything when the project's folder is the built-in one
+    (this repository).
+    """
+    builtin = builtin_templates().resolve()
+    folders = existing(chain)
+    taken: set[str] = set()
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if folder == builtin and folder == folders[-1]:
+            break  # the usual place of the built-in folder: it can shadow nothing after it
+        for path in sorted(folder.rglob("*.j2")):
+            name = path.relative_to(folder).as_posix()
+            if name not in taken and path.is_file():
+                taken.add(name)
+                if folder != builtin:
+                    found[name] = path
+    return found
