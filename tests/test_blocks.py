@@ -14,7 +14,7 @@ from shared import REPO, assert_clean_failure
 from newsletter_pipeline.blocks import REGISTRY, block_type
 from newsletter_pipeline.issue.schema import BLOCK_TYPES
 from newsletter_pipeline.render import build_issue
-from newsletter_pipeline.render.templates import builtin_templates
+from newsletter_pipeline.template_folders import builtin_templates
 
 ISSUE = "issues/2024-03-blocks.yaml"
 README = (REPO / "README.md").read_text(encoding="utf-8")

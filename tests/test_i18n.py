@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from pathlib import Path
@@ -13,9 +14,12 @@ from babel.dates import format_skeleton
 from babel.messages.pofile import read_po
 from lxml import etree
 
-from newsletter_pipeline.i18n import CATALOGUES, TEMPLATE, catalogue_languages, date_locale, right_to_left
+import newsletter_pipeline
+from newsletter_pipeline.i18n import (CATALOGUES, STARTER_SOURCES, TEMPLATE, catalogue_languages, date_locale,
+                                      known_messages, right_to_left, shown_messages)
 from newsletter_pipeline.i18n.extract import extract
 from newsletter_pipeline.render.dates import format_date, format_month, format_range
+from newsletter_pipeline.template_folders import builtin_templates
 from shared import FIXTURE_CONFIG, SEED, assert_clean_failure, clean_env, run_newsletter
 
 ARCHIVE = "https://www.ai4media.eu/newsletter/"  # gives every footer its "View in your browser" link
@@ -315,6 +319,46 @@ def test_shipped_languages_raise_no_language_warning(make_project, run_cli):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _messages_an_email_shows() -> list[str]:
+    """Every msgid messages.pot locates somewhere besides ``newsletter init`` (a plural by both forms)."""
+    with open(TEMPLATE, "rb") as pot:
+        entries = [m for m in read_po(pot) if m.id]
+    used = [m for m in entries if {file for file, _line in m.locations} - STARTER_SOURCES]
+    assert len(used) < len(entries)  # the starter has words of its own, which this test leaves out
+    return [msgid for m in used for msgid in (m.id if isinstance(m.id, tuple) else (m.id,))]
+
+
+def test_a_language_without_catalogue_passes_strict_once_every_word_an_email_shows_is_written(make_project, run_cli):
+    """The starter's words (`newsletter init` only) are not asked for: no email or archive page shows them."""
+    shown = _messages_an_email_shows()
+    root = make_project({"issues/2022-03-ga.yaml": issue("ga")})
+    config = (root / "newsletter.yaml").read_text("utf-8")
+
+    def write_strings(messages: list[str]) -> None:
+        lines = [f"    {json.dumps(m, ensure_ascii=False)}: {json.dumps('(ga) ' + m, ensure_ascii=False)}"
+                 for m in messages]
+        (root / "newsletter.yaml").write_text(config + "strings:\n  ga:\n" + "\n".join(lines) + "\n", "utf-8")
+
+    write_strings(shown)
+    strict = run_cli("check", "--strict", "issues/2022-03-ga.yaml", cwd=root, env=clean_env())
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    assert ": language:" not in strict.stdout
+    write_strings(shown[1:])
+    one_missing = run_cli("check", "issues/2022-03-ga.yaml", cwd=root, env=clean_env())
+    [warning] = [line for line in one_missing.stdout.splitlines() if ": warning: language:" in line]
+    assert f"write all {len(shown)} messages under strings: ga:" in warning
+    assert f"(1 missing, e.g. {json.dumps(shown[0], ensure_ascii=False)})" in warning
+
+
+def test_the_starter_sources_are_where_messages_pot_locates_init_words():
+    """Guards the test above: a moved init module would make every starter word count again."""
+    with open(TEMPLATE, "rb") as pot:
+        files = {file for m in read_po(pot) for file, _line in m.locations}
+    package = Path(newsletter_pipeline.__file__).parent
+    assert STARTER_SOURCES <= files and all((package / name).is_file() for name in STARTER_SOURCES)
+    assert set(shown_messages()) < set(known_messages())
+
+
 OVERRIDES = """
 strings:
   de:
@@ -377,6 +421,85 @@ def test_serbian_in_latin_letters_gets_latin_dates():
 ])
 def test_the_direction_follows_the_script(language, rtl):
     assert right_to_left(language) is rtl
+
+
+# --- words of the project's own templates -----------------------------------
+
+WRITTEN_BY = '{{ _("Written by %(who)s", who=block.authors | map(attribute="name") | join(", ")) }}'
+
+
+def _template_with_its_own_words() -> str:
+    """The built-in article.mjml.j2 with a byline of the project's: a message no catalogue has."""
+    builtin = (builtin_templates() / "blocks/article.mjml.j2").read_text("utf-8")
+    meta = '          <p class="np-meta">'
+    assert builtin.count(meta) == 1
+    return builtin.replace(meta, f'          <p class="np-byline">{WRITTEN_BY}</p>\n{meta}')
+
+
+def _project_with_a_byline(make_project, language: str, strings: str = "", folder: str = "templates") -> Path:
+    root = make_project({"issues/2022-03-two.yaml": issue(language),
+                         f"{folder}/blocks/article.mjml.j2": _template_with_its_own_words(),
+                         f"{folder}/blocks/article.txt.j2": "{{ heading(block.title) }}\n"
+                                                            f"{{{{ wrap({WRITTEN_BY[3:-3]}) }}}}\n\n"
+                                                            "{{ paragraphs(block.body) }}\n"})
+    if strings:
+        with (root / "newsletter.yaml").open("a", encoding="utf-8") as handle:
+            handle.write(strings)
+    return root
+
+
+BYLINE_DE = 'strings:\n  de:\n    "Written by %(who)s": "Geschrieben von %(who)s"\n'
+
+
+def test_a_message_of_the_projects_template_is_translated_under_strings(make_project, run_cli):
+    root = _project_with_a_byline(make_project, "de", BYLINE_DE)
+    strict = run_cli("check", "--strict", "issues/2022-03-two.yaml", cwd=root, env=clean_env())
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    built = run_cli("build", "issues/2022-03-two.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert built.returncode == 0, built.stderr
+    html, text = _both_parts(root / "dist/2022-03-two")
+    for part in (html, text):
+        assert "Geschrieben von Jean Dupont, Anna Schmidt" in part and "Written by" not in part
+
+
+def test_an_untranslated_message_of_the_projects_template_warns_at_its_line(make_project, run_cli):
+    root = _project_with_a_byline(make_project, "de")
+    result = run_cli("check", "issues/2022-03-two.yaml", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    [warning] = [line for line in result.stdout.splitlines() if ": language:" in line]
+    template = (root / "templates/blocks/article.mjml.j2").read_text("utf-8").splitlines()
+    line = next(i for i, text in enumerate(template, 1) if "Written by" in text)
+    col = template[line - 1].index('"Written by') + 1
+    assert warning == (f"templates/blocks/article.mjml.j2:{line}:{col}: warning: language: this template's "
+                       "\"Written by %(who)s\" has no translation for 'de', so readers see it in English (write it "
+                       "under strings: de: in newsletter.yaml; README 'Languages')")
+    english = _project_with_a_byline(make_project, "en")  # the same folder, rewritten in English
+    assert ": language:" not in run_cli("check", "issues/2022-03-two.yaml", cwd=english, env=clean_env()).stdout
+
+
+def test_a_message_of_a_templates_folder_is_translated_for_the_renders_that_use_it(make_project, run_cli):
+    """Known from ``--templates DIR`` when the command renders with it; unknown otherwise, at its line."""
+    root = _project_with_a_byline(make_project, "de", BYLINE_DE, folder="over")
+    built = run_cli("build", "issues/2022-03-two.yaml", "--templates", "over", "--out", "dist", cwd=root,
+                    env=clean_env())
+    assert built.returncode == 0, built.stderr
+    assert "Geschrieben von Jean Dupont" in (root / "dist/2022-03-two/email.txt").read_text("utf-8")
+    without = run_cli("build", "issues/2022-03-two.yaml", "--out", "dist2", cwd=root, env=clean_env())
+    [error] = assert_clean_failure(without, 1)[:1]
+    lines = (root / "newsletter.yaml").read_text("utf-8").splitlines()
+    assert error.startswith(f"newsletter.yaml:{len(lines)}:5: error: strings.de: 'Written by %(who)s' is no "
+                            "built-in message, and no template of the project uses it")
+
+
+def test_an_override_of_a_templates_message_is_checked_like_a_built_in_one(make_project, run_cli):
+    strings = 'strings:\n  de:\n    "Writen by %(who)s": "Von %(who)s"\n    "Written by %(who)s": "Von %(wer)s"\n'
+    root = _project_with_a_byline(make_project, "de", strings)
+    lines = (root / "newsletter.yaml").read_text("utf-8").splitlines()
+    errors = assert_clean_failure(run_cli("build", "issues/2022-03-two.yaml", "--out", "dist", cwd=root,
+                                          env=clean_env()), 1)
+    assert errors[0].startswith(f"newsletter.yaml:{len(lines) - 1}:5: error: ")
+    assert "did you mean 'Written by %(who)s'?" in errors[0]
+    assert errors[1].startswith(f"newsletter.yaml:{len(lines)}:") and "%(who)s" in errors[1]
 
 
 def test_right_to_left_languages_are_mirrored(make_project, run_cli):

@@ -96,8 +96,8 @@ def _url_rules(url: str, where: Any, is_image: bool) -> Iterator[Finding]:
         yield Finding("link-href", href[0], where, href[1])
 
 
-def value_findings(source: Source) -> Iterator[Finding]:
-    """The value-level rules on one YAML document."""
+def value_findings(source: Source, language: str = "en") -> Iterator[Finding]:
+    """The value-level rules on one YAML document; ``language`` is the issue's (for vague link texts)."""
     doc = source.doc
     for path, value in walk(doc.data):
         key = path[-1] if path else None
@@ -112,14 +112,14 @@ def value_findings(source: Source) -> Iterator[Finding]:
         elif key in URL_KEYS:
             yield from _url_findings(value.strip(), doc.value_location(path), False)
         for match in MARKDOWN_LINK.finditer(value):
-            yield from _markdown_link(source, path, match.group(1), match.group(2))
+            yield from _markdown_link(source, path, match.group(1), match.group(2), language)
 
 
-def _markdown_link(source: Source, path: Path_, text: str, url: str) -> Iterator[Finding]:
+def _markdown_link(source: Source, path: Path_, text: str, url: str, language: str) -> Iterator[Finding]:
     """A Markdown link has no template to give it an aria-label: its text must say where it goes."""
     start = source.doc.value_location(path)
     yield from _url_findings(url, source.refine(start, url), False)
-    vague = vague_problem(text, None)
+    vague = vague_problem(text, None, language)
     if vague:
         yield Finding("link-text", "warning", source.refine(start, f"[{text}]"), vague)
 
@@ -136,13 +136,24 @@ def _envelope_findings(doc: LocatedDocument) -> Iterator[Finding]:
             yield Finding("preheader", level, where, message)
 
 
+def _language(sources: list[Source], issue_path: Path) -> str:
+    """The issue's ``language`` as written, else the schema's default (a mistyped one is the schema's error)."""
+    for source in sources:
+        data = source.doc.data
+        if source.path == issue_path and isinstance(data, dict) and isinstance(data.get("language"), str):
+            return data["language"]
+    return "en"
+
+
 def unrendered_findings(issue_path: Path, error: NewsletterError) -> list[Finding]:
     """Findings for an issue that failed to load or render: its errors plus the value-level rules."""
     reported = error_findings(error)
     taken = {(f.rule, f.location) for f in reported}
     extra: list[Finding] = []
-    for source in _sources(issue_path):
-        extra += value_findings(source)
+    sources = _sources(issue_path)
+    language = _language(sources, issue_path)
+    for source in sources:
+        extra += value_findings(source, language)
         if source.path == issue_path:  # not newsletter.yaml, which is the first source when the issue does not parse
             extra += _envelope_findings(source.doc)
             extra += placeholder_findings(source.doc)

@@ -33,8 +33,9 @@ from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_ro
 from ..progress import Progress, quiet
 from ..render import render_issue
 from ..render.media import local_uses
-from ..render.templates import template_chain, template_dirs
+from ..render.templates import template_dirs
 from ..render.web import site_template_dirs
+from ..template_folders import template_chain
 
 
 @dataclass

@@ -36,6 +36,9 @@ TEMPLATE = CATALOGUES / "messages.pot"  # every message, as the templates write 
 # a bare "en" writes dates day-month-year, as the newsletter always has ("1 September 2021");
 # "en-US" and other regional tags get their region's order
 DEFAULT_DATE_LOCALES = {"en": "en_001"}
+# the starter project's words, as messages.pot locates them: `newsletter init` writes them once into files
+# the author then owns (in the language asked for, without the project's strings:); no email shows them
+STARTER_SOURCES = frozenset({"commands/init.py"})
 # written right to left: dir="rtl", text aligned right, RLM before each plain-text line. A tag's script
 # decides (ku-Arab, pa-Arab, ms-Arab: right to left; sd-Deva: left to right); without one, the language's
 # usual script does (CLDR's likely subtags: Hausa and Kurmanji are written in Latin letters today)
@@ -108,16 +111,30 @@ def _babel_knows(name: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def known_messages() -> tuple[str, ...]:
-    """Every built-in message (the English ``msgid`` s of messages.pot; plurals by both forms)."""
+def _template_entries() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """Each message of messages.pot: its ``msgid`` s (a plural's both forms) and the files that use it."""
     from babel.messages.pofile import read_po
     with open(TEMPLATE, "rb") as pot:
         catalog = read_po(pot)
-    found: list[str] = []
-    for message in catalog:
-        if message.id:
-            found += list(message.id) if isinstance(message.id, tuple) else [message.id]
-    return tuple(found)
+    return tuple((tuple(message.id) if isinstance(message.id, tuple) else (message.id,),
+                  frozenset(filename for filename, _line in message.locations))
+                 for message in catalog if message.id)
+
+
+@lru_cache(maxsize=1)
+def known_messages() -> tuple[str, ...]:
+    """Every built-in message (the English ``msgid`` s of messages.pot; plurals by both forms)."""
+    return tuple(msgid for ids, _files in _template_entries() for msgid in ids)
+
+
+@lru_cache(maxsize=1)
+def shown_messages() -> tuple[str, ...]:
+    """The built-in messages an email or the archive can show: all but those only ``newsletter init`` uses.
+
+    Told apart by where messages.pot says each is used (its ``#:`` lines), so a
+    message the starter and a template share counts, and a new one counts at once.
+    """
+    return tuple(msgid for ids, files in _template_entries() if files - STARTER_SOURCES for msgid in ids)
 
 
 @lru_cache(maxsize=32)

@@ -16,7 +16,11 @@ from . import CATALOGUES, TEMPLATE
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # the built-in templates (a source checkout's templates/, or the wheel's copy) and the code
-SOURCES: tuple[tuple[str, str], ...] = (("**.j2", "jinja2.ext:babel_extract"), ("**.py", "python"))
+JINJA = "jinja2.ext:babel_extract"
+# the templates' own settings (render/templates.py): a message's line is where the template writes it
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "trim_blocks": "true",
+                 "lstrip_blocks": "true"}
+SOURCES: tuple[tuple[str, str], ...] = (("**.j2", JINJA), ("**.py", "python"))
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 
 
@@ -25,13 +29,12 @@ def extract():  # -> babel.messages.catalog.Catalog
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
-    from ..render.templates import builtin_templates
+    from ..template_folders import builtin_templates
     catalog = Catalog(project="newsletter-pipeline", charset="utf-8")
     for folder in (builtin_templates(), PACKAGE):
         for filename, lineno, message, comments, context in extract_from_dir(
                 folder, method_map=list(SOURCES), keywords=KEYWORDS,
-                options_map={"**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
-                                       "trim_blocks": "true", "lstrip_blocks": "true"}}):
+                options_map={"**.j2": JINJA_OPTIONS}):
             catalog.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 

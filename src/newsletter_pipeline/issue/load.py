@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, DiagnosticList, Location
 from ..i18n import Messages, messages_for
+from ..i18n.project import template_message_ids
+from ..template_folders import template_chain
 from .located_yaml import LocatedDocument, Path_, read_located_yaml
 from .defaults import with_localized_defaults
 from .editions import NAME, split_name
@@ -115,8 +118,11 @@ def read_settings_doc(root: Path) -> LocatedDocument:
     return read_located_yaml(path, display_path(path), "settings file")
 
 
-def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIssue:
+def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: Path | None = None) -> LoadedIssue:
     """Read, validate and merge an issue with its project settings.
+
+    ``templates``: the ``--templates`` folder the issue renders with, whose
+    messages ``strings:`` may translate like those of the project's ``templates/``.
 
     Raises ``MissingFileError`` for a missing file, ``UnreadableFileError``
     for one that is no readable file (see ``located_yaml.read_source``) and
@@ -144,7 +150,8 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None) -> LoadedIss
     reported = {(d.location.file, d.key_path) for d in early}
     problems.items += [d for d in schema_problems.items if (d.location.file, d.key_path) not in reported]
     if settings is not None:
-        check_strings(settings.strings, config_doc, doc, problems)
+        chain = template_chain(root, settings.templates, templates)
+        check_strings(settings.strings, config_doc, doc, problems, partial(template_message_ids, chain))
     problems.raise_if_any()
     assert issue is not None and settings is not None
     _check_edition_language(path, issue, doc, problems)

@@ -112,5 +112,5 @@ def build_issue(path: Path | str, templates: Path | None = None) -> tuple[Loaded
     timings: dict[str, float] = {}
     with paused():  # acyclic trees the size of the issue: the GC would only rescan them (gcpause.py)
         with _timed(timings, "load"):
-            loaded = load_issue(path)
+            loaded = load_issue(path, templates=templates)
         return loaded, render_issue(loaded, templates, timings)

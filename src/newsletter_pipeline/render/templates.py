@@ -30,6 +30,7 @@ from ..blocks import anchors, contents, heading_levels
 from ..errors import Diagnostic, Location, TemplateError
 from ..issue.load import LoadedIssue, display_path
 from ..models import UNSUBSCRIBE_PLACEHOLDER
+from ..template_folders import existing, template_chain
 from .i18n import CALLING, install_i18n
 from .links import add_utm
 from .markdown import markdown_to_html
@@ -37,33 +38,6 @@ from .media import Picture, feature_width, padded_width
 from .sandbox import Sandbox, TemplateLimit, bytecode_cache, guards, render_bounded
 
 LAYOUT = "layout.mjml.j2"
-_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # wheel installs
-_SOURCE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"  # source checkouts
-
-
-def builtin_templates() -> Path:
-    return _PACKAGE_TEMPLATES if _PACKAGE_TEMPLATES.is_dir() else _SOURCE_TEMPLATES
-
-
-def template_chain(project_root: Path, configured: str | None,
-                   override: Path | None = None) -> tuple[Path, ...]:
-    """Every folder of the override chain, resolved, most specific first, without duplicates.
-
-    Present or not: the archive hashes them all, since a missing one may
-    appear later. ``configured`` is newsletter.yaml's ``templates:``.
-    """
-    chain: list[Path] = []
-    if override is not None:
-        chain.append(Path(override))
-    if configured:
-        chain.append(project_root / configured)
-    chain += [project_root / "templates", builtin_templates()]
-    return tuple(dict.fromkeys(folder.resolve() for folder in chain))
-
-
-def existing(chain: tuple[Path, ...]) -> tuple[Path, ...]:
-    """The folders of ``chain`` that exist: what Jinja searches."""
-    return tuple(folder for folder in chain if folder.is_dir())
 
 
 def template_dirs(loaded: LoadedIssue, override: Path | None = None) -> tuple[Path, ...]:

@@ -20,7 +20,8 @@ from typing import Any, Mapping
 from markupsafe import Markup
 
 from ..errors import Location
-from .templates import existing, render_template, template_chain
+from ..template_folders import existing, template_chain
+from .templates import render_template
 
 WEB_FOLDER = "web"
 

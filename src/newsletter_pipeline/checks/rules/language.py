@@ -1,4 +1,7 @@
-"""language and edition-drift: the built-in words in the issue's language; editions that match their default."""
+"""language and edition-drift: the words the tool writes in the issue's language; editions that match their default.
+
+The words are the built-in ones (catalogues) and those the project's own templates add (``strings:``).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from ...errors import Location, NewsletterError
-from ...i18n import CATALOGUES, catalogue_languages, known_messages
+from ...i18n import CATALOGUES, SOURCE_LANGUAGE, catalogue_languages, known_messages, shown_messages
+from ...i18n.project import TemplateMessage, template_messages
 from ...issue.editions import default_edition
 from ...issue.load import display_path, load_issue
+from ...template_folders import template_chain
 from ..context import CheckContext
 from ..findings import Finding
 from . import rule
@@ -21,7 +26,8 @@ def missing_catalogue(ctx: CheckContext) -> Iterator[Finding]:
     messages = ctx.loaded.messages
     if messages.catalogue is not None:
         return
-    untranslated = [m for m in known_messages() if m not in messages.overrides]
+    shown = shown_messages()  # not the starter's words, which no email shows
+    untranslated = [m for m in shown if m not in messages.overrides]
     if not untranslated:  # the project wrote every word itself under strings:
         return
     where = (ctx.loaded.location(("language",)) if "language" in ctx.loaded.doc.data
@@ -31,8 +37,39 @@ def missing_catalogue(ctx: CheckContext) -> Iterator[Finding]:
                   f"language '{messages.language}' has no catalogue (i18n/{CATALOGUES.name}/{base}.po is missing): "
                   "the built-in words (footer, labels, default headings) are written in English. "
                   f"Shipped: {', '.join(catalogue_languages())}. Add {base}.po (README 'Languages') "
-                  f"or write all {len(known_messages())} messages under strings: {base}: in newsletter.yaml "
+                  f"or write all {len(shown)} messages under strings: {base}: in newsletter.yaml "
                   f"({len(untranslated)} missing, e.g. \"{untranslated[0]}\")")
+
+
+@rule("language")
+def untranslated_template_words(ctx: CheckContext) -> Iterator[Finding]:
+    """A word the project's own templates add is English until ``strings:`` translates it: say where."""
+    messages = ctx.loaded.messages
+    if messages.catalogue == SOURCE_LANGUAGE:
+        return
+    built_in = set(known_messages())  # the catalogue's words, or the language warning above
+    chain = template_chain(ctx.loaded.project_root, ctx.loaded.settings.templates, ctx.templates)
+    reported: set[str] = set()
+    base = messages.language.split("-")[0].lower()
+    for found in template_messages(chain):
+        for msgid in found.ids:
+            if msgid in built_in or msgid in messages.overrides or msgid in reported:
+                continue
+            reported.add(msgid)
+            yield Finding("language", "warning", _where_in_template(found, msgid),
+                          f"this template's \"{msgid}\" has no translation for '{messages.language}', so "
+                          f"readers see it in English (write it under strings: {base}: in newsletter.yaml; "
+                          "README 'Languages')")
+
+
+def _where_in_template(found: TemplateMessage, msgid: str) -> Location:
+    """The template line that writes the message, at its opening quote when the line holds it as written."""
+    try:
+        line = found.path.read_text(encoding="utf-8").splitlines()[found.line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        line = ""
+    at = line.find(msgid)
+    return Location(display_path(found.path), found.line, at if at > 0 else 1)
 
 
 @rule("edition-drift")
@@ -42,7 +79,7 @@ def edition_drift(ctx: CheckContext) -> Iterator[Finding]:
     if default_path is None or not default_path.is_file():
         return
     try:
-        default = load_issue(default_path)
+        default = load_issue(default_path, templates=ctx.templates)
     except NewsletterError:
         return  # the default edition's own check reports its errors
     shown = display_path(default_path)

@@ -9,9 +9,12 @@ each finding points at the line where the URL or label is written.
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,8 +26,7 @@ from ..hosts import host_reason, parse_ip
 from ..locate import strip_utm
 from . import rule
 
-VAGUE = frozenset({"click here", "here", "read more", "know more", "learn more", "more", "click",
-                   "this", "link", "this link", "more info", "find out more", "continue reading", "go"})
+VAGUE_LINKS = Path(__file__).with_name("vague_links.json")  # the vague link texts of every language
 EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 RESERVED_TLDS = ("example", "test", "invalid", "localhost", "local", "internal", "lan")
 STAGING_WORDS = frozenset({"staging", "stage", "stg", "preprod", "uat", "qa", "sandbox", "dev", "test"})
@@ -50,17 +52,39 @@ def href_problem(href: str | None) -> tuple[str, str] | None:
 
 
 def normalize_label(text: str) -> str:
-    """Lower-case words only: "Read more »" and "read more…" are the same label."""
-    return " ".join(re.findall(r"[\w']+", text.lower()))
+    """Lower-case words without accents: "Read more »" and "read more…" are the same label.
+
+    Accents go because Greek capitals drop them ("ΕΔΩ" is "εδώ") and authors in
+    a hurry do too ("aqui", "wiecej"); "’" is the apostrophe ("plus d’infos").
+    """
+    folded = unicodedata.normalize("NFD", text.casefold().replace("\u2019", "'"))
+    bare = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[\w']+", bare))
 
 
-def is_vague(text: str) -> bool:
-    return normalize_label(text) in VAGUE
+@lru_cache(maxsize=1)
+def _vague_table() -> dict[str, frozenset[str]]:
+    table = json.loads(VAGUE_LINKS.read_text(encoding="utf-8"))["languages"]
+    return {language: frozenset(map(normalize_label, texts)) for language, texts in table.items()}
 
 
-def vague_problem(text: str, aria_label: str | None) -> str | None:
-    """Why a link's name does not say where it goes; ``None`` when the name includes its subject."""
-    if not is_vague(text):
+@lru_cache(maxsize=64)
+def vague_labels(language: str = "en") -> frozenset[str]:
+    """The vague link texts of ``language`` (``de-AT`` reads ``de``), normalized, plus English's.
+
+    English always counts: these newsletters mix it into every language ("Read more").
+    """
+    table = _vague_table()
+    return table["en"] | table.get(language.replace("_", "-").split("-")[0].lower(), frozenset())
+
+
+def vague_problem(text: str, aria_label: str | None, language: str = "en") -> str | None:
+    """Why a link's name does not say where it goes; ``None`` when the name includes its subject.
+
+    ``language``: the issue's, whose vague texts count besides English's.
+    """
+    vague = vague_labels(language)
+    if normalize_label(text) not in vague:
         return None
     label = normalize_label(aria_label or "")
     visible = normalize_label(text)
@@ -69,7 +93,7 @@ def vague_problem(text: str, aria_label: str | None) -> str | None:
             return (f"aria-label \"{aria_label}\" does not contain the visible text \"{text}\" "
                     "(start it with the visible label, WCAG 2.5.3)")
         extra = label.replace(visible, " ", 1).split()
-        if extra and not all(word in VAGUE for word in extra):
+        if extra and not all(word in vague for word in extra):
             return None
     return (f"link text \"{text}\" does not say where it goes; screen-reader users hear a list of "
             "identical links (write what it leads to, or give the template an aria-label with the subject)")
@@ -199,7 +223,7 @@ def links(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding("link-href", "error", _where_link(ctx, link, text, "empty"),
                           f"the link to {target} has no text, so screen readers read its URL "
                           "(give it text, or alt text on its image)")
-        vague = vague_problem(text, link.get("aria-label")) if text else None
+        vague = vague_problem(text, link.get("aria-label"), ctx.loaded.issue.language) if text else None
         if vague:
             yield Finding("link-text", "warning", _where_link(ctx, link, text, "label"), vague)
 
