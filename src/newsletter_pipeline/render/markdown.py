@@ -27,6 +27,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from .eastasian import display_width
+
 ALLOWED_TAGS = {"p", "strong", "em", "a", "ul", "ol", "li", "br", "code", "pre", "blockquote", "hr",
                 "h3", "h4", "h5", "h6", "s"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
@@ -205,7 +207,7 @@ def markdown_to_text(text: str, rewrite_url: UrlRewriter | None = None) -> list[
             blocks.append(Verbatim("\n".join((indent + CODE_INDENT + line).rstrip() for line in lines)))
         elif token.type == "inline" and in_heading:
             title = " ".join(_inline_text(token).split())
-            blocks.append(Verbatim(f"{indent}{title}\n{indent}{'-' * min(len(title), 78 - len(indent))}"))
+            blocks.append(Verbatim(f"{indent}{title}\n{indent}{'-' * min(display_width(title), 78 - len(indent))}"))
         elif token.type == "inline":
             marker = prefixes.pop() if prefixes else ""
             blocks.append(indent + marker + _inline_text(token))

@@ -1,7 +1,9 @@
 """The plain-text part, written from the issue's structure rather than scraped from HTML.
 
 Every link's URL is written out, headings are underlined, bullets keep a
-hanging indent, and lines stay within 78 columns (RFC 5322's recommendation).
+hanging indent, and lines stay within 78 columns (RFC 5322's recommendation),
+counted as a monospace client shows them: a Chinese, Japanese or Korean
+character takes two (``eastasian.py``, which also says where such text breaks).
 A URL longer than that stands alone on its line, unbroken, because a broken
 URL cannot be followed. Links carry the same UTM parameters as the HTML part's
 (``url()``, see ``templates.link_tagger``), so clicks from either part reach
@@ -36,6 +38,7 @@ from ..errors import Location
 from ..i18n import marked as _
 from ..issue.load import LoadedIssue
 from ..issue.records import Button
+from . import eastasian
 from .markdown import Verbatim, markdown_to_text
 from .templates import link_tagger, render_template, shared_context
 
@@ -49,6 +52,9 @@ def wrap_lines(text: str, indent: str = "", hanging: str | None = None) -> list[
     """Wrap one paragraph into lines; ``hanging`` indents the lines after the first."""
     lines: list[str] = []
     for piece in text.split("\n"):
+        if eastasian.has_wide(piece):  # two columns a character, and breaks between characters
+            lines += eastasian.wrap(piece, WIDTH, indent, hanging) or [""]
+            continue
         lines += textwrap.wrap(piece, WIDTH, initial_indent=indent,
                                subsequent_indent=hanging if hanging is not None else indent,
                                break_long_words=False, break_on_hyphens=False) or [""]
@@ -108,7 +114,7 @@ def heading(ctx: jinja2.runtime.Context, title: str, underline: str | None = Non
         underline = "=" if ctx.get("level", 2) <= 2 else "-"
     capitals = ctx.get("capitals", str.upper)  # Greek capitals drop their accents
     wrapped = wrap_lines(capitals(title) if underline == "=" else title)
-    return _chunk(wrapped + [underline * min(WIDTH, max(len(line) for line in wrapped)), ""])
+    return _chunk(wrapped + [underline * min(WIDTH, max(map(eastasian.display_width, wrapped))), ""])
 
 
 # a message of its own, as the punctuation is the language's: French writes "En savoir plus : https://..."
