@@ -210,13 +210,33 @@ SPECIAL = {
 def test_an_issue_that_is_no_readable_file_is_named_with_what_it_is(make_project, run_cli, kind, verb):
     root = make_project()
     _make_special(root / BAD, kind)
-    lines = assert_clean_failure(run_cli(verb, BAD, "--out", "out", cwd=root, timeout=20)
-                                 if verb == "build" else run_cli(verb, BAD, cwd=root, timeout=20), 2)
-    assert lines == [f"{BAD}: error: this issue file {SPECIAL[kind]} ({PLAIN_FILE})"
-                     if kind in ("folder", "pipe") else f"{BAD}: error: this issue file {SPECIAL[kind]} ("
-                     + ("point the link at an existing file, or replace it by the file)" if kind == "broken link"
-                        else "replace the link by the file itself)")]
+    expected = (f"this issue file {SPECIAL[kind]} ({PLAIN_FILE})" if kind in ("folder", "pipe") else
+                f"this issue file {SPECIAL[kind]} (" + ("point the link at an existing file, or replace it by the "
+                                                        "file)" if kind == "broken link" else
+                                                        "replace the link by the file itself)"))
+    if verb == "build":
+        lines = assert_clean_failure(run_cli(verb, BAD, "--out", "out", cwd=root, timeout=20), 2)
+        assert lines == [f"{BAD}: error: {expected}"]
+    else:  # reported as the issue's finding, as among other issues (below)
+        result = run_cli(verb, BAD, cwd=root, timeout=20)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stdout.splitlines() == [f"{BAD}: error: file: {expected}"]
     assert not (root / "out").exists()
+
+
+def test_check_goes_on_past_an_unreadable_issue_and_writes_its_summary(make_project, run_cli):
+    """One unreadable issue among several stopped the check of every other one, and no summary was written
+    (CI's pull-request comment)."""
+    root = make_project({GOOD: VALID, "issues/2021-12-other.yaml": VALID.replace("subject: Hello", "subject: Two")})
+    _make_special(root / BAD, "pipe")
+    result = run_cli("check", GOOD, BAD, "issues/2021-12-other.yaml", "--summary-file", "summary.md", cwd=root,
+                     timeout=30)
+    assert result.returncode == 2, result.stderr  # as for that file alone: an input that is no readable file
+    assert result.stdout.splitlines() == [f"{BAD}: error: file: this issue file {SPECIAL['pipe']} ({PLAIN_FILE})"]
+    assert f"{GOOD}: ok" in result.stderr and "issues/2021-12-other.yaml: ok" in result.stderr
+    assert f"{BAD}: failed: 1 error, 0 warnings; not read" in result.stderr
+    summary = (root / "summary.md").read_text(encoding="utf-8")
+    assert "3 issues; 1 failed." in summary and "| `issues/2021-12-other.yaml` | Two |" in summary
 
 
 @pytest.mark.parametrize("kind", ["folder", "pipe", "link loop"])

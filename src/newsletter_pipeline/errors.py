@@ -119,6 +119,7 @@ class UnreadableFileError(UsageError):
 
     def __init__(self, path: Path | str, reason: str, hint: str):
         # no diagnostics: callers that collect located problems per issue stop at this one
+        self.path, self.reason, self.hint = str(path), reason, hint
         super().__init__(f"{path}: error: {reason} ({hint})")
 
     def report(self) -> str:

@@ -92,7 +92,8 @@ def check_summary(outcome: CheckRun, ref: str | None, screenshots: Path | None) 
             html_bytes=email.html_bytes if email else None,
             errors=[str(f) for f in check.report.errors], warnings=[str(f) for f in check.report.warnings],
             screenshots=find_screenshots(screenshots, slug) if screenshots else [],
-            result="checked" if check.rendered else "not rendered, so only its values were checked")
+            result="checked" if check.rendered else "not read" if not check.readable
+            else "not rendered, so only its values were checked")
         if outcome.strict and check.report.warnings and not check.report.errors:
             row.failure = "--strict: warnings fail"
         rows.append(row)

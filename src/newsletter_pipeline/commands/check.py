@@ -16,7 +16,8 @@ from ..checked import build_checked
 from ..checks import CheckReport, Finding
 from ..checks.unsubscribe import list_send_headers
 from ..config import Config
-from ..errors import EXIT_INVALID, EXIT_OK, ConfigError, MissingFileError, NewsletterError
+from ..errors import (EXIT_INVALID, EXIT_OK, EXIT_USAGE, ConfigError, Location, MissingFileError,
+                      NewsletterError, UnreadableFileError)
 from ..models import RenderedIssue
 from ..progress import Progress, quiet
 from ..words import plural
@@ -29,6 +30,7 @@ class IssueCheck:
     rendered: bool = True
     email: RenderedIssue | None = None  # subject and size for --summary-file
     sender: str | None = None  # settings.sender.email: the mailto: fallback of List-Unsubscribe
+    readable: bool = True  # False: the file itself could not be read (a folder, a pipe, too large...)
 
 
 @dataclass
@@ -45,6 +47,8 @@ class CheckRun:
 
     @property
     def exit_code(self) -> int:
+        if not all(c.readable for c in self.checks):
+            return EXIT_USAGE  # as for one such file alone: the input, not its content
         return EXIT_INVALID if any(c.report.failed(self.strict) for c in self.checks) else EXIT_OK
 
     def as_json(self) -> str:
@@ -60,7 +64,8 @@ class CheckRun:
             errors, warnings = len(check.report.errors), len(check.report.warnings)
             verdict = "failed" if check.report.failed(self.strict) else "ok"
             strict = " (--strict: warnings fail)" if self.strict and warnings and not errors else ""
-            unrendered = "; not rendered, so only its values were checked" if not check.rendered else ""
+            unrendered = ("; not read" if not check.readable else
+                          "; not rendered, so only its values were checked" if not check.rendered else "")
             lines.append(f"{check.path}: {verdict}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
                          f"{strict}{unrendered}")
         return "\n".join(lines + [f"note: {note}" for note in self.notes])
@@ -72,6 +77,12 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
         loaded, rendered, report = build_checked(path, check_links=check_links)
     except ConfigError:
         raise
+    except UnreadableFileError as exc:
+        if Path(exc.path) != path:  # newsletter.yaml: every issue would stop at it
+            raise
+        # one unreadable issue does not stop the others: CI checks every changed issue and writes its summary
+        finding = Finding("file", "error", Location(str(path)), f"{exc.reason} ({exc.hint})")
+        return IssueCheck(path, CheckReport([finding]), rendered=False, readable=False)
     except NewsletterError as exc:
         if not exc.diagnostics:
             raise
