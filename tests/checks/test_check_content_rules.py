@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from checkutil import BASE, ISSUE_NAME, col_of, line_of, only, where
+from checkutil import BASE, ISSUE_NAME, col_of, line_of, links_issue, only, where
 
 from newsletter_pipeline.checks.rules.links import placeholder_reason, vague_problem
 from newsletter_pipeline.models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
@@ -150,6 +150,23 @@ def test_http_link_warns_at_its_url(check):
     assert finding.level == "warning"
     assert where(finding) == (ISSUE_NAME, line_of(issue, "url: http://www.ai4media.eu/dataset/"))
     assert "http://www.ai4media.eu/dataset/" in finding.message and "utm_" not in finding.message
+
+
+def test_a_link_spelled_with_character_references_is_found_at_its_line(check):
+    """``java&#x09;script:`` in Markdown reaches the email as ``java%09script:``; the error named the layout."""
+    issue = links_issue("First line.\n      Then [x](java&#x09;script:alert(1)) on the second.")
+    findings = [f for f in only(check(issue), "link-href") if "script:alert" in f.message]
+    assert findings and all(where(f) == (ISSUE_NAME, line_of(issue, "java&#x09;script")) for f in findings)
+
+
+def test_a_url_made_from_a_setting_is_found_at_the_setting(check, make_project):
+    """The "view in your browser" address is archive_url + the slug: a placeholder archive_url was blamed on
+    the layout template's first line."""
+    from shared import FIXTURE_CONFIG
+
+    config = FIXTURE_CONFIG.read_text(encoding="utf-8") + "archive_url: https://news.example.org\n"
+    [finding] = [f for f in only(check(config=config), "placeholder-url") if "news.example.org" in f.message]
+    assert where(finding) == ("newsletter.yaml", line_of(config, "archive_url: https://news.example.org"))
 
 
 def test_relative_link_and_empty_link_text_from_a_template_are_errors(check):

@@ -12,6 +12,7 @@ not written anywhere, the rule asks for the template line instead.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,12 @@ def strip_utm(url: str) -> str:
     # textually, as render/links.py appends them: the author's own query stays byte for byte
     kept = "&".join(piece for piece in query.split("&") if not piece.startswith("utm_"))
     return f"{path}{mark if kept else ''}{kept}{hash_}{fragment}"
+
+
+def _extends(url: str, base: str) -> bool:
+    """``url`` is ``base`` followed by a path, a query or a fragment (``https://x.org`` -> ``https://x.org/a/``)."""
+    stem = base.rstrip("/")
+    return url.startswith(stem) and url[len(stem):len(stem) + 1] in ("/", "?", "#") and len(stem) > len("https://")
 
 
 def collapse(text: str) -> str:
@@ -124,11 +131,29 @@ class SourceIndex:
         return None
 
     def find_url(self, url: str) -> Location | None:
-        """The location of a URL as written, trying it without UTM parameters and percent-decoded."""
-        for candidate in dict.fromkeys((url, strip_utm(url), unquote(strip_utm(url)))):
+        """The location of a URL as written, trying it without UTM parameters and percent-decoded.
+
+        Failing that: a value whose character references spell it (``java&#x09;script:`` in Markdown,
+        which the email has as ``java%09script:``), then the longest written http(s) address the URL
+        starts with (``archive_url``, from which each issue's "view in your browser" address is made).
+        """
+        candidates = list(dict.fromkeys((url, strip_utm(url), unquote(strip_utm(url)))))
+        for candidate in candidates:
             found = self.find(candidate)
             if found:
                 return found
+        for text, path, source in self.entries:
+            spelled = [c for c in candidates if "&" in text and c in html.unescape(text)]
+            if spelled:  # at its line: the longest start of it written as is ("java" of java&#x09;script)
+                start = next((spelled[0][:n] for n in range(len(spelled[0]), 3, -1) if spelled[0][:n] in text), "")
+                location = source.doc.value_location(path)
+                return source.refine(location, start) if start else location
+        bases = [(text, path, source) for text, path, source in self.entries
+                 if text.startswith(("https://", "http://")) and text.count("/") >= 2
+                 and any(_extends(c, text) for c in candidates)]
+        if bases:
+            _, path, source = max(bases, key=lambda entry: len(entry[0]))
+            return source.doc.value_location(path)
         return None
 
     def path_of(self, value: str) -> tuple[Path_, Source] | None:
