@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 import time
 import zlib
@@ -14,6 +15,8 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from shared import PHOTO_ISSUE_NAME, assert_clean_failure, clean_env, photo_issue
+
+from newsletter_pipeline.render.media import MAX_FILE_BYTES
 
 ARCHIVE = "https://newsletter.ai4media.eu/archive"
 ISSUE = PHOTO_ISSUE_NAME
@@ -201,7 +204,7 @@ def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cl
 @pytest.mark.parametrize(("src", "image", "message"), [
     ("images/missing.jpg", None, "the image file 'images/missing.jpg' does not exist"),
     ("images/notes.jpg", b"these are my notes, not a picture\n", "the file is not a picture that can be read"),
-    ("images", None, "cannot be read"),
+    ("images", None, "is a folder, not a picture file"),
     ("../outside.jpg", None, "is outside the project folder"),
     ("images/logo.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n', "an SVG drawing"),
     # 30,000 x 30,000 pixels in a few bytes: Pillow refuses it at open, before its size is read
@@ -217,6 +220,52 @@ def test_a_missing_unreadable_or_non_image_file_is_a_located_error(project, run_
     root = project(files={ISSUE: photo_issue(src)}, images=images)
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: ") and message in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+NOT_REGULAR = "is not a regular picture file (it is a pipe, socket or device)"
+TOO_LARGE = f"is too large to process: it is {MAX_FILE_BYTES + 1:,} bytes, more than {MAX_FILE_BYTES:,}"
+
+
+def put_non_file(path: Path, kind: str) -> None:
+    """A ``kind`` of thing that is no picture file at ``path``, as an issue's src may find on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "pipe":
+        os.mkfifo(path)  # opening it to read blocks until a writer comes: the build must not wait for one
+    elif kind == "device":
+        try:  # /dev/null's numbers: a regression then reads nothing, where /dev/zero's would never end
+            os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device file needs root (CAP_MKNOD)")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "huge":
+        with path.open("wb") as huge:
+            huge.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used, but more than a picture may be
+
+
+def refused(run_cli, verb: str, root: Path, env: dict[str, str]) -> list[str]:
+    """The lines of a ``build`` or ``check`` that must fail (exit 1) within 30 s: ``check`` reports on stdout."""
+    if verb == "build":
+        return assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env, timeout=30), 1)
+    result = run_cli("check", ISSUE, cwd=root, env=env, timeout=30)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, (result.returncode, result.stderr)
+    return (result.stdout + result.stderr).splitlines()
+
+
+@pytest.mark.parametrize("verb", ["build", "check"])
+@pytest.mark.parametrize(("kind", "message"), [
+    ("pipe", NOT_REGULAR), ("device", NOT_REGULAR), ("folder", "is a folder, not a picture file"), ("huge", TOO_LARGE),
+], ids=["pipe", "device", "folder", "huge"])
+def test_a_picture_that_is_no_regular_file_is_refused_at_its_src_without_being_read(
+        project, run_cli, env, verb, kind, message) -> None:
+    """A pipe hung build and check forever (the issue loader refused one already); a device was read
+    to its end, which /dev/zero has not; a huge file was read whole."""
+    root = project(files={ISSUE: photo_issue("images/odd.png")}, images={})
+    put_non_file(root / "images/odd.png", kind)
+    lines = refused(run_cli, verb, root, env)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: ") and "blocks[1].src: " in line and "the image file 'images/odd.png' "
+               f"{message}" in line for line in lines), lines
     assert not (root / "dist").exists()
 
 
