@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import struct
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -267,6 +268,65 @@ def test_a_picture_that_is_no_regular_file_is_refused_at_its_src_without_being_r
     assert any(line.startswith(f"{ISSUE}:8:10: error: ") and "blocks[1].src: " in line and "the image file 'images/odd.png' "
                f"{message}" in line for line in lines), lines
     assert not (root / "dist").exists()
+
+
+OUTSIDE = "is outside the project folder: a symbolic link on its path leads out of it"
+
+
+@pytest.mark.parametrize("verb", ["build", "check"])
+@pytest.mark.parametrize(("src", "link", "target"), [
+    ("images/outlink.png", "images/outlink.png", "elsewhere/outside.png"),  # a link to a picture
+    ("images/outdir/outside.png", "images/outdir", "elsewhere"),  # a link to a folder of pictures
+    ("images/zero.png", "images/zero.png", "/dev/zero"),  # a device, which would never end
+], ids=["file link", "folder link", "device link"])
+def test_a_link_out_of_the_project_is_refused_at_its_src(project, run_cli, env, tmp_path, verb, src, link,
+                                                         target) -> None:
+    """Only a literal ../ was refused: through a link, a picture of elsewhere was published in media/."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/outside.png").write_bytes(photo(60, 40))
+    root = project(files={ISSUE: photo_issue(src)}, images={})
+    (root / "images").mkdir()
+    (root / link).symlink_to(tmp_path / target)  # tmp_path / "/dev/zero" is /dev/zero
+    lines = refused(run_cli, verb, root, env)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: ") and "blocks[1].src: " in line and f"the image '{src}' {OUTSIDE}" in line
+               and "the picture must be inside the project folder" in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+def test_a_link_out_of_the_project_is_not_even_opened(project, run_cli, env, tmp_path) -> None:
+    """A link to /etc/shadow was opened and read, then refused only as "not a picture"."""
+    secret = tmp_path / "secret"
+    os.mkfifo(secret)  # a pipe tells whether anyone opened it: its writer's open returns when a reader comes
+    opened = threading.Event()
+
+    def writer() -> None:
+        os.close(os.open(secret, os.O_WRONLY))
+        opened.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    root = project(files={ISSUE: photo_issue("images/secret.png")}, images={})
+    (root / "images").mkdir()
+    (root / "images/secret.png").symlink_to(secret)
+    try:
+        result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env, timeout=30)
+        was_opened = opened.wait(1)
+    finally:
+        os.close(os.open(secret, os.O_RDONLY | os.O_NONBLOCK))  # let the writer go
+        thread.join(5)
+    lines = assert_clean_failure(result, 1)
+    assert any(f"blocks[1].src: the image 'images/secret.png' {OUTSIDE}" in line for line in lines), lines
+    assert not was_opened
+
+
+def test_links_that_stay_in_the_project_are_followed(project, run_cli, env) -> None:
+    """A folder link and an absolute file link, both inside the project: the picture is used as usual."""
+    root = project(files={ISSUE: photo_issue("pictures/linked.jpg")})
+    (root / "pictures").symlink_to("images")
+    (root / "images/linked.jpg").symlink_to(root / "images/photo.jpg")
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert only_media(root / "dist" / SLUG).suffix == ".jpg"
 
 
 def png_header(width: int, height: int) -> bytes:

@@ -40,7 +40,7 @@ from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
 from ..issue.records import FeatureBlock, Image, ImageBlock, Record, SocialLink, Sponsor
 from ..output import write_atomic
-from ..reading import FOLDER, MISSING, SPECIAL, TOO_LARGE, Refused, read_regular
+from ..reading import FOLDER, MISSING, OUTSIDE, SPECIAL, TOO_LARGE, Refused, read_regular
 from ..usercache import cache_folder
 
 ENCODER_VERSION = "2"  # part of every cache key: bump it when the encoding below changes
@@ -222,7 +222,10 @@ def _locator(loaded: LoadedIssue) -> Callable[[Use], Location]:
 
 
 def _source_file(root: Path, src: str) -> Path:
-    """The project file ``src`` names; refuses one outside the project (``../``, an absolute path)."""
+    """The project file ``src`` names; refuses one written outside the project (``../``, an absolute path).
+
+    A link out of the project is refused when the file is read (``_read``).
+    """
     relative = Path(src)
     if relative.is_absolute() or ".." in relative.parts:
         raise _Unusable(f"the image '{src}' is outside the project folder", OUTSIDE_HINT)
@@ -236,19 +239,25 @@ _NOT_A_PICTURE_FILE = "point src at the picture file itself, a JPEG or PNG in th
 
 def _read(root: Path, src: str) -> bytes:
     """The bytes of the picture ``src`` names, read only when it is a regular file of at most
-    ``MAX_FILE_BYTES`` (``reading.read_regular``).
+    ``MAX_FILE_BYTES`` inside the project once its links are followed (``reading.read_regular``).
 
-    A pipe would block the build forever and a device (``/dev/zero``) never ends.
+    A pipe would block the build forever and a device (``/dev/zero``) never
+    ends; a link out of the project would publish, or at least open, a file
+    of the author's machine (``/etc/shadow``) in the email's media folder.
     """
     path = _source_file(root, src)
     shown = display_path(path)
     try:
-        return read_regular(path, MAX_FILE_BYTES, shown=shown)
+        return read_regular(path, MAX_FILE_BYTES, inside=root, shown=shown)
     except Refused as refused:
         if refused.kind == MISSING:
             raise _Unusable(f"the image file '{src}' does not exist (looked for {shown})",
                             "check the spelling and the folder; the path starts at the folder of "
                             "newsletter.yaml") from None
+        if refused.kind == OUTSIDE:
+            raise _Unusable(f"the image '{src}' is outside the project folder: a symbolic link on its path "
+                            "leads out of it", "the picture must be inside the project folder: copy it there, "
+                            "for example into images/, and point src at the copy instead of a link") from None
         if refused.kind == FOLDER:
             raise _Unusable(f"the image file '{src}' is a folder, not a picture file", _NOT_A_PICTURE_FILE) from None
         if refused.kind == SPECIAL:
