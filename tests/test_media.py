@@ -397,6 +397,17 @@ def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_
     assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()
 
 
+def test_a_published_picture_replaced_by_a_pipe_does_not_hang_the_archive(project, run_cli, env) -> None:
+    """The archive's check for unchanged issues read the pipe (before any build could refuse it), and hung."""
+    root = project()
+    assert run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env).returncode == 0
+    (root / "images/photo.jpg").unlink()
+    os.mkfifo(root / "images/photo.jpg")
+    lines = assert_clean_failure(run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env, timeout=30), 1)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: the image file 'images/photo.jpg' "
+                               f"{NOT_REGULAR}") for line in lines), lines
+
+
 def weight_limits(root: Path, warn_kb: int, error_kb: int) -> None:
     with (root / "newsletter.yaml").open("a", encoding="utf-8") as config:
         config.write(f"image_weight:\n  warn_kb: {warn_kb}\n  error_kb: {error_kb}\n")
