@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -14,6 +16,8 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from shared import PHOTO_ISSUE_NAME, assert_clean_failure, clean_env, photo_issue
+
+from newsletter_pipeline.render.media import MAX_FILE_BYTES
 
 ARCHIVE = "https://newsletter.ai4media.eu/archive"
 ISSUE = PHOTO_ISSUE_NAME
@@ -201,7 +205,7 @@ def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cl
 @pytest.mark.parametrize(("src", "image", "message"), [
     ("images/missing.jpg", None, "the image file 'images/missing.jpg' does not exist"),
     ("images/notes.jpg", b"these are my notes, not a picture\n", "the file is not a picture that can be read"),
-    ("images", None, "cannot be read"),
+    ("images", None, "is a folder, not a picture file"),
     ("../outside.jpg", None, "is outside the project folder"),
     ("images/logo.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n', "an SVG drawing"),
     # 30,000 x 30,000 pixels in a few bytes: Pillow refuses it at open, before its size is read
@@ -218,6 +222,111 @@ def test_a_missing_unreadable_or_non_image_file_is_a_located_error(project, run_
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
     assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: ") and message in line for line in lines), lines
     assert not (root / "dist").exists()
+
+
+NOT_REGULAR = "is not a regular picture file (it is a pipe, socket or device)"
+TOO_LARGE = f"is too large to process: it is {MAX_FILE_BYTES + 1:,} bytes, more than {MAX_FILE_BYTES:,}"
+
+
+def put_non_file(path: Path, kind: str) -> None:
+    """A ``kind`` of thing that is no picture file at ``path``, as an issue's src may find on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "pipe":
+        os.mkfifo(path)  # opening it to read blocks until a writer comes: the build must not wait for one
+    elif kind == "device":
+        try:  # /dev/null's numbers: a regression then reads nothing, where /dev/zero's would never end
+            os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device file needs root (CAP_MKNOD)")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "huge":
+        with path.open("wb") as huge:
+            huge.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used, but more than a picture may be
+
+
+def refused(run_cli, verb: str, root: Path, env: dict[str, str]) -> list[str]:
+    """The lines of a ``build`` or ``check`` that must fail (exit 1) within 30 s: ``check`` reports on stdout."""
+    if verb == "build":
+        return assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env, timeout=30), 1)
+    result = run_cli("check", ISSUE, cwd=root, env=env, timeout=30)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, (result.returncode, result.stderr)
+    return (result.stdout + result.stderr).splitlines()
+
+
+@pytest.mark.parametrize("verb", ["build", "check"])
+@pytest.mark.parametrize(("kind", "message"), [
+    ("pipe", NOT_REGULAR), ("device", NOT_REGULAR), ("folder", "is a folder, not a picture file"), ("huge", TOO_LARGE),
+], ids=["pipe", "device", "folder", "huge"])
+def test_a_picture_that_is_no_regular_file_is_refused_at_its_src_without_being_read(
+        project, run_cli, env, verb, kind, message) -> None:
+    """A pipe hung build and check forever (the issue loader refused one already); a device was read
+    to its end, which /dev/zero has not; a huge file was read whole."""
+    root = project(files={ISSUE: photo_issue("images/odd.png")}, images={})
+    put_non_file(root / "images/odd.png", kind)
+    lines = refused(run_cli, verb, root, env)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: ") and "blocks[1].src: " in line and "the image file 'images/odd.png' "
+               f"{message}" in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+OUTSIDE = "is outside the project folder: a symbolic link on its path leads out of it"
+
+
+@pytest.mark.parametrize("verb", ["build", "check"])
+@pytest.mark.parametrize(("src", "link", "target"), [
+    ("images/outlink.png", "images/outlink.png", "elsewhere/outside.png"),  # a link to a picture
+    ("images/outdir/outside.png", "images/outdir", "elsewhere"),  # a link to a folder of pictures
+    ("images/zero.png", "images/zero.png", "/dev/zero"),  # a device, which would never end
+], ids=["file link", "folder link", "device link"])
+def test_a_link_out_of_the_project_is_refused_at_its_src(project, run_cli, env, tmp_path, verb, src, link,
+                                                         target) -> None:
+    """Only a literal ../ was refused: through a link, a picture of elsewhere was published in media/."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/outside.png").write_bytes(photo(60, 40))
+    root = project(files={ISSUE: photo_issue(src)}, images={})
+    (root / "images").mkdir()
+    (root / link).symlink_to(tmp_path / target)  # tmp_path / "/dev/zero" is /dev/zero
+    lines = refused(run_cli, verb, root, env)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: ") and "blocks[1].src: " in line and f"the image '{src}' {OUTSIDE}" in line
+               and "the picture must be inside the project folder" in line for line in lines), lines
+    assert not (root / "dist").exists()
+
+
+def test_a_link_out_of_the_project_is_not_even_opened(project, run_cli, env, tmp_path) -> None:
+    """A link to /etc/shadow was opened and read, then refused only as "not a picture"."""
+    secret = tmp_path / "secret"
+    os.mkfifo(secret)  # a pipe tells whether anyone opened it: its writer's open returns when a reader comes
+    opened = threading.Event()
+
+    def writer() -> None:
+        os.close(os.open(secret, os.O_WRONLY))
+        opened.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    root = project(files={ISSUE: photo_issue("images/secret.png")}, images={})
+    (root / "images").mkdir()
+    (root / "images/secret.png").symlink_to(secret)
+    try:
+        result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env, timeout=30)
+        was_opened = opened.wait(1)
+    finally:
+        os.close(os.open(secret, os.O_RDONLY | os.O_NONBLOCK))  # let the writer go
+        thread.join(5)
+    lines = assert_clean_failure(result, 1)
+    assert any(f"blocks[1].src: the image 'images/secret.png' {OUTSIDE}" in line for line in lines), lines
+    assert not was_opened
+
+
+def test_links_that_stay_in_the_project_are_followed(project, run_cli, env) -> None:
+    """A folder link and an absolute file link, both inside the project: the picture is used as usual."""
+    root = project(files={ISSUE: photo_issue("pictures/linked.jpg")})
+    (root / "pictures").symlink_to("images")
+    (root / "images/linked.jpg").symlink_to(root / "images/photo.jpg")
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert only_media(root / "dist" / SLUG).suffix == ".jpg"
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -286,6 +395,17 @@ def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_
     assert changed.returncode == 0 and "1 built, 0 unchanged" in changed.stdout + changed.stderr
     new = next(p for p in (root / "site" / "media").iterdir() if p != first)
     assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()
+
+
+def test_a_published_picture_replaced_by_a_pipe_does_not_hang_the_archive(project, run_cli, env) -> None:
+    """The archive's check for unchanged issues read the pipe (before any build could refuse it), and hung."""
+    root = project()
+    assert run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env).returncode == 0
+    (root / "images/photo.jpg").unlink()
+    os.mkfifo(root / "images/photo.jpg")
+    lines = assert_clean_failure(run_cli("archive", ISSUE, "--out", "site", cwd=root, env=env, timeout=30), 1)
+    assert any(line.startswith(f"{ISSUE}:8:10: error: blocks[1].src: the image file 'images/photo.jpg' "
+                               f"{NOT_REGULAR}") for line in lines), lines
 
 
 def weight_limits(root: Path, warn_kb: int, error_kb: int) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from .. import __version__
 from ..issue.load import SLUG_PATTERN, display_path
+from ..reading import Refused, open_regular
 
 FORMAT = 1
 STATE_DIR = ".archive"
@@ -189,7 +190,8 @@ class ContentHasher:
         digest.update(_file_digest(issue_file).encode("ascii"))
         digest.update(editions.encode("utf-8") + b"\0")
         for picture in pictures or ():
-            digest.update(picture.encode("utf-8") + b"\0" + _file_digest(self._root / picture).encode("ascii"))
+            digest.update(picture.encode("utf-8") + b"\0"
+                          + _file_digest(self._root / picture, inside=self._root).encode("ascii"))
         for folder in template_dirs:
             digest.update(folder.encode("utf-8") + b"\0" + self._folder_digest(folder).encode("ascii"))
         return digest.hexdigest()
@@ -200,10 +202,17 @@ class ContentHasher:
         return self._folders[folder]
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path, inside: Path | None = None) -> str:
+    """The SHA-256 of the regular file ``path``; "missing" for anything else (``reading.open_regular``).
+
+    A pipe in a picture's or an issue's place hung the archive here, before
+    the build that names the problem; a link out of the project (``inside``)
+    is not opened. Either changes the key, so the issue is built and refused.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        with open_regular(path, inside=inside) as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except (Refused, OSError):
         return "missing"
 
 

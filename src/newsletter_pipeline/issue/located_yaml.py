@@ -16,9 +16,6 @@ in place of the file cannot block the process.
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from typing import Any
 import yaml
 
 from ..errors import Diagnostic, DiagnosticList, IssueError, Location, MissingFileError, UnreadableFileError, echo
+from ..reading import FOLDER, MISSING, SPECIAL, TOO_LARGE, Refused, read_regular
 from .plain_words import Words, yaml_syntax
 
 try:  # the C composer is several times faster; fall back when libyaml is missing
@@ -243,48 +241,24 @@ def read_source(path: Path, shown: str, what: str = "issue file") -> str:
     (exit 2) for a folder, pipe, device, link loop, unreadable or oversized
     file, and ``IssueError`` (exit 1) at the line and column of the first byte
     that is not UTF-8. Opening never blocks: a pipe is opened non-blocking and
-    refused before anything is read.
+    refused before anything is read (``reading.open_regular``).
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise _open_error(path, shown, what, exc) from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, socket or device)"
-        raise UnreadableFileError(shown, f"this {what} is {kind}", PLAIN_FILE)
-    if info.st_size > MAX_BYTES:
-        os.close(fd)
-        raise UnreadableFileError(shown, f"this {what} is {info.st_size:,} bytes, more than {MAX_BYTES:,}",
-                                  "an email must stay far smaller; remove what was pasted in by mistake")
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:  # e.g. EISDIR on some systems, EIO from a failing disk
-            raise _open_error(path, shown, what, exc) from None
+        data = read_regular(path, MAX_BYTES, shown=shown)
+    except Refused as refused:
+        raise _refusal(refused, shown, what) from None
     return decode_utf8(data, shown)
 
 
 PLAIN_FILE = "it must be a plain text file: name the .yaml file itself, or put a file in its place"
+_HINTS = {FOLDER: PLAIN_FILE, SPECIAL: PLAIN_FILE,
+          TOO_LARGE: "an email must stay far smaller; remove what was pasted in by mistake"}
 
 
-def _open_error(path: Path, shown: str, what: str, exc: OSError) -> Exception:
-    if exc.errno == errno.ENOENT:
-        if path.is_symlink():
-            return UnreadableFileError(shown, f"this {what} is a symbolic link to {os.readlink(path)}, which does "
-                                       "not exist", "point the link at an existing file, or replace it by the file")
+def _refusal(refused: Refused, shown: str, what: str) -> Exception:
+    if refused.kind == MISSING:
         return MissingFileError(shown, what)
-    if exc.errno == errno.ELOOP:
-        return UnreadableFileError(shown, f"this {what} is a symbolic link that leads back to itself (a loop)",
-                                   "replace the link by the file itself")
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return UnreadableFileError(shown, f"this {what} cannot be read: permission denied",
-                                   f"allow yourself to read it, e.g. chmod u+r {shown}")
-    if exc.errno == errno.EISDIR:
-        return UnreadableFileError(shown, f"this {what} is a folder", PLAIN_FILE)
-    return UnreadableFileError(shown, f"this {what} cannot be read: {exc.strerror or exc}",
-                               "check the file and the disk it is on")
+    return UnreadableFileError(shown, f"this {what} {refused.reason}", _HINTS.get(refused.kind, refused.hint))
 
 
 def decode_utf8(data: bytes, shown: str) -> str:

@@ -40,6 +40,7 @@ from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
 from ..issue.records import FeatureBlock, Image, ImageBlock, Record, SocialLink, Sponsor
 from ..output import write_atomic
+from ..reading import FOLDER, MISSING, OUTSIDE, SPECIAL, TOO_LARGE, Refused, read_regular
 from ..usercache import cache_folder
 
 ENCODER_VERSION = "2"  # part of every cache key: bump it when the encoding below changes
@@ -52,6 +53,9 @@ IMAGE_PADDING = 32
 SOCIAL_ICON_WIDTH = 24  # footer.mjml.j2's icon-size
 MAX_PIXELS = 60_000_000  # larger files are refused rather than decoded (Pillow's bomb guard is 89 M)
 MAX_FRAMES_PIXELS = 4 * MAX_PIXELS  # an animated GIF's frames together (each is decoded and resized)
+# bytes of a source file: four a pixel, as the largest picture processed takes uncompressed in RGBA (and an
+# animation's frames at one palette byte a pixel); a larger file is refused before it is read
+MAX_FILE_BYTES = 4 * MAX_PIXELS
 MEDIA_FOLDER = "media"
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}  # what a build writes, by extension
 # a processed picture's file name: the first 16 hex digits of its bytes' SHA-256, then the extension
@@ -218,26 +222,54 @@ def _locator(loaded: LoadedIssue) -> Callable[[Use], Location]:
 
 
 def _source_file(root: Path, src: str) -> Path:
-    """The project file ``src`` names; refuses one outside the project (``../``, an absolute path)."""
+    """The project file ``src`` names; refuses one written outside the project (``../``, an absolute path).
+
+    A link out of the project is refused when the file is read (``_read``).
+    """
     relative = Path(src)
     if relative.is_absolute() or ".." in relative.parts:
-        raise _Unusable(f"the image '{src}' is outside the project folder",
-                        "put the picture in the project folder, for example images/, and write its path "
-                        "from there, such as images/photo.jpg")
+        raise _Unusable(f"the image '{src}' is outside the project folder", OUTSIDE_HINT)
     return root / relative
 
 
-def _picture(root: Path, use: Use, archive: str, cache: Path | None, location: Location) -> Picture:
-    path = _source_file(root, use.src)
+OUTSIDE_HINT = ("the picture must be inside the project folder: put it there, for example in images/, and write "
+                "its path from there, such as images/photo.jpg")
+_NOT_A_PICTURE_FILE = "point src at the picture file itself, a JPEG or PNG in the project folder"
+
+
+def _read(root: Path, src: str) -> bytes:
+    """The bytes of the picture ``src`` names, read only when it is a regular file of at most
+    ``MAX_FILE_BYTES`` inside the project once its links are followed (``reading.read_regular``).
+
+    A pipe would block the build forever and a device (``/dev/zero``) never
+    ends; a link out of the project would publish, or at least open, a file
+    of the author's machine (``/etc/shadow``) in the email's media folder.
+    """
+    path = _source_file(root, src)
+    shown = display_path(path)
     try:
-        source = path.read_bytes()
-    except FileNotFoundError:
-        raise _Unusable(f"the image file '{use.src}' does not exist (looked for {display_path(path)})",
-                        "check the spelling and the folder; the path starts at the folder of "
-                        "newsletter.yaml") from None
-    except OSError as exc:
-        raise _Unusable(f"the image file '{use.src}' cannot be read ({exc.strerror or exc})",
-                        "make sure it is a readable file, not a folder") from None
+        return read_regular(path, MAX_FILE_BYTES, inside=root, shown=shown)
+    except Refused as refused:
+        if refused.kind == MISSING:
+            raise _Unusable(f"the image file '{src}' does not exist (looked for {shown})",
+                            "check the spelling and the folder; the path starts at the folder of "
+                            "newsletter.yaml") from None
+        if refused.kind == OUTSIDE:
+            raise _Unusable(f"the image '{src}' is outside the project folder: a symbolic link on its path "
+                            "leads out of it", "the picture must be inside the project folder: copy it there, "
+                            "for example into images/, and point src at the copy instead of a link") from None
+        if refused.kind == FOLDER:
+            raise _Unusable(f"the image file '{src}' is a folder, not a picture file", _NOT_A_PICTURE_FILE) from None
+        if refused.kind == SPECIAL:
+            raise _Unusable(f"the image file '{src}' is not a regular picture file (it is a pipe, socket or "
+                            "device)", _NOT_A_PICTURE_FILE) from None
+        if refused.kind == TOO_LARGE:
+            raise _too_large(f"the image file '{src}' is too large to process: it {refused.reason}") from None
+        raise _Unusable(f"the image file '{src}' {refused.reason}", refused.hint) from None
+
+
+def _picture(root: Path, use: Use, archive: str, cache: Path | None, location: Location) -> Picture:
+    source = _read(root, use.src)
     target = 2 * use.width
     original, media = _process(source, target, cache)
     width = use.width
