@@ -77,12 +77,6 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
         loaded, rendered, report = build_checked(path, check_links=check_links)
     except ConfigError:
         raise
-    except UnreadableFileError as exc:
-        if Path(exc.path) != path:  # newsletter.yaml: every issue would stop at it
-            raise
-        # one unreadable issue does not stop the others: CI checks every changed issue and writes its summary
-        finding = Finding("file", "error", Location(str(path)), f"{exc.reason} ({exc.hint})")
-        return IssueCheck(path, CheckReport([finding]), rendered=False, readable=False)
     except NewsletterError as exc:
         if not exc.diagnostics:
             raise
@@ -99,7 +93,15 @@ def run(paths: list[Path], strict: bool = False, check_links: bool = False, prog
             raise MissingFileError(path)
     outcome = CheckRun(strict=strict)
     for path in progress(paths, "checking issues and their links" if check_links else "checking issues"):
-        outcome.checks.append(check_issue(path, check_links))
+        try:
+            outcome.checks.append(check_issue(path, check_links))
+        except UnreadableFileError as exc:
+            if len(paths) == 1 or Path(exc.path) != path:  # alone, or newsletter.yaml (every issue would stop)
+                raise
+            # one unreadable issue among several does not stop the others: CI checks every changed issue
+            # and writes their summary
+            finding = Finding("file", "error", Location(str(path)), f"{exc.reason} ({exc.hint})")
+            outcome.checks.append(IssueCheck(path, CheckReport([finding]), rendered=False, readable=False))
     if paths:
         sender = next((c.sender for c in outcome.checks if c.sender), None)
         outcome.notes.append(list_send_headers(Config.load(), sender))
