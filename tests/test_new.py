@@ -181,3 +181,13 @@ def test_a_title_with_nothing_to_spell_a_file_name_with_is_refused_once(run_cli,
         (line,) = assert_clean_failure(run_cli("new", title, cwd=root, env=clean_env()), 2)
         assert line.startswith("error: the title ") and "error: error" not in line, line
         assert "Greek and Cyrillic are spelled in Latin letters" in line
+
+
+@pytest.mark.parametrize("title, what", [("Hello\nBcc: x@example.org", "a line break (U+000A)"),
+                                         ("Hello \u202eevil", "a right-to-left override (U+202E)")])
+def test_a_title_that_is_no_one_line_text_is_refused_before_anything_is_written(run_cli, make_project, title, what):
+    """The issue was written, and then failed to build: its subject cannot hold that character."""
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    (line,) = assert_clean_failure(run_cli("new", title, "--date", "2027-03-01", cwd=root, env=clean_env()), 2)
+    assert f"contains {what}" in line and 'give a title of one line, such as "Spring update"' in line
+    assert sorted(p.name for p in (root / "issues").iterdir()) == ["2026-10-autumn-news.yaml"]

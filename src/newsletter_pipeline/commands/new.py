@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import UsageError
+from ..errors import UsageError, echo
 from ..issue.editions import split_name
 from ..issue.load import display_path, find_project_root
 from ..issue.located_yaml import read_located_yaml
+from ..issue.values import ValueProblem, single_line
 from ..output import write_atomic
 from ..slugs import slugify
 
@@ -100,6 +101,12 @@ def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd
     there is no issue to start from, or when the file exists (never overwritten).
     """
     date = date or dt.date.today()
+    try:  # the title becomes the subject and the masthead's title: one line of visible text, as they must be
+        single_line(title)
+    except ValueProblem as problem:
+        words = problem.message.format(**problem.context)
+        raise UsageError(f"the title {echo(title)} {words}; give a title of one line, "
+                         'such as "Spring update"') from None
     slug = slugify(title)
     if not slug or not title.strip():
         raise UsageError(f"the title {title!r} has no letters or digits that can be written in a file name "
