@@ -39,6 +39,7 @@ from email.utils import format_datetime, make_msgid
 
 from .errors import ConfigError
 from .models import Content  # a plain value: message sits between rendering and providers, importing neither
+from .slugs import ascii_lower
 
 # refold_source="none": headers set with ``set_raw`` (List-Unsubscribe) keep our folding; the
 # default would turn a long URL into RFC 2047 encoded words, which no client can follow.
@@ -114,7 +115,7 @@ class Unsubscribe:
 def list_id(list_name: str, from_email: str) -> str:
     """RFC 2919 List-Id: ``Name <name.domain>``, stable for one newsletter."""
     domain = from_email.rpartition("@")[2] or "localhost"
-    label = _LIST_ID_UNSAFE.sub("-", list_name.lower()).strip("-") or "newsletter"
+    label = _LIST_ID_UNSAFE.sub("-", ascii_lower(list_name)).strip("-") or "newsletter"  # Łódź: lodz, not d
     return f"{list_name} <{label}.{domain}>"
 
 

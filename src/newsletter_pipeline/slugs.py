@@ -32,16 +32,21 @@ _CYRILLIC = {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "
 _PAIRS = re.compile("|".join(_GREEK_PAIRS))
 
 
-def slugify(title: str) -> str:
-    """``"Spring update!"`` -> ``"spring-update"``: ASCII letters and digits joined by hyphens; ``""`` when
-    nothing of the title can be spelled so (a title only in Chinese, say, or only punctuation)."""
-    text = "".join(_LATIN.get(char, char) for char in title.lower())
+def ascii_lower(text: str) -> str:
+    """``text`` in small ASCII letters, spelled as its language would in Latin letters (``Łódź`` -> ``lodz``,
+    ``Αθήνα`` -> ``athina``); what has no such spelling (Chinese, say) is left out."""
+    text = "".join(_LATIN.get(char, char) for char in text.lower())
     # Greek accents first (ά -> α), so the letter pairs below are found with or without them
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     text = _PAIRS.sub(lambda found: _GREEK_PAIRS[found.group()], text)
     text = "".join(_GREEK.get(char) or _CYRILLIC.get(char) or char for char in text)
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def slugify(title: str) -> str:
+    """``"Spring update!"`` -> ``"spring-update"``: ASCII letters and digits joined by hyphens; ``""`` when
+    nothing of the title can be spelled so (a title only in Chinese, say, or only punctuation)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_lower(title)).strip("-")
     if len(slug) <= MAX_LENGTH:
         return slug
     cut = slug[:MAX_LENGTH + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_LENGTH + 1] else slug[:MAX_LENGTH]

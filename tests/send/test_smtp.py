@@ -261,3 +261,14 @@ def test_a_mailbox_name_beyond_ascii_needs_a_server_with_smtputf8(tmp_path, smtp
     else:  # refused before MAIL FROM, saying why: nothing half-sent
         assert result.outcomes["jürgen@müller-gmbh.de"] == Status.REJECTED and len(delivered) == 1
         assert any("jürgen@müller-gmbh.de" in note and "SMTPUTF8" in note for note in result.notes), result.notes
+
+
+def test_the_list_id_spells_a_name_in_latin_letters_as_file_names_do():
+    """``Sieć Badawcza Łódź`` gave ``sie-badawcza-d``: the letters beyond ASCII were dropped, not spelled."""
+    from newsletter_pipeline.message import list_id
+
+    assert list_id("Sieć Badawcza Łódź", "news@siec.example.pl") == (
+        "Sieć Badawcza Łódź <siec-badawcza-lodz.siec.example.pl>")
+    assert list_id("Αθηναϊκά Νέα", "a@b.gr") == "Αθηναϊκά Νέα <athinaika-nea.b.gr>"
+    assert list_id("AI4Media Newsletter", "a@b.eu") == "AI4Media Newsletter <ai4media-newsletter.b.eu>"
+    assert list_id("研究通讯", "a@b.cn") == "研究通讯 <newsletter.b.cn>"
