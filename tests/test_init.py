@@ -41,6 +41,16 @@ def test_a_new_project_builds_and_passes_check_strict(run_cli, tmp_path):
     assert issue.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schema/issue.schema.json")
 
 
+def test_a_language_without_a_catalogue_is_named_at_init(run_cli, tmp_path):
+    """init --language tr said nothing, and its starter then failed check --strict on the language warning."""
+    made = run_cli("init", str(tmp_path / "tr"), "--name", "Kış Bülteni", "--language", "tr", env=clean_env())
+    assert made.returncode == 0, made.stderr
+    assert "note: tr has no catalogue: the built-in words (footer, labels) are written in English until you " \
+           "write them under strings: tr: in newsletter.yaml" in made.stderr
+    german = run_cli("init", str(tmp_path / "de"), "--name", "Winterbrief", "--language", "de", env=clean_env())
+    assert german.returncode == 0 and "no catalogue" not in german.stderr
+
+
 def test_options_are_written_as_one_value_each_whatever_they_hold(run_cli, tmp_path):
     project = tmp_path / "y"
     name = 'Nachrichten: "Wien" # 1'

@@ -409,6 +409,12 @@ def init(directory: Path, name: str | None, sender_email: str | None, postal_add
     if DEFAULT_SENDER == answers.sender_email or DEFAULT_ADDRESS == answers.postal_address:
         click.echo(f"note: edit {directory / 'newsletter.yaml'}: the sender and postal address are examples "
                    "to replace before the first send", err=True)
+    from .i18n import catalogue_for
+
+    if catalogue_for(answers.language) is None:
+        click.echo(f"note: {answers.language} has no catalogue: the built-in words (footer, labels) are written in "
+                   f"English until you write them under strings: {answers.language}: in newsletter.yaml "
+                   "(newsletter check warns, and --strict fails, until then; README 'Languages')", err=True)
     click.echo(f"next: cd {directory} && newsletter preview issues/", err=True)
 
 
