@@ -513,6 +513,10 @@ def test_right_to_left_languages_are_mirrored(make_project, run_cli):
     aligned = [style for style in texts if "font-size:16px" in style.replace(" ", "") and "text-align" in style]
     assert aligned and all("text-align:left" not in style.replace(" ", "") for style in aligned)
     assert any("text-align:right" in style.replace(" ", "") for style in aligned)
+    # the quote's source is indented from the right, under the words (it kept the left-hand 24px)
+    quote = etree.fromstring(html, etree.HTMLParser()).xpath("//blockquote[contains(@class, 'np-quote')]")[0]
+    source = quote.getnext()
+    assert source.tag == "p" and source.get("style").startswith("margin:8px 24px 12px 0;"), source.get("style")
     mjml = (root / "dist/2022-03-he/email.mjml").read_text("utf-8")
     assert 'align="right"' in mjml and 'align="left"' not in mjml
     assert 'direction="rtl"' in mjml
