@@ -82,6 +82,23 @@ def test_bad_preheader_warns_at_its_line(check, preheader, words):
     assert any(words in f.message for f in findings)
 
 
+@pytest.mark.parametrize("text, seen", [
+    ("👩\u200d🔬" * 10, 10), ("e\u0301te", 3), ("🇪🇺🇩🇪", 2), ("👍🏽 ok", 4), ("a\u00adb", 2),
+    ("plain  text\nhere", 15), ("Ελληνικά", 8), ("👨\u200d👩\u200d👧\u200d👦", 1), ("", 0),
+])
+def test_the_preheader_is_counted_in_characters_as_readers_see_them(text, seen):
+    """Ten 👩‍🔬 were "30 characters": each is a woman, a joiner and a microscope, drawn as one."""
+    from newsletter_pipeline.checks.rules.envelope import visible_length
+
+    assert visible_length(text) == seen
+
+
+def test_an_emoji_preheader_of_the_right_length_passes(check):
+    emoji = "Our scientists at work - " + "👩\u200d🔬 " * 40  # 104 seen; 184 code points ("too long")
+    issue = BASE.replace(BASE.splitlines()[1], f"preheader: {emoji.strip()}")
+    assert only(check(issue), "preheader") == []
+
+
 # --- image-alt / image-src ------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checked import build_checked
-from ..checks.rules.envelope import PREHEADER_MAX, PREHEADER_MIN
+from ..checks.rules.envelope import PREHEADER_MAX, PREHEADER_MIN, visible_length
 from ..config import Config
 from ..errors import NewsletterError, UsageError
 from ..issue.editions import split_name
@@ -93,13 +93,15 @@ class Build:
     def inbox(self) -> dict[str, Any]:
         """The inbox card: sender, subject and preheader as a client's list shows them.
 
-        ``visible`` is the preheader's length as a reader sees it: runs of white
-        space count once, invisible format characters (zero-width joiners, soft
-        hyphens, the padding some templates add) not at all.
+        ``visible`` is the preheader's length as a reader sees it, as the
+        ``preheader`` check counts it (``envelope.visible_length``).
         """
-        visible = "".join(c for c in " ".join(self.preheader.split()) if unicodedata.category(c) != "Cf")
+        text = " ".join(self.preheader.split())
+        visible = "".join(c for i, c in enumerate(text) if unicodedata.category(c) != "Cf"
+                          or c == "\u200d" and i and ord(text[i - 1]) > 0x2000)  # joining two emoji into one
         return {"from_name": self.from_name, "from_email": self.from_email, "subject": self.subject,
-                "preheader": visible, "visible": len(visible), "min": PREHEADER_MIN, "max": PREHEADER_MAX}
+                "preheader": visible, "visible": visible_length(visible), "min": PREHEADER_MIN,
+                "max": PREHEADER_MAX}
 
     def summary(self) -> dict[str, Any]:
         """What the index shows: no bodies."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 from ..context import CheckContext
@@ -23,6 +24,32 @@ def subject_problems(subject: str | None) -> list[tuple[str, str]]:
     return []
 
 
+def visible_length(text: str) -> int:
+    """How many characters a reader sees: white space runs once, and what a screen draws as one
+    character counts once (``é`` written as e + accent, ``👩‍🔬`` joined by U+200D, a flag of two regional
+    letters, a skin tone); invisible format characters (zero-width joiners, soft hyphens) not at all.
+    (The user-perceived characters of UAX #29, for what a preheader holds.)"""
+    count, joined, flag = 0, False, False
+    for char in " ".join(text.split()):
+        code, kind = ord(char), unicodedata.category(char)
+        if char == "\u200d":
+            joined = True
+            continue
+        if kind in ("Mn", "Me", "Cf") or 0x1F3FB <= code <= 0x1F3FF:  # marks, format, skin tones
+            continue
+        if joined:  # the next part of an emoji joined to the one before
+            joined = False
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF:  # regional indicators: two make one flag
+            flag = not flag
+            if not flag:
+                continue
+        else:
+            flag = False
+        count += 1
+    return count
+
+
 def preheader_problems(preheader: str | None, subject: str | None) -> list[tuple[str, str]]:
     """(level, message) pairs for the preview text shown after the subject."""
     text = (preheader or "").strip()
@@ -30,8 +57,9 @@ def preheader_problems(preheader: str | None, subject: str | None) -> list[tuple
         return [("warning", "no preheader: inboxes will show the first words of the email instead "
                             f"(add 'preheader:' with {PREHEADER_MIN}-{PREHEADER_MAX} characters)")]
     problems = []
-    if not PREHEADER_MIN <= len(text) <= PREHEADER_MAX:
-        problems.append(("warning", f"the preheader is {len(text)} characters; write "
+    length = visible_length(text)
+    if not PREHEADER_MIN <= length <= PREHEADER_MAX:
+        problems.append(("warning", f"the preheader is {length} characters; write "
                                     f"{PREHEADER_MIN}-{PREHEADER_MAX} so it fills the preview line "
                                     "without being cut"))
     if " ".join(text.lower().split()) == " ".join((subject or "").lower().split()):
