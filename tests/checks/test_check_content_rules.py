@@ -99,6 +99,43 @@ def test_an_emoji_preheader_of_the_right_length_passes(check):
     assert only(check(issue), "preheader") == []
 
 
+# --- event-date ------------------------------------------------------------------------------------
+
+EVENTS = BASE + """\
+  - type: upcoming_events
+    events:
+      - title: Summit
+        start: 2022-03-20
+        end: 2022-03-22
+        place: Rome
+        url: https://www.ai4media.eu/summit/
+      - title: Workshop
+        start: 2022-05-03
+        place: Athens
+        url: https://www.ai4media.eu/workshop/
+  - type: past_events
+    events:
+      - title: Webinar
+        date: 2022-06-01
+        url: https://www.ai4media.eu/webinar/
+      - title: Meeting
+        date: 2022-03-01
+        url: https://www.ai4media.eu/meeting/
+"""
+
+
+def test_an_event_on_the_wrong_side_of_the_issues_date_is_a_warning_at_its_date(check):
+    """An event copied from last month's issue kept inviting readers to what was over (issue of 2022-04-01)."""
+    findings = only(check(EVENTS), "event-date")
+    assert [(f.level, where(f)) for f in findings] == [
+        ("warning", (ISSUE_NAME, line_of(EVENTS, "end: 2022-03-22"))),
+        ("warning", (ISSUE_NAME, line_of(EVENTS, "date: 2022-06-01")))]
+    assert findings[0].message.startswith("'Summit' is an upcoming event that ended on 2022-03-22, before the "
+                                          "issue's date (2022-04-01)")
+    assert "'Webinar' is a past event on 2022-06-01, after the issue's date" in findings[1].message
+    assert only(check(), "event-date") == []
+
+
 # --- image-alt / image-src ------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ def rule(*ids: str) -> Callable[[Rule], Rule]:
 
 def load_rules() -> list[Rule]:
     """Import every rule module once (registration happens at import) and return the rules."""
-    from . import (contrast, css_support, dark_mode, envelope, fonts, images, language, legal,  # noqa: F401
-                   links, markdown, placeholders, size, structure)
+    from . import (contrast, css_support, dark_mode, envelope, events, fonts, images, language,  # noqa: F401
+                   legal, links, markdown, placeholders, size, structure)
 
     return RULES
