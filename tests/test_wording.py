@@ -110,3 +110,13 @@ def test_a_mistaken_language_says_what_to_write(make_project, run_cli, written, 
     root = make_project({ISSUE: VALID.replace("language: en", f"language: {written}")})
     (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
     assert line == f"{ISSUE}:4:11: error: language: {words}"
+
+
+def test_an_event_that_ends_before_it_starts_is_reported_at_its_end(make_project, run_cli) -> None:
+    """It was reported at the event's first line, the title."""
+    events = ("  - type: upcoming_events\n    events:\n      - title: Summit\n        start: 2022-05-03\n"
+              "        end: 2022-05-01\n        place: Rome\n        url: https://www.ai4media.eu/summit/\n")
+    root = make_project({ISSUE: VALID + events})
+    (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
+    end = (VALID + events).splitlines().index("        end: 2022-05-01") + 1
+    assert line.startswith(f"{ISSUE}:{end}:14: error: blocks[2].events[0].end: the event ends before it starts")

@@ -236,8 +236,9 @@ def add_validation_errors(
                 message, hint = words.message, words.hint
             hint = str(context.get("hint", hint))
             location = doc.value_location(prefix + path)
-            if "field" in context:  # a model-level check that names the field it is about
+            if "field" in context:  # a model-level check that names the field it is about: at its value
                 shown = format_key_path(display_prefix + path + (str(context["field"]),))
+                location = doc.value_location(prefix + path + (str(context["field"]),))
             if "at" in context:  # a model-level check that names the value it is about, by its key path
                 at = tuple(context["at"])
                 location = doc.value_location(prefix + path + at)
