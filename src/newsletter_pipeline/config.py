@@ -13,7 +13,6 @@ Contracts:
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import textwrap
@@ -21,9 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 from .controls import first_control
+from .envfile import EnvFile, read_env_file
 from .errors import ConfigError, Diagnostic, Location, NewsletterError
 from .redaction import REDACTED, Redactor
 
@@ -113,22 +111,29 @@ class Config:
     sources: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-        """Read ``.env`` of the project root (or the working folder), then the environment."""
+    def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None,
+             strict: bool = True) -> Config:
+        """Read ``.env`` of the project root (or the working folder), then the environment.
+
+        A ``.env`` that is there but cannot be read, or has a line that does not
+        parse, is a ``ConfigError`` (``envfile.py``), never skipped. ``strict=False``
+        (for the redactor) takes what can be read and never raises.
+        """
         environ = os.environ if environ is None else environ
         values: dict[str, str] = {}
         sources = ["the environment"]
-        dotenv: Path | None = None
+        dotenv: EnvFile | None = None
         for folder in _dotenv_folders(project_root):
             path = folder / ".env"
-            if path.is_file():
-                values.update({k: v for k, v in dotenv_values(stream=_dotenv_text(path)).items() if v is not None})
+            if os.path.lexists(path):  # a folder, a pipe or a broken link there is refused, not skipped
+                dotenv = read_env_file(path, strict)
+                values.update(dotenv.values)
                 sources.append(str(path))
-                dotenv = path
                 break
         values.update({k: v for k, v in environ.items()})
         resolved = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
-        _refuse_controls(resolved, environ, dotenv)
+        if strict:
+            _refuse_controls(resolved, environ, dotenv)
         return cls(resolved, sources)
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -207,7 +212,7 @@ class Config:
         return Redactor(self.secrets())
 
 
-def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dotenv: Path | None) -> None:
+def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dotenv: EnvFile | None) -> None:
     """A ``ConfigError`` for the first declared setting holding a control character (a line break...).
 
     Every setting is one line: a line break in NEWSLETTER_FROM_NAME would be a
@@ -219,34 +224,12 @@ def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dote
         found = first_control(values.get(name, ""), multi_line=False)
         if found is None:
             continue
-        where = Location("the environment") if name in environ else _dotenv_line(dotenv, name)
+        where = (Location("the environment") if name in environ or dotenv is None  # from the environment
+                 else dotenv.location(name))
         code = f"U+{ord(values[name][found[0]]):04X}"
         raise ConfigError(diagnostics=[Diagnostic(
             where, f"contains {found[1]} ({code}); a setting is one line of text", name,
             "remove it; in .env, check the quotes and \\n escapes of that line")])
-
-
-def _dotenv_line(dotenv: Path | None, name: str) -> Location:
-    """Where in ``.env`` ``name`` is assigned (the last time); the file alone if not found."""
-    if dotenv is None:
-        return Location(".env")
-    line = 0
-    for number, text in enumerate(dotenv.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if re.match(rf"\s*(export\s+)?{re.escape(name)}\s*=", text):
-            line = number
-    return Location(str(dotenv), line)
-
-
-def _dotenv_text(path: Path) -> io.StringIO:
-    """The text of a ``.env`` file; one that is not UTF-8 is a ``ConfigError`` at its first bad byte."""
-    data = path.read_bytes()
-    try:
-        return io.StringIO(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", errors="replace")
-        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        raise ConfigError(f"{path}:{line}:{col}: this .env file is not UTF-8 text "
-                          "(save it as UTF-8 in your editor; the value there is not shown)") from None
 
 
 class AddressError(ValueError):
@@ -296,7 +279,7 @@ def _dotenv_folders(project_root: Path | None) -> list[Path]:
 
 def redact(text: str, config: Config | None = None) -> str:
     """``text`` with every secret of ``config`` (default: the environment) replaced."""
-    return (config or Config.load()).redactor()(text)
+    return (config or Config.load(strict=False)).redactor()(text)
 
 
 def env_example() -> str:
