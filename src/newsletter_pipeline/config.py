@@ -13,6 +13,7 @@ Contracts:
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import textwrap
@@ -99,6 +100,8 @@ ADDRESS_HINTS = {
     "NEWSLETTER_TEST_RECIPIENTS": "addresses separated by commas, like a@example.org,b@example.org",
 }
 
+MAX_SECONDS = 86_400  # the longest wait or timeout a setting may ask for: one day
+
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
 
@@ -157,12 +160,34 @@ class Config:
             raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}") from None
 
     def number(self, name: str, default: float | None = None) -> float:
+        """A number setting; ``nan`` and ``inf`` (``1e400`` reads as ``inf``) are no numbers here either."""
         raw = self.get(name, None if default is None else str(default))
         try:
-            return float(raw)  # type: ignore[arg-type]
+            value = float(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value):
             raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
-                              f"{SETTINGS[name].default if name in SETTINGS else '5'})") from None
+                              f"{SETTINGS[name].default if name in SETTINGS else '5'})")
+        return value
+
+    def seconds(self, name: str, zero: bool = True) -> float:
+        """A duration setting: seconds from 0 (more than 0 unless ``zero``) to ``MAX_SECONDS``.
+
+        A negative wait means "forever" to filelock, and a negative, zero or
+        huge timeout is an exception deep in socket or requests: refused here,
+        naming the variable and what to write.
+        """
+        raw = self.get(name)
+        try:
+            value = float(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            value = math.nan
+        if (0 < value or (zero and value == 0)) and value <= MAX_SECONDS:  # False for nan
+            return value
+        meant = "between 0 (do not wait) and" if zero else "more than 0 and at most"
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds {meant} {MAX_SECONDS:,} (one day): "
+                          f"write the seconds in digits, e.g. {name}={SETTINGS[name].default}")
 
     def address(self, name: str) -> str | None:
         """An address setting (``NEWSLETTER_FROM_EMAIL``, ``NEWSLETTER_REPLY_TO``): one valid address, or unset."""
