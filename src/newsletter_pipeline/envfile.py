@@ -6,9 +6,8 @@ with settings the user did not write (an unclosed quote after
 ``NEWSLETTER_PROVIDER=`` meant the outbox instead of Listmonk). Here every
 line that does not parse is named (line, column, the variable when one can be
 read), never its value, which may be a secret; and a ``.env`` that is a
-folder, a pipe, a device, a broken link or oversized is refused by its path.
-Opening never blocks: a pipe is opened non-blocking and refused before
-anything is read.
+folder, a pipe, a device, a broken link or oversized is refused by its path
+(``reading.py``: opening never blocks, and what it refuses is never read).
 
 ``strict=False`` is for the redactor only: it takes what can be read and
 never raises, so that an error about a broken ``.env`` still hides the
@@ -17,11 +16,9 @@ secrets of its good lines.
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,14 +26,20 @@ from dotenv import dotenv_values
 from dotenv.parser import Binding, parse_stream
 
 from .errors import ConfigError, Diagnostic, Location
+from .reading import BROKEN_LINK, FOLDER, SPECIAL, TOO_LARGE, Refused, read_regular
 
 MAX_BYTES = 1 << 20  # a .env is a few dozen lines; a bigger one was pasted into by mistake (or is no .env)
 
 NAME_VALUE = ("write one setting per line as NAME=value, e.g. NEWSLETTER_PROVIDER=smtp; "
               "a line starting with # is a comment")
 PLAIN_FILE = "it must be a plain text file of NAME=value lines: replace it by one, or remove it"
+_HINTS = {  # reading.py's hints, in the words of a settings file
+    FOLDER: PLAIN_FILE, SPECIAL: PLAIN_FILE,
+    BROKEN_LINK: "point the link at your settings file, or replace it by the file",
+    TOO_LARGE: "a .env holds a few lines of NAME=value settings: remove what was pasted into it by mistake",
+}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")  # a word alone that python-dotenv may take for a name
 # a word that reads as one of our settings' names: safe to repeat in a message (a pasted secret is not)
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _SETTING_NAME = re.compile(r"(NEWSLETTER|LISTMONK|MAILCHIMP|BREVO)_[A-Z0-9_]+")
 
 
@@ -80,30 +83,11 @@ def shown(path: Path) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The bytes of ``path``: a regular file of at most ``MAX_BYTES`` bytes; else a ``ConfigError``."""
+    """The bytes of ``path``: a regular file of at most ``MAX_BYTES`` bytes (``reading.py``); else a ``ConfigError``."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise _open_error(path, exc) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, socket or device)"
-            raise _refused(path, f"this .env is {kind}", PLAIN_FILE)
-        data = b""
-        while len(data) <= MAX_BYTES:  # the size stat gave may change while we read: count what arrives
-            chunk = os.read(fd, MAX_BYTES + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
-    except OSError as exc:  # EIO from a failing disk
-        raise _open_error(path, exc) from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_BYTES:
-        raise _refused(path, f"this .env is larger than {MAX_BYTES:,} bytes",
-                       "a .env holds a few lines of NAME=value settings: remove what was pasted into it by mistake")
-    return data
+        return read_regular(path, MAX_BYTES, shown=shown(path))
+    except Refused as exc:
+        raise _refused(path, f"this .env {exc.reason}", _HINTS.get(exc.kind, exc.hint)) from None
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -119,21 +103,6 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _refused(path: Path, reason: str, hint: str) -> ConfigError:
     return ConfigError(diagnostics=[Diagnostic(Location(shown(path)), reason, hint=hint)])
-
-
-def _open_error(path: Path, exc: OSError) -> ConfigError:
-    if exc.errno == errno.ENOENT and path.is_symlink():
-        return _refused(path, f"this .env is a symbolic link to {os.readlink(path)}, which does not exist",
-                        "point the link at your settings file, or replace it by the file")
-    if exc.errno == errno.ELOOP:
-        return _refused(path, "this .env is a symbolic link that leads back to itself (a loop)",
-                        "replace the link by the file itself")
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return _refused(path, "this .env cannot be read: permission denied",
-                        f"allow yourself to read it, e.g. chmod u+r {shown(path)}")
-    if exc.errno in (errno.ENXIO, errno.EISDIR):  # a socket; a folder where opening one fails
-        return _refused(path, "this .env is not a regular file", PLAIN_FILE)
-    return _refused(path, f"this .env cannot be read: {exc.strerror or exc}", "check the file and the disk it is on")
 
 
 def _stray_word(binding: Binding) -> bool:

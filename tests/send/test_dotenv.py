@@ -140,8 +140,8 @@ NOT_A_FILE = {
     "a link loop": (lambda path: path.symlink_to(".env"),
                     "this .env is a symbolic link that leads back to itself (a loop) (replace the link by the file "
                     "itself)"),
-    "huge": (_huge, "this .env is larger than 1,048,576 bytes (a .env holds a few lines of NAME=value settings: "
-                    "remove what was pasted into it by mistake)"),
+    "huge": (_huge, "this .env is 1,127,529 bytes, more than 1,048,576 (a .env holds a few lines of NAME=value "
+                    "settings: remove what was pasted into it by mistake)"),
 }
 
 
