@@ -113,7 +113,8 @@ def clean_env(**values: str) -> dict[str, str]:
     ``CI``, every declared setting (``config.SETTINGS``) and the ledger's crash
     hook are set empty, which the CLI reads as unset.
     """
-    return {"CI": "", "NEWSLETTER_TEST_CRASH_AT": "", **{name: "" for name in SETTINGS}, **values}
+    return {"CI": "", "GITHUB_ACTIONS": "", "GITLAB_CI": "", "NEWSLETTER_TEST_CRASH_AT": "",
+            **{name: "" for name in SETTINGS}, **values}
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) -> list[str]:

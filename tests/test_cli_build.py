@@ -400,7 +400,7 @@ def test_a_dotenv_that_is_not_utf8_is_a_located_configuration_error(make_project
     (root / ".env").write_bytes(b"NEWSLETTER_FROM_NAME=Caf\xe9 secret\n")
     result = run_cli("send", GOOD, "--test", "--to", "a@example.org", "--dry-run", cwd=root, env=clean_env())
     lines = assert_clean_failure(result, 2)
-    assert lines == [f"error: {root / '.env'}:1:25: this .env file is not UTF-8 text "
+    assert lines == [".env:1:25: error: this .env file is not UTF-8 text "
                      "(save it as UTF-8 in your editor; the value there is not shown)"]
 
 

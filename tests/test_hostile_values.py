@@ -223,7 +223,7 @@ def test_a_line_break_in_a_send_setting_is_a_configuration_error_at_its_env_line
     del env["NEWSLETTER_FROM_NAME"], env["NEWSLETTER_PROVIDER"]  # read from .env, as a user's would be
     result = run_cli("send", ISSUE, "--test", "--to", "me@lab.ai4media.eu", cwd=root, env=env)
     [line] = assert_clean_failure(result, 2)
-    assert line == (f"{root / '.env'}:2:1: error: NEWSLETTER_FROM_NAME: contains a line break (U+000A); "
+    assert line == (".env:2:1: error: NEWSLETTER_FROM_NAME: contains a line break (U+000A); "
                     "a setting is one line of text (remove it; in .env, check the quotes and \\n escapes of "
                     "that line)")
     assert not (root / "outbox").exists()

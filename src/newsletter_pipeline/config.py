@@ -13,7 +13,7 @@ Contracts:
 
 from __future__ import annotations
 
-import io
+import math
 import os
 import re
 import textwrap
@@ -21,9 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 from .controls import first_control
+from .envfile import EnvFile, read_env_file
 from .errors import ConfigError, Diagnostic, Location, NewsletterError
 from .redaction import REDACTED, Redactor
 
@@ -101,6 +100,8 @@ ADDRESS_HINTS = {
     "NEWSLETTER_TEST_RECIPIENTS": "addresses separated by commas, like a@example.org,b@example.org",
 }
 
+MAX_SECONDS = 86_400  # the longest wait or timeout a setting may ask for: one day
+
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
 
@@ -113,22 +114,29 @@ class Config:
     sources: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-        """Read ``.env`` of the project root (or the working folder), then the environment."""
+    def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None,
+             strict: bool = True) -> Config:
+        """Read ``.env`` of the project root (or the working folder), then the environment.
+
+        A ``.env`` that is there but cannot be read, or has a line that does not
+        parse, is a ``ConfigError`` (``envfile.py``), never skipped. ``strict=False``
+        (for the redactor) takes what can be read and never raises.
+        """
         environ = os.environ if environ is None else environ
         values: dict[str, str] = {}
         sources = ["the environment"]
-        dotenv: Path | None = None
+        dotenv: EnvFile | None = None
         for folder in _dotenv_folders(project_root):
             path = folder / ".env"
-            if path.is_file():
-                values.update({k: v for k, v in dotenv_values(stream=_dotenv_text(path)).items() if v is not None})
+            if os.path.lexists(path):  # a folder, a pipe or a broken link there is refused, not skipped
+                dotenv = read_env_file(path, strict)
+                values.update(dotenv.values)
                 sources.append(str(path))
-                dotenv = path
                 break
         values.update({k: v for k, v in environ.items()})
         resolved = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
-        _refuse_controls(resolved, environ, dotenv)
+        if strict:
+            _refuse_controls(resolved, environ, dotenv)
         return cls(resolved, sources)
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -152,12 +160,34 @@ class Config:
             raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}") from None
 
     def number(self, name: str, default: float | None = None) -> float:
+        """A number setting; ``nan`` and ``inf`` (``1e400`` reads as ``inf``) are no numbers here either."""
         raw = self.get(name, None if default is None else str(default))
         try:
-            return float(raw)  # type: ignore[arg-type]
+            value = float(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value):
             raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
-                              f"{SETTINGS[name].default if name in SETTINGS else '5'})") from None
+                              f"{SETTINGS[name].default if name in SETTINGS else '5'})")
+        return value
+
+    def seconds(self, name: str, zero: bool = True) -> float:
+        """A duration setting: seconds from 0 (more than 0 unless ``zero``) to ``MAX_SECONDS``.
+
+        A negative wait means "forever" to filelock, and a negative, zero or
+        huge timeout is an exception deep in socket or requests: refused here,
+        naming the variable and what to write.
+        """
+        raw = self.get(name)
+        try:
+            value = float(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            value = math.nan
+        if (0 < value or (zero and value == 0)) and value <= MAX_SECONDS:  # False for nan
+            return value
+        meant = "between 0 (do not wait) and" if zero else "more than 0 and at most"
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds {meant} {MAX_SECONDS:,} (one day): "
+                          f"write the seconds in digits, e.g. {name}={SETTINGS[name].default}")
 
     def address(self, name: str) -> str | None:
         """An address setting (``NEWSLETTER_FROM_EMAIL``, ``NEWSLETTER_REPLY_TO``): one valid address, or unset."""
@@ -207,7 +237,7 @@ class Config:
         return Redactor(self.secrets())
 
 
-def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dotenv: Path | None) -> None:
+def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dotenv: EnvFile | None) -> None:
     """A ``ConfigError`` for the first declared setting holding a control character (a line break...).
 
     Every setting is one line: a line break in NEWSLETTER_FROM_NAME would be a
@@ -219,34 +249,12 @@ def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dote
         found = first_control(values.get(name, ""), multi_line=False)
         if found is None:
             continue
-        where = Location("the environment") if name in environ else _dotenv_line(dotenv, name)
+        where = (Location("the environment") if name in environ or dotenv is None  # from the environment
+                 else dotenv.location(name))
         code = f"U+{ord(values[name][found[0]]):04X}"
         raise ConfigError(diagnostics=[Diagnostic(
             where, f"contains {found[1]} ({code}); a setting is one line of text", name,
             "remove it; in .env, check the quotes and \\n escapes of that line")])
-
-
-def _dotenv_line(dotenv: Path | None, name: str) -> Location:
-    """Where in ``.env`` ``name`` is assigned (the last time); the file alone if not found."""
-    if dotenv is None:
-        return Location(".env")
-    line = 0
-    for number, text in enumerate(dotenv.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if re.match(rf"\s*(export\s+)?{re.escape(name)}\s*=", text):
-            line = number
-    return Location(str(dotenv), line)
-
-
-def _dotenv_text(path: Path) -> io.StringIO:
-    """The text of a ``.env`` file; one that is not UTF-8 is a ``ConfigError`` at its first bad byte."""
-    data = path.read_bytes()
-    try:
-        return io.StringIO(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", errors="replace")
-        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        raise ConfigError(f"{path}:{line}:{col}: this .env file is not UTF-8 text "
-                          "(save it as UTF-8 in your editor; the value there is not shown)") from None
 
 
 class AddressError(ValueError):
@@ -296,7 +304,7 @@ def _dotenv_folders(project_root: Path | None) -> list[Path]:
 
 def redact(text: str, config: Config | None = None) -> str:
     """``text`` with every secret of ``config`` (default: the environment) replaced."""
-    return (config or Config.load()).redactor()(text)
+    return (config or Config.load(strict=False)).redactor()(text)
 
 
 def env_example() -> str:

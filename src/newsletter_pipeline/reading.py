@@ -15,7 +15,8 @@ and it never blocks and never reads what it refuses:
   resolved is refused rather than followed.
 
 The issue loader (``issue/located_yaml.py``), the local pictures
-(``render/media.py``) and the archive's content hash use it; each words the
+(``render/media.py``), the archive's content hash and ``.env``
+(``envfile.py``) use it; each words the
 refusal for its own file (``Refused.kind``), the rest of the message is shared.
 """
 

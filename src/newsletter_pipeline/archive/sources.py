@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError, DiagnosticList, Location, UsageError
-from ..issue.load import checked, display_path, issue_files_in, read_settings_doc
+from ..issue.load import checked, display_path, issue_files_in, read_settings_doc, refuse_missing_templates
 from ..issue.records import Settings
 
 ARCHIVE_URL_ENV = "NEWSLETTER_ARCHIVE_URL"
@@ -65,6 +65,7 @@ def load_project_settings(root: Path) -> Settings:
     settings = checked(Settings, dataclasses.replace(doc, data=doc.data if isinstance(doc.data, dict) else {}),
                        problems)
     problems.raise_if_any()
+    refuse_missing_templates(root, settings.templates, doc, ("templates",))
     return settings
 
 

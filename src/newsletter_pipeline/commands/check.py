@@ -91,6 +91,7 @@ def run(paths: list[Path], strict: bool = False, check_links: bool = False, prog
     for path in paths:
         if not os.path.lexists(path):  # a folder or a broken link gets its own message from the loader
             raise MissingFileError(path)
+    config = Config.load() if paths else None  # first: a broken .env stops the run before the checks (exit 2)
     outcome = CheckRun(strict=strict)
     for path in progress(paths, "checking issues and their links" if check_links else "checking issues"):
         try:
@@ -102,7 +103,7 @@ def run(paths: list[Path], strict: bool = False, check_links: bool = False, prog
             # and writes their summary
             finding = Finding("file", "error", Location(str(path)), f"{exc.reason} ({exc.hint})")
             outcome.checks.append(IssueCheck(path, CheckReport([finding]), rendered=False, readable=False))
-    if paths:
+    if config is not None:
         sender = next((c.sender for c in outcome.checks if c.sender), None)
-        outcome.notes.append(list_send_headers(Config.load(), sender))
+        outcome.notes.append(list_send_headers(config, sender))
     return outcome

@@ -24,7 +24,9 @@ from ..audiences import audience_config
 from ..checks import CheckReport
 from ..checks.published import Published, check_published, media_urls
 from ..config import ADDRESS_HINTS, Config, email_addresses
-from ..errors import EXIT_OK, EXIT_PROVIDER, ConfigError, DiagnosticList, IssueError, Location, UsageError
+from ..errors import (EXIT_OK, EXIT_PROVIDER, ConfigError, DiagnosticList, IssueError, Location, UsageError, cut,
+                      one_line)
+from ..errors import echo as echo_value
 from ..issue.load import LoadedIssue, display_path
 from ..ledger import Ledger
 from ..message import header_problem
@@ -153,6 +155,7 @@ def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, ec
     """
     loaded, rendered = build_and_check(attempt, echo_err, options.templates)
     config = Config.load(loaded.project_root)
+    config.seconds("NEWSLETTER_SEND_LOCK_TIMEOUT")  # every send checks it: a test send tells before the list send
     name = options.provider or config.get("NEWSLETTER_PROVIDER") or DEFAULT_PROVIDER
     cls = provider_class(name)
     attempt.provider = cls.name
@@ -232,8 +235,10 @@ def test_recipients(options: SendOptions, config: Config) -> list[str]:
 def guard_list_send(options: SendOptions, slug: str, provider: Provider, config: Config,
                     confirm: Callable[[str], str] | None) -> None:
     """CI refusal, then --yes or the typed slug; no terminal and no --yes: refuse (exit 2)."""
-    if config.flag("CI") and not config.flag("NEWSLETTER_ALLOW_CI_LIST_SEND"):
-        raise UsageError("refusing a list send in CI (CI=true); set NEWSLETTER_ALLOW_CI_LIST_SEND=1 to allow it")
+    allowed = ci_list_send_allowed(config)  # first: a malformed value is refused in CI and out of it alike
+    marker = ci_marker(config)
+    if marker and not allowed:
+        raise UsageError(f"refusing a list send in CI ({marker}); set NEWSLETTER_ALLOW_CI_LIST_SEND=1 to allow it")
     if options.yes:
         return
     if confirm is None:
@@ -243,6 +248,35 @@ def guard_list_send(options: SendOptions, slug: str, provider: Provider, config:
                     f"Type the issue's slug ({slug}) to confirm")
     if typed.strip() != slug:
         raise UsageError("confirmation did not match the slug; nothing sent")
+
+
+# What CI services set: every one sets CI (GitHub Actions and GitLab "true", Woodpecker "woodpecker"); the
+# services' own names are asked too, so a job that clears CI (or sets CI=false) is still known for what it is.
+CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI")
+NOT_SET = {"", "0", "false", "no", "off"}
+
+
+def ci_marker(config: Config) -> str | None:
+    """``NAME=value`` of the first variable saying this runs in CI, or None."""
+    for name in CI_VARIABLES:
+        value = config.get(name) or ""
+        if value.lower() not in NOT_SET:
+            return f"{name}={one_line(cut(value, 40))}"
+    return None
+
+
+def ci_list_send_allowed(config: Config) -> bool:
+    """``NEWSLETTER_ALLOW_CI_LIST_SEND``: 1 allows, unset or 0 does not; anything else is a ``ConfigError``.
+
+    ``yes`` or ``true`` may mean "allowed" to one reader and not to another: the
+    README promises ``=1``, so any other value is refused rather than guessed.
+    """
+    value = config.get("NEWSLETTER_ALLOW_CI_LIST_SEND")
+    if value in (None, "0", "1"):
+        return value == "1"
+    raise ConfigError(f"NEWSLETTER_ALLOW_CI_LIST_SEND={echo_value(value)} is not 1: write "
+                      "NEWSLETTER_ALLOW_CI_LIST_SEND=1 to allow a list send in CI, or remove the setting "
+                      "(never set it in the repository's CI)")
 
 
 def list_words(provider: Provider) -> str:

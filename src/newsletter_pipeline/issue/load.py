@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, DiagnosticList, Location
+from ..errors import ConfigError, Diagnostic, DiagnosticList, Location
 from ..i18n import Messages, messages_for
 from ..i18n.project import template_message_ids
 from ..template_folders import template_chain
@@ -118,6 +118,27 @@ def read_settings_doc(root: Path) -> LocatedDocument:
     return read_located_yaml(path, display_path(path), "settings file")
 
 
+def refuse_missing_templates(root: Path, templates: str | None, doc: LocatedDocument, key: Path_) -> None:
+    """A ``ConfigError`` (exit 2) at the ``templates:`` line when it names no folder, as ``--templates`` gets.
+
+    Skipping it would build with the project's and the built-in templates
+    while the user believes their overrides are used (a typo in the name).
+    """
+    if not templates:
+        return
+    folder = root / templates
+    if folder.is_dir():
+        return
+    if folder.is_symlink() and not folder.exists():
+        what = f"is a symbolic link to {os.readlink(folder)}, which does not exist"
+    else:
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+    raise ConfigError(diagnostics=[Diagnostic(
+        doc.value_location(key), f"{display_path(folder)} {what}", ".".join(map(str, key)),
+        f"name the folder that holds your template overrides, relative to {CONFIG_NAME}, such as "
+        "templates: my-templates; or remove the line to use the project's templates/ and the built-in ones")])
+
+
 def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: Path | None = None) -> LoadedIssue:
     """Read, validate and merge an issue with its project settings.
 
@@ -145,6 +166,9 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: P
     schema_problems = DiagnosticList()
     issue = _validate_issue(doc, schema_problems)
     settings = _validate_settings(config_doc, doc, schema_problems)
+    overrides = doc.data.get("settings")
+    if settings is not None and not (isinstance(overrides, dict) and "templates" in overrides):
+        refuse_missing_templates(root, settings.templates, config_doc, ("templates",))
     early = doc.problems + config_doc.problems
     problems.items += early
     reported = {(d.location.file, d.key_path) for d in early}

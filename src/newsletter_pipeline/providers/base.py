@@ -490,7 +490,7 @@ class CampaignProvider(Provider):
         Without it two runs in one checkout both find no campaign, both create
         one and both send. The waiter says so on stderr (a log warning).
         """
-        return self.ledger.lock(content.slug, self.config.number("NEWSLETTER_SEND_LOCK_TIMEOUT"), log.warning)
+        return self.ledger.lock(content.slug, self.config.seconds("NEWSLETTER_SEND_LOCK_TIMEOUT"), log.warning)
 
     def _locate(self, record: Record, content: Content) -> Campaign | None:
         if record.campaign_id:

@@ -59,9 +59,10 @@ class HttpPolicy:
 
     @classmethod
     def from_config(cls, config: Config) -> HttpPolicy:
-        return cls(config.number("NEWSLETTER_HTTP_CONNECT_TIMEOUT"), config.number("NEWSLETTER_HTTP_READ_TIMEOUT"),
-                   max(1, int(config.number("NEWSLETTER_HTTP_ATTEMPTS"))), config.number("NEWSLETTER_HTTP_BACKOFF"),
-                   config.number("NEWSLETTER_HTTP_MAX_DELAY"))
+        return cls(config.seconds("NEWSLETTER_HTTP_CONNECT_TIMEOUT", zero=False),
+                   config.seconds("NEWSLETTER_HTTP_READ_TIMEOUT", zero=False),
+                   max(1, int(config.number("NEWSLETTER_HTTP_ATTEMPTS"))), config.seconds("NEWSLETTER_HTTP_BACKOFF"),
+                   config.seconds("NEWSLETTER_HTTP_MAX_DELAY"))
 
     def backoff_delay(self, attempt: int) -> float:
         """Exponential backoff with jitter: between half and all of backoff * 2**(attempt-1)."""

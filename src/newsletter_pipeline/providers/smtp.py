@@ -64,7 +64,7 @@ class SmtpProvider(MessageProvider, Provider):
             config.require("NEWSLETTER_SMTP_PASSWORD", purpose="SMTP authentication (NEWSLETTER_SMTP_USERNAME is set)")
             # what AUTH PLAIN sends, base64-encoded; a server's 535 may quote it back
             self.redactor.add(f"\0{self.username}\0{self.password}")
-        self.timeout = config.number("NEWSLETTER_SMTP_TIMEOUT")
+        self.timeout = config.seconds("NEWSLETTER_SMTP_TIMEOUT", zero=False)
         self.ca_file = config.get("NEWSLETTER_SMTP_CA_FILE")
 
     def tls_context(self) -> ssl.SSLContext:
