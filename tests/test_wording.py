@@ -120,3 +120,32 @@ def test_an_event_that_ends_before_it_starts_is_reported_at_its_end(make_project
     (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
     end = (VALID + events).splitlines().index("        end: 2022-05-01") + 1
     assert line.startswith(f"{ISSUE}:{end}:14: error: blocks[2].events[0].end: the event ends before it starts")
+
+
+def test_a_second_document_in_an_issue_file_says_so(make_project, run_cli) -> None:
+    """It said "but found another document expected a single document"."""
+    root = make_project({ISSUE: VALID + "---\nsubject: Another\n"})
+    (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
+    at = (VALID + "---\n").splitlines().index("---") + 1
+    assert line == (f"{ISSUE}:{at}:1: error: invalid YAML: a second document starts here: an issue file holds one "
+                    "(remove this '---' line, or move what follows it into a file of its own)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_its_mark_is_named_utf16(make_project, run_cli, encoding) -> None:
+    """It said "invalid character U+0000 (NUL)" and never named the encoding."""
+    root = make_project({ISSUE: VALID})
+    (root / ISSUE).write_bytes(VALID.encode(encoding))
+    (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
+    assert line.startswith(f"{ISSUE}:1:1: error: this file is UTF-16 text (every other byte is zero), not UTF-8")
+
+
+@pytest.mark.parametrize("tagged, shown", [
+    ('subject: !!python/object/apply:os.system ["echo hi"]', "!!python/object/apply:os.system"),
+    ("subject: !!set {a: null}", "!!set"),
+])
+def test_a_yaml_tag_on_a_list_or_mapping_is_named(make_project, run_cli, tagged, shown) -> None:
+    """``!!python/object/apply:...`` said "this needs to be text, not a list"."""
+    root = make_project({ISSUE: VALID.replace("subject: Hello", tagged)})
+    (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
+    assert line.startswith(f"{ISSUE}:1:10: error: subject: unsupported YAML tag {shown} (remove the tag")

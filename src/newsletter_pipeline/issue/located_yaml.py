@@ -97,6 +97,9 @@ class _Builder:
             if not node.style and node.value and isinstance(value, (bool, int, float, dt.date)):
                 self.doc.plain[path] = node.value
             return value
+        if node.tag not in _PLAIN_COLLECTIONS:  # !!python/object/apply:os.system [...]: read as no list
+            raise _Unbuildable(self.loc(node), path, f"unsupported YAML tag {_shown_tag(node.tag)}",
+                               "remove the tag: an issue holds only text, numbers, dates, lists and keys")
         if id(node) in self.open:
             raise _Unbuildable(self.loc(node), path, "an alias (*name) is used inside the value it names",
                                "a value cannot contain itself; write the content out")
@@ -137,7 +140,7 @@ class _Builder:
             return "?"
         constructor = self.scalar_loader.yaml_constructors.get(node.tag)
         if constructor is None:
-            self.problems.add(self.loc(node), f"unsupported YAML tag {node.tag}", format_key_path(path),
+            self.problems.add(self.loc(node), f"unsupported YAML tag {_shown_tag(node.tag)}", format_key_path(path),
                               "remove the tag")
             return node.value
         try:
@@ -149,6 +152,14 @@ class _Builder:
             else:
                 self.problems.add(self.loc(node), f"invalid value: {exc}", format_key_path(path))
             return node.value
+
+
+_PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+def _shown_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:python/object`` as it was written: ``!!python/object``."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 class _TooBig(Exception):
@@ -186,6 +197,10 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         raise IssueError(diagnostics=[_syntax(file, line, col, f"invalid YAML: {what}{context}")]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, other controls): not a MarkedYAMLError
         line, col = line_col(text, exc.position)
+        if text[:200].count("\x00") * 3 >= min(len(text), 200):  # every other byte: UTF-16 read as UTF-8
+            raise IssueError(diagnostics=[Diagnostic(
+                Location(file, 1, 1), "this file is UTF-16 text (every other byte is zero), not UTF-8",
+                hint="save it as UTF-8: in the editor's 'Save as' or 'Encoding' menu, choose UTF-8")]) from None
         raise IssueError(diagnostics=[Diagnostic(
             Location(file, line, col), f"invalid character {_codepoint(exc.character)} in the file",
             hint="delete it; invisible control characters often come from copying out of a PDF or word processor",

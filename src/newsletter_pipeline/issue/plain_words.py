@@ -42,6 +42,9 @@ def yaml_syntax(problem: str, context: str | None, lines: list[str], line: int, 
         return _colon(text, line, col, lines)
     if problem.startswith(_MISALIGNED) and context_line:
         return _misaligned(lines, line, context_line, context_col or 1)
+    if "found another document" in problem:  # a second "---" (two issues pasted into one file)
+        return Words("a second document starts here: an issue file holds one",
+                     "remove this '---' line, or move what follows it into a file of its own")
     return None
 
 
