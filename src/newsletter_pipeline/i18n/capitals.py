@@ -19,10 +19,10 @@ import unicodedata
 DOTTED_I = frozenset({"tr", "az"})
 ACUTE, DIAERESIS = "\u0301", "\u0308"  # the tonos and the dialytika, once decomposed
 # the vowel pairs Greek reads as one sound; an accent on the first one splits them
-_GREEK_SPLIT = re.compile("([ΑΕΟΗΥ])" + ACUTE + "([ΙΥ])(?![\u0300-\u036f])")
+_GREEK_SPLIT = "([ΑΕΟΗΥ])" + ACUTE + "([ΙΥ])(?![\u0300-\u036f])"
 _GREEK_PAIRS = frozenset({"ΑΙ", "ΕΙ", "ΟΙ", "ΥΙ", "ΑΥ", "ΕΥ", "ΗΥ", "ΟΥ"})
 # an Irish mutation: one or two small letters at the start of a word, then the capital they mutate
-_IRISH_MUTATION = re.compile(r"\b(n|t|h|m|g|d|b|bh|dt|ng|bp|gc|nd|mb)(?=[AEIOUÁÉÍÓÚBCDFGP])")
+_IRISH_MUTATION = r"\b(n|t|h|m|g|d|b|bh|dt|ng|bp|gc|nd|mb)(?=[AEIOUÁÉÍÓÚBCDFGP])"
 
 
 def capitals(text: str, language: str) -> str:
@@ -44,13 +44,13 @@ def _greek(text: str) -> str:
         pair = match.group(1) + match.group(2)
         return pair + DIAERESIS if pair in _GREEK_PAIRS else match.group(1) + ACUTE + match.group(2)
 
-    return unicodedata.normalize("NFC", _GREEK_SPLIT.sub(split, decomposed).replace(ACUTE, ""))
+    return unicodedata.normalize("NFC", re.sub(_GREEK_SPLIT, split, decomposed).replace(ACUTE, ""))
 
 
 def _irish(text: str) -> str:
     pieces = []
     last = 0
-    for match in _IRISH_MUTATION.finditer(text):
+    for match in re.finditer(_IRISH_MUTATION, text):  # compiled (and kept by re) only for Irish
         pieces += [text[last:match.start()].upper(), match.group(1)]
         last = match.end()
     return "".join(pieces) + text[last:].upper()
