@@ -33,16 +33,17 @@ from pathlib import Path
 
 from .errors import OutputError, UsageError
 
-_FULL = "the disk is full (or a file size limit applies): free some space, or choose another --out folder"
+OUT = "choose another --out folder"  # what to do instead, for a build; other writers name their own
+_FULL = "the disk is full (or a file size limit applies): free some space, or {instead}"
 _REASONS = {  # errno -> (what happened, what to do)
     errno.ENOSPC: ("no space left on the disk", _FULL),
     errno.EDQUOT: ("the disk quota is used up", _FULL),
     errno.EFBIG: ("the file is larger than the size limit allows", _FULL),
-    errno.EROFS: ("the folder is on a read-only disk", "choose another --out folder"),
-    errno.EACCES: ("permission denied", "make the folder writable, or choose another --out folder"),
-    errno.EPERM: ("permission denied", "make the folder writable, or choose another --out folder"),
-    errno.ENOTDIR: ("a file is in the way where a folder should be", "remove that file, or choose another --out"),
-    errno.EEXIST: ("a file is in the way where a folder should be", "remove that file, or choose another --out"),
+    errno.EROFS: ("the folder is on a read-only disk", "{instead}"),
+    errno.EACCES: ("permission denied", "make the folder writable, or {instead}"),
+    errno.EPERM: ("permission denied", "make the folder writable, or {instead}"),
+    errno.ENOTDIR: ("a file is in the way where a folder should be", "remove that file, or {instead}"),
+    errno.EEXIST: ("a file is in the way where a folder should be", "remove that file, or {instead}"),
     errno.ELOOP: ("a symbolic link on the way leads back to itself (a loop)", "replace the link by a folder"),
 }
 
@@ -77,9 +78,10 @@ def umask() -> int:
     return _IMPORT_UMASK if current is None else current
 
 
-def output_error(path: Path, exc: OSError) -> OutputError:
-    """``exc`` while writing ``path`` as a message a user can act on."""
+def output_error(path: Path, exc: OSError, instead: str = OUT) -> OutputError:
+    """``exc`` while writing ``path`` as a message a user can act on; ``instead``: where else to write."""
     what, todo = _REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the folder and the disk"))
+    todo = todo.format(instead=instead)
     if exc.errno == errno.EEXIST and exc.filename and os.path.islink(exc.filename):  # mkdir over a dead link
         what, todo = "a symbolic link that leads nowhere (or back to itself) is in the way", "replace it by a folder"
     return OutputError(f"{_shown(path)}: error: cannot write here: {what} ({todo}; nothing was changed there)")
@@ -93,17 +95,18 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def write_atomic(path: Path, content: str | bytes, *, durable: bool = False) -> None:
+def write_atomic(path: Path, content: str | bytes, *, durable: bool = False, instead: str = OUT) -> None:
     """Write ``content`` (text encoded as UTF-8, bytes unchanged) to ``path``: temp file, then rename.
 
     ``durable`` also fsyncs before the rename, for records that must survive a
     power loss (the send ledger), at the cost of a disk flush per write.
-    Raises ``OutputError`` when the file cannot be written; ``path`` is then unchanged.
+    Raises ``OutputError`` when the file cannot be written; ``path`` is then unchanged. Its message
+    ends with what to do, ``instead`` where the user chose no --out (``NEWSLETTER_OUTBOX_DIR``...).
     """
     try:
         _write_file(path, content, durable)
     except OSError as exc:
-        raise output_error(path, exc) from None
+        raise output_error(path, exc, instead) from None
 
 
 def _write_file(path: Path, content: str | bytes, durable: bool = False) -> None:

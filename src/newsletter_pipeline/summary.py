@@ -207,7 +207,7 @@ def publish(summary: Summary, path: Path | None, environ: Mapping[str, str] | No
     environ = os.environ if environ is None else environ
     written = []
     if path is not None:
-        write_atomic(path, markdown(summary, base=path.parent))
+        write_atomic(path, markdown(summary, base=path.parent), instead="choose another --summary-file")
         written.append(str(path))
     step_summary = environ.get(STEP_SUMMARY_VAR)
     if step_summary:

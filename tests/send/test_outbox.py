@@ -94,3 +94,15 @@ def test_dry_run_writes_nothing(tmp_path, run_cli, make_project):
     assert result.returncode == 0, result.stderr
     assert "recipients: ann@example.org" in result.stdout and "[TEST] One year of AI4Media" in result.stdout
     assert not (project / "outbox").exists() and not (project / ".newsletter").exists()
+
+
+def test_an_outbox_folder_that_cannot_be_written_names_the_setting_to_change(tmp_path, run_cli, make_project):
+    """It said "choose another --out", which send does not take: the outbox is NEWSLETTER_OUTBOX_DIR."""
+    project = make_project(seed=True)
+    (project / "a-file").write_text("in the way\n", encoding="utf-8")
+    result = run_cli("send", SEED_IN_PROJECT, "--test", cwd=project,
+                     env={**CLEAN_ENV, "NEWSLETTER_OUTBOX_DIR": "a-file"})
+    assert result.returncode == 4 and "Traceback" not in result.stderr, result.stderr
+    assert ("error: cannot write here: a file is in the way where a folder should be (remove that file, or set "
+            "NEWSLETTER_OUTBOX_DIR to another folder; nothing was changed there)") in result.stderr
+    assert "--out" not in result.stderr

@@ -30,6 +30,7 @@ from .base import FEATURES, Campaign, CampaignProvider, MessageProvider, SendRes
 
 # RFC 2606 reserves .invalid: these addresses can never receive mail by accident.
 PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
+OUTBOX_ELSEWHERE = "set NEWSLETTER_OUTBOX_DIR to another folder"
 LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
 _PLAIN = re.compile(r"[a-z0-9@._+-]+")
 
@@ -73,7 +74,7 @@ class OutboxProvider(MessageProvider, CampaignProvider):
         if len(set(targets.values())) != len(targets):  # names are injective; never let one overwrite another
             raise AssertionError(f"two test recipients map to one outbox file: {targets}")
         for recipient, path in self.progress(list(targets.items()), "writing test messages"):
-            write_atomic(path, factory.render(recipient))
+            write_atomic(path, factory.render(recipient), instead=OUTBOX_ELSEWHERE)
             paths.append(str(path))
             message_ids[recipient] = factory.last_message_id
         return SendResult("test", self.name, Status.SENT, recipients=list(recipients),
@@ -132,7 +133,7 @@ class OutboxProvider(MessageProvider, CampaignProvider):
     def send_campaign(self, campaign: Campaign) -> None:
         content: Content = self._pending
         factory = MessageFactory(content, self.unsubscribe(content))
-        write_atomic(self.folder / content.slug / "list.eml", factory.render(LIST_RECIPIENT))
+        write_atomic(self.folder / content.slug / "list.eml", factory.render(LIST_RECIPIENT), instead=OUTBOX_ELSEWHERE)
         data = self._read(self._campaign_path(content.slug)) or {}
         self._change(campaign, status="sent", list_sends=int(data.get("list_sends", 0)) + 1)
 
