@@ -253,3 +253,13 @@ def test_the_exported_schema_refuses_the_same_values_for_editors():
     fonts = settings["$defs"]["Fonts"]["properties"]["heading"]["pattern"]
     assert re.match(fonts, "'Open Sans', Arial, sans-serif") and not re.match(fonts, HOSTILE_FONT)
     assert re.match(fonts, '"微软雅黑", Mínimo, sans-serif')  # any script, in Python's re as in ECMA-262
+
+
+@pytest.mark.parametrize("url", ['https://www.ai4media.eu/"><script>alert(1)</script>', "https://x.org/<b>",
+                                 'https://x.org/a"b'])
+def test_a_url_holding_quotes_or_angle_brackets_is_refused(make_project, monkeypatch, url):
+    """It was accepted (and escaped in the email); no address holds these: HTML was pasted along with it."""
+    issue = VALID.replace("url: https://www.ai4media.eu/dataset/", f"url: {json.dumps(url)}")
+    [diag] = _load_fails(make_project, monkeypatch, issue)
+    assert diag.key_path == "blocks[1].link.url" and "it contains \", < or >, which no address holds" in diag.message
+    assert diag.location.line == _line_col(issue, "url: ")[0]

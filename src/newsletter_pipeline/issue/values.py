@@ -67,6 +67,10 @@ def _check_url(value: str, *, schemes: tuple[str, ...]) -> str:
     shown = echo(value)
     if any(c.isspace() for c in value):
         raise ValueProblem("url_spaces", "invalid URL {value}: it contains spaces", "encode them as %20", value=shown)
+    if any(c in value for c in '"<>'):  # never part of an address: HTML pasted along with it
+        raise ValueProblem("url_markup", "invalid URL {value}: it contains \", < or >, which no address holds",
+                           "copy the address alone, without the HTML around it, or encode them as %22, %3C, %3E",
+                           value=shown)
     if parts.scheme not in schemes or (parts.scheme != "mailto" and not parts.netloc):
         wanted = " or ".join(f"{s}:" for s in schemes)
         raise ValueProblem("url_scheme", "invalid URL {value}: use an absolute {wanted} address", "",
