@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .controls import first_control
+from .controls import encoded_control, first_control
 from .envfile import EnvFile, read_env_file
 from .errors import ConfigError, Diagnostic, Location, NewsletterError
 from .redaction import REDACTED, Redactor
@@ -246,12 +246,17 @@ def _refuse_controls(values: Mapping[str, str], environ: Mapping[str, str], dote
     which may be a secret.
     """
     for name in SETTINGS:
-        found = first_control(values.get(name, ""), multi_line=False)
-        if found is None:
+        value = values.get(name, "")
+        found, hidden = first_control(value, multi_line=False), encoded_control(value)
+        if found is None and hidden is None:
             continue
         where = (Location("the environment") if name in environ or dotenv is None  # from the environment
                  else dotenv.location(name))
-        code = f"U+{ord(values[name][found[0]]):04X}"
+        if found is None:  # the value is not echoed: it may be a secret, and the encoded word is part of it
+            raise ConfigError(diagnostics=[Diagnostic(
+                where, f"contains {hidden[1]} written as MIME encoded text (=?...?=); a setting is one line "
+                "of text", name, "remove the =?...?= part and write the text itself")])
+        code = f"U+{ord(value[found[0]]):04X}"
         raise ConfigError(diagnostics=[Diagnostic(
             where, f"contains {found[1]} ({code}); a setting is one line of text", name,
             "remove it; in .env, check the quotes and \\n escapes of that line")])

@@ -127,17 +127,28 @@ def ascii_address(email: str) -> str | None:
     local, _, domain = email.rpartition("@")
     if not local.isascii():
         return None
+    ascii_domain = _ascii_domain(domain)
+    return f"{local}@{ascii_domain}" if ascii_domain else None
+
+
+def _ascii_domain(domain: str) -> str | None:
+    if domain.isascii():
+        return domain
     import idna  # IDNA 2008, as email-validator checks addresses (Python's own codec is IDNA 2003: ß -> ss)
 
     try:
-        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+        return idna.encode(domain, uts46=True).decode("ascii")
     except idna.IDNAError:
         return None
 
 
 def wire_address(email: str) -> str:
-    """``email`` as headers and the SMTP envelope carry it: its ASCII form where it has one, else as written."""
-    return ascii_address(email) or email
+    """``email`` as headers and the SMTP envelope carry it: its domain in ASCII where IDNA can write it, the
+    part before the @ as written (``jürgen@bücher.de`` -> ``jürgen@xn--bcher-kva.de``, sent with SMTPUTF8)."""
+    if email.isascii():
+        return email
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{_ascii_domain(domain) or domain}"
 
 
 def needs_smtputf8(*emails: str | None) -> bool:
@@ -148,6 +159,28 @@ def needs_smtputf8(*emails: str | None) -> bool:
 def address(name: str, email: str) -> Address:
     local, _, domain = wire_address(email).rpartition("@")
     return Address(display_name=name, username=local, domain=domain)
+
+
+# the header fields _build writes: anything else in the serialized head was forged by a value
+_WRITTEN = frozenset({b"date", b"message-id", b"from", b"to", b"reply-to", b"subject", b"list-id",
+                      b"list-unsubscribe", b"list-unsubscribe-post", b"content-language", b"mime-version",
+                      b"content-type", b"content-transfer-encoding"})
+_REQUIRED = frozenset({b"date", b"message-id", b"from", b"to", b"subject", b"mime-version", b"content-type"})
+
+
+def _refuse_forged(head: bytes) -> None:
+    """Refuse a message whose header block holds a field we did not write, or ends early.
+
+    The values are checked before they get here (``controls.encoded_control``); this is the last line: a
+    Python without the fix for CVE-2024-6923 writes a line break that an encoded word (``=?...?=``) in a
+    subject or a name decodes to, which forges a header, or with a blank line ends the headers early and
+    makes the rest of the subject the message's body.
+    """
+    names = {line.split(b":", 1)[0].strip().lower() for line in head.split(b"\r\n") if line[:1] not in (b" ", b"\t")}
+    if not names <= _WRITTEN or not _REQUIRED <= names:
+        raise ConfigError("the email's header would hold a line that no setting wrote: a subject or a "
+                          "name (in the issue, newsletter.yaml or NEWSLETTER_FROM_NAME) hides a line break in "
+                          "MIME encoded text (=?...?=); remove that part and write the text itself")
 
 
 class MessageFactory:
@@ -168,6 +201,7 @@ class MessageFactory:
         self.policy = SMTP_UTF8_POLICY if needs_smtputf8(content.from_email, content.reply_to) else SMTP_POLICY
         head, _, self._body = self._build(content, unsubscribe, self.policy).as_bytes(
             policy=self.policy).partition(b"\r\n\r\n")
+        _refuse_forged(head)
         self._fields = _header_fields(head)
         self._slots = {name: i for i, f in enumerate(self._fields)
                        if (name := f.split(b":", 1)[0].lower()) in self.PER_RECIPIENT}

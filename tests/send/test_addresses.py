@@ -92,5 +92,18 @@ def test_internationalized_addresses_reach_the_outbox(run_cli, project):
     assert result.returncode == 0, result.stderr
     messages = [message_from_bytes(f.read_bytes(), policy=policy.default)
                 for f in sorted((project / "outbox" / SLUG).glob("*.eml"))]
-    assert sorted(str(m["To"]) for m in messages) == ["jürgen@müller-gmbh.de", "leser@xn--beispiel-bro-mlb.de"]
+    # the domain in ASCII even where the mailbox name is not (SMTPUTF8 carries that part)
+    assert sorted(str(m["To"]) for m in messages) == ["jürgen@xn--mller-gmbh-9db.de", "leser@xn--beispiel-bro-mlb.de"]
     assert {m["From"].addresses[0].addr_spec for m in messages} == {"info@xn--bcher-verein-dlb.de"}
+
+
+def test_a_sender_beyond_ascii_on_both_sides_of_the_at(run_cli, project):
+    """``jürgen@bücher.de`` as the sender ended every send with an internal UnicodeEncodeError (the Message-ID)."""
+    result = run_cli("send", ISSUE, "--test", "--to", "a@example.org", cwd=project,
+                     env=clean_env(NEWSLETTER_FROM_EMAIL="jürgen@bücher.de"))
+    assert result.returncode == 0, result.stderr
+    (path,) = (project / "outbox" / SLUG).glob("*.eml")
+    raw = path.read_bytes()
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Message-ID"].endswith("@xn--bcher-kva.de>") and message["Message-ID"].isascii()
+    assert "<jürgen@xn--bcher-kva.de>".encode() in raw.split(b"\r\n\r\n")[0]  # From, in UTF-8 (RFC 6532)

@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..controls import first_control
+from ..controls import encoded_control, first_control
 from ..errors import echo
 
 
@@ -54,7 +54,14 @@ def _refuse_controls(value: str, *, multi_line: bool) -> str:
 
 
 def single_line(value: str) -> str:
-    return _refuse_controls(value, multi_line=False)
+    _refuse_controls(value, multi_line=False)
+    hidden = encoded_control(value)  # a subject or a name goes into a mail header, which decodes =?...?=
+    if hidden is not None:
+        word, name = hidden
+        raise ValueProblem("encoded_control", "contains {name} written as MIME encoded text ({word})",
+                           "remove the =?...?= part and write the text itself (mail headers decode it, and a "
+                           "line break hidden there forges a header)", name=name, word=echo(word))
+    return value
 
 
 def multi_line(value: str) -> str:
