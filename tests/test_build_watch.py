@@ -115,3 +115,33 @@ def test_build_watch_of_a_folder_writes_what_build_writes_and_builds_a_new_issue
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_an_out_folder_replaced_by_a_file_is_said_plainly_and_the_watch_goes_on(make_project) -> None:
+    """It printed a Python traceback under "preview: rebuild failed:"; and later saves must still build."""
+    import shutil
+
+    root = make_project({ISSUE: VALID})
+    issue = root / ISSUE
+    process = subprocess.Popen([*newsletter_command(), "build", "--watch", ISSUE, "--out", "out"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        out, err = Lines(process.stdout), Lines(process.stderr)
+        out.wait_for("watching ")
+        shutil.rmtree(root / "out")
+        (root / "out").write_text("a file in the way\n", encoding="utf-8")
+        issue.write_text(VALID.replace("First version", "Saved again"))
+        line = err.wait_for("out: error:")
+        assert line.startswith("out: error: cannot write here: a file is in the way where a folder should be")
+        (root / "out").unlink()
+        issue.write_text(VALID.replace("First version", "Third version"))
+        out.wait_for("built out/2021-12-watched/email.html")
+        assert "Third version" in (root / "out" / "2021-12-watched" / "email.html").read_text()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 130
+        assert not any("Traceback" in seen or "preview:" in seen for seen in err.seen), err.seen
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

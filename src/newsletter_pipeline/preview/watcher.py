@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import watchfiles
 
+from ..errors import NewsletterError
 from ..words import plural
 from .site import Build, Log, Site
 
@@ -135,9 +135,16 @@ class LiveReload:
                     self.log(_describe(result))
                 if fresh and self.on_rebuilt is not None:
                     self.on_rebuilt(fresh)
-                self._replan()
-            except Exception:  # noqa: BLE001 - e.g. a watched folder vanished; the next save retries
-                self.log(f"preview: rebuild failed:\n{traceback.format_exc()}")
+            except NewsletterError as exc:  # e.g. build --watch's --out became a file: said as build says it
+                self.log(exc.report())
+            except Exception as exc:  # noqa: BLE001 - e.g. a watched folder vanished; the next save retries
+                self.log(f"error: internal error while rebuilding: {type(exc).__name__}: {exc} (a bug in "
+                         "newsletter-pipeline; the next save tries again; please report it)")
+            finally:
+                try:  # follow the files even after a failed rebuild, or the next saves go unseen
+                    self._replan()
+                except Exception as exc:  # noqa: BLE001 - a folder to watch vanished: the next save retries
+                    self.log(f"warning: cannot watch every file for changes: {type(exc).__name__}: {exc}")
 
     def _replan(self) -> None:
         """(Re)start the watchers when the folders to watch changed (e.g. a new templates: folder)."""
