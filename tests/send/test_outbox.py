@@ -106,3 +106,17 @@ def test_an_outbox_folder_that_cannot_be_written_names_the_setting_to_change(tmp
     assert ("error: cannot write here: a file is in the way where a folder should be (remove that file, or set "
             "NEWSLETTER_OUTBOX_DIR to another folder; nothing was changed there)") in result.stderr
     assert "--out" not in result.stderr
+
+
+def test_an_address_of_the_longest_valid_length_gets_its_own_file(tmp_path, run_cli, make_project):
+    """A 254-character address (valid) made a file name past the file system's 255 bytes: exit 4."""
+    project = make_project(seed=True)
+    long_one = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 57]) + ".org"
+    other = long_one.replace("d" * 57, "e" * 57)
+    assert len(long_one) == 254
+    result = run_cli("send", SEED_IN_PROJECT, "--test", "--to", f"{long_one},{other},{long_one.upper()}",
+                     cwd=project, env={**CLEAN_ENV, "NEWSLETTER_OUTBOX_DIR": str(tmp_path / "mail")})
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "mail" / SEED_SLUG).glob("*.eml"))
+    assert len(files) == 3 and all(len(f.name) <= 200 for f in files)
+    assert sorted(str(parse(f)["To"]).lower() for f in files) == sorted([long_one, long_one, other])  # domains lowercased

@@ -33,6 +33,7 @@ PLACEHOLDER_RECIPIENT = "test-recipient@newsletter-pipeline.invalid"
 OUTBOX_ELSEWHERE = "set NEWSLETTER_OUTBOX_DIR to another folder"
 LIST_RECIPIENT = "list@newsletter-pipeline.invalid"
 _PLAIN = re.compile(r"[a-z0-9@._+-]+")
+MAX_NAME = 200  # characters of a message's file name: under every file system's 255 bytes
 
 
 def message_file_name(recipient: str) -> str:
@@ -42,12 +43,14 @@ def message_file_name(recipient: str) -> str:
     Any other (capitals, which a case-insensitive disk folds; ``/``, quotes,
     non-ASCII) keeps its safe characters and adds a hash of the exact address:
     ``"a/b"@x.org`` and ``a_b@x.org``, or ``Ann@x.org`` and ``ann@x.org``, get
-    two files.
+    two files. A name that would pass ``MAX_NAME`` characters (file systems take 255 bytes; an address
+    may have 254) is cut, with the hash after it.
     """
-    if _PLAIN.fullmatch(recipient):
+    if _PLAIN.fullmatch(recipient) and len(recipient) + len(".eml") <= MAX_NAME:
         return f"{recipient}.eml"
     digest = hashlib.sha256(recipient.encode("utf-8")).hexdigest()[:10]
-    return f"{re.sub(r'[^A-Za-z0-9@._+-]+', '_', recipient).lower()}--{digest}.eml"
+    safe = re.sub(r"[^A-Za-z0-9@._+-]+", "_", recipient).lower()[:MAX_NAME - len(f"--{digest}.eml")]
+    return f"{safe}--{digest}.eml"
 
 
 class OutboxProvider(MessageProvider, CampaignProvider):
