@@ -312,7 +312,8 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
 @main.command(short_help="Send a test, or send an issue to the list once.")
 @click.argument("issue", required=False, type=ISSUE_PATH)
 @click.option("--test", is_flag=True, help="Send a test ('[TEST] ' subject) to NEWSLETTER_TEST_RECIPIENTS or --to.")
-@click.option("--to", "to", metavar="ADDR,...", default="", help="Comma-separated test recipients (with --test).")
+@click.option("--to", "to", metavar="ADDR,...", multiple=True,
+              help="Comma-separated test recipients (with --test); may be given more than once.")
 @click.option("--schedule", metavar="DATETIME", help="Schedule the list send (ISO 8601 with a time zone).")
 @click.option("--now", is_flag=True, help="Send to the list now.")
 @click.option("--yes", is_flag=True, help="Confirm a list send without typing the slug.")
@@ -323,8 +324,9 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
 @SUMMARY_FILE
 @TEMPLATES
 @reports_errors
-def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: bool, yes: bool, dry_run: bool,
-         provider: str | None, changed_since: str | None, summary_file: Path | None, templates: Path | None) -> None:
+def send(issue: Path | None, test: bool, to: tuple[str, ...], schedule: str | None, now: bool, yes: bool,
+         dry_run: bool, provider: str | None, changed_since: str | None, summary_file: Path | None,
+         templates: Path | None) -> None:
     """Build and check ISSUE, then send a test, or send it to the list once (--now / --schedule).
 
     With --test --changed-since REF instead of ISSUE, test-sends every issue
@@ -336,7 +338,7 @@ def send(issue: Path | None, test: bool, to: str, schedule: str | None, now: boo
     from .commands.send import SendOptions, run
 
     _log_to_stderr()
-    options = SendOptions(issue or Path(), test, [a.strip() for a in to.split(",") if a.strip()], schedule, now,
+    options = SendOptions(issue or Path(), test, [a.strip() for given in to for a in given.split(",") if a.strip()], schedule, now,
                           yes, dry_run, provider, progress=_progress, templates=templates)
     if changed_since is not None or summary_file is not None or issue is None:
         sys.exit(_send_several(issue, changed_since, options, summary_file))

@@ -120,3 +120,13 @@ def test_an_address_of_the_longest_valid_length_gets_its_own_file(tmp_path, run_
     files = sorted((tmp_path / "mail" / SEED_SLUG).glob("*.eml"))
     assert len(files) == 3 and all(len(f.name) <= 200 for f in files)
     assert sorted(str(parse(f)["To"]).lower() for f in files) == sorted([long_one, long_one, other])  # domains lowercased
+
+
+def test_to_given_twice_sends_to_both(tmp_path, run_cli, make_project):
+    """The second --to replaced the first, silently; the README calls it repeatable."""
+    project = make_project(seed=True)
+    result = run_cli("send", SEED_IN_PROJECT, "--test", "--to", "ann@example.org", "--to", "bob@example.org,cy@example.org",
+                     cwd=project, env={**CLEAN_ENV, "NEWSLETTER_OUTBOX_DIR": str(tmp_path / "mail")})
+    assert result.returncode == 0, result.stderr
+    assert sorted(f.name for f in (tmp_path / "mail" / SEED_SLUG).glob("*.eml")) == [
+        "ann@example.org.eml", "bob@example.org.eml", "cy@example.org.eml"]
