@@ -14,6 +14,7 @@ they are paths relative to the summary file.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,7 +154,7 @@ def _table(summary: Summary, base: Path | None, link_to: str | None) -> list[str
         header += ["screenshots"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for issue in summary.issues:
-        cells = ["✅" if issue.ok else "❌", f"`{_code(issue.path)}`", _cell(issue.subject or "-"),
+        cells = ["✅" if issue.ok else "❌", f"`{_code(issue.path)}`", _text_cell(issue.subject or "-"),
                  size_mark(issue.html_bytes) + size_text(issue.html_bytes),
                  str(len(issue.errors)), str(len(issue.warnings))]
         if summary.kind == "send":
@@ -187,10 +188,22 @@ def _details(issue: IssueSummary) -> list[str]:
     return [f"### `{_code(issue.path)}`", "", "```text", text, "```", ""]
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!~|])")  # what would make a subject a link, an image or emphasis
+
+
 def _cell(text: str) -> str:
     """Text safe in a table cell: one line, pipes escaped, no HTML."""
     return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
         .replace("|", "\\|")
+
+
+def _text_cell(text: str) -> str:
+    """An author's text (a subject) in a cell: also no Markdown, each sign escaped with a backslash.
+
+    A subject ``[win](https://evil.example)`` was a live link in the pull request's comment.
+    """
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
+                         .replace(">", "&gt;"))
 
 
 def _code(text: str) -> str:

@@ -66,3 +66,12 @@ def test_publish_writes_the_file_and_appends_to_the_step_summary(tmp_path: Path)
     assert step.read_text(encoding="utf-8").count("## Newsletter test send") == 2
     assert step.read_text(encoding="utf-8").startswith("earlier\n## Newsletter")
     assert publish(send_summary(), None, {}) == []
+
+
+def test_a_subject_is_no_markdown_in_the_summary() -> None:
+    """A subject ``[win](https://evil.example)`` was a live link in the pull request's comment."""
+    text = markdown(Summary("check", [IssueSummary("issues/2021-10-a.yaml", "2021-10-a",
+                                                    "[win](https://evil.example) *now* ![x](y)", 10)], ""))
+    (row,) = [line for line in text.splitlines() if line.startswith("| ") and "issues/" in line]
+    assert "\\[win\\]\\(https://evil.example\\) \\*now\\* \\!\\[x\\]\\(y\\)" in row
+    assert "](" not in row.replace("\\](", "")
