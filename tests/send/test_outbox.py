@@ -130,3 +130,19 @@ def test_to_given_twice_sends_to_both(tmp_path, run_cli, make_project):
     assert result.returncode == 0, result.stderr
     assert sorted(f.name for f in (tmp_path / "mail" / SEED_SLUG).glob("*.eml")) == [
         "ann@example.org.eml", "bob@example.org.eml", "cy@example.org.eml"]
+
+
+def test_a_campaign_shown_as_a_draft_after_the_ledger_saw_it_sent_is_not_sent_again(run_cli, make_project):
+    """The provider's state won over the ledger's: a campaign.json edited back to "draft" sent the list twice."""
+    project = make_project(seed=True)
+    assert run_cli("send", SEED_IN_PROJECT, "--now", "--yes", cwd=project, env=CLEAN_ENV).returncode == 0
+    campaign = project / "outbox" / SEED_SLUG / "campaign.json"
+    data = json.loads(campaign.read_text(encoding="utf-8"))
+    campaign.write_text(json.dumps({**data, "status": "draft"}), encoding="utf-8")
+    list_copy = project / "outbox" / SEED_SLUG / "list.eml"
+    before = list_copy.stat().st_mtime_ns
+    again = run_cli("send", SEED_IN_PROJECT, "--now", "--yes", cwd=project, env=CLEAN_ENV)
+    assert again.returncode == 3 and "Traceback" not in again.stderr
+    assert f"says campaign outbox-{SEED_SLUG} was sent, but the provider shows it as a draft; refusing to send " \
+           "again" in again.stderr
+    assert list_copy.stat().st_mtime_ns == before

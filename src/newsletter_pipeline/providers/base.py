@@ -531,6 +531,11 @@ class CampaignProvider(Provider):
             if not record.has("sent"):
                 record.step("sent", campaign_id=campaign.id, status=str(status))
             return SendResult(kind, self.name, status, campaign.id, campaign.send_at, already=True)
+        if status == Status.DRAFT and record.has("sent"):  # the ledger saw it sent: never a second time
+            raise ProviderError(
+                f"{self.name}: the ledger ({record.path}) says campaign {campaign.id} was sent, but the provider "
+                "shows it as a draft; refusing to send again (check at the provider; delete that ledger file "
+                "only if you are sure it was never sent)")
         if status == Status.SCHEDULED and kind == "now":
             return SendResult(kind, self.name, status, campaign.id, campaign.send_at, already=True,
                               notes=["to change its time, run again with --schedule and the new time"])
