@@ -145,3 +145,34 @@ def test_an_out_folder_replaced_by_a_file_is_said_plainly_and_the_watch_goes_on(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_an_issue_that_was_a_link_is_still_watched_once_a_plain_file(make_project) -> None:
+    """Found by probing: once the issue file had been a link, the plain file put back was never rebuilt."""
+    root = make_project({ISSUE: VALID, "drafts/x.yaml": VALID.replace("First version", "Linked version")})
+    issue, html = root / ISSUE, root / "out" / "2021-12-watched" / "email.html"
+    process = subprocess.Popen([*newsletter_command(), "build", "--watch", ISSUE, "--out", "out"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        out, err = Lines(process.stdout), Lines(process.stderr)
+        out.wait_for("watching ")
+        link = root / "issues" / "tmp.yaml"
+        link.symlink_to("../drafts/x.yaml")
+        os.replace(link, issue)  # the issue is now a link into drafts/
+        out.wait_for("built out/2021-12-watched/email.html")
+        assert "Linked version" in html.read_text()
+        issue.unlink()  # a rebuild of its own: the issue is missing for a moment, as `rm` then `cp` makes it
+        err.wait_for(f"{ISSUE}")
+        issue.write_text(VALID.replace("First version", "Plain again"))
+        out.wait_for("built out/2021-12-watched/email.html")
+        assert "Plain again" in html.read_text()
+        issue.write_text(VALID.replace("First version", "Saved after"))
+        out.wait_for("built out/2021-12-watched/email.html")
+        assert "Saved after" in html.read_text()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
