@@ -73,6 +73,33 @@ def test_a_wrong_chromium_variable_is_named(seed_project: Path, run_cli) -> None
     assert "NEWSLETTER_CHROMIUM=/nonexistent/chromium is not an executable" in result.stderr
 
 
+def test_a_browser_that_fails_leaves_no_process_behind(seed_project: Path, run_cli, tmp_path: Path) -> None:
+    """A browser wrapper's child outlived it (only the direct child was killed)."""
+    import os
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(f"#!/bin/sh\nsleep 600 &\necho $! > {pid_file}\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    result = run_cli("screenshot", SEED_IN_PROJECT, cwd=seed_project, env={"NEWSLETTER_CHROMIUM": str(fake)},
+                     timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    child = int(pid_file.read_text(encoding="utf-8"))
+    for _ in range(50):  # killed with its group; give the kernel a moment to reap it
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{child}/stat", encoding="ascii") as stat:
+            if stat.read().split()[2] == "Z":  # a zombie waiting for init: no longer running
+                break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        raise AssertionError("the browser's child was still running")
+
+
 def test_an_invalid_issue_writes_no_png(make_project, run_cli, chromium_path: str) -> None:
     root = make_project({"issues/2022-01-bad.yaml": "subject: [unclosed\n"})
     result = run_cli("screenshot", "issues/2022-01-bad.yaml", cwd=root, env={"NEWSLETTER_CHROMIUM": chromium_path})

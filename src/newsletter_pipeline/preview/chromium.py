@@ -16,6 +16,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -108,8 +109,13 @@ class DevTools:
     def _read(self, deadline: float, waiting_for: str) -> dict[str, Any]:
         while b"\0" not in self.buffer:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self.read_fd], [], [], remaining)[0]:
+            # in slices, so a browser that exited is noticed though a process it left holds the pipe open
+            if remaining <= 0:
                 raise TimeoutError(waiting_for)
+            if not select.select([self.read_fd], [], [], min(remaining, 0.5))[0]:
+                if self.process.poll() is not None:
+                    raise ChromiumError(f"Chromium exited while waiting for {waiting_for}")
+                continue
             chunk = os.read(self.read_fd, 1 << 16)
             if not chunk:
                 raise ChromiumError(f"Chromium exited while waiting for {waiting_for}")
@@ -134,8 +140,11 @@ def launch(executable: Path) -> Iterator[DevTools]:
         os.dup2(answers, 4)
 
     try:
+        # a session (and process group) of its own: a browser that hangs is ended with every process it
+        # started (a wrapper script's child outlived a plain kill); our own Ctrl-C closes it in _close
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, pass_fds=(3, 4), preexec_fn=wire_pipe)
+                                   stderr=subprocess.PIPE, pass_fds=(3, 4), preexec_fn=wire_pipe,
+                                   start_new_session=True)
     except OSError as exc:
         shutil.rmtree(profile, ignore_errors=True)
         raise ChromiumError(f"could not start {executable}: {exc}; {INSTALL_HINT}") from None
@@ -162,6 +171,7 @@ def _close(client: DevTools) -> None:
     except subprocess.TimeoutExpired:
         client.process.kill()
         client.process.wait(5)
+    _end_group(client.process)  # and whatever it left running (a crashed browser's helpers, a wrapper's child)
     for fd in (client.write_fd, client.read_fd):
         os.close(fd)
     if client.process.stderr:
@@ -169,10 +179,27 @@ def _close(client: DevTools) -> None:
 
 
 def _stderr_tail(process: subprocess.Popen[bytes]) -> str:
+    """The last lines the browser wrote, once it has exited: what it left running in its group is ended
+    first, since such a process keeps the pipe open (reading it waited for ever on a wrapper's child)."""
     if process.poll() is None or process.stderr is None:
         return ""
-    lines = process.stderr.read().decode(errors="replace").strip().splitlines()
+    _end_group(process)
+    chunks, deadline = [], time.monotonic() + 1.0
+    while (left := deadline - time.monotonic()) > 0 and select.select([process.stderr], [], [], left)[0]:
+        chunk = os.read(process.stderr.fileno(), 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    lines = b"".join(chunks).decode(errors="replace").strip().splitlines()
     return ("\nChromium said:\n  " + "\n  ".join(lines[-5:])) if lines else ""
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill what the browser left running in its process group (its own session: see ``launch``)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:  # nothing left: the usual case
+        pass
 
 
 def screenshots(executable: Path, html_file: Path, shots: Sequence[Shot],
