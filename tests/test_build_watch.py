@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -52,14 +53,24 @@ class Lines:
         raise AssertionError(f"no line starting {start!r} within {timeout} s; saw {self.seen}")
 
 
-def test_build_watch_rebuilds_on_save_keeps_the_output_on_errors_and_exits_130(make_project) -> None:
-    root = make_project({ISSUE: VALID})
-    issue, html = root / ISSUE, root / "out" / "2021-12-watched" / "email.html"
-    process = subprocess.Popen([*newsletter_command(), "build", "--watch", ISSUE, "--out", "out"], cwd=root,
+@contextlib.contextmanager
+def watching(root, target: str = ISSUE):
+    """``newsletter build --watch TARGET --out out`` in ``root``: (process, stdout lines, stderr lines); killed after."""
+    process = subprocess.Popen([*newsletter_command(), "build", "--watch", target, "--out", "out"], cwd=root,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        out, err = Lines(process.stdout), Lines(process.stderr)
+        yield process, Lines(process.stdout), Lines(process.stderr)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_build_watch_rebuilds_on_save_keeps_the_output_on_errors_and_exits_130(make_project) -> None:
+    root = make_project({ISSUE: VALID})
+    issue, html = root / ISSUE, root / "out" / "2021-12-watched" / "email.html"
+    with watching(root) as (process, out, err):
         out.wait_for("built out/2021-12-watched/email.html")
         out.wait_for("watching ")
         assert "First version" in html.read_text()
@@ -77,10 +88,6 @@ def test_build_watch_rebuilds_on_save_keeps_the_output_on_errors_and_exits_130(m
         assert process.wait(timeout=10) == 130
         err.wait_for("interrupted")
         assert not any("Traceback" in line for line in err.seen)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_build_watch_of_a_folder_writes_what_build_writes_and_builds_a_new_issue(make_project, tmp_path,
@@ -96,11 +103,7 @@ def test_build_watch_of_a_folder_writes_what_build_writes_and_builds_a_new_issue
     assert built.returncode == 0, built.stderr
     expected = {p.relative_to(root / "built"): p.read_bytes() for p in (root / "built").rglob("*") if p.is_file()}
     assert any(p.parts[1] == "media" for p in expected)
-    process = subprocess.Popen([*newsletter_command(), "build", "--watch", "issues", "--out", "out"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        out = Lines(process.stdout)
+    with watching(root, "issues") as (process, out, _):
         out.wait_for("built out/2026-12-photo/email.html")
         out.wait_for("watching issues ")
         written = {p.relative_to(root / "out"): p.read_bytes() for p in (root / "out").rglob("*") if p.is_file()}
@@ -111,10 +114,6 @@ def test_build_watch_of_a_folder_writes_what_build_writes_and_builds_a_new_issue
         assert "First version" in (root / "out/2021-12-watched/email.html").read_text()
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 130
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_an_out_folder_replaced_by_a_file_is_said_plainly_and_the_watch_goes_on(make_project) -> None:
@@ -123,11 +122,7 @@ def test_an_out_folder_replaced_by_a_file_is_said_plainly_and_the_watch_goes_on(
 
     root = make_project({ISSUE: VALID})
     issue = root / ISSUE
-    process = subprocess.Popen([*newsletter_command(), "build", "--watch", ISSUE, "--out", "out"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        out, err = Lines(process.stdout), Lines(process.stderr)
+    with watching(root) as (process, out, err):
         out.wait_for("watching ")
         shutil.rmtree(root / "out")
         (root / "out").write_text("a file in the way\n", encoding="utf-8")
@@ -141,21 +136,13 @@ def test_an_out_folder_replaced_by_a_file_is_said_plainly_and_the_watch_goes_on(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 130
         assert not any("Traceback" in seen or "preview:" in seen for seen in err.seen), err.seen
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_an_issue_that_was_a_link_is_still_watched_once_a_plain_file(make_project) -> None:
     """Found by probing: once the issue file had been a link, the plain file put back was never rebuilt."""
     root = make_project({ISSUE: VALID, "drafts/x.yaml": VALID.replace("First version", "Linked version")})
     issue, html = root / ISSUE, root / "out" / "2021-12-watched" / "email.html"
-    process = subprocess.Popen([*newsletter_command(), "build", "--watch", ISSUE, "--out", "out"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        out, err = Lines(process.stdout), Lines(process.stderr)
+    with watching(root) as (process, out, err):
         out.wait_for("watching ")
         link = root / "issues" / "tmp.yaml"
         link.symlink_to("../drafts/x.yaml")
@@ -172,7 +159,3 @@ def test_an_issue_that_was_a_link_is_still_watched_once_a_plain_file(make_projec
         assert "Saved after" in html.read_text()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 130
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
