@@ -86,6 +86,14 @@ def test_a_relative_base_url_is_refused(tmp_path):
     assert "invalid base URL '/news/'" in lines[0]
 
 
+def test_a_site_inside_the_issues_folder_is_refused(tmp_path):
+    """``--out issues/site`` was accepted: the site's pages were written among the issue files."""
+    root = make_site_project(tmp_path / "p", {"2022-01-good.yaml": GOOD})
+    lines = assert_clean_failure(cli("archive", "--out", "issues/site", "--base-url", BASE, cwd=root), 2)
+    assert "--out issues/site is inside issues: the site would be mixed with the issue files" in lines[0]
+    assert not (root / "issues" / "site").exists()
+
+
 def test_a_folder_the_archive_did_not_make_is_never_replaced(tmp_path):
     root = make_site_project(tmp_path / "p", {"2022-01-good.yaml": GOOD})
     (root / "docs").mkdir()

@@ -28,7 +28,7 @@ from ..archive.site import page_path, render_page, render_site_files
 from ..archive.sources import (ARCHIVE_URL_ENV, find_issue_files, load_project_settings,
                                refuse_duplicate_slugs, resolve_base_url, unique_files)
 from ..checked import build_checked
-from ..errors import Diagnostic, IssueError, NewsletterError, RenderError
+from ..errors import Diagnostic, IssueError, NewsletterError, RenderError, UsageError
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root
 from ..progress import Progress, quiet
 from ..render import render_issue
@@ -66,6 +66,10 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
     settings = load_project_settings(root)
     base, warning = resolve_base_url(base_url, settings, env)
     files = unique_files(find_issue_files(paths or [root / "issues"]))
+    issues = (root / "issues").resolve()
+    if out.resolve().is_relative_to(issues):  # its pages would sit among the issue files the team edits
+        raise UsageError(f"--out {display_path(out)} is inside {display_path(root / 'issues')}: the site would be "
+                         "mixed with the issue files; choose a folder outside it, such as site")
     check_output_folder(out)
     previous, damaged = read_manifest(out, partial(plausible_chain, template_chain(root, None, templates),
                                                    templates is not None))
@@ -84,8 +88,8 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
 def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]) -> bool:
     """Whether a manifest's template folders are a chain this run could have made.
 
-    ``fixed`` is the chain without newsletter.yaml's ``templates:``, which an
-    issue may set, so at most one folder more may sit after the ``--templates`` one.
+    ``fixed`` is the chain without newsletter.yaml's ``templates:``, so at most
+    one folder more may sit after the ``--templates`` one.
     A manifest naming any other folder (say ``/``) would make the hash read it.
     """
     expected = [str(folder) for folder in fixed]
