@@ -149,6 +149,38 @@ def test_nothing_listening_is_a_provider_error(tmp_path, content):
         smtp.test_send(content, ["a@example.org"])
 
 
+def test_a_busy_greeting_is_retried_as_the_readme_says(tmp_path, content):
+    """``421`` at the greeting ("try again later") was refused at once, while a dropped connection is retried."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    greeted = []
+
+    def serve() -> None:
+        while len(greeted) < 3:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            greeted.append(1)
+            connection.sendall(b"421 4.3.2 busy, try again later\r\n")
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    config = Config({"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(listener.getsockname()[1]),
+                     "NEWSLETTER_SMTP_SECURITY": "none"})
+    smtp = SmtpProvider(config, Ledger(tmp_path), sleep=lambda s: None)
+    try:
+        with pytest.raises(ProviderError, match="answered 421 4.3.2 busy, try again later \\(3 attempts\\)"):
+            smtp.test_send(content, ["a@example.org"])
+    finally:
+        listener.close()
+    assert len(greeted) == 3
+
+
 # --- through the CLI ---------------------------------------------------------------------------
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]

@@ -115,8 +115,14 @@ class SmtpProvider(MessageProvider, Provider):
                 raise ProviderError(self.redactor(f"smtp: TLS with {where} failed: {exc} (for a private CA, "
                                                   "set NEWSLETTER_SMTP_CA_FILE)")) from None
             except smtplib.SMTPResponseException as exc:
-                raise ProviderError(self.redactor(f"smtp: {where} answered {exc.smtp_code} "
-                                                  f"{_text(exc.smtp_error)}")) from None
+                # 4xx (421 "try again later" at the greeting, SMTPConnectError) is the server's own "not now":
+                # retried like a dropped connection, since nothing has been sent yet
+                if 400 <= exc.smtp_code < 500 and attempt < self.connect_attempts:
+                    self.sleep(0.2 * 2 ** (attempt - 1))
+                    continue
+                error = ProviderUnavailable if 400 <= exc.smtp_code < 500 else ProviderError
+                raise error(self.redactor(f"smtp: {where} answered {exc.smtp_code} {_text(exc.smtp_error)}"
+                                          + (f" ({attempt} attempts)" if attempt > 1 else ""))) from None
             except smtplib.SMTPNotSupportedError as exc:
                 raise ProviderError(f"smtp: {where}: {exc} (unset NEWSLETTER_SMTP_USERNAME for a server "
                                     "without AUTH, or use TLS: many servers offer AUTH only after it)") from None
