@@ -17,7 +17,6 @@ secrets of its good lines.
 from __future__ import annotations
 
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 from dotenv.parser import Binding, parse_stream
 
-from .errors import ConfigError, Diagnostic, Location
+from .errors import ConfigError, Diagnostic, Location, display_path
 from .reading import BROKEN_LINK, FOLDER, SPECIAL, TOO_LARGE, Refused, read_regular
 
 MAX_BYTES = 1 << 20  # a .env is a few dozen lines; a bigger one was pasted into by mistake (or is no .env)
@@ -52,7 +51,7 @@ class EnvFile:
     lines: dict[str, int] = field(default_factory=dict)  # the line of a name's last assignment
 
     def location(self, name: str) -> Location:
-        return Location(shown(self.path), self.lines.get(name, 0))
+        return Location(display_path(self.path), self.lines.get(name, 0))
 
 
 def read_env_file(path: Path, strict: bool = True) -> EnvFile:
@@ -74,18 +73,10 @@ def read_env_file(path: Path, strict: bool = True) -> EnvFile:
     return EnvFile(path, values, lines)
 
 
-def shown(path: Path) -> str:
-    """``path`` as messages name it: relative to the working folder when inside it (``.env``), else whole."""
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
-
-
 def _read_bytes(path: Path) -> bytes:
     """The bytes of ``path``: a regular file of at most ``MAX_BYTES`` bytes (``reading.py``); else a ``ConfigError``."""
     try:
-        return read_regular(path, MAX_BYTES, shown=shown(path))
+        return read_regular(path, MAX_BYTES, shown=display_path(path))
     except Refused as exc:
         raise _refused(path, f"this .env {exc.reason}", _HINTS.get(exc.kind, exc.hint)) from None
 
@@ -97,12 +88,12 @@ def _decode(path: Path, data: bytes) -> str:
         before = data[: exc.start].decode("utf-8", errors="replace")
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         raise ConfigError(diagnostics=[Diagnostic(
-            Location(shown(path), line, col), "this .env file is not UTF-8 text",
+            Location(display_path(path), line, col), "this .env file is not UTF-8 text",
             hint="save it as UTF-8 in your editor; the value there is not shown")]) from None
 
 
 def _refused(path: Path, reason: str, hint: str) -> ConfigError:
-    return ConfigError(diagnostics=[Diagnostic(Location(shown(path)), reason, hint=hint)])
+    return ConfigError(diagnostics=[Diagnostic(Location(display_path(path)), reason, hint=hint)])
 
 
 def _stray_word(binding: Binding) -> bool:
@@ -139,7 +130,7 @@ def _problem(path: Path, binding: Binding) -> Diagnostic:
         before = statement[:offset]
         row = line + before.count("\n")
         col = (offset - (before.rfind("\n") + 1)) + 1 + (indent if "\n" not in before else 0)
-        return Diagnostic(Location(shown(path), row, col), message, key, hint)
+        return Diagnostic(Location(display_path(path), row, col), message, key, hint)
 
     found = _KEY.match(statement)
     if not found or statement.startswith("="):

@@ -6,6 +6,7 @@ codes, so the rest of the package never prints or exits.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,24 @@ def echo(value: object, limit: int = ECHO_LIMIT) -> str:
 def cut(text: str, limit: int = ECHO_LIMIT) -> str:
     """``text`` itself when short, else its first ``limit - 1`` characters and "…"."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def display_path(path: Path | str) -> str:
+    """Paths relative to the working directory read best in compiler-style messages.
+
+    A symbolic link is named as itself, not as its target: a broken link or a
+    link loop must be reported under the name the user gave. The one way every
+    message names a file (the issue loader, output errors, ``.env``).
+    """
+    path, cwd = Path(path), Path.cwd().resolve()
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(cwd))
+    except ValueError:
+        pass
+    try:
+        return str(path.resolve().relative_to(cwd))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11's pathlib)
+        return str(path)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, display_path
 
 OUT = "choose another --out folder"  # what to do instead, for a build; other writers name their own
 _FULL = "the disk is full (or a file size limit applies): free some space, or {instead}"
@@ -84,15 +84,7 @@ def output_error(path: Path, exc: OSError, instead: str = OUT) -> OutputError:
     todo = todo.format(instead=instead)
     if exc.errno == errno.EEXIST and exc.filename and os.path.islink(exc.filename):  # mkdir over a dead link
         what, todo = "a symbolic link that leads nowhere (or back to itself) is in the way", "replace it by a folder"
-    return OutputError(f"{_shown(path)}: error: cannot write here: {what} ({todo}; nothing was changed there)")
-
-
-def _shown(path: Path) -> str:
-    """``path`` relative to the working folder when it is inside it, as the user typed it."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return OutputError(f"{display_path(path)}: error: cannot write here: {what} ({todo}; nothing was changed there)")
 
 
 def write_atomic(path: Path, content: str | bytes, *, durable: bool = False, instead: str = OUT) -> None:
@@ -175,7 +167,7 @@ class OutputPlan:
         except OSError as exc:
             raise output_error(folder.parent, exc) from None
         if folder.exists() and not folder.is_dir():
-            raise OutputError(f"{_shown(folder)}: error: cannot write here: it is a file, not a folder "
+            raise OutputError(f"{display_path(folder)}: error: cannot write here: it is a file, not a folder "
                               "(remove it, or choose another --out folder; nothing was changed there)")
         _remove_stale_stages(folder)
         try:

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, Diagnostic, DiagnosticList, Location
+from ..errors import ConfigError, Diagnostic, DiagnosticList, Location, display_path
 from ..i18n import Messages, messages_for
 from ..i18n.project import template_message_ids
 from ..template_folders import template_chain
@@ -89,23 +89,6 @@ def expand_folders(paths: list[Path]) -> list[Path]:
                              f"{display_path(path / '2024-05-my-issue.yaml')})")
         out += [Path(display_path(p)) for p in found]
     return out
-
-
-def display_path(path: Path) -> str:
-    """Paths relative to the working directory read best in compiler-style messages.
-
-    A symbolic link is named as itself, not as its target: a broken link or a
-    link loop must be reported under the name the user gave.
-    """
-    cwd = Path.cwd().resolve()
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(cwd))
-    except ValueError:
-        pass
-    try:
-        return str(path.resolve().relative_to(cwd))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11's pathlib)
-        return str(path)
 
 
 def read_settings_doc(root: Path) -> LocatedDocument:
