@@ -21,7 +21,7 @@ from ..template_folders import project_templates
 from .extract import JINJA, JINJA_OPTIONS, KEYWORDS
 
 # a call of a KEYWORDS function: a template without one (most overrides) needs no Babel import (~25 ms)
-_CALL = re.compile(r"(?<![\w.])(_|gettext|ngettext)\s*\(")
+_CALL = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, KEYWORDS)) + r")\s*\(")
 
 
 @dataclass(frozen=True)
