@@ -191,10 +191,14 @@ def _details(issue: IssueSummary) -> list[str]:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!~|])")  # what would make a subject a link, an image or emphasis
 
 
+def _plain(text: str) -> str:
+    """One line of text, no HTML."""
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: str) -> str:
     """Text safe in a table cell: one line, pipes escaped, no HTML."""
-    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace("|", "\\|")
+    return _plain(text).replace("|", "\\|")
 
 
 def _text_cell(text: str) -> str:
@@ -202,8 +206,7 @@ def _text_cell(text: str) -> str:
 
     A subject ``[win](https://evil.example)`` was a live link in the pull request's comment.
     """
-    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
-                         .replace(">", "&gt;"))
+    return _MARKDOWN.sub(r"\\\1", _plain(text))
 
 
 def _code(text: str) -> str:
