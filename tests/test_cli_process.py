@@ -77,3 +77,48 @@ def test_a_python_startup_setting_gets_a_fresh_interpreter(tmp_path) -> None:
     env = {**os.environ, **clean_env(), "PYTHONPROFILEIMPORTTIME": "1"}
     result = cli_process.run(["--help"], cwd=tmp_path, env=env)
     assert result.returncode == 0 and "import time:" in result.stderr  # only a new interpreter reads it
+
+
+ENDING = """
+import atexit, sys, threading, time
+sys.path.insert(0, {tests!r})
+atexit.register(lambda: print("atexit ran"))
+def late():
+    time.sleep(0.2)
+    print("the thread finished")
+threading.Thread(target=late).start()
+sys.stdout.write("unflushed ")
+if sys.argv[1] == "shut_down":
+    from cli_forkserver import shut_down
+    shut_down({code!r})
+sys.exit({code!r})
+"""
+
+
+@pytest.mark.parametrize("code", [None, 0, 3, 260, -1, "a message"])
+@pytest.mark.parametrize("reader", ["reads", "went away"])
+def test_a_forked_run_ends_as_the_interpreter_ends(code, reader) -> None:
+    """``cli_forkserver.shut_down`` against ``sys.exit``: the thread waited for, atexit, the last flush
+    (exit 120 when nobody reads stdout any more), the code."""
+    script = ENDING.format(tests=str(Path(__file__).parent), code=code)
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # stdout buffered
+    results = []
+    for how in ("sys.exit", "shut_down"):
+        argv = [cli_process.sys.executable, "-c", script, how]
+        if reader == "reads":
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=30)
+            results.append((done.returncode, done.stdout, done.stderr))
+        else:
+            read_end, write_end = os.pipe()
+            os.close(read_end)
+            try:
+                done = subprocess.run(argv, stdout=write_end, stderr=subprocess.PIPE, text=True, env=env,
+                                      timeout=30)
+            finally:
+                os.close(write_end)
+            results.append((done.returncode,))  # the interpreter's own words on the failed flush differ
+    assert results[0] == results[1]
+    if reader == "reads":
+        assert results[0][1] == "unflushed the thread finished\natexit ran\n"
+    else:
+        assert results[0] == (120,)
