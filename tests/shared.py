@@ -169,9 +169,11 @@ class Delivered:
 
 @dataclass
 class Recorder:
-    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients."""
+    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients, and
+    hangs up during the message to a ``drop`` recipient (as a server that crashes or times out)."""
 
     refuse: set[str] = field(default_factory=set)
+    drop: set[str] = field(default_factory=set)
     messages: list[Delivered] = field(default_factory=list)
     connections: int = 0
     logins: list[str] = field(default_factory=list)
@@ -183,6 +185,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        if self.drop & set(envelope.rcpt_tos):
+            server.transport.close()  # no reply: the client cannot know whether this one was taken
+            return "421 4.3.0 gone"
         self.messages.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 2.0.0 queued"
 

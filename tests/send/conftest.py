@@ -109,12 +109,13 @@ def _authenticator(recorder: Recorder) -> Callable[..., AuthResult]:
 
 @pytest.fixture
 def smtp_server(certs: Certs) -> Iterator[Callable[..., SmtpServer]]:
-    """Start aiosmtpd on 127.0.0.1: ``smtp_server(security="none"|"starttls"|"ssl", auth=False, utf8=False)``."""
+    """Start aiosmtpd on 127.0.0.1: ``smtp_server(security="none"|"starttls"|"ssl", auth=False, utf8=False,
+    refuse=RECIPIENTS, drop=RECIPIENTS)``."""
     with ExitStack() as started:
 
         def start(security: str = "none", auth: bool = False, refuse: set[str] | None = None,
-                  utf8: bool = False) -> SmtpServer:
-            recorder = Recorder(refuse=set(refuse or ()))
+                  utf8: bool = False, drop: set[str] | None = None) -> SmtpServer:
+            recorder = Recorder(refuse=set(refuse or ()), drop=set(drop or ()))
             options: dict = {"enable_SMTPUTF8": utf8}  # aiosmtpd's default: no SMTPUTF8, as many servers
             if security == "starttls":
                 options.update(tls_context=certs.server_context(), require_starttls=True)

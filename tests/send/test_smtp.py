@@ -226,6 +226,22 @@ def test_cli_refused_recipient_exits_3_and_others_still_get_it(run_cli, seed_pro
     assert [m.rcpt_tos for m in server.recorder.messages] == [["a@example.org"]]
 
 
+def test_a_connection_lost_mid_send_names_who_has_it_who_is_in_doubt_and_who_got_nothing(
+        run_cli, seed_project, smtp_server):
+    recipients = ["a@example.org", "gone@example.org", "b@example.org", "c@example.org", "d@example.org"]
+    server = smtp_server(refuse={"gone@example.org"}, drop={"c@example.org"})
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", ",".join(recipients))
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert [m.rcpt_tos for m in server.recorder.messages] == [["a@example.org"], ["b@example.org"]]
+    message = " ".join(result.stderr.split())
+    assert "connection lost while sending to c@example.org" in message
+    assert "may or may not have been delivered" in message
+    assert "already sent to 2: a@example.org, b@example.org" in message
+    assert "refused or failed before: gone@example.org" in message
+    assert "not sent to 1: d@example.org" in message
+    assert message.endswith("run the same command with --to gone@example.org --to d@example.org")
+
+
 def test_cli_missing_settings_are_named_together(run_cli, seed_project, smtp_server):
     server = smtp_server()
     result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org",

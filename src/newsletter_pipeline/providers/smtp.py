@@ -148,7 +148,10 @@ class SmtpProvider(MessageProvider, Provider):
         notes: list[str] = []
         with self.connection() as client:
             for recipient in self.progress(recipients, "sending test messages"):
-                status, note = self._send_one(client, factory.sender, recipient, factory)
+                try:
+                    status, note = self._send_one(client, factory.sender, recipient, factory)
+                except _Dropped as exc:
+                    raise ProviderError(self.redactor(_dropped_message(exc, outcomes, recipients))) from None
                 outcomes[recipient] = status
                 if status == Status.QUEUED:
                     message_ids[recipient] = factory.last_message_id
@@ -179,14 +182,45 @@ class SmtpProvider(MessageProvider, Provider):
                 client.rset()
                 return Status.FAILED, self.redactor(f"{recipient}: {code} {_text(reply)}")
         except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-            raise ProviderError(self.redactor(f"smtp: connection lost while sending to {recipient}: {exc}; "
-                                              "that message may or may not have been delivered")) from None
+            raise _Dropped(recipient, exc) from None
         return Status.QUEUED, None
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
         auth = f", AUTH as {self.username}" if self.username else ""
         return Plan([f"connect {self.host}:{self.port} ({self.security}{auth}), once",
                      f"MAIL FROM/RCPT TO/DATA for each of {len(recipients)} recipient(s)", "QUIT"])
+
+
+class _Dropped(Exception):
+    """The connection went away during one recipient's message (``deliver_test`` says what it means)."""
+
+    def __init__(self, recipient: str, cause: BaseException):
+        super().__init__(recipient)
+        self.recipient, self.cause = recipient, cause
+
+
+def _dropped_message(exc: _Dropped, outcomes: dict[str, Status], recipients: list[str]) -> str:
+    """What a lost connection leaves: who has theirs, whose message is in doubt, who got nothing.
+
+    A test send is not in the ledger, so sending it again sends everyone's
+    again; the message names the ``--to`` that sends only what is missing.
+    """
+    sent = [r for r, status in outcomes.items() if status == Status.QUEUED]
+    refused = [r for r, status in outcomes.items() if status != Status.QUEUED]
+    after = recipients[recipients.index(exc.recipient) + 1:]
+    parts = [f"smtp: connection lost while sending to {exc.recipient} ({exc.cause}): that message may or may "
+             "not have been delivered"]
+    if sent:
+        parts.append(f"already sent to {len(sent)}: {', '.join(sent)}")
+    if refused:
+        parts.append(f"refused or failed before: {', '.join(refused)}")
+    if after:
+        parts.append(f"not sent to {len(after)}: {', '.join(after)}")
+    missing = [r for r in recipients if r in after or r in refused]
+    if missing:
+        parts.append("to send only those, run the same command with "
+                     + " ".join(f"--to {r}" for r in missing))
+    return "; ".join(parts)
 
 
 def _data(client: smtplib.SMTP, stuffed: bytes) -> tuple[int, bytes]:
