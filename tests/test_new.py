@@ -181,6 +181,32 @@ def test_a_title_with_nothing_to_spell_a_file_name_with_is_refused_once(run_cli,
         (line,) = assert_clean_failure(run_cli("new", title, cwd=root, env=clean_env()), 2)
         assert line.startswith("error: the title ") and "error: error" not in line, line
         assert "Greek and Cyrillic are spelled in Latin letters" in line
+        assert "--slug" in line
+
+
+@pytest.mark.parametrize("title", ["日本のニュース", "人工智能与媒体", "뉴스레터", "🎉🎉"])
+def test_slug_names_the_file_of_a_title_with_nothing_to_spell_it_with(run_cli, make_project, title):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    result = run_cli("new", title, "--slug", "spring-news", "--date", "2027-03-01", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    path = root / "issues" / "2027-03-spring-news.yaml"
+    assert result.stdout == f"wrote {path.relative_to(root)}\n"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["subject"] == title and data["blocks"][0]["title"] == title
+    assert run_cli("build", str(path.relative_to(root)), "--out", "dist", cwd=root, env=clean_env()).returncode == 0
+
+
+@pytest.mark.parametrize("slug, suggestion", [("Spring News", "spring-news"), ("spring_news", "spring-news"),
+                                              ("spring.el", "spring-el"), ("-", "spring-update"),
+                                              ("a" * 61, None), ("../../etc/x", "etc-x")])
+def test_a_slug_that_cannot_name_an_issue_file_is_refused_before_anything_is_written(
+        run_cli, make_project, slug, suggestion):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    (line,) = assert_clean_failure(run_cli("new", "Spring", "--slug", slug, cwd=root, env=clean_env()), 2)
+    assert "cannot name an issue file" in line and "small letters a-z and digits joined by hyphens" in line
+    if suggestion:
+        assert line.endswith(f"such as --slug {suggestion}")
+    assert sorted(p.name for p in (root / "issues").iterdir()) == ["2026-10-autumn-news.yaml"]
 
 
 @pytest.mark.parametrize("title, what", [("Hello\nBcc: x@example.org", "a line break (U+000A)"),

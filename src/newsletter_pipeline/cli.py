@@ -439,16 +439,20 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
               help="The issue's date (default today); its year and month start the file name.")
 @click.option("--from", "source", type=ISSUE_PATH, metavar="ISSUE",
               help="Take the blocks of ISSUE (default: the latest issue in issues/).")
+@click.option("--slug", "slug", metavar="NAME",
+              help="The file name after the date, in a-z, 0-9 and hyphens (default: the title in Latin "
+                   "letters; needed for a title in Chinese or Japanese).")
 @reports_errors
-def new(title: str, date: Any, source: Path | None) -> None:
+def new(title: str, date: Any, source: Path | None, slug: str | None) -> None:
     """Start the issue TITLE: issues/YYYY-MM-<slug>.yaml, with the blocks of the latest issue.
 
     Its texts are TODO placeholders, which `check` reports until they are replaced.
     """
     from .commands.new import run
+    from .errors import display_path
 
-    path = run(title, date, source)
-    click.echo(f"wrote {path}")
+    path = run(title, date, source, slug=slug)
+    click.echo(f"wrote {display_path(path)}")
     click.echo("next: replace every TODO in it; `newsletter check` lists those left", err=True)
 
 

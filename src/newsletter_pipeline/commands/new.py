@@ -22,7 +22,7 @@ from ..issue.load import display_path, find_project_root
 from ..issue.located_yaml import read_located_yaml
 from ..issue.values import ValueProblem, single_line
 from ..output import write_atomic
-from ..slugs import slugify
+from ..slugs import MAX_LENGTH, slugify
 
 # values that choose a layout rather than say something: kept as they are
 KEPT = frozenset({"type", "id", "image_position", "network", "decorative", "columns", "level", "width", "height",
@@ -94,11 +94,15 @@ def render(data: dict[str, Any], source_name: str) -> str:
     return header + body
 
 
-def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd: Path | None = None) -> Path:
+def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd: Path | None = None,
+        slug: str | None = None) -> Path:
     """Write ``issues/YYYY-MM-<slug>.yaml`` of the project at ``cwd``; return its path.
 
-    Raises ``UsageError`` (exit 2) for a title without letters or digits, when
-    there is no issue to start from, or when the file exists (never overwritten).
+    ``slug`` (``--slug``) names the file instead of the title: a title in
+    Chinese or Japanese, or only emoji, has nothing to spell one with.
+    Raises ``UsageError`` (exit 2) for a title without letters or digits and no
+    ``slug``, a ``slug`` that is no file name's slug, when there is no issue to
+    start from, or when the file exists (never overwritten).
     """
     date = date or dt.date.today()
     try:  # the title becomes the subject and the masthead's title: one line of visible text, as they must be
@@ -107,11 +111,20 @@ def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd
         words = problem.message.format(**problem.context)
         raise UsageError(f"the title {echo(title)} {words}; give a title of one line, "
                          'such as "Spring update"') from None
-    slug = slugify(title)
-    if not slug or not title.strip():
+    if not title.strip():
+        raise UsageError('the title is empty: give the issue a title, such as "Spring update"')
+    if slug is not None:
+        if slugify(slug) != slug:
+            raise UsageError(f"--slug {echo(slug)} cannot name an issue file: write it in small letters a-z and "
+                             f"digits joined by hyphens, at most {MAX_LENGTH} characters, such as "
+                             f"--slug {slugify(slug) or 'spring-update'}")
+    else:
+        slug = slugify(title)
+    if not slug:
         raise UsageError(f"the title {title!r} has no letters or digits that can be written in a file name "
-                         "(a-z, 0-9; Greek and Cyrillic are spelled in Latin letters): give a title such as "
-                         '"Spring update", then change the subject in the new file as you like')
+                         "(a-z, 0-9; Greek and Cyrillic are spelled in Latin letters): keep the title and name "
+                         'the file with --slug, such as --slug spring-update, or give a title such as "Spring '
+                         'update", then change the subject in the new file as you like')
     root = find_project_root((cwd or Path.cwd()).resolve())
     source = source or latest_issue(root / "issues")
     if source is None:
