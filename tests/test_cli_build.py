@@ -513,3 +513,26 @@ def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(make_projec
     os.utime(other, (old, old))
     assert run_cli("build", GOOD, "--out", "dist", cwd=root).returncode == 0
     assert not stale.exists() and fresh.is_dir() and other.is_dir()
+
+
+@pytest.mark.parametrize("args", [["check", "issues", "--format", "json"], ["schema"],
+                                  ["send", "issues/2021-12-one-year-of-ai4media.yaml", "--now", "--dry-run"]])
+@pytest.mark.parametrize("buffered", [True, False])
+def test_a_reader_that_went_away_stops_the_command_quietly_with_141(make_project, args, buffered):
+    """``newsletter check --format json | head -1``: it was an internal error (exit 70) naming BrokenPipeError."""
+    from shared import newsletter_command
+
+    root = make_project(seed=True)
+    env = {**os.environ, **clean_env()}
+    if buffered:
+        env.pop("PYTHONUNBUFFERED", None)  # then the pipe breaks in the last flush, not in the first write
+    else:
+        env["PYTHONUNBUFFERED"] = "1"
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run([*newsletter_command(), *args], cwd=root, env=env, stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (141, "")

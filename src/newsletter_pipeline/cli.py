@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, NewsletterError
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, NewsletterError
 from .gcpause import paused
 from .redaction import redact_everywhere
 
@@ -32,14 +32,22 @@ def reports_errors(func: F) -> F:
 
     ``--debug`` adds the traceback (redacted like every output) and keeps the
     exit code. Any other exception is a bug: one line naming it, exit 70.
-    Ctrl-C exits 130 with one line, as shells report SIGINT.
+    Ctrl-C exits 130 with one line, as shells report SIGINT. When the reader
+    of stdout goes away (``newsletter check --format json | head -1``), the
+    command stops quietly with 141, as a tool killed by SIGPIPE does.
     """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # here, not in the interpreter's last flush, which would print a traceback
+            return result
+        except BrokenPipeError:
+            if not _stdout_closed():
+                raise  # a socket's, say: a bug to report like any other (below, one level up)
+            _output_closed()
         except NewsletterError as exc:
             _fail(exc.report(), exc.exit_code, debug)
         except KeyboardInterrupt:
@@ -51,6 +59,26 @@ def reports_errors(func: F) -> F:
                   "with --debug before the command for the traceback, and report it)", EXIT_INTERNAL, debug)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe nobody reads any more (poll reports an error on its writing end)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no fileno (a test's stream), no poll (Windows)
+        return False
+
+
+def _output_closed() -> NoReturn:
+    """Stop without a word: whoever read the output has what they wanted (``| head``)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, not into a second error
+    os.close(devnull)
+    sys.exit(EXIT_OUTPUT_CLOSED)
 
 
 def _fail(message: str, code: int, debug: bool) -> NoReturn:
