@@ -49,8 +49,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .errors import UsageError
-from .output import write_atomic
+from .errors import OutputError, UsageError
+from .output import output_error, write_atomic
 
 LEDGER_DIR = ".newsletter"
 LOCK_DIR = "locks"
@@ -73,9 +73,17 @@ def _crash_hook(when: str, step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+# what to do instead of writing the project's own records (there is no --out for them)
+IN_PROJECT = "run the command in a copy of the project you can write"
+# what a step's record stands for, when it cannot be written: the provider's side of it is done
+_DONE = {"created": "made campaign {campaign}", "content": "updated the content of campaign {campaign}",
+         "tested": "sent the test email", "scheduled": "scheduled campaign {campaign}",
+         "sent": "sent campaign {campaign} to the list"}
+
+
+def write_json_atomic(path: Path, data: dict[str, Any], instead: str = IN_PROJECT) -> None:
     """Write ``data`` as JSON so a crash leaves the old file or the new one, never half."""
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", durable=True)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", durable=True, instead=instead)
 
 
 @dataclass
@@ -113,8 +121,21 @@ class Record:
             if key in detail and detail[key] is not None:
                 setattr(self, key, str(detail[key]))
         self.steps.append({"step": step, "at": _now(), **{k: v for k, v in detail.items() if v is not None}})
-        self.save()
+        try:
+            self.save()
+        except OutputError as exc:
+            raise OutputError(f"{exc}. {self._what_stands(step)}") from None
         _crash_hook("after", step)
+
+    def _what_stands(self, step: str) -> str:
+        """What a record that could not be written leaves at the provider: the record says "nothing
+        was changed" of the file, which must not read as "nothing was sent"."""
+        done = _DONE.get(step)
+        if done is None:  # an intent, written before its call: the call was not made
+            return f"So nothing was sent: {self.provider} is asked to send only once this record is written"
+        return (f"{self.provider} has already {done.format(campaign=self.campaign_id or '')}; only this record "
+                "of it is missing. Once the folder can be written, run the same command again: it looks the "
+                f"campaign up at {self.provider} first, so it does not send twice")
 
     def save(self) -> None:
         write_json_atomic(self.path, self.as_dict())
@@ -149,9 +170,9 @@ class Ledger:
         record only after entering, so the waiter sees what the holder wrote.
         """
         path = self.lock_path(slug)
-        path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(path, thread_local=False)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=0)
         except Timeout:
             on_wait(f"another send of {slug} is running in this project (lock {path}); "
@@ -163,6 +184,8 @@ class Ledger:
                     f"another send of {slug} has been running for over {timeout:g} s in this project "
                     f"(lock {path}); nothing was sent. Wait for it to finish and run again "
                     "(NEWSLETTER_SEND_LOCK_TIMEOUT sets how long to wait)") from None
+        except OSError as exc:  # .newsletter or locks/ is a file, the lock a folder, a read-only project
+            raise output_error(path, exc, IN_PROJECT) from None
         try:
             yield
         finally:
@@ -171,8 +194,10 @@ class Ledger:
     def record(self, slug: str, provider: str, list_ref: str) -> Record:
         """The record of this send, or a fresh one; ``DamagedFile`` (exit 2) when it cannot be trusted."""
         path = self.path_for(slug, provider, list_ref)
-        if not path.is_file():
+        if not os.path.lexists(path):
             return Record(path, slug, provider, list_ref)
+        if not path.is_file():  # a folder or a link to nowhere: as unknown as a damaged record, not an absent one
+            raise damaged(path, "the send ledger", "is no file (a folder, or a link to nothing)")
         data = read_json_object(path, "the send ledger")
         fields = {key: _optional_text(path, data, key)
                   for key in ("campaign_id", "campaign_name", "content_sha", "send_at", "status")}

@@ -108,3 +108,48 @@ def test_smtp_login_must_be_ascii(run_cli, project):
     (line,) = assert_clean_failure(result, 2)
     assert "NEWSLETTER_SMTP_USERNAME, NEWSLETTER_SMTP_PASSWORD: contains a character" in line and "ASCII" in line
     assert "SECRET" not in result.stderr
+
+
+@pytest.mark.parametrize("in_the_way, what", [
+    (".newsletter", "a file is in the way where a folder should be"),
+    (".newsletter/locks", "a file is in the way where a folder should be"),
+    (f".newsletter/locks/{SLUG}.lock/", "a folder is in the way where a file should be"),
+])
+def test_a_send_lock_that_cannot_be_made_is_named_and_nothing_is_sent(run_cli, project, in_the_way, what):
+    """Each was an internal error (exit 70): NotADirectoryError, FileExistsError, IsADirectoryError."""
+    path = project / in_the_way.rstrip("/")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if in_the_way.endswith("/"):
+        path.mkdir()
+    else:
+        path.write_text("mine\n", encoding="utf-8")
+    (line,) = assert_clean_failure(run_cli("send", ISSUE, "--now", "--yes", cwd=project, env=clean_env()), 4)
+    assert line.startswith(f".newsletter/locks/{SLUG}.lock: error: cannot write here: {what}"), line
+    assert "--out" not in line
+    assert not (project / "outbox").exists()
+
+
+def test_a_ledger_record_that_is_a_folder_is_named_as_damaged(run_cli, project):
+    (project / LEDGER).mkdir(parents=True)
+    (line,) = assert_clean_failure(run_cli("send", ISSUE, "--now", "--yes", cwd=project, env=clean_env()), 2)
+    assert "the send ledger is no file" in line and LEDGER in line
+    assert not (project / "outbox").exists()
+
+
+@pytest.mark.parametrize("step, says", [
+    ("send_requested", "So nothing was sent: outbox is asked to send only once this record is written"),
+    ("sent", "outbox has already sent campaign outbox-7 to the list; only this record of it is missing"),
+    ("created", "outbox has already made campaign outbox-7; only this record of it is missing"),
+])
+def test_a_record_that_cannot_be_written_says_what_the_provider_has_done(tmp_path, step, says):
+    """After the list got the email, "nothing was changed there" (of the file) read as "nothing was sent"."""
+    from newsletter_pipeline.errors import OutputError
+    from newsletter_pipeline.ledger import Record
+
+    (tmp_path / "sends").write_text("a file where the records' folder goes\n", encoding="utf-8")
+    record = Record(tmp_path / "sends" / "x.json", "x", "outbox", "outbox", campaign_id="outbox-7")
+    with pytest.raises(OutputError) as raised:
+        record.step(step)
+    message = str(raised.value)
+    assert says in message and "--out" not in message
+    assert message.startswith(f"{tmp_path / 'sends' / 'x.json'}: error: cannot write here: a file is in the way")

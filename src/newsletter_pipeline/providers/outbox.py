@@ -113,14 +113,14 @@ class OutboxProvider(MessageProvider, CampaignProvider):
     def create_campaign(self, content: Content, name: str, tag: str) -> Campaign:
         data = {"id": f"outbox-{content.slug}", "name": name, "tag": tag, "status": "draft",
                 "send_at": None, "content_sha": content.sha, "subject": content.subject, "list_sends": 0}
-        write_json_atomic(self._campaign_path(content.slug), data)
+        write_json_atomic(self._campaign_path(content.slug), data, OUTBOX_ELSEWHERE)
         return self._campaign(data)
 
     def _change(self, campaign: Campaign, **changes: Any) -> dict[str, Any]:
         path = self._campaign_path(campaign.id.removeprefix("outbox-"))
         data = self._read(path) or {}
         data.update(changes)
-        write_json_atomic(path, data)
+        write_json_atomic(path, data, OUTBOX_ELSEWHERE)
         return data
 
     def update_campaign(self, campaign: Campaign, content: Content) -> None:
