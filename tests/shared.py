@@ -8,6 +8,7 @@ has a conftest.py of its own, so "conftest" may name another module.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import subprocess
@@ -169,14 +170,27 @@ class Delivered:
 
 @dataclass
 class Recorder:
-    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients, and
-    hangs up during the message to a ``drop`` recipient (as a server that crashes or times out)."""
+    """The aiosmtpd handler: keeps every message, counts connections, refuses chosen recipients,
+    hangs up during the message to a ``drop`` recipient (as a server that crashes or times out),
+    answers ``421`` ("closing") to every MAIL FROM after ``close_after`` messages, and holds the
+    message to a ``slow`` recipient until ``release`` is set (``holding`` is set meanwhile)."""
 
     refuse: set[str] = field(default_factory=set)
     drop: set[str] = field(default_factory=set)
+    close_after: int | None = None
+    slow: set[str] = field(default_factory=set)
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     messages: list[Delivered] = field(default_factory=list)
     connections: int = 0
     logins: list[str] = field(default_factory=list)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802 - aiosmtpd API
+        if self.close_after is not None and len(self.messages) >= self.close_after:
+            return "421 4.3.2 too busy, closing the connection"
+        envelope.mail_from = address  # a handler of MAIL sets what aiosmtpd would
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
         if address in self.refuse:
@@ -188,6 +202,10 @@ class Recorder:
         if self.drop & set(envelope.rcpt_tos):
             server.transport.close()  # no reply: the client cannot know whether this one was taken
             return "421 4.3.0 gone"
+        if self.slow & set(envelope.rcpt_tos):
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         self.messages.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 2.0.0 queued"
 

@@ -165,6 +165,12 @@ class ProviderError(NewsletterError):
     exit_code = EXIT_PROVIDER
 
 
+class Interrupted(NewsletterError):
+    """Ctrl-C or SIGTERM part-way through a send: exit 130, with what the send had done by then."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 @dataclass
 class DiagnosticList:
     """Collects every diagnostic of a file so the user fixes them in one round."""

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -110,12 +111,11 @@ def _authenticator(recorder: Recorder) -> Callable[..., AuthResult]:
 @pytest.fixture
 def smtp_server(certs: Certs) -> Iterator[Callable[..., SmtpServer]]:
     """Start aiosmtpd on 127.0.0.1: ``smtp_server(security="none"|"starttls"|"ssl", auth=False, utf8=False,
-    refuse=RECIPIENTS, drop=RECIPIENTS)``."""
+    **behaviour)``, where ``behaviour`` is the ``Recorder``'s (refuse, drop, close_after, slow)."""
     with ExitStack() as started:
 
-        def start(security: str = "none", auth: bool = False, refuse: set[str] | None = None,
-                  utf8: bool = False, drop: set[str] | None = None) -> SmtpServer:
-            recorder = Recorder(refuse=set(refuse or ()), drop=set(drop or ()))
+        def start(security: str = "none", auth: bool = False, utf8: bool = False, **behaviour: Any) -> SmtpServer:
+            recorder = Recorder(**behaviour)
             options: dict = {"enable_SMTPUTF8": utf8}  # aiosmtpd's default: no SMTPUTF8, as many servers
             if security == "starttls":
                 options.update(tls_context=certs.server_context(), require_starttls=True)

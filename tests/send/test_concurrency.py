@@ -111,3 +111,32 @@ def test_the_waiter_gives_up_clearly_after_the_timeout(make_project, run_cli):
         assert "another send of 2021-12-small-0 has been running" in waiter.stderr
         assert "nothing was sent" in waiter.stderr
         assert holder.returncode == 0 and len(fake.list_sends) == 1
+
+
+def test_ctrl_c_during_a_list_send_says_it_may_have_gone_and_a_rerun_sends_once(make_project, run_cli):
+    """SIGINT while the provider holds the start of the campaign: it said only "interrupted"."""
+    import signal
+
+    project = make_project({issue_name(0): small_issue("A small issue 0")})
+    with ListmonkFake() as fake:
+        env = send_env(fake)
+        released = threading.Event()
+        fake.faults.hold(released.is_set, n=1, match="PUT /api/campaigns/*/status", timeout=HOLD_AT_MOST)
+        process = start_send(project, issue_name(0), env)
+        try:
+            fake.wait_for(lambda: fake.count("PUT", "/campaigns/*/status") == 1)  # the start is at the provider
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            released.set()
+            fake.poke()
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 130 and "Traceback" not in stderr, stderr
+        message = " ".join(stderr.split())
+        assert ("interrupted during the send of 2021-12-small-0 through listmonk: it may or may not have reached "
+                "the provider. Run the same command again: it looks the campaign up first and never sends it "
+                "twice") in message
+        again = run_cli("send", issue_name(0), "--now", "--yes", cwd=project, env=env)
+        assert again.returncode == 0 and "already sent" in again.stdout, again.stdout + again.stderr
+        assert len(fake.list_sends) == 1

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shared import SEED, clean_env, free_port
+from shared import SEED, assert_clean_failure, clean_env, free_port
 
 from newsletter_pipeline.commands.send import make_content
 from newsletter_pipeline.config import Config
@@ -181,6 +181,36 @@ def test_a_busy_greeting_is_retried_as_the_readme_says(tmp_path, content):
     assert len(greeted) == 3
 
 
+def test_a_server_that_does_not_speak_smtp_is_named_as_such(tmp_path, content):
+    """It read "answered -1 arbage": smtplib's code for a reply that is no SMTP reply, and its bytes from the 4th."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    config = Config({"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(listener.getsockname()[1]),
+                     "NEWSLETTER_SMTP_SECURITY": "none"})
+    try:
+        with pytest.raises(ProviderError) as raised:
+            SmtpProvider(config, Ledger(tmp_path), sleep=lambda s: None).test_send(content, ["a@example.org"])
+    finally:
+        listener.close()
+    assert "does not answer as a mail server (it sent " in str(raised.value)
+    assert "check NEWSLETTER_SMTP_HOST and NEWSLETTER_SMTP_PORT" in str(raised.value)
+
+
 # --- through the CLI ---------------------------------------------------------------------------
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
@@ -240,6 +270,75 @@ def test_a_connection_lost_mid_send_names_who_has_it_who_is_in_doubt_and_who_got
     assert "refused or failed before: gone@example.org" in message
     assert "not sent to 1: d@example.org" in message
     assert message.endswith("run the same command with --to gone@example.org --to d@example.org")
+
+
+def test_a_server_closing_with_421_before_a_message_says_that_one_was_not_delivered(
+        run_cli, seed_project, smtp_server):
+    """421 at MAIL FROM, then nothing: the message read "may or may not have been delivered" though no DATA went."""
+    server = smtp_server(close_after=1)
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org,b@example.org,c@example.org")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert ("closed the connection before the message to b@example.org was sent (421 4.3.2 too busy, closing "
+            "the connection): b@example.org did not get it") in message
+    assert "may or may not" not in message and "already sent to 1: a@example.org" in message
+    assert message.endswith("not sent to 2: b@example.org, c@example.org; to send only those, run the same command "
+                            "with --to b@example.org --to c@example.org")
+    assert [m.rcpt_tos for m in server.recorder.messages] == [["a@example.org"]]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd's, for this test server
+def test_a_server_that_wants_a_login_is_one_error_naming_the_settings(run_cli, seed_project, smtp_server):
+    """530 at MAIL FROM was a "sender refused" note for each recipient, and exit 3."""
+    server = smtp_server("none", auth=True)
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org,b@example.org")
+    (line,) = assert_clean_failure(result, 2)
+    assert "wants a login before it sends anything (530" in line
+    assert "set NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD" in line and "a@example.org did not get it" in line
+    assert server.recorder.messages == []
+
+
+def test_a_sender_the_server_cannot_carry_is_named_once_before_anything_is_sent(run_cli, seed_project, smtp_server):
+    """A sender beyond A-Z before the @ on a server without SMTPUTF8: each recipient was reported refused."""
+    server = smtp_server(utf8=False)
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org,b@example.org",
+                      NEWSLETTER_FROM_EMAIL="jürgen@example.org")
+    (line,) = assert_clean_failure(result, 3)
+    assert "nothing was sent: jürgen@example.org has letters outside A-Z before the @" in line
+    assert "NEWSLETTER_FROM_EMAIL" in line and "a@example.org" not in line
+    assert server.recorder.messages == []
+
+
+def test_ctrl_c_during_a_test_send_says_who_has_it_and_who_does_not(seed_project, smtp_server):
+    """It said only "interrupted"."""
+    import os
+    import signal
+    import time
+
+    from shared import newsletter_command
+
+    server = smtp_server(slow={"b@example.org"})
+    process = subprocess.Popen(
+        [*newsletter_command(), "send", "issues/2021-12-one-year-of-ai4media.yaml", "--test", "--to",
+         "a@example.org,b@example.org,c@example.org"], cwd=seed_project,
+        env={**os.environ, **CLI_ENV, **server.env(NEWSLETTER_SMTP_TIMEOUT="30")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.recorder.holding.wait(30), "the message to b@example.org never reached the server"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        server.recorder.release.set()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and "Traceback" not in stderr
+    message = " ".join(stderr.split())
+    assert ("interrupted while sending to b@example.org: that message may or may not have been delivered; "
+            "already sent to 1: a@example.org; not sent to 1: c@example.org; to send only those, run the same "
+            "command with --to c@example.org") in message
+    time.sleep(0.1)
+    assert [m.rcpt_tos for m in server.recorder.messages] in ([["a@example.org"]],
+                                                               [["a@example.org"], ["b@example.org"]])
 
 
 def test_cli_missing_settings_are_named_together(run_cli, seed_project, smtp_server):

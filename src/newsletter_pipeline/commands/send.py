@@ -24,8 +24,8 @@ from ..audiences import audience_config
 from ..checks import CheckReport
 from ..checks.published import Published, check_published, media_urls
 from ..config import ADDRESS_HINTS, Config, email_addresses
-from ..errors import (EXIT_OK, EXIT_PROVIDER, ConfigError, DiagnosticList, IssueError, Location, UsageError, cut,
-                      one_line)
+from ..errors import (EXIT_OK, EXIT_PROVIDER, ConfigError, DiagnosticList, Interrupted, IssueError, Location,
+                      UsageError, cut, one_line)
 from ..errors import echo as echo_value
 from ..issue.load import LoadedIssue, display_path
 from ..ledger import Ledger
@@ -186,7 +186,13 @@ def send_issue(attempt: Attempt, options: SendOptions, when: datetime | None, ec
         else:
             refuse_unpublished(published)
             guard_list_send(options, rendered.slug, provider, config, confirm)
-            attempt.result = provider.list_send(content, when)
+            try:
+                attempt.result = provider.list_send(content, when)
+            except KeyboardInterrupt:
+                raise Interrupted(
+                    f"interrupted during the {'schedule' if when else 'send'} of {rendered.slug} through "
+                    f"{provider.name}: it may or may not have reached the provider. Run the same command again: "
+                    "it looks the campaign up first and never sends it twice") from None
     finally:
         provider.close()
     return report(attempt.result, echo)

@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import ClassVar
 
-from ..errors import ConfigError
-from ..message import MessageFactory, wire_address
+from ..errors import ConfigError, Interrupted, NewsletterError
+from ..message import MessageFactory, needs_smtputf8, wire_address
 from ..models import Content
 from .base import (MessageProvider, Plan, Provider, ProviderError, ProviderUnavailable, SendResult,
                    Status, UnsupportedFeature)
@@ -115,6 +115,11 @@ class SmtpProvider(MessageProvider, Provider):
                 raise ProviderError(self.redactor(f"smtp: TLS with {where} failed: {exc} (for a private CA, "
                                                   "set NEWSLETTER_SMTP_CA_FILE)")) from None
             except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code == -1:  # smtplib's code for a line that does not start with three digits
+                    raise ProviderError(self.redactor(
+                        f"smtp: {where} does not answer as a mail server (it sent {_text(exc.smtp_error)[:60]!r}): "
+                        "check NEWSLETTER_SMTP_HOST and NEWSLETTER_SMTP_PORT, and NEWSLETTER_SMTP_SECURITY "
+                        "(ssl for a port that starts with TLS, such as 465)")) from None
                 # 4xx (421 "try again later" at the greeting, SMTPConnectError) is the server's own "not now":
                 # retried like a dropped connection, since nothing has been sent yet
                 if 400 <= exc.smtp_code < 500 and attempt < self.connect_attempts:
@@ -134,11 +139,13 @@ class SmtpProvider(MessageProvider, Provider):
         assert client is not None
         try:
             yield client
-        finally:
-            try:
-                client.quit()
-            except (OSError, smtplib.SMTPException):
-                client.close()
+        except BaseException:  # a lost connection, Ctrl-C: a QUIT would wait for a server that may never answer
+            client.close()
+            raise
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
 
     # -- the send
     def deliver_test(self, content: Content, recipients: list[str]) -> SendResult:
@@ -147,11 +154,16 @@ class SmtpProvider(MessageProvider, Provider):
         message_ids: dict[str, str] = {}
         notes: list[str] = []
         with self.connection() as client:
+            self._refuse_sender_it_cannot_carry(client, factory)
             for recipient in self.progress(recipients, "sending test messages"):
                 try:
                     status, note = self._send_one(client, factory.sender, recipient, factory)
-                except _Dropped as exc:
-                    raise ProviderError(self.redactor(_dropped_message(exc, outcomes, recipients))) from None
+                except _Stopped as stop:
+                    raise stop.error(self.redactor(_stopped_message(stop, outcomes, recipients))) from None
+                except KeyboardInterrupt:
+                    raise Interrupted(self.redactor(_stopped_message(
+                        _Stopped(recipient, "interrupted while sending to {recipient}", in_doubt=True),
+                        outcomes, recipients))) from None
                 outcomes[recipient] = status
                 if status == Status.QUEUED:
                     message_ids[recipient] = factory.last_message_id
@@ -159,31 +171,63 @@ class SmtpProvider(MessageProvider, Provider):
         return SendResult("test", self.name, Status.QUEUED, recipients=list(recipients), outcomes=outcomes,
                           notes=notes, message_ids=message_ids)
 
+    def _refuse_sender_it_cannot_carry(self, client: smtplib.SMTP, factory: MessageFactory) -> None:
+        """A sender or reply-to with letters beyond A-Z before the @ needs SMTPUTF8 for every message: said
+        once, of the address at fault, not as a refusal of each recipient."""
+        if factory.policy.utf8 and not client.has_extn("smtputf8"):
+            addresses = ", ".join(a for a in (factory.content.from_email, factory.content.reply_to)
+                                  if a and needs_smtputf8(a))
+            raise ProviderError(f"smtp: nothing was sent: {addresses} has letters outside A-Z "
+                                f"before the @, which {self.host} cannot carry (it does not offer SMTPUTF8, "
+                                "RFC 6531): write it in A-Z (sender.email or reply_to in newsletter.yaml, or "
+                                "NEWSLETTER_FROM_EMAIL / NEWSLETTER_REPLY_TO), or send through a server that "
+                                "offers SMTPUTF8")
+
     def _send_one(self, client: smtplib.SMTP, sender: str, recipient: str,
                   factory: MessageFactory) -> tuple[Status, str | None]:
-        """One message; ``sender`` is the envelope's (ASCII where IDNA can make it so, message.wire_address)."""
+        """One message; ``sender`` is the envelope's (ASCII where IDNA can make it so, message.wire_address).
+
+        Raises ``_Stopped`` when the server cannot go on: the connection is
+        lost (in doubt only once the message's DATA has been sent), it closes
+        with 421, or it wants a login we were not given (530).
+        """
         envelope_recipient = wire_address(recipient)
         utf8 = factory.policy.utf8 or not envelope_recipient.isascii()  # the message or this envelope needs SMTPUTF8
         if utf8 and not client.has_extn("smtputf8"):
             return Status.REJECTED, (f"{recipient}: not sent: {self.host} does not take addresses with letters "
                                      "outside A-Z before the @ (it does not offer SMTPUTF8, RFC 6531); "
                                      "send through a server that does, or use another address")
+        in_doubt = False
         try:
             code, reply = client.mail(sender, ["SMTPUTF8"] if utf8 else [])
             if code != 250:
+                self._stop_on(code, reply, recipient)
                 client.rset()
                 return Status.FAILED, self.redactor(f"{recipient}: sender refused: {code} {_text(reply)}")
             code, reply = client.rcpt(envelope_recipient)
             if code not in (250, 251):
+                self._stop_on(code, reply, recipient)
                 client.rset()
                 return Status.REJECTED, self.redactor(f"{recipient}: refused: {code} {_text(reply)}")
+            in_doubt = True  # from here on, the server may have the message whatever happens to its answer
             code, reply = _data(client, factory.render_smtp(recipient))
             if code != 250:
+                self._stop_on(code, reply, recipient)
                 client.rset()
                 return Status.FAILED, self.redactor(f"{recipient}: {code} {_text(reply)}")
         except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-            raise _Dropped(recipient, exc) from None
+            raise _Stopped(recipient, f"connection lost while sending to {{recipient}} ({exc})", in_doubt) from None
         return Status.QUEUED, None
+
+    def _stop_on(self, code: int, reply: bytes, recipient: str) -> None:
+        """The answers after which no next recipient can go through this connection."""
+        if code == 421:  # RFC 5321 4.2.2: the server is closing the connection
+            raise _Stopped(recipient, f"{self.host} closed the connection before the message to {{recipient}} "
+                                      f"was sent ({code} {_text(reply)})", in_doubt=False)
+        if code == 530 and not self.username:  # RFC 4954: authentication required
+            raise _Stopped(recipient, f"{self.host} wants a login before it sends anything ({code} "
+                                      f"{_text(reply)}): set NEWSLETTER_SMTP_USERNAME and "
+                                      "NEWSLETTER_SMTP_PASSWORD", in_doubt=False, error=ConfigError)
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
         auth = f", AUTH as {self.username}" if self.username else ""
@@ -191,25 +235,27 @@ class SmtpProvider(MessageProvider, Provider):
                      f"MAIL FROM/RCPT TO/DATA for each of {len(recipients)} recipient(s)", "QUIT"])
 
 
-class _Dropped(Exception):
-    """The connection went away during one recipient's message (``deliver_test`` says what it means)."""
+class _Stopped(Exception):
+    """One recipient's message ended the send: ``what`` (with ``{recipient}``) says how; ``in_doubt``
+    when the server may have taken that message (its DATA was sent)."""
 
-    def __init__(self, recipient: str, cause: BaseException):
+    def __init__(self, recipient: str, what: str, in_doubt: bool, error: type[NewsletterError] = ProviderError):
         super().__init__(recipient)
-        self.recipient, self.cause = recipient, cause
+        self.recipient, self.what, self.in_doubt, self.error = recipient, what, in_doubt, error
 
 
-def _dropped_message(exc: _Dropped, outcomes: dict[str, Status], recipients: list[str]) -> str:
-    """What a lost connection leaves: who has theirs, whose message is in doubt, who got nothing.
+def _stopped_message(stop: _Stopped, outcomes: dict[str, Status], recipients: list[str]) -> str:
+    """Who has the email, whose message is in doubt, who got nothing, and the ``--to`` for the rest.
 
     A test send is not in the ledger, so sending it again sends everyone's
     again; the message names the ``--to`` that sends only what is missing.
     """
     sent = [r for r, status in outcomes.items() if status == Status.QUEUED]
     refused = [r for r, status in outcomes.items() if status != Status.QUEUED]
-    after = recipients[recipients.index(exc.recipient) + 1:]
-    parts = [f"smtp: connection lost while sending to {exc.recipient} ({exc.cause}): that message may or may "
-             "not have been delivered"]
+    after = recipients[recipients.index(stop.recipient) + (1 if stop.in_doubt else 0):]
+    parts = [f"smtp: {stop.what.format(recipient=stop.recipient)}: "
+             + ("that message may or may not have been delivered" if stop.in_doubt
+                else f"{stop.recipient} did not get it")]
     if sent:
         parts.append(f"already sent to {len(sent)}: {', '.join(sent)}")
     if refused:
