@@ -129,3 +129,19 @@ def test_the_archive_publishes_both_editions_linked_to_each_other(make_project, 
     assert again.returncode == 0, again.stderr
     html = (root / "site" / SEED_SLUG / "index.html").read_text("utf-8")
     assert "hreflang" not in html and not (root / "site" / f"{SEED_SLUG}.el").exists()
+
+
+def test_an_edition_in_the_default_editions_language_is_an_error_that_stops_the_send(make_project, run_cli):
+    """``x.en.yaml`` beside an English ``x.yaml``: check said ok, and each file went to the same readers."""
+    english_name = f"{SEED_SLUG}.en.yaml"
+    root = make_project({f"issues/{SEED_NAME}": SEED.read_text("utf-8"),
+                         f"issues/{english_name}": SEED.read_text("utf-8")})
+    result = run_cli("check", f"issues/{english_name}", cwd=root, env=clean_env())
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if "edition-drift" in line]
+    assert line.startswith(f"issues/{english_name}:") and ": error: edition-drift:" in line
+    assert f"this edition is in en, the language of issues/{SEED_NAME} already" in line
+    assert "would get the issue twice" in line and f"{SEED_SLUG}.<language>.yaml" in line
+    send = run_cli("send", f"issues/{english_name}", "--now", "--yes", cwd=root, env=clean_env())
+    assert send.returncode == 1 and not (root / "outbox").exists()
+    assert run_cli("check", f"issues/{SEED_NAME}", cwd=root, env=clean_env()).returncode == 0

@@ -12,7 +12,7 @@ from typing import Any
 from ...errors import Location, NewsletterError
 from ...i18n import CATALOGUES, SOURCE_LANGUAGE, catalogue_languages, known_messages, shown_messages
 from ...i18n.project import TemplateMessage, template_messages
-from ...issue.editions import default_edition
+from ...issue.editions import default_edition, split_name
 from ...issue.load import display_path, load_issue
 from ...template_folders import template_chain
 from ..context import CheckContext
@@ -83,6 +83,16 @@ def edition_drift(ctx: CheckContext) -> Iterator[Finding]:
     except NewsletterError:
         return  # the default edition's own check reports its errors
     shown = display_path(default_path)
+    if default.issue.language.lower() == ctx.loaded.issue.language.lower():
+        # each file is its own at-most-once send, to the same language's readers (audiences.py): twice
+        where = ctx.loaded.location(("language",)) if "language" in ctx.loaded.doc.data else Location(
+            ctx.loaded.doc.file, 1, 1)
+        yield Finding("edition-drift", "error", where,
+                      f"this edition is in {ctx.loaded.issue.language}, the language of {shown} already: both "
+                      "would go to the same readers, who would get the issue twice (an edition translates "
+                      "the issue into another language: remove this file, or translate it and rename it to "
+                      f"{split_name(ctx.loaded.path.stem)[0]}.<language>.yaml)")  # type: ignore[index]
+        return
     mine, theirs = ctx.loaded.issue.blocks, default.issue.blocks
     matcher = SequenceMatcher(a=[b.type for b in theirs], b=[b.type for b in mine], autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
