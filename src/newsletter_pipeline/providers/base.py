@@ -121,6 +121,9 @@ The sequence (``CampaignProvider.list_send``), which providers do not change:
    ``AmbiguousOutcome`` whose re-read shows nothing happened; never after a
    2xx, and after a ``ProviderHTTPError`` only the re-read can turn it into
    success (a provider's "already sent" refusal).
+   If steps 5-7 fail on a campaign that was scheduled and is now a draft (the
+   provider unscheduled it to edit it), the error says so first: it will not
+   go out at its old time until the same command is run again.
 
 Test sends (``CampaignProvider.test_send``) use the same campaign: locate or
 create it, refuse if it is no longer a draft (editing it would change what the
@@ -514,12 +517,17 @@ class CampaignProvider(Provider):
             self._refuse_if_ledger_says_done(record)
             campaign = self._create(record, content)
         finished = self._already(kind, campaign, record)
-        if finished is None:
-            campaign = self._refresh_content(record, campaign, content)
-            finished = self._already_scheduled(kind, campaign, when, record)
         if finished is not None:
             return finished
-        campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
+        located = campaign
+        try:
+            campaign = self._refresh_content(record, campaign, content)
+            finished = self._already_scheduled(kind, campaign, when, record)
+            if finished is not None:
+                return finished
+            campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
+        except ProviderError as exc:
+            raise self._left_unscheduled(located, exc) from exc
         return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when)
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
@@ -606,6 +614,31 @@ class CampaignProvider(Provider):
             # some providers unschedule to edit: the re-read says what the next step is
             return self.get_campaign(campaign.id) or campaign
         return campaign
+
+    def _left_unscheduled(self, located: Campaign, exc: ProviderError) -> ProviderError:
+        """``exc``, saying so first when it left a scheduled campaign unscheduled.
+
+        A provider that cannot edit a scheduled campaign unschedules it to edit
+        it or move its time (``update_campaign``, ``schedule_campaign``); if
+        scheduling it again then fails, the campaign is a draft that will not go
+        out at the time the user set, and the provider's error alone does not
+        say so. The re-read decides; if it fails too, the user is told to check.
+        """
+        if located.status != Status.SCHEDULED:
+            return exc
+        old = located.send_at.isoformat() if located.send_at else "its scheduled time"
+        try:
+            now = self.get_campaign(located.id)
+        except NewsletterError:
+            return ProviderError(
+                f"{self.name}: campaign {located.id} was scheduled for {old} when this run started, and it may "
+                "have been unscheduled to be edited: check at the provider whether it is still scheduled "
+                f"(running the same command again schedules it)\n{exc}")
+        if now is None or now.status != Status.DRAFT:
+            return exc
+        return ProviderError(
+            f"{self.name}: campaign {located.id} was unscheduled to be edited and is now a draft: it will NOT go "
+            f"out at {old}; running the same command again schedules it\n{exc}")
 
     def _already_scheduled(self, kind: str, campaign: Campaign, when: datetime | None,
                            record: Record) -> SendResult | None:
