@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ FIXTURE_CONFIG = FIXTURE_PROJECT / "newsletter.yaml"
 SEED_NAME = "2021-12-one-year-of-ai4media.yaml"
 SEED_SLUG = SEED_NAME.removesuffix(".yaml")
 SEED = FIXTURE_PROJECT / "issues" / SEED_NAME  # the seed issue (the golden files are its build)
+# a --schedule value any provider accepts: in the future, within the 10 years send allows
+FUTURE_SCHEDULE = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT09:00:00Z")
 SEED_IN_PROJECT = f"issues/{SEED_NAME}"  # the seed as the CLI names it from FIXTURE_PROJECT or ``make_project(seed=True)``
 
 # The repository's own content, which only .ci/run checks (``newsletter check --strict issues/``).

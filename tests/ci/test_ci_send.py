@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from cihelpers import ALPHA, BETA, CI_ENV, GAMMA, OLD, RECIPIENT, commit, issue_text, parse_message
+from shared import FUTURE_SCHEDULE
 
 SENT_SUBJECTS = {"[TEST] Alpha, as merged", "[TEST] Gamma"}
 
@@ -115,7 +116,7 @@ def test_bad_ref_is_refused_cleanly(run_cli, merge_repo):
 def test_ci_refuses_list_sends(run_cli, make_project):
     """CI=true (as on GitHub Actions) refuses --now and --schedule even with --yes; nothing is written."""
     project = make_project({ALPHA: issue_text("Alpha", 0)})
-    for args in (["--now"], ["--schedule", "2099-01-01T09:00:00Z"]):
+    for args in (["--now"], ["--schedule", FUTURE_SCHEDULE]):
         result = run_cli("send", ALPHA, *args, "--yes", "--provider", "outbox", cwd=project, env=CI_ENV, timeout=60)
         assert result.returncode == 2, result.stdout + result.stderr
         assert "refusing a list send in CI (CI=true)" in result.stderr and "Traceback" not in result.stderr
@@ -129,7 +130,7 @@ def test_usage_errors(run_cli, merge_repo):
         (["--now", "--yes"], "missing ISSUE"),
         ([ALPHA, "--test", "--changed-since", merge_repo.base], "not both"),
         (["--now", "--yes", "--changed-since", merge_repo.base], "go with --test"),
-        (["--schedule", "2099-01-01T09:00:00Z", "--changed-since", "no-such-ref"], "go with --test"),
+        (["--schedule", FUTURE_SCHEDULE, "--changed-since", "no-such-ref"], "go with --test"),
     ]
     for args, message in cases:
         result = send(run_cli, merge_repo, *args)

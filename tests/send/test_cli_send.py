@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,36 @@ def test_usage_errors_exit_2_and_send_nothing(run_cli, project, args, message):
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert nothing_sent(project)
+
+
+# settings that let each provider reach its schedule arithmetic (no request is made: --dry-run)
+DRY_SETTINGS = {
+    "outbox": {},
+    "listmonk": {"LISTMONK_URL": "http://127.0.0.1:9", "LISTMONK_USERNAME": "u", "LISTMONK_TOKEN": "listmonk-t0ken",
+                 "LISTMONK_LIST_IDS": "1"},
+    "mailchimp": {"MAILCHIMP_API_KEY": "f00dfeed-us21", "MAILCHIMP_LIST_ID": "a1b2c3"},
+    "brevo": {"BREVO_API_KEY": "xkeysib-t3st", "BREVO_LIST_IDS": "7"},
+}
+
+
+@pytest.mark.parametrize("provider", list(DRY_SETTINGS))
+@pytest.mark.parametrize("when", ["9999-12-31T23:50:00+00:00", "9999-12-31T23:00:00-05:00", "2300-01-01T09:00Z"])
+def test_schedule_too_far_ahead_is_a_usage_error(run_cli, project, provider, when):
+    """Rounding 9999-12-31T23:50Z up to a quarter hour (mailchimp), or converting a time near the end of
+    year 9999 to UTC (mailchimp, brevo), was an OverflowError: exit 70, even with --dry-run."""
+    for extra in (["--dry-run"], []):
+        result = send(run_cli, project, SEED_IN_PROJECT, "--schedule", when, "--yes", "--provider", provider,
+                      *extra, **DRY_SETTINGS[provider])
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"--schedule {when!r}: more than 10 years ahead" in result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        assert nothing_sent(project)
+
+
+def test_schedule_just_under_10_years_ahead_is_accepted(run_cli, project):
+    when = (datetime.now(UTC) + timedelta(days=3652)).replace(microsecond=0).isoformat()
+    result = send(run_cli, project, SEED_IN_PROJECT, "--schedule", when, "--yes", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_invalid_issue_exits_1_with_its_location(run_cli, make_project):

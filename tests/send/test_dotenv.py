@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from shared import SEED_IN_PROJECT, assert_clean_failure, clean_env
+from shared import FUTURE_SCHEDULE, SEED_IN_PROJECT, assert_clean_failure, clean_env
 
 SECRET = "tok-5f4e3d2c1b0a"
 
@@ -52,7 +52,7 @@ BROKEN = {
 COMMANDS = {
     "list send": ["send", SEED_IN_PROJECT, "--now", "--yes"],
     "test send": ["send", SEED_IN_PROJECT, "--test"],
-    "dry run": ["send", SEED_IN_PROJECT, "--schedule", "2099-01-01T09:00:00Z", "--dry-run"],
+    "dry run": ["send", SEED_IN_PROJECT, "--schedule", FUTURE_SCHEDULE, "--dry-run"],
     "changed since": ["send", "--test", "--changed-since", "HEAD~1"],
     "check": ["check", SEED_IN_PROJECT],
 }

@@ -90,6 +90,36 @@ def test_reschedule_to_another_time(fake, tmp_path):
     assert fake.count("POST", "/campaigns/*/actions/unschedule") == 1
 
 
+@pytest.mark.parametrize("change", ["content", "time"])
+def test_failed_reschedule_says_the_campaign_is_now_an_unscheduled_draft(fake, tmp_path, change):
+    """Editing (or moving) a scheduled campaign unschedules it first; a refused schedule then leaves a
+    draft that will not go out at the old time, which the bare HTTP 400 did not say."""
+    provider_for(fake, tmp_path).list_send(content(), day())
+    edited = content(subject="Corrected") if change == "content" else content()
+    when = day() if change == "content" else day() + timedelta(hours=1)
+    fake.faults.fail(status=400, match="POST /3.0/campaigns/*/actions/schedule", message="Try again later")
+    with pytest.raises(ProviderError) as caught:
+        provider_for(fake, tmp_path).list_send(edited, when)
+    (campaign,) = fake.campaigns.values()
+    assert campaign["status"] == "save"
+    message = str(caught.value)
+    assert caught.value.exit_code == 3
+    assert message.startswith(f"mailchimp: campaign {campaign['id']} was unscheduled to be edited and is now "
+                              f"a draft: it will NOT go out at {day().isoformat()}; running the same command "
+                              "again schedules it\n")
+    assert message.endswith("}") and "HTTP 400" in message and "Try again later" in message  # the provider's
+    again = provider_for(fake, tmp_path).list_send(edited, when)  # what the message promises
+    assert again.status.value == "scheduled" and campaign["status"] == "schedule"
+    assert datetime.fromisoformat(campaign["send_time"]) == when and not fake.list_sends
+
+
+def test_failed_schedule_of_a_draft_says_nothing_about_unscheduling(fake, tmp_path):
+    fake.faults.fail(status=400, match="POST /3.0/campaigns/*/actions/schedule", message="Try again later")
+    with pytest.raises(ProviderError) as caught:
+        provider_for(fake, tmp_path).list_send(content(), day())
+    assert str(caught.value).startswith("mailchimp: schedule campaign") and "unscheduled" not in str(caught.value)
+
+
 def test_payload_shapes(fake, tmp_path):
     provider_for(fake, tmp_path).list_send(content(), None)
     create = next(r.json for r in fake.requests if r.method == "POST" and r.path == "/3.0/campaigns")

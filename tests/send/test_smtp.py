@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shared import SEED, assert_clean_failure, clean_env, free_port
+from shared import FUTURE_SCHEDULE, SEED, assert_clean_failure, clean_env, free_port
 
 from newsletter_pipeline.commands.send import make_content
 from newsletter_pipeline.config import Config
@@ -238,7 +238,7 @@ def test_cli_test_send_to_configured_recipients(run_cli, seed_project, smtp_serv
     assert len(server.recorder.messages) == 3
 
 
-@pytest.mark.parametrize("args", [["--now", "--yes"], ["--schedule", "2099-01-01T09:00:00Z", "--yes"]])
+@pytest.mark.parametrize("args", [["--now", "--yes"], ["--schedule", FUTURE_SCHEDULE, "--yes"]])
 def test_cli_smtp_refuses_list_sends(run_cli, seed_project, smtp_server, args):
     server = smtp_server()
     result = cli_send(run_cli, seed_project, server, *args)

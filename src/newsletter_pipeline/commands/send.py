@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..checked import build_checked
@@ -36,6 +36,7 @@ from ..progress import Progress, quiet
 from ..providers.base import Plan, Provider, SendResult
 
 Echo = Callable[[str], None]
+MAX_SCHEDULE_AHEAD = timedelta(days=3653)  # 10 years: see parse_schedule
 
 
 @dataclass
@@ -74,6 +75,13 @@ def validate_options(options: SendOptions) -> datetime | None:
 
 
 def parse_schedule(text: str) -> datetime:
+    """The aware time ``--schedule`` names, in the future and at most ``MAX_SCHEDULE_AHEAD`` ahead.
+
+    The bound is a sanity check (a mistyped year), and it keeps every provider's
+    arithmetic on the time (conversion to UTC, Mailchimp's rounding up to a
+    quarter hour) far from ``datetime.max``: 9999-12-31T23:50Z used to crash
+    with OverflowError (exit 70) instead of a usage error.
+    """
     example = "e.g. 2026-12-15T09:00:00+01:00 or 2026-12-15T08:00:00Z"
     try:
         when = datetime.fromisoformat(text.strip())
@@ -81,8 +89,13 @@ def parse_schedule(text: str) -> datetime:
         raise UsageError(f"--schedule {text!r}: not an ISO 8601 date and time ({example})") from None
     if when.tzinfo is None:
         raise UsageError(f"--schedule {text!r}: add a time zone ({example})")
-    if when <= datetime.now(UTC):
+    now = datetime.now(UTC)
+    if when <= now:
         raise UsageError(f"--schedule {text!r}: that time has passed (use --now, or a future time)")
+    latest = now + MAX_SCHEDULE_AHEAD
+    if when > latest:  # comparing aware times never overflows; converting them may
+        raise UsageError(f"--schedule {text!r}: more than 10 years ahead (the latest is "
+                         f"{latest:%Y-%m-%d}); check the year")
     return when
 
 

@@ -13,7 +13,9 @@ Values that cross the boundary
   before any step sees it. ``content.sha`` identifies it.
 - ``Campaign``: the provider's campaign as re-read from the provider: ``id``
   (str), ``name``, ``status`` (a ``Status``), ``send_at`` (aware datetime or
-  None), ``raw_status`` (the provider's own word, for messages).
+  None), ``raw_status`` (the provider's own word, for messages), ``lists``
+  (the ids of the lists it targets, as strings; None when the provider's
+  reply does not say).
 - ``Status``: the one vocabulary: ``draft`` (created, not sent), ``scheduled``,
   ``queued`` (the send was triggered and is in progress), ``sent``,
   ``rejected``, ``failed``, ``unknown``. Translate the provider's words with a
@@ -41,6 +43,11 @@ Two kinds of provider
   header value).
 - ``list_ref`` (property): a stable string naming the target list(s), e.g.
   ``"lists=3,4"``; it keys the ledger record and is shown by ``--dry-run``.
+- ``target_lists`` (property, campaign providers) and ``list_setting``: the
+  configured list ids as strings, and the setting that names them, when
+  ``find_campaign``'s lookup is not already scoped to them (listmonk, brevo).
+  None (the default) when it is: mailchimp lists one audience's campaigns,
+  the outbox has one list.
 - ``escape_template_syntax(text, html)``: return ``text`` such that the
   provider's template engine prints ``{{``, ``*|`` etc. literally (content
   must never be evaluated). The default returns it unchanged.
@@ -55,8 +62,12 @@ step                                  contract
 ====================================  =========================================
 ``find_campaign(name, tag)``          look the campaign up at the provider by
                                       the deterministic name/tag; ``None`` if
-                                      absent. Safe to repeat (GET). Of several
-                                      matches return ``furthest_along(found)``.
+                                      absent. Safe to repeat (GET). Of the
+                                      matches return ``self.ours(found)``: the
+                                      name holds only the slug, so another
+                                      project (or an earlier LIST_IDS) may have
+                                      a campaign of that name for other lists,
+                                      which is not ours.
 ``get_campaign(campaign_id)``         re-read one campaign; ``None`` on 404.
 ``create_campaign(content, name,      create a draft targeting ``list_ref`` with
 tag)``                                ``content``; return it. NOT safe to repeat:
@@ -90,7 +101,9 @@ The sequence (``CampaignProvider.list_send``), which providers do not change:
    the first run's campaign. Test sends hold it too (they may create).
 1. Open the ledger record (slug, provider name, ``list_ref``).
 2. Locate the campaign: ``get_campaign(record.campaign_id)`` if the ledger
-   has one, else ``find_campaign(name, tag)``. If the ledger says a send or
+   has one (and, if it is a draft of a provider with ``target_lists``,
+   ``find_campaign`` too, which refuses when another campaign of the issue
+   reached a list of ours), else ``find_campaign(name, tag)``. If the ledger says a send or
    schedule was confirmed but the provider shows nothing, refuse (exit 3).
 3. None found: ``create_campaign`` (ledger: ``created``). On ``AmbiguousOutcome``
    it looks the campaign up again before trying once more.
@@ -108,6 +121,9 @@ The sequence (``CampaignProvider.list_send``), which providers do not change:
    ``AmbiguousOutcome`` whose re-read shows nothing happened; never after a
    2xx, and after a ``ProviderHTTPError`` only the re-read can turn it into
    success (a provider's "already sent" refusal).
+   If steps 5-7 fail on a campaign that was scheduled and is now a draft (the
+   provider unscheduled it to edit it), the error says so first: it will not
+   go out at its old time until the same command is run again.
 
 Test sends (``CampaignProvider.test_send``) use the same campaign: locate or
 create it, refuse if it is no longer a draft (editing it would change what the
@@ -217,6 +233,7 @@ class Campaign:
     status: Status
     send_at: datetime | None = None
     raw_status: str = ""
+    lists: frozenset[str] | None = None  # the target list ids; None when the provider did not say
 
 
 @dataclass
@@ -385,6 +402,7 @@ class CampaignProvider(Provider):
 
     features: ClassVar[frozenset[str]] = FEATURES
     attempts: ClassVar[int] = 3  # bounded re-read/act rounds for calls that are not safe to repeat
+    list_setting: ClassVar[str] = ""  # the setting naming the target lists (for messages)
 
     # -- steps each provider fills in
     @abstractmethod
@@ -413,6 +431,41 @@ class CampaignProvider(Provider):
 
     def schedule_time(self, when: datetime) -> tuple[datetime, str | None]:
         return when, None
+
+    @property
+    def target_lists(self) -> frozenset[str] | None:
+        """The configured list ids, when ``find_campaign`` must filter by them (see ``ours``)."""
+        return None
+
+    def ours(self, found: list[Campaign], by_id: bool = True) -> Campaign | None:
+        """Of the campaigns matching our name/tag, the one for the configured lists (``furthest_along``).
+
+        The name and tag hold only the slug: a campaign of another project, or
+        of this one before its LIST_IDS changed, matches them too. Counting it
+        as ours reported "already sent" to lists that never got the issue, so
+        only a campaign whose lists are exactly ``target_lists`` (or whose
+        lists the provider did not report: the old behaviour) is ours.
+        Campaigns of earlier versions have the same name and tag, so an
+        interrupted send still resumes. A campaign for other lists that share
+        one of ours and went past draft (sent, scheduled, sending, or stopped
+        part-way) is refused unless ours is past draft too: a new campaign
+        would give the shared lists the issue a second time.
+        """
+        wanted = self.target_lists
+        if wanted is None:
+            return furthest_along(found, by_id)
+        mine = furthest_along([c for c in found if c.lists is None or c.lists == wanted], by_id)
+        if mine is not None and mine.status != Status.DRAFT:
+            return mine
+        for other in found:
+            shared = (other.lists or frozenset()) & wanted
+            if other.lists != wanted and shared and other.status != Status.DRAFT:
+                raise ProviderError(
+                    f"{self.name}: campaign {other.id} of this issue is already {other.raw_status or other.status} "
+                    f"for lists {_ids(other.lists or shared)}; the configured lists {_ids(wanted)} share "
+                    f"{_ids(shared)} with it, so a new campaign would send the issue there a second time "
+                    f"(set {self.list_setting} to the lists that did not get it)")
+        return mine
 
     # -- names
     @staticmethod
@@ -459,17 +512,22 @@ class CampaignProvider(Provider):
     def _list_send_locked(self, kind: str, content: Content, when: datetime | None) -> SendResult:
         """Steps 1-7 of the module docstring; the caller holds the issue's send lock."""
         record = self.ledger.record(content.slug, self.name, self.list_ref)
-        campaign = self._locate(record, content)
+        campaign = self._locate(record, content, list_send=True)
         if campaign is None:
             self._refuse_if_ledger_says_done(record)
             campaign = self._create(record, content)
         finished = self._already(kind, campaign, record)
-        if finished is None:
-            campaign = self._refresh_content(record, campaign, content)
-            finished = self._already_scheduled(kind, campaign, when, record)
         if finished is not None:
             return finished
-        campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
+        located = campaign
+        try:
+            campaign = self._refresh_content(record, campaign, content)
+            finished = self._already_scheduled(kind, campaign, when, record)
+            if finished is not None:
+                return finished
+            campaign = self._schedule(record, campaign, when) if when else self._send_now(record, campaign)
+        except ProviderError as exc:
+            raise self._left_unscheduled(located, exc) from exc
         return SendResult(kind, self.name, campaign.status, campaign.id, campaign.send_at or when)
 
     def plan(self, kind: str, content: Content, recipients: list[str], when: datetime | None) -> Plan:
@@ -492,10 +550,14 @@ class CampaignProvider(Provider):
         """
         return self.ledger.lock(content.slug, self.config.seconds("NEWSLETTER_SEND_LOCK_TIMEOUT"), log.warning)
 
-    def _locate(self, record: Record, content: Content) -> Campaign | None:
+    def _locate(self, record: Record, content: Content, list_send: bool = False) -> Campaign | None:
         if record.campaign_id:
             campaign = self.get_campaign(record.campaign_id)
             if campaign is not None:
+                if list_send and campaign.status == Status.DRAFT and self.target_lists is not None:
+                    # the ledger's id skips the lookup by name, the one that sees a campaign for
+                    # lists sharing one of ours (``ours`` refuses it); once per issue, before its send
+                    self.find_campaign(self.campaign_name(content), self.campaign_tag(content))
                 return campaign
         return self.find_campaign(self.campaign_name(content), self.campaign_tag(content))
 
@@ -552,6 +614,31 @@ class CampaignProvider(Provider):
             # some providers unschedule to edit: the re-read says what the next step is
             return self.get_campaign(campaign.id) or campaign
         return campaign
+
+    def _left_unscheduled(self, located: Campaign, exc: ProviderError) -> ProviderError:
+        """``exc``, saying so first when it left a scheduled campaign unscheduled.
+
+        A provider that cannot edit a scheduled campaign unschedules it to edit
+        it or move its time (``update_campaign``, ``schedule_campaign``); if
+        scheduling it again then fails, the campaign is a draft that will not go
+        out at the time the user set, and the provider's error alone does not
+        say so. The re-read decides; if it fails too, the user is told to check.
+        """
+        if located.status != Status.SCHEDULED:
+            return exc
+        old = located.send_at.isoformat() if located.send_at else "its scheduled time"
+        try:
+            now = self.get_campaign(located.id)
+        except NewsletterError:
+            return ProviderError(
+                f"{self.name}: campaign {located.id} was scheduled for {old} when this run started, and it may "
+                "have been unscheduled to be edited: check at the provider whether it is still scheduled "
+                f"(running the same command again schedules it)\n{exc}")
+        if now is None or now.status != Status.DRAFT:
+            return exc
+        return ProviderError(
+            f"{self.name}: campaign {located.id} was unscheduled to be edited and is now a draft: it will NOT go "
+            f"out at {old}; running the same command again schedules it\n{exc}")
 
     def _already_scheduled(self, kind: str, campaign: Campaign, when: datetime | None,
                            record: Record) -> SendResult | None:
@@ -630,6 +717,11 @@ def furthest_along(found: list[Campaign], by_id: bool = True) -> Campaign | None
     id (the oldest), or with ``by_id=False`` to the first in ``found``.
     """
     return min(found, key=lambda c: (_RANK.get(c.status, 4), int(c.id) if by_id else 0), default=None)
+
+
+def _ids(lists: frozenset[str]) -> str:
+    """``1,3``: in numeric order (list ids are numbers at listmonk and brevo)."""
+    return ",".join(sorted(lists, key=lambda i: (int(i), "") if i.isdigit() else (0, i)))
 
 
 def _same_minute(a: datetime | None, b: datetime | None) -> bool:

@@ -19,7 +19,11 @@ module follows:
   braces ("Disable auto-escaping and display double curly brackets"), with
   the unsubscribe tag ``{{ unsubscribe }}`` left outside.
 - No search by name: the campaign is found again by listing campaigns
-  (``limit`` <= 100, newest first) and matching its name or tag.
+  (``limit`` <= 100, newest first) and matching its name or tag. Those hold
+  only the slug, so a match is ours only if its lists are BREVO_LIST_IDS
+  (``CampaignProvider.ours``). Campaigns are written with
+  ``recipients.listIds`` but read back with ``recipients.lists`` (and
+  ``exclusionLists``): the OpenAPI ``getCampaignRecipients``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import UsageError
 from ..models import UNSUBSCRIBE_PLACEHOLDER, Content
-from .base import FEATURES, Campaign, CampaignProvider, ProviderHTTPError, Status, furthest_along
+from .base import FEATURES, Campaign, CampaignProvider, ProviderHTTPError, Status
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -56,6 +60,7 @@ class BrevoProvider(CampaignProvider):
     credentials = ("BREVO_API_KEY",)
     unsubscribe_tag = "{{ unsubscribe }}"
     features: ClassVar[frozenset[str]] = FEATURES - {"plain_text"}
+    list_setting = "BREVO_LIST_IDS"
 
     def setup(self) -> None:
         self.list_ids = self.config.ids("BREVO_LIST_IDS", "7 or 7,9")
@@ -70,6 +75,10 @@ class BrevoProvider(CampaignProvider):
     @property
     def list_ref(self) -> str:
         return "lists=" + ",".join(map(str, self.list_ids))
+
+    @property
+    def target_lists(self) -> frozenset[str]:
+        return frozenset(map(str, self.list_ids))
 
     def escape_template_syntax(self, text: str, html: bool) -> str:
         """Wrap each stretch between unsubscribe placeholders in ``{% verbatim %}`` when it needs it."""
@@ -93,7 +102,7 @@ class BrevoProvider(CampaignProvider):
             offset += PAGE
             if not page:
                 break
-        return furthest_along(found)
+        return self.ours(found)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/emailCampaigns/{campaign_id}", ok=(200, 404), action=f"read campaign {campaign_id}")
@@ -102,7 +111,7 @@ class BrevoProvider(CampaignProvider):
     def create_campaign(self, content: Content, name: str, tag: str) -> Campaign:
         payload = {**self._payload(content), "name": name, "tag": tag}
         reply = self.api.post("/emailCampaigns", json_body=payload, action="create the campaign")
-        return Campaign(str(json_of(reply).get("id", "")), name, Status.DRAFT, None, "draft")
+        return Campaign(str(json_of(reply).get("id", "")), name, Status.DRAFT, None, "draft", self.target_lists)
 
     def update_campaign(self, campaign: Campaign, content: Content) -> None:
         self.api.put(f"/emailCampaigns/{campaign.id}", json_body=self._payload(content),
@@ -154,8 +163,9 @@ class BrevoProvider(CampaignProvider):
     def _campaign(self, data: dict[str, Any]) -> Campaign:
         raw = str(data.get("status", ""))
         send_at = iso_time(data.get("scheduledAt")) if raw == "queued" else None
+        lists = (data.get("recipients") or {}).get("lists")
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
-                        send_at, raw)
+                        send_at, raw, None if lists is None else frozenset(map(str, lists)))
 
 
 def _verbatim(text: str, html: bool) -> str:

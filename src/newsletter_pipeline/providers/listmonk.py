@@ -18,7 +18,11 @@ cmd/campaigns.go. Rules this module follows:
   Content that contains ``{{`` is escaped as the Go string-literal action
   ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain text.
 - The campaign finds itself again by its tag (``GET /api/campaigns?tag=``:
-  the server reads ``tag``, although the OpenAPI file says ``tags``).
+  the server reads ``tag``, although the OpenAPI file says ``tags``). The tag
+  holds only the slug, so a match is ours only if its ``lists`` (every
+  campaign object carries ``[{"id", "name"}]``, from campaign_lists; the id
+  is null or 0 once the list is deleted) are LISTMONK_LIST_IDS: see
+  ``CampaignProvider.ours``.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError
 from ..models import Content
-from .base import FEATURES, Campaign, CampaignProvider, Status, furthest_along
+from .base import FEATURES, Campaign, CampaignProvider, Status
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -52,6 +56,7 @@ class ListmonkProvider(CampaignProvider):
     credentials = ("LISTMONK_USERNAME", "LISTMONK_TOKEN")
     unsubscribe_tag = "{{ UnsubscribeURL }}"
     features: ClassVar[frozenset[str]] = FEATURES
+    list_setting = "LISTMONK_LIST_IDS"
 
     def setup(self) -> None:
         self.list_ids = self.config.ids("LISTMONK_LIST_IDS", "3 or 3,4")
@@ -68,6 +73,10 @@ class ListmonkProvider(CampaignProvider):
     def list_ref(self) -> str:
         return "lists=" + ",".join(map(str, self.list_ids))
 
+    @property
+    def target_lists(self) -> frozenset[str]:
+        return frozenset(map(str, self.list_ids))
+
     def escape_template_syntax(self, text: str, html: bool) -> str:
         """``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``), one left-to-right pass."""
         return text.replace("{{", '{{"{{"}}')
@@ -79,7 +88,7 @@ class ListmonkProvider(CampaignProvider):
         results = (json_of(reply).get("data") or {}).get("results") or []
         # match by name too: a server that ignored `tag` returns every campaign
         found = [self._campaign(c) for c in results if c.get("name") == name or tag in (c.get("tags") or [])]
-        return furthest_along(found)
+        return self.ours(found)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/campaigns/{campaign_id}", params={"no_body": "true"}, ok=(200, 404),
@@ -163,5 +172,7 @@ class ListmonkProvider(CampaignProvider):
 
     def _campaign(self, data: dict[str, Any]) -> Campaign:
         raw = str(data.get("status", ""))
+        lists = data.get("lists")
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
-                        iso_time(data.get("send_at")) if raw == "scheduled" else None, raw)
+                        iso_time(data.get("send_at")) if raw == "scheduled" else None, raw,
+                        None if lists is None else frozenset(str(lst["id"]) for lst in lists if lst.get("id")))

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ProviderError
 from ..models import Content
-from .base import FEATURES, Campaign, CampaignProvider, Status, furthest_along
+from .base import FEATURES, Campaign, CampaignProvider, Status
 from .http import ApiClient, HttpPolicy, iso_time, json_of
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class MailchimpProvider(CampaignProvider):
             offset += PAGE
             if not page:
                 break
-        return furthest_along(found, by_id=False)  # ids are no numbers: a tie goes to the newest (listed first)
+        return self.ours(found, by_id=False)  # ids are no numbers: a tie goes to the newest (listed first)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         reply = self.api.get(f"/campaigns/{campaign_id}", params={"fields": ONE_FIELDS}, ok=(200, 404),
