@@ -145,3 +145,19 @@ def test_an_edition_in_the_default_editions_language_is_an_error_that_stops_the_
     send = run_cli("send", f"issues/{english_name}", "--now", "--yes", cwd=root, env=clean_env())
     assert send.returncode == 1 and not (root / "outbox").exists()
     assert run_cli("check", f"issues/{SEED_NAME}", cwd=root, env=clean_env()).returncode == 0
+
+
+def test_an_edition_named_with_a_capitalised_language_tag_is_told_to_use_small_letters(make_project, run_cli):
+    """``x.pt-BR.yaml`` (as the README writes the tag) got "is not YYYY-MM-slug.yaml": nothing said why."""
+    brazilian = SEED.read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: pt-BR\n")
+    root = make_project({f"issues/{SEED_NAME}": SEED.read_text("utf-8"),
+                         f"issues/{SEED_SLUG}.pt-BR.yaml": brazilian})
+    result = run_cli("check", f"issues/{SEED_SLUG}.pt-BR.yaml", cwd=root, env=clean_env())
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[0] == (f"issues/{SEED_SLUG}.pt-BR.yaml:1:1: error: schema: file name '{SEED_SLUG}.pt-BR.yaml' has "
+                         f"capital letters (rename it to {SEED_SLUG}.pt-br.yaml: file names are written in small "
+                         "letters, also an edition's language (pt-br for pt-BR))")
+    (root / "issues" / f"{SEED_SLUG}.pt-BR.yaml").rename(root / "issues" / f"{SEED_SLUG}.pt-br.yaml")
+    built = run_cli("build", f"issues/{SEED_SLUG}.pt-br.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert built.returncode == 0, built.stderr
+    assert '<html lang="pt-BR"' in (root / "dist" / f"{SEED_SLUG}.pt-br" / "email.html").read_text("utf-8")

@@ -138,7 +138,12 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: P
     root = find_project_root(path.resolve().parent)
     problems = DiagnosticList()
     config_doc = read_settings_doc(root)
-    if not SLUG_PATTERN.match(path.stem):
+    if SLUG_PATTERN.match(path.stem.lower()) and not SLUG_PATTERN.match(path.stem):
+        # pt-BR, sr-Latn: a language tag as the README and BCP 47 write it, but a file name is an address
+        problems.add(Location(shown, 1, 1), f"file name '{path.name}' has capital letters",
+                     hint=f"rename it to {path.stem.lower()}{path.suffix}: file names are written in small "
+                          "letters, also an edition's language (pt-br for pt-BR)")
+    elif not SLUG_PATTERN.match(path.stem):
         problems.add(Location(shown, 1, 1), f"file name '{path.name}' is not YYYY-MM-slug.yaml",
                      hint="rename it, e.g. 2021-12-one-year-of-ai4media.yaml (or .el.yaml for its Greek edition); "
                           "the slug uses a-z, 0-9 and -")
