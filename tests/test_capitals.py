@@ -48,3 +48,20 @@ def test_a_turkish_heading_keeps_its_dotted_capitals_in_the_plain_text(make_proj
     assert result.returncode == 0, result.stderr
     text = (root / "out" / "2026-12-kis" / "email.txt").read_text("utf-8")
     assert "İZMİR'DE YENİ BİR PROJE" in text and "IZMIR" not in text
+
+
+def test_english_words_shown_for_want_of_a_catalogue_get_english_capitals(make_project, run_cli) -> None:
+    """Turkish has no catalogue, so "Upcoming events" is shown in English: it was written UPCOMİNG EVENTS."""
+    events = TURKISH + """  - type: upcoming_events
+    events:
+      - title: İzmir buluşması
+        start: 2027-01-20
+        place: İzmir
+        url: https://www.ai4media.eu/events/izmir
+"""
+    root = make_project({"issues/2026-12-kis.yaml": events})
+    result = run_cli("build", "issues/2026-12-kis.yaml", "--out", "out", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    text = (root / "out" / "2026-12-kis" / "email.txt").read_text("utf-8")
+    assert "UPCOMING EVENTS" in text and "UPCOMİNG" not in text
+    assert "İZMİR'DE YENİ BİR PROJE" in text  # the writer's own Turkish keeps Turkish capitals

@@ -128,6 +128,11 @@ def known_messages() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def _english_messages() -> frozenset[str]:
+    return frozenset(known_messages())
+
+
+@lru_cache(maxsize=1)
 def shown_messages() -> tuple[str, ...]:
     """The built-in messages an email or the archive can show: all but those only ``newsletter init`` uses.
 
@@ -169,8 +174,17 @@ class Messages:
         return _date_locale(self.language)
 
     def upper(self, text: str) -> str:
-        """Capitals as the language writes them (``capitals.py``: Greek drops its accents, Turkish keeps the dot)."""
-        return capitals(text, self.language)
+        """Capitals as the language writes them (``capitals.py``: Greek drops its accents, Turkish keeps the dot).
+
+        A built-in word this language has no translation for is shown in
+        English, so it gets English capitals: Turkish without a catalogue
+        wrote "UPCOMİNG EVENTS". Asked only when the two spellings differ, so
+        a build in most languages never reads the message list.
+        """
+        written = capitals(text, self.language)
+        if written != capitals(text, SOURCE_LANGUAGE) and text in _english_messages() and self.gettext(text) == text:
+            return capitals(text, SOURCE_LANGUAGE)
+        return written
 
     def gettext(self, message: str) -> str:
         if message in self.overrides:
