@@ -14,6 +14,7 @@ from pathlib import Path
 import babel
 import pytest
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, match_skeleton, parse_pattern
 from shared import HELLO_ISSUE, clean_env
 
@@ -32,13 +33,13 @@ def by_babel(language: str) -> list[str]:
     name = next((n for n in (DEFAULT_DATE_LOCALES.get(c, c) for c in _candidates(language)) if _known(n)), "en_001")
     out = []
     for start, end in RANGES:
-        out += [format_skeleton(DAY, start, locale=name), format_skeleton(MONTH, start, locale=name)]
+        out += [babel_format_date(start, "long", locale=name), format_skeleton(MONTH, start, locale=name)]
         if end is not None:
             formats = Locale.parse(name).interval_formats
             skeleton = DAY if DAY in formats else match_skeleton(DAY, formats)
             field = "y" if start.year != end.year else "M" if start.month != end.month else "d"
             if not skeleton or field not in formats[skeleton]:
-                out.append(f"{out[-2]} – {format_skeleton(DAY, end, locale=name)}")
+                out.append(f"{out[-2]} – {babel_format_date(end, 'long', locale=name)}")
                 continue
             parts = [_SHORT_MONTH.sub(lambda m: m.group(1)[0] * 4, p) for p in formats[skeleton][field]]
             out.append("".join(parse_pattern(p).apply(d, name) for p, d in zip(parts, (start, end))))

@@ -407,7 +407,16 @@ def test_the_date_locale_keeps_the_script_and_region(language, locale):
 
 
 def test_serbian_in_latin_letters_gets_latin_dates():
-    assert format_date(dt.date(2026, 12, 10), date_locale("sr-Latn")) == "10. dec 2026."  # was "10. дец 2026."
+    assert format_date(dt.date(2026, 12, 10), date_locale("sr-Latn")) == "10. decembar 2026."  # was "10. дец 2026."
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("ga", "25 Aibreán 2027"), ("sr_Latn", "25. april 2027."), ("mt", "25 ta’ April 2027"), ("et", "25. aprill 2027"),
+    ("en_001", "25 April 2027"), ("de", "25. April 2027"), ("el", "25 Απριλίου 2027"), ("zh", "2027年4月25日"),
+])
+def test_one_day_is_the_locales_own_long_date(locale, expected):
+    """The skeleton yMMMMd, where a locale lacks it, gave US order in Irish and short months in Serbian."""
+    assert format_date(dt.date(2027, 4, 25), locale) == expected
 
 
 @pytest.mark.parametrize("language, rtl", [

@@ -27,8 +27,18 @@ _FULL_MONTH = re.compile(r"(?<![ML])(M{4}|L{4})(?![ML])")
 
 
 def format_date(day: dt.date, locale: str = "en_001") -> str:
-    """``1 September 2021`` as ``locale`` (a Babel locale name) writes a day."""
-    return _skeleton(DAY, day, locale)
+    """``1 September 2021`` as ``locale`` (a Babel locale name) writes a day: its own long date.
+
+    Not the skeleton ``DAY``: where a locale lacks that skeleton, Babel's
+    closest match abbreviates the month or takes another order (Irish
+    ``Aibreán 25, 2027`` for ``25 Aibreán 2027``, Serbian ``25. apr 2027.``,
+    Estonian without the day's full stop); the long date is the one CLDR
+    gives every locale. Where both exist they agree (en, de, el, fr, pl...).
+    """
+    def ask() -> str:
+        from babel.dates import format_date as babel_date
+        return babel_date(day, "long", locale=locale)
+    return answer(("long", day.isoformat(), locale), ask, _is_text)
 
 
 def format_month(day: dt.date, locale: str = "en_001") -> str:
@@ -99,11 +109,8 @@ def _interval_parts(locale: str, field: str) -> tuple[str, ...] | None:
 
 
 def _day_pattern(locale: str) -> str:
-    """The pattern the locale writes one day with (``d MMMM y``; ``y年M月d日`` in Chinese)."""
+    """The pattern the locale writes one day with, ``format_date``'s (``d MMMM y``; ``y年M月d日`` in Chinese)."""
     def ask() -> str:
         from babel import Locale
-        from babel.dates import match_skeleton
-        skeletons = Locale.parse(locale).datetime_skeletons
-        skeleton = DAY if DAY in skeletons else match_skeleton(DAY, skeletons)
-        return str(skeletons[skeleton]) if skeleton else ""
-    return answer(("day pattern", DAY, locale), ask, _is_text)
+        return str(Locale.parse(locale).date_formats["long"].pattern)
+    return answer(("long pattern", locale), ask, _is_text)
