@@ -99,6 +99,22 @@ def test_index_json_lists_every_issue(serve, seed_project: Path) -> None:
     assert re.search(r"issues/2022-02-bad\.yaml:\d+:\d+: error: invalid YAML", by_slug["2022-02-bad"]["errors"][0])
 
 
+def test_a_file_no_slug_can_name_gets_a_page_that_says_what_is_wrong(serve, seed_project: Path) -> None:
+    """``issues/Notatki Ż.yaml`` was listed with a link to ``/issue/Notatki Ż/``, which answered 404."""
+    (seed_project / "issues" / "Notatki Ż.yaml").write_text((seed_project / "issues" / SEED_NAME).read_text("utf-8"),
+                                                            encoding="utf-8")
+    running = serve(seed_project / "issues")
+    status, _, index = request(running.url, "/")
+    links = re.findall(r'href="(/issue/[^"]+/)">([^<]*)<', index.decode())
+    assert len(links) == 2 and all(re.fullmatch(r"/issue/[a-z0-9.-]+/", href) for href, _ in links), links
+    [(href, label)] = [(href, label) for href, label in links if SEED_SLUG not in href]
+    assert label == "Notatki Ż.yaml"
+    status, _, page = request(running.url, href)
+    assert status == 200
+    state = json.loads(request(running.url, href + "state.json")[2])
+    assert "file name 'Notatki Ż.yaml' is not YYYY-MM-slug.yaml" in state["errors"][0]
+
+
 def test_a_foreign_host_name_is_refused(running) -> None:
     """A page on another site cannot reach the preview by DNS rebinding."""
     status, _, body = request(running.url, f"/issue/{SEED_SLUG}/state.json", host="attacker.example:80")

@@ -140,6 +140,6 @@ def _index_row(build: Build) -> str:
               plural(warnings, "warning") if warnings else "ok")
     size = f"{build.size:,} bytes ({build.size * 100 // summary['limit']}%)" if build.html else "–"
     return (f'<tr class="status-{build.status}" data-slug="{escape(build.slug)}">'
-            f'<td><a href="/issue/{escape(build.slug)}/">{escape(build.subject or build.slug)}</a></td>'
+            f'<td><a href="/issue/{escape(build.slug)}/">{escape(build.subject or build.path.name)}</a></td>'
             f'<td>{escape(build.date)}</td><td>{size}</td><td class="status">{escape(status)}</td>'
             f'<td><code>{escape(summary["file"])}</code></td></tr>')

@@ -38,12 +38,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import pages
 from ..render.media import MEDIA_TYPES
-from .site import Site
+from .site import SLUG, Site
 
 LONG_POLL_SECONDS = 20.0  # below browsers' and proxies' idle timeouts
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
-SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one dot, never at an end: no ".."
 ISSUE_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<file>|email\.html|state\.json)")
 EPOCH = re.compile(r"-?[0-9]{1,18}", re.ASCII)  # what the page sends back: an epoch it was given, or -1
 MEDIA_ROUTE = re.compile(rf"/issue/(?P<slug>{SLUG})/(?P<name>media/[0-9a-f]{{16}}\.(?P<ext>{'|'.join(MEDIA_TYPES)}))")

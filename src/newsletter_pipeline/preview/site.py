@@ -6,6 +6,8 @@ rebuild bumps ``Site.epoch`` and wakes the browsers' long polls.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import threading
 import time
 import traceback
@@ -26,6 +28,17 @@ from ..render.media import local_uses
 from ..render.templates import environment, template_dirs
 
 Log = Callable[[str], None]
+
+
+SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one dot, never at an end: no ".."
+
+
+def key(path: Path) -> str:
+    """The issue's name in the preview's URLs and ``Site.builds``: its slug, or for a file no slug can name
+    (``Notatki Ż.yaml``), one made from it, so its page opens and says what is wrong with the name."""
+    if re.fullmatch(SLUG, path.stem):
+        return path.stem
+    return "file-" + hashlib.sha256(path.stem.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -183,10 +196,10 @@ def _finding(finding: Any) -> dict[str, Any]:
 
 def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | None, start: float,
             templates: Path | None) -> Build:
-    last = previous or Build(slug=path.stem, path=path, epoch=epoch)
+    last = previous or Build(slug=key(path), path=path, epoch=epoch)
     root = find_project_root(path.resolve().parent)
     dirs = last.template_dirs or tuple(d for d in (templates, root / "templates") if d is not None)
-    return Build(slug=path.stem, path=path, epoch=epoch, subject=last.subject, date=last.date,
+    return Build(slug=key(path), path=path, epoch=epoch, subject=last.subject, date=last.date,
                  html=last.html, shown_html=last.shown_html, text=last.text, mjml=last.mjml, errors=errors,
                  preheader=last.preheader,
                  from_name=last.from_name, from_email=last.from_email,
@@ -239,31 +252,32 @@ class Site:
         if path not in self._refused:
             self._refused.add(path)
             if self.log:
-                self.log(f"{display_path(path)}: warning: skipped: a link to {path.resolve()}, outside the project "
-                         f"{display_path(root)} (copy the file into the project to preview it)")
+                project = "this project" if display_path(root) == "." else f"the project {display_path(root)}"
+                self.log(f"{display_path(path)}: warning: skipped: a link to {path.resolve()}, outside {project} "
+                         "(copy the file into the project to preview it)")
         return False
 
     def check_slugs(self) -> None:
         """Two issues with one slug would share a URL; refuse to start."""
         seen: dict[str, Path] = {}
         for path in self.issue_paths():
-            if path.stem in seen:
-                raise UsageError(f"{display_path(path)} and {display_path(seen[path.stem])} share the slug "
+            if key(path) in seen:
+                raise UsageError(f"{display_path(path)} and {display_path(seen[key(path)])} share the slug "
                                  f"'{path.stem}'; preview them separately")
-            seen[path.stem] = path
+            seen[key(path)] = path
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> list[Build]:
         """Rebuild the issues a change touches (all of them for a template or config change)."""
         paths = self.issue_paths()
         wanted = self._affected(paths, changed)
-        if not wanted and [p.stem for p in paths] == list(self.builds):
+        if not wanted and [key(p) for p in paths] == list(self.builds):
             return []  # nothing the preview shows has changed: no epoch, no browser refresh
         if changed and any(self._in_template_folder(Path(p)) for p in changed):
             environment.cache_clear()  # a new override file shadows one Jinja has already cached
         epoch = self.epoch + 1
-        fresh = {path.stem: build(path, epoch, self.templates, self.builds.get(path.stem), self.log)
+        fresh = {key(path): build(path, epoch, self.templates, self.builds.get(key(path)), self.log)
                  for path in wanted}
-        kept = {p.stem: fresh.get(p.stem) or self.builds.get(p.stem) for p in paths}
+        kept = {key(p): fresh.get(key(p)) or self.builds.get(key(p)) for p in paths}
         with self._changed:
             self.builds = {slug: b for slug, b in kept.items() if b is not None}
             self.epoch = epoch
@@ -277,7 +291,7 @@ class Site:
         resolved = {Path(c).resolve() for c in changed}
         if not all(self._is_issue_file(c) for c in resolved):
             return paths  # a template or newsletter.yaml: every issue may look different
-        return [p for p in paths if p.resolve() in resolved or p.stem not in self.builds]
+        return [p for p in paths if p.resolve() in resolved or key(p) not in self.builds]
 
     def _is_issue_file(self, path: Path) -> bool:
         """A named issue file, or an issue file (new, changed or deleted) in a named folder."""
