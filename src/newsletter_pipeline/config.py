@@ -59,7 +59,8 @@ SETTINGS: dict[str, Setting] = _settings(
             group="safety"),
     Setting("NEWSLETTER_OUTBOX_DIR", "Folder of the outbox provider's .eml files.", "outbox", group="outbox"),
     Setting("NEWSLETTER_SMTP_HOST", "SMTP server host name.", group="smtp"),
-    Setting("NEWSLETTER_SMTP_PORT", "SMTP port; defaults to 587 (starttls), 465 (ssl) or 25 (none).", group="smtp"),
+    Setting("NEWSLETTER_SMTP_PORT", "SMTP port (1 to 65535); defaults to 587 (starttls), 465 (ssl) or 25 (none).",
+            group="smtp"),
     Setting("NEWSLETTER_SMTP_USERNAME", "SMTP login; leave unset for a server without AUTH.", group="smtp"),
     Setting("NEWSLETTER_SMTP_PASSWORD", "SMTP password (secret).", secret=True, group="smtp"),
     Setting("NEWSLETTER_SMTP_SECURITY", "none, starttls or ssl.", "starttls", group="smtp"),
@@ -70,7 +71,8 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("NEWSLETTER_HTTP_CONNECT_TIMEOUT", "Seconds to wait for an API provider's connection.", "5",
             group="http"),
     Setting("NEWSLETTER_HTTP_READ_TIMEOUT", "Seconds to wait for an API provider's answer.", "30", group="http"),
-    Setting("NEWSLETTER_HTTP_ATTEMPTS", "Attempts per API request that may be retried (bounded backoff).", "4",
+    Setting("NEWSLETTER_HTTP_ATTEMPTS", "Attempts per API request that may be retried (1 to 10; bounded backoff).",
+            "4",
             group="http"),
     Setting("NEWSLETTER_HTTP_BACKOFF", "First retry delay in seconds; doubles each attempt, with jitter.", "0.5",
             group="http"),
@@ -101,6 +103,10 @@ ADDRESS_HINTS = {
 }
 
 MAX_SECONDS = 86_400  # the longest wait or timeout a setting may ask for: one day
+# more attempts only add waiting: 10 with the longest backoff already span minutes, and a provider
+# that has not answered by then is down (a tester's 1e9 retried until killed)
+MAX_ATTEMPTS = 10
+PORTS = (1, 65_535)  # TCP: 0 is no port, and above 65535 the socket layer fails on every attempt
 
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
@@ -154,22 +160,30 @@ class Config:
 
     def ids(self, name: str, example: str) -> list[int]:
         """A comma-separated setting of whole numbers (a provider's list ids); ``example`` shows the form."""
-        try:
-            return [int(part) for part in self.list(name)]
-        except ValueError:
-            raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}") from None
+        parts = self.list(name)
+        # digits only: int() also takes "-3", "+3", "1_0" and other scripts' digits, no provider's list id
+        if all(re.fullmatch(r"[0-9]+", part) and int(part) > 0 for part in parts):
+            return [int(part) for part in parts]
+        raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}")
 
-    def number(self, name: str, default: float | None = None) -> float:
-        """A number setting; ``nan`` and ``inf`` (``1e400`` reads as ``inf``) are no numbers here either."""
+    def whole(self, name: str, low: int, high: int, default: int | None = None) -> int:
+        """A count or a port: a whole number from ``low`` to ``high``, written in plain digits.
+
+        ``int(float(...))`` read ``2.5`` as 2, ``1e9`` as a billion attempts and
+        ``-1`` (via ``max(1, ...)``) as 1: a typo became another setting
+        without a word. Here anything but digits in range is a ``ConfigError``
+        naming the variable, the range and a value to write.
+        """
         raw = self.get(name, None if default is None else str(default))
-        try:
-            value = float(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            value = math.nan
-        if not math.isfinite(value):
-            raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
-                              f"{SETTINGS[name].default if name in SETTINGS else '5'})")
-        return value
+        if raw is not None and re.fullmatch(r"[0-9]+", raw) and low <= int(raw) <= high:
+            return int(raw)
+        example = default if default is not None else SETTINGS[name].default
+        raise ConfigError(f"{name}={raw!r} is not a whole number from {low:,} to {high:,}: "
+                          f"write it in digits, e.g. {name}={example}")
+
+    def port(self, name: str, default: int) -> int:
+        """A TCP port setting (``NEWSLETTER_SMTP_PORT``): 1 to 65535, ``default`` when unset."""
+        return self.whole(name, *PORTS, default=default)
 
     def seconds(self, name: str, zero: bool = True) -> float:
         """A duration setting: seconds from 0 (more than 0 unless ``zero``) to ``MAX_SECONDS``.

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from ..config import MAX_ATTEMPTS
 from .base import AmbiguousOutcome, ProviderHTTPError, ProviderUnavailable
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class HttpPolicy:
     def from_config(cls, config: Config) -> HttpPolicy:
         return cls(config.seconds("NEWSLETTER_HTTP_CONNECT_TIMEOUT", zero=False),
                    config.seconds("NEWSLETTER_HTTP_READ_TIMEOUT", zero=False),
-                   max(1, int(config.number("NEWSLETTER_HTTP_ATTEMPTS"))), config.seconds("NEWSLETTER_HTTP_BACKOFF"),
+                   config.whole("NEWSLETTER_HTTP_ATTEMPTS", 1, MAX_ATTEMPTS), config.seconds("NEWSLETTER_HTTP_BACKOFF"),
                    config.seconds("NEWSLETTER_HTTP_MAX_DELAY"))
 
     def backoff_delay(self, attempt: int) -> float:

@@ -57,7 +57,7 @@ class SmtpProvider(MessageProvider, Provider):
         if self.security not in PORTS:
             raise ConfigError(f"NEWSLETTER_SMTP_SECURITY={self.security!r}: use none, starttls or ssl")
         self.host = config.get("NEWSLETTER_SMTP_HOST") or ""
-        self.port = int(config.number("NEWSLETTER_SMTP_PORT", PORTS[self.security]))
+        self.port = config.port("NEWSLETTER_SMTP_PORT", PORTS[self.security])
         self.username = config.get("NEWSLETTER_SMTP_USERNAME")
         self.password = config.get("NEWSLETTER_SMTP_PASSWORD")
         if self.username:
