@@ -20,6 +20,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .controls import encoded_control, first_control
 from .envfile import EnvFile, read_env_file
@@ -202,6 +203,56 @@ class Config:
         meant = "between 0 (do not wait) and" if zero else "more than 0 and at most"
         raise ConfigError(f"{name}={raw!r} is not a number of seconds {meant} {MAX_SECONDS:,} (one day): "
                           f"write the seconds in digits, e.g. {name}={SETTINGS[name].default}")
+
+    def host(self, name: str, port_setting: str) -> str | None:
+        """A host name or IP address setting (``NEWSLETTER_SMTP_HOST``) alone: no port, no scheme.
+
+        smtplib takes ``127.0.0.1:2525`` for a host and connects to port 25 of
+        it (or fails to resolve it), three times, then exit 3: a typo in a
+        setting looked like a server that is down. An IPv6 address keeps its
+        colons (``::1``); ``[::1]:2525`` and ``host:2525`` are refused.
+        """
+        value = self.get(name)
+        if value is None:
+            return None
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", value)
+        if scheme:
+            raise ConfigError(f"{name}={value!r}: write the server's name alone, without {scheme.group(0)} "
+                              f"(e.g. {name}=smtp.example.org; the kind of connection goes in "
+                              "NEWSLETTER_SMTP_SECURITY)")
+        with_port = re.fullmatch(r"(\[[^\]]*\]|[^:\[\]]+):([0-9]*)", value)
+        if with_port:
+            host, port = with_port.group(1).strip("[]"), with_port.group(2)
+            raise ConfigError(f"{name}={value!r}: the port goes in {port_setting}, not after the host: set "
+                              f"{name}={host}" + (f" and {port_setting}={port}" if port else ""))
+        if re.search(r"[\s/@]", value):
+            raise ConfigError(f"{name}={value!r} is not a server name: write the host name or IP address "
+                              f"alone, e.g. {name}=smtp.example.org")
+        return value
+
+    def url(self, name: str, example: str) -> str | None:
+        """A web address setting (``LISTMONK_URL``, ``*_API_URL``): http(s) with a host, without the last ``/``.
+
+        requests refuses ``127.0.0.1:1234`` or ``ftp://x`` (``InvalidSchema``) on
+        every attempt, and the retries then ended in "no answer", exit 3: a
+        typo looked like a provider that is down. The value is not repeated: a
+        URL may carry a password (``https://user:password@host``).
+        """
+        value = self.get(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        try:
+            port = parts.port
+        except ValueError:  # not digits, or above 65535
+            port = 0
+        if port == 0:
+            raise ConfigError(f"{name}: the port after the server's name is not a whole number from "
+                              f"{PORTS[0]} to {PORTS[1]:,} (or leave it out), e.g. {name}={example}")
+        if parts.scheme.lower() in {"http", "https"} and parts.hostname and not re.search(r"\s", value):
+            return value.rstrip("/")
+        raise ConfigError(f"{name} is not a web address: it must start with https:// (or http:// for a server on "
+                          f"your own machine or network) followed by the server's name, e.g. {name}={example}")
 
     def address(self, name: str) -> str | None:
         """An address setting (``NEWSLETTER_FROM_EMAIL``, ``NEWSLETTER_REPLY_TO``): one valid address, or unset."""

@@ -1,9 +1,12 @@
-"""Counts and ports in the send settings: a value that cannot be meant is exit 2, naming it.
+"""Counts, ports, hosts and URLs in the send settings: a value that cannot be meant is exit 2, naming it.
 
 Found by an outside tester: ``NEWSLETTER_HTTP_ATTEMPTS=1e9`` retried until
 killed, ``0``, ``-1`` and ``2.5`` became 1, 1 and 2 without a word,
 ``NEWSLETTER_SMTP_PORT=25.5`` connected to port 25, ``99999`` or ``0`` failed
-three connections (exit 3), and ``abc`` suggested "e.g. None".
+three connections (exit 3), and ``abc`` suggested "e.g. None". A port after
+the host (``NEWSLETTER_SMTP_HOST=127.0.0.1:2525``) or a URL without https://
+(``LISTMONK_URL=127.0.0.1:1234``, ``ftp://x``) was retried as if the server
+were down, exit 3.
 """
 
 from __future__ import annotations
@@ -76,6 +79,68 @@ def test_list_ids_are_positive_whole_numbers_in_digits(tmp_path, value):
     with pytest.raises(ConfigError) as caught:
         load_provider("listmonk", Config(settings), Ledger(tmp_path))
     assert str(caught.value) == f"LISTMONK_LIST_IDS={value!r}: list ids are numbers, e.g. 3 or 3,4"
+
+
+# --- hosts and URLs --------------------------------------------------------------------------------
+
+def test_a_port_after_the_smtp_host_says_where_the_port_goes(run_cli, project, smtp_server):
+    server = smtp_server()
+    host = f"127.0.0.1:{server.port}"
+    lines = assert_clean_failure(smtp_test_send(run_cli, project, server, NEWSLETTER_SMTP_HOST=host), 2)
+    assert lines == [(f"error: NEWSLETTER_SMTP_HOST='{host}': the port goes in NEWSLETTER_SMTP_PORT, not after "
+                      f"the host: set NEWSLETTER_SMTP_HOST=127.0.0.1 and NEWSLETTER_SMTP_PORT={server.port}")]
+    assert server.recorder.connections == 0
+
+
+@pytest.mark.parametrize("value, says", [
+    ("[::1]:2525", ("the port goes in NEWSLETTER_SMTP_PORT, not after the host: set NEWSLETTER_SMTP_HOST=::1 and "
+                    "NEWSLETTER_SMTP_PORT=2525")),
+    ("smtp://mail.example.org", "write the server's name alone, without smtp://"),
+    ("mail.example.org/smtp", "is not a server name: write the host name or IP address alone"),
+])
+def test_an_smtp_host_with_more_than_the_host_is_refused(tmp_path, value, says):
+    with pytest.raises(ConfigError) as caught:
+        load_provider("smtp", Config({"NEWSLETTER_SMTP_HOST": value}), Ledger(tmp_path))
+    assert str(caught.value).startswith(f"NEWSLETTER_SMTP_HOST={value!r}") and says in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["::1", "mail.example.org", "192.0.2.7"])
+def test_an_ipv6_address_keeps_its_colons(tmp_path, value):
+    assert load_provider("smtp", Config({"NEWSLETTER_SMTP_HOST": value}), Ledger(tmp_path)).host == value
+
+
+@pytest.mark.parametrize("provider", sorted(API))
+@pytest.mark.parametrize("value", ["127.0.0.1:1234", "ftp://x", "lists.example.org", "https://", "https://a b.org"])
+def test_a_provider_url_without_http_or_https_is_refused_naming_it(tmp_path, provider, value):
+    name = URL_SETTING[provider]
+    with pytest.raises(ConfigError) as caught:
+        load_provider(provider, Config({**API[provider], name: value}), Ledger(tmp_path))
+    assert str(caught.value).startswith(f"{name} is not a web address: it must start with https:// (or http:// "
+                                        f"for a server on your own machine or network) followed by the server's "
+                                        f"name, e.g. {name}=https://")
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("provider", sorted(API))
+def test_a_provider_url_with_a_port_out_of_range_is_refused(tmp_path, provider):
+    name = URL_SETTING[provider]
+    with pytest.raises(ConfigError, match=f"^{name}: the port after the server's name is not a whole number"):
+        load_provider(provider, Config({**API[provider], name: "https://api.example.org:99999"}), Ledger(tmp_path))
+
+
+def test_a_listmonk_url_without_https_is_exit_2_at_once_through_the_cli(run_cli, project):
+    """The tester's case: ``InvalidSchema`` was retried four times, then "no answer", exit 3."""
+    env = clean_env(NEWSLETTER_PROVIDER="listmonk", **{**API["listmonk"], "LISTMONK_URL": "ftp://x",
+                                                       "NEWSLETTER_HTTP_BACKOFF": "0"})
+    result = run_cli("send", SEED_IN_PROJECT, "--test", "--to", "a@example.org", cwd=project, env=env, timeout=60)
+    lines = assert_clean_failure(result, 2)
+    assert lines[-1].startswith("error: LISTMONK_URL is not a web address: it must start with https://")
+
+
+@pytest.mark.parametrize("value", ["http://127.0.0.1:8080/", "https://lists.example.org", "HTTPS://Lists.Example.org"])
+def test_http_and_https_urls_are_taken(tmp_path, value):
+    provider = load_provider("listmonk", Config({**API["listmonk"], "LISTMONK_URL": value}), Ledger(tmp_path))
+    assert provider.api.base_url == value.rstrip("/") + "/api"
 
 
 def test_nothing_listening_on_a_valid_port_is_still_a_provider_error(run_cli, project, smtp_server):

@@ -62,7 +62,7 @@ class MailchimpProvider(CampaignProvider):
     def setup(self) -> None:
         key = self.config.get("MAILCHIMP_API_KEY") or ""
         self.list_id = self.config.get("MAILCHIMP_LIST_ID") or ""
-        base = self.config.get("MAILCHIMP_API_URL")
+        base = self.config.url("MAILCHIMP_API_URL", "https://us21.api.mailchimp.com/3.0")
         if not base:
             if "-" not in key:
                 raise ConfigError("MAILCHIMP_API_KEY should end in -<data center>, e.g. ...-us21 "
