@@ -123,7 +123,7 @@ class Config:
     @classmethod
     def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None,
              strict: bool = True) -> Config:
-        """Read ``.env`` of the project root (or the working folder), then the environment.
+        """Read ``.env`` of the project root (the working folder when there is none), then the environment.
 
         A ``.env`` that is there but cannot be read, or has a line that does not
         parse, is a ``ConfigError`` (``envfile.py``), never skipped. ``strict=False``
@@ -365,11 +365,17 @@ def email_addresses(items: Iterable[str], where: str, error: type[NewsletterErro
 
 
 def _dotenv_folders(project_root: Path | None) -> list[Path]:
-    folders = [project_root] if project_root else []
-    cwd = Path.cwd()
-    if not folders or folders[0].resolve() != cwd.resolve():
-        folders.append(cwd)
-    return folders
+    """Where ``.env`` is read: the project root only, or the working folder when no root is known.
+
+    The working folder used to follow the project root: a project without a
+    ``.env`` then sent with the provider and list of whatever folder the
+    command ran in (a tester's ``send ../p8/issues/X.yaml --now`` took the
+    Listmonk list of the folder's own ``.env``). Settings belong to the
+    project, as the README says. Without a root (``redact()`` outside any
+    issue) the working folder is all there is, and ``find_project_root``
+    makes it the root of a command run outside any project.
+    """
+    return [project_root if project_root is not None else Path.cwd()]
 
 
 def redact(text: str, config: Config | None = None) -> str:
