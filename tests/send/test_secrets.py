@@ -144,3 +144,27 @@ def test_one_redactor_covers_every_encoding_of_an_api_key(prefix):
         cleaned = redact(f"HTTP 403 {{'got': '{form}'}}")
         assert REDACTED in cleaned and "SECRET" not in cleaned, (form, cleaned)
     assert redact_everywhere(f"later, outside the provider: {key}") == f"later, outside the provider: {REDACTED}"
+
+
+# --- forms no fixed list of encodings covered ---------------------
+
+def test_every_mix_of_url_json_and_html_escapes_is_redacted():
+    """Found by the tester: ``quote()`` keeps ``/``, and only ``quote(safe="")`` was known, so
+    ``pass%20word/1`` was printed. Which characters an encoder escapes is its own choice: PHP's JSON
+    writes ``\\/``, Go's ``\\u0026``, requests keeps ``:@+`` in a URL."""
+    key = 'pass word/1&<"x">é'
+    redact = Config({"LISTMONK_TOKEN": key}).redactor()
+    forms = [quote(key), quote_plus(key, safe="/"), quote(key, safe="/ "), quote(key, safe="").lower(),
+             json.dumps(key)[1:-1].replace("/", "\\/"), json.dumps(key).replace("&", "\\u0026")[1:-1],
+             json.dumps(key, ensure_ascii=False)[1:-1].replace("<", "\\u003C"),
+             "pass&#32;word&#x2F;1&amp;&lt;&#34;x&quot;&gt;&#233;", "pass+word%2f1&<\\\"x\\\">%C3%A9"]
+    for form in forms:
+        assert redact(f"HTTP 403 {{'got': '{form}'}}") == f"HTTP 403 {{'got': '{REDACTED}'}}", form
+
+
+def test_text_that_only_looks_like_a_secret_is_kept():
+    """Against the escapes above matching too much: another word, or the secret cut short, stays."""
+    redact = Config({"LISTMONK_TOKEN": "pass word/1"}).redactor()
+    for text in ["pass word/2", "pass%20word", "passXword/1", "pass  word/1", "pass word%2"]:
+        assert redact(text) == text
+
