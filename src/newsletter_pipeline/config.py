@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from .controls import encoded_control, first_control
 from .envfile import EnvFile, read_env_file
 from .errors import ConfigError, Diagnostic, Location, NewsletterError
-from .redaction import REDACTED, Redactor
+from .redaction import MIN_LENGTH, REDACTED, Redactor
 
 __all__ = ["REDACTED", "SETTINGS", "AddressError", "Config", "Redactor", "Setting", "email_address",
            "email_addresses", "env_example", "redact"]
@@ -293,9 +293,27 @@ class Config:
                               f"{codec.upper()} characters are allowed; often a typographic quote, a dash or "
                               "a non-breaking space copied along with it): paste the value again, by itself")
 
+    def require_hideable(self, names: Iterable[str]) -> None:
+        """Refuse, naming each variable (never its value), a set secret too short to be redacted.
+
+        The redactor leaves secrets of fewer than ``MIN_LENGTH`` characters
+        alone (hiding "ab" would also hide it inside "about" in every message),
+        so a server that quotes one back (an SMTP 535 with the AUTH blob) would
+        print it. Refusing it before it is sent keeps the promise that secrets
+        are never printed; a secret that short is guessed in seconds anyway.
+        """
+        short = [name for name in names if self._is_secret(name) and 0 < len(self.get(name) or "") < MIN_LENGTH]
+        if short:
+            raise ConfigError(f"{', '.join(short)}: fewer than {MIN_LENGTH} characters, too short for this tool to "
+                              "hide in what it prints (a server's error may quote it back): give the account a "
+                              "longer password or key at the service, and set that here")
+
+    def _is_secret(self, name: str) -> bool:
+        return (name in SETTINGS and SETTINGS[name].secret) or bool(SECRET_NAME.search(name))
+
     def secrets(self) -> list[str]:
         return [value for name, value in self.values.items()
-                if value and ((name in SETTINGS and SETTINGS[name].secret) or SECRET_NAME.search(name))
+                if value and self._is_secret(name)
                 and (name in SETTINGS or name.startswith(("NEWSLETTER_", "LISTMONK_", "MAILCHIMP_", "BREVO_")))]
 
     def redactor(self) -> Redactor:

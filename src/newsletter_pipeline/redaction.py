@@ -36,7 +36,10 @@ from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 REDACTED = "********"
-MIN_LENGTH = 4  # a 1-3 character "secret" would shred every message
+# A 1-3 character "secret" would shred every message (case-insensitively, "ab" is in "about"), so it is
+# never redacted; instead a provider refuses such a credential before using it (Config.require_hideable):
+# a secret that cannot be hidden must not reach a server that may quote it back.
+MIN_LENGTH = 4
 MIN_FRAGMENT = 8  # base64 fragments shorter than this match ordinary words
 
 
