@@ -58,9 +58,10 @@ class ListmonkProvider(CampaignProvider):
         user, token = self.config.get("LISTMONK_USERNAME"), self.config.get("LISTMONK_TOKEN")
         self.redactor.add(f"{user}:{token}")
         root = self.config.url("LISTMONK_URL", "https://lists.example.org")
-        self.api = ApiClient(self.name, f"{root}/api",
-                             redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
-                             headers={"Authorization": f"token {user}:{token}"}, sleep=self.sleep)
+        self.api = ApiClient(self.name, f"{root}/api", redactor=self.redactor,
+                             policy=HttpPolicy.from_config(self.config),
+                             headers={"Authorization": f"token {user}:{token}"}, sleep=self.sleep,
+                             credentials=self.credentials)
 
     def close(self) -> None:
         self.api.close()

@@ -69,7 +69,7 @@ class MailchimpProvider(CampaignProvider):
                                   "(copy the whole key from Mailchimp), or set MAILCHIMP_API_URL")
             base = f"https://{key.rsplit('-', 1)[1]}.api.mailchimp.com/3.0"
         self.api = ApiClient(self.name, base, redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
-                             auth=("newsletter-pipeline", key), sleep=self.sleep)
+                             auth=("newsletter-pipeline", key), sleep=self.sleep, credentials=self.credentials)
 
     def close(self) -> None:
         self.api.close()
