@@ -20,11 +20,12 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .controls import encoded_control, first_control
 from .envfile import EnvFile, read_env_file
 from .errors import ConfigError, Diagnostic, Location, NewsletterError
-from .redaction import REDACTED, Redactor
+from .redaction import MIN_LENGTH, REDACTED, Redactor
 
 __all__ = ["REDACTED", "SETTINGS", "AddressError", "Config", "Redactor", "Setting", "email_address",
            "email_addresses", "env_example", "redact"]
@@ -59,7 +60,8 @@ SETTINGS: dict[str, Setting] = _settings(
             group="safety"),
     Setting("NEWSLETTER_OUTBOX_DIR", "Folder of the outbox provider's .eml files.", "outbox", group="outbox"),
     Setting("NEWSLETTER_SMTP_HOST", "SMTP server host name.", group="smtp"),
-    Setting("NEWSLETTER_SMTP_PORT", "SMTP port; defaults to 587 (starttls), 465 (ssl) or 25 (none).", group="smtp"),
+    Setting("NEWSLETTER_SMTP_PORT", "SMTP port (1 to 65535); defaults to 587 (starttls), 465 (ssl) or 25 (none).",
+            group="smtp"),
     Setting("NEWSLETTER_SMTP_USERNAME", "SMTP login; leave unset for a server without AUTH.", group="smtp"),
     Setting("NEWSLETTER_SMTP_PASSWORD", "SMTP password (secret).", secret=True, group="smtp"),
     Setting("NEWSLETTER_SMTP_SECURITY", "none, starttls or ssl.", "starttls", group="smtp"),
@@ -70,7 +72,8 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("NEWSLETTER_HTTP_CONNECT_TIMEOUT", "Seconds to wait for an API provider's connection.", "5",
             group="http"),
     Setting("NEWSLETTER_HTTP_READ_TIMEOUT", "Seconds to wait for an API provider's answer.", "30", group="http"),
-    Setting("NEWSLETTER_HTTP_ATTEMPTS", "Attempts per API request that may be retried (bounded backoff).", "4",
+    Setting("NEWSLETTER_HTTP_ATTEMPTS", "Attempts per API request that may be retried (1 to 10; bounded backoff).",
+            "4",
             group="http"),
     Setting("NEWSLETTER_HTTP_BACKOFF", "First retry delay in seconds; doubles each attempt, with jitter.", "0.5",
             group="http"),
@@ -101,6 +104,10 @@ ADDRESS_HINTS = {
 }
 
 MAX_SECONDS = 86_400  # the longest wait or timeout a setting may ask for: one day
+# more attempts only add waiting: 10 with the longest backoff already span minutes, and a provider
+# that has not answered by then is down (a tester's 1e9 retried until killed)
+MAX_ATTEMPTS = 10
+PORTS = (1, 65_535)  # TCP: 0 is no port, and above 65535 the socket layer fails on every attempt
 
 # Variables whose values are secret even if a provider adds them later.
 SECRET_NAME = re.compile(r"(PASSWORD|TOKEN|API_KEY|SECRET)$")
@@ -116,7 +123,7 @@ class Config:
     @classmethod
     def load(cls, project_root: Path | None = None, environ: Mapping[str, str] | None = None,
              strict: bool = True) -> Config:
-        """Read ``.env`` of the project root (or the working folder), then the environment.
+        """Read ``.env`` of the project root (the working folder when there is none), then the environment.
 
         A ``.env`` that is there but cannot be read, or has a line that does not
         parse, is a ``ConfigError`` (``envfile.py``), never skipped. ``strict=False``
@@ -154,22 +161,30 @@ class Config:
 
     def ids(self, name: str, example: str) -> list[int]:
         """A comma-separated setting of whole numbers (a provider's list ids); ``example`` shows the form."""
-        try:
-            return [int(part) for part in self.list(name)]
-        except ValueError:
-            raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}") from None
+        parts = self.list(name)
+        # digits only: int() also takes "-3", "+3", "1_0" and other scripts' digits, no provider's list id
+        if all(re.fullmatch(r"[0-9]+", part) and int(part) > 0 for part in parts):
+            return [int(part) for part in parts]
+        raise ConfigError(f"{name}={self.get(name)!r}: list ids are numbers, e.g. {example}")
 
-    def number(self, name: str, default: float | None = None) -> float:
-        """A number setting; ``nan`` and ``inf`` (``1e400`` reads as ``inf``) are no numbers here either."""
+    def whole(self, name: str, low: int, high: int, default: int | None = None) -> int:
+        """A count or a port: a whole number from ``low`` to ``high``, written in plain digits.
+
+        ``int(float(...))`` read ``2.5`` as 2, ``1e9`` as a billion attempts and
+        ``-1`` (via ``max(1, ...)``) as 1: a typo became another setting
+        without a word. Here anything but digits in range is a ``ConfigError``
+        naming the variable, the range and a value to write.
+        """
         raw = self.get(name, None if default is None else str(default))
-        try:
-            value = float(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            value = math.nan
-        if not math.isfinite(value):
-            raise ConfigError(f"{name}={raw!r} is not a number (set it to e.g. "
-                              f"{SETTINGS[name].default if name in SETTINGS else '5'})")
-        return value
+        if raw is not None and re.fullmatch(r"[0-9]+", raw) and low <= int(raw) <= high:
+            return int(raw)
+        example = default if default is not None else SETTINGS[name].default
+        raise ConfigError(f"{name}={raw!r} is not a whole number from {low:,} to {high:,}: "
+                          f"write it in digits, e.g. {name}={example}")
+
+    def port(self, name: str, default: int) -> int:
+        """A TCP port setting (``NEWSLETTER_SMTP_PORT``): 1 to 65535, ``default`` when unset."""
+        return self.whole(name, *PORTS, default=default)
 
     def seconds(self, name: str, zero: bool = True) -> float:
         """A duration setting: seconds from 0 (more than 0 unless ``zero``) to ``MAX_SECONDS``.
@@ -188,6 +203,56 @@ class Config:
         meant = "between 0 (do not wait) and" if zero else "more than 0 and at most"
         raise ConfigError(f"{name}={raw!r} is not a number of seconds {meant} {MAX_SECONDS:,} (one day): "
                           f"write the seconds in digits, e.g. {name}={SETTINGS[name].default}")
+
+    def host(self, name: str, port_setting: str) -> str | None:
+        """A host name or IP address setting (``NEWSLETTER_SMTP_HOST``) alone: no port, no scheme.
+
+        smtplib takes ``127.0.0.1:2525`` for a host and connects to port 25 of
+        it (or fails to resolve it), three times, then exit 3: a typo in a
+        setting looked like a server that is down. An IPv6 address keeps its
+        colons (``::1``); ``[::1]:2525`` and ``host:2525`` are refused.
+        """
+        value = self.get(name)
+        if value is None:
+            return None
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", value)
+        if scheme:
+            raise ConfigError(f"{name}={value!r}: write the server's name alone, without {scheme.group(0)} "
+                              f"(e.g. {name}=smtp.example.org; the kind of connection goes in "
+                              "NEWSLETTER_SMTP_SECURITY)")
+        with_port = re.fullmatch(r"(\[[^\]]*\]|[^:\[\]]+):([0-9]*)", value)
+        if with_port:
+            host, port = with_port.group(1).strip("[]"), with_port.group(2)
+            raise ConfigError(f"{name}={value!r}: the port goes in {port_setting}, not after the host: set "
+                              f"{name}={host}" + (f" and {port_setting}={port}" if port else ""))
+        if re.search(r"[\s/@]", value):
+            raise ConfigError(f"{name}={value!r} is not a server name: write the host name or IP address "
+                              f"alone, e.g. {name}=smtp.example.org")
+        return value
+
+    def url(self, name: str, example: str) -> str | None:
+        """A web address setting (``LISTMONK_URL``, ``*_API_URL``): http(s) with a host, without the last ``/``.
+
+        requests refuses ``127.0.0.1:1234`` or ``ftp://x`` (``InvalidSchema``) on
+        every attempt, and the retries then ended in "no answer", exit 3: a
+        typo looked like a provider that is down. The value is not repeated: a
+        URL may carry a password (``https://user:password@host``).
+        """
+        value = self.get(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        try:
+            port = parts.port
+        except ValueError:  # not digits, or above 65535
+            port = 0
+        if port == 0:
+            raise ConfigError(f"{name}: the port after the server's name is not a whole number from "
+                              f"{PORTS[0]} to {PORTS[1]:,} (or leave it out), e.g. {name}={example}")
+        if parts.scheme.lower() in {"http", "https"} and parts.hostname and not re.search(r"\s", value):
+            return value.rstrip("/")
+        raise ConfigError(f"{name} is not a web address: it must start with https:// (or http:// for a server on "
+                          f"your own machine or network) followed by the server's name, e.g. {name}={example}")
 
     def address(self, name: str) -> str | None:
         """An address setting (``NEWSLETTER_FROM_EMAIL``, ``NEWSLETTER_REPLY_TO``): one valid address, or unset."""
@@ -228,9 +293,27 @@ class Config:
                               f"{codec.upper()} characters are allowed; often a typographic quote, a dash or "
                               "a non-breaking space copied along with it): paste the value again, by itself")
 
+    def require_hideable(self, names: Iterable[str]) -> None:
+        """Refuse, naming each variable (never its value), a set secret too short to be redacted.
+
+        The redactor leaves secrets of fewer than ``MIN_LENGTH`` characters
+        alone (hiding "ab" would also hide it inside "about" in every message),
+        so a server that quotes one back (an SMTP 535 with the AUTH blob) would
+        print it. Refusing it before it is sent keeps the promise that secrets
+        are never printed; a secret that short is guessed in seconds anyway.
+        """
+        short = [name for name in names if self._is_secret(name) and 0 < len(self.get(name) or "") < MIN_LENGTH]
+        if short:
+            raise ConfigError(f"{', '.join(short)}: fewer than {MIN_LENGTH} characters, too short for this tool to "
+                              "hide in what it prints (a server's error may quote it back): give the account a "
+                              "longer password or key at the service, and set that here")
+
+    def _is_secret(self, name: str) -> bool:
+        return (name in SETTINGS and SETTINGS[name].secret) or bool(SECRET_NAME.search(name))
+
     def secrets(self) -> list[str]:
         return [value for name, value in self.values.items()
-                if value and ((name in SETTINGS and SETTINGS[name].secret) or SECRET_NAME.search(name))
+                if value and self._is_secret(name)
                 and (name in SETTINGS or name.startswith(("NEWSLETTER_", "LISTMONK_", "MAILCHIMP_", "BREVO_")))]
 
     def redactor(self) -> Redactor:
@@ -300,11 +383,17 @@ def email_addresses(items: Iterable[str], where: str, error: type[NewsletterErro
 
 
 def _dotenv_folders(project_root: Path | None) -> list[Path]:
-    folders = [project_root] if project_root else []
-    cwd = Path.cwd()
-    if not folders or folders[0].resolve() != cwd.resolve():
-        folders.append(cwd)
-    return folders
+    """Where ``.env`` is read: the project root only, or the working folder when no root is known.
+
+    The working folder used to follow the project root: a project without a
+    ``.env`` then sent with the provider and list of whatever folder the
+    command ran in (a tester's ``send ../p8/issues/X.yaml --now`` took the
+    Listmonk list of the folder's own ``.env``). Settings belong to the
+    project, as the README says. Without a root (``redact()`` outside any
+    issue) the working folder is all there is, and ``find_project_root``
+    makes it the root of a command run outside any project.
+    """
+    return [project_root if project_root is not None else Path.cwd()]
 
 
 def redact(text: str, config: Config | None = None) -> str:

@@ -7,6 +7,10 @@ show up in an error, a log line or a traceback:
   ``repr`` of the text and of its UTF-8 bytes, escaped as a JSON string, and
   escaped as HTML or XML (an error page that quotes the key it was sent:
   ``&lt;``, ``&amp;``, and the usual spellings of the quotes);
+- and, character by character, any mix of these escapes (``_escaped``): which
+  characters a URL encoder keeps (``quote`` keeps ``/``, requests keeps
+  ``:@+``...) or a JSON encoder escapes (PHP writes ``\\/``, Go ``\\u0026``) is
+  each library's choice, so every character may come as itself or escaped;
 - base64 (standard and URL-safe, padded or not) of the secret alone, as AUTH
   LOGIN sends a password, and the base64 characters it produces at each of
   the three byte offsets inside a longer blob (AUTH PLAIN's ``\\0user\\0pass``,
@@ -32,15 +36,18 @@ from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 REDACTED = "********"
-MIN_LENGTH = 4  # a 1-3 character "secret" would shred every message
+# A 1-3 character "secret" would shred every message (case-insensitively, "ab" is in "about"), so it is
+# never redacted; instead a provider refuses such a credential before using it (Config.require_hideable):
+# a secret that cannot be hidden must not reach a server that may quote it back.
+MIN_LENGTH = 4
 MIN_FRAGMENT = 8  # base64 fragments shorter than this match ordinary words
 
 
 def encodings(secret: str) -> set[str]:
     """Every form of ``secret`` that text may carry (see the module docstring)."""
     raw = secret.encode("utf-8", "surrogatepass")
-    forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), repr(secret)[1:-1],
-             repr(raw)[2:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret, safe=""), quote_plus(secret, safe="/"),
+             repr(secret)[1:-1], repr(raw)[2:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
     escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for quot in ('"', "&quot;", "&#34;", "&#x22;"):
         for apos in ("'", "&#x27;", "&#39;", "&apos;"):
@@ -55,11 +62,46 @@ def encodings(secret: str) -> set[str]:
     return {form for form in forms if len(form) >= MIN_LENGTH}
 
 
+_NAMED = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
+
+
+def _escaped(secret: str) -> str:
+    """A regular expression matching ``secret`` with each character as itself or in any of its escapes.
+
+    Per character: percent-encoded UTF-8 (``%2F``; ``+`` for a space), a
+    backslash before a quote, slash or backslash (JSON, JavaScript, ``repr``),
+    ``\\uXXXX`` (JSON; a surrogate pair beyond U+FFFF), ``\\xXX`` and ``\\U``
+    (``repr`` of text and of bytes), and HTML/XML character references
+    (``&#47;``, ``&#x2f;``, ``&amp;``). Letter case is left to the pattern's flag.
+    """
+    parts = []
+    for char in secret:
+        code, raw = ord(char), char.encode("utf-8", "surrogatepass")
+        alternatives = {re.escape(char), re.escape("".join(f"%{byte:02X}" for byte in raw)),
+                        re.escape("".join(f"\\x{byte:02x}" for byte in raw)), f"&#0*{code};", f"&#x0*{code:x};"}
+        if code < 0x10000:
+            alternatives.add(re.escape(f"\\u{code:04x}"))
+        else:
+            high, low = divmod(code - 0x10000, 0x400)
+            alternatives |= {re.escape(f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"), re.escape(f"\\U{code:08x}")}
+        if code < 0x100:
+            alternatives.add(re.escape(f"\\x{code:02x}"))
+        if char == " ":
+            alternatives.add(r"\+")
+        if char in "/\"'\\":
+            alternatives.add(re.escape("\\" + char))
+        if char in _NAMED:
+            alternatives.add(f"&{_NAMED[char]};")
+        parts.append(f"(?:{'|'.join(sorted(alternatives, key=len, reverse=True))})")
+    return "".join(parts)
+
+
 class Redactor:
     """Replaces every known secret (and its encodings) with ``********``."""
 
     def __init__(self, secrets: Iterable[str] = (), *, share: bool = True) -> None:
         self._forms: set[str] = set()
+        self._escaped: set[str] = set()  # the secrets themselves, matched through _escaped()
         self._share = share
         self._pattern: re.Pattern[str] | None = None
         for secret in secrets:
@@ -70,6 +112,7 @@ class Redactor:
         if not secret or len(secret) < MIN_LENGTH:
             return
         self._forms |= encodings(secret)
+        self._escaped.add(secret)
         self._pattern = None
         if self._share:
             EVERYWHERE.add(secret)
@@ -78,7 +121,10 @@ class Redactor:
         if not self._forms:
             return text
         if self._pattern is None:  # the longest first, so a form inside a longer one is not matched first
-            self._pattern = re.compile("|".join(map(re.escape, sorted(self._forms, key=len, reverse=True))),
+            # (an escaped secret is at least as long as the secret)
+            choices = [(len(form), re.escape(form)) for form in self._forms]
+            choices += [(len(secret), _escaped(secret)) for secret in self._escaped]
+            self._pattern = re.compile("|".join(regex for _, regex in sorted(choices, key=lambda c: -c[0])),
                                        re.IGNORECASE)
         return self._pattern.sub(REDACTED, text)
 

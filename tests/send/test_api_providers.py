@@ -194,6 +194,30 @@ def test_wrong_credentials_give_the_provider_error_and_no_retry(fake, tmp_path):
     assert fake.campaigns == {}
 
 
+WRONG = {"listmonk": {"LISTMONK_TOKEN": "wrong-token-123"}, "mailchimp": {"MAILCHIMP_API_KEY": "wrong-key-us21"},
+         "brevo": {"BREVO_API_KEY": "wrong-key-123"}}
+CHECK = {"listmonk": "check LISTMONK_USERNAME and LISTMONK_TOKEN", "mailchimp": "check MAILCHIMP_API_KEY",
+         "brevo": "check BREVO_API_KEY"}
+
+
+def test_a_refused_login_names_the_settings_to_check(fake, tmp_path):
+    """Found by the tester: "look the campaign up by tag failed HTTP 403 {"message": "invalid API credentials"}"
+    said nothing of which setting was wrong (SMTP names its two)."""
+    with pytest.raises(ProviderHTTPError) as caught:
+        provider_for(fake, tmp_path, **WRONG[fake.kind]).list_send(content(), None)
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith(f"{fake.kind}: ") and CHECK[fake.kind] in first, first
+    assert caught.value.exit_code == 3 and next(iter(WRONG[fake.kind].values())) not in str(caught.value)
+
+
+def test_a_refusal_that_is_no_login_problem_names_no_setting(fake, tmp_path):
+    """Against the hint above being added to every error."""
+    fake.faults.fail(n=1, status=400, match=CREATE[fake.kind], message="bad request")
+    with pytest.raises(ProviderHTTPError) as caught:
+        provider_for(fake, tmp_path).list_send(content(), None)
+    assert "check " not in str(caught.value)
+
+
 def test_error_bodies_are_redacted(fake, tmp_path):
     secret = secret_of(fake)
     fake.faults.fail(n=1, status=400, match=CREATE[fake.kind], message=f"bad request for key {secret}")

@@ -113,5 +113,5 @@ def test_a_timeout_that_is_no_number_of_seconds_is_a_configuration_error_not_a_c
 def test_attempts_that_are_no_number_are_a_configuration_error(run_cli, project, value):
     result = send(run_cli, project, "--test", "--to", "me@example.org", "--provider", "listmonk",
                   **_listmonk(free_port()), NEWSLETTER_HTTP_ATTEMPTS=value)
-    assert assert_clean_failure(result, 2) == [f"error: NEWSLETTER_HTTP_ATTEMPTS='{value}' is not a number "
-                                               "(set it to e.g. 4)"]
+    assert assert_clean_failure(result, 2) == [f"error: NEWSLETTER_HTTP_ATTEMPTS='{value}' is not a whole number "
+                                               "from 1 to 10: write it in digits, e.g. NEWSLETTER_HTTP_ATTEMPTS=4"]

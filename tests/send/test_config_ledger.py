@@ -71,8 +71,8 @@ def test_missing_settings_are_all_named_at_once():
 
 
 def test_bad_numbers_are_config_errors():
-    with pytest.raises(ConfigError, match="NEWSLETTER_HTTP_ATTEMPTS='many' is not a number"):
-        Config({"NEWSLETTER_HTTP_ATTEMPTS": "many"}).number("NEWSLETTER_HTTP_ATTEMPTS")
+    with pytest.raises(ConfigError, match="NEWSLETTER_HTTP_ATTEMPTS='many' is not a whole number from 1 to 10"):
+        Config({"NEWSLETTER_HTTP_ATTEMPTS": "many"}).whole("NEWSLETTER_HTTP_ATTEMPTS", 1, 10)
 
 
 def test_redactor_covers_secrets_and_their_encodings():

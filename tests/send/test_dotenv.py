@@ -190,3 +190,41 @@ def test_a_broken_dotenv_still_has_its_secrets_redacted(run_cli, project):
     result = run(run_cli, project, "--debug", "build", f"issues/{SECRET}.yaml", env=env)
     assert result.returncode == 2 and "Traceback" in result.stderr
     assert SECRET not in result.stderr and "issues/********.yaml" in result.stderr
+
+
+ELSEWHERE = ("NEWSLETTER_PROVIDER=listmonk\nLISTMONK_URL=https://lists.example.org\nLISTMONK_USERNAME=api\n"
+             f"LISTMONK_TOKEN={SECRET}\nLISTMONK_LIST_IDS=9\n")
+FROM_DOTENV = {"NEWSLETTER_PROVIDER", "LISTMONK_URL", "LISTMONK_USERNAME", "LISTMONK_TOKEN", "LISTMONK_LIST_IDS"}
+
+
+def elsewhere(project: Path) -> Path:
+    """A folder beside ``project`` whose own ``.env`` names another provider and list."""
+    folder = project.parent / "elsewhere"
+    folder.mkdir()
+    (folder / ".env").write_text(ELSEWHERE, encoding="utf-8")
+    return folder
+
+
+def test_a_send_from_another_folder_never_reads_that_folders_dotenv(run_cli, project):
+    """Found by the tester: with no .env in the project, the working folder's .env chose Listmonk and its list."""
+    env = {k: v for k, v in clean_env().items() if k not in FROM_DOTENV}
+    result = run_cli("send", str(project / SEED_IN_PROJECT), "--now", "--dry-run", cwd=elsewhere(project), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "provider:   outbox" in result.stdout and "listmonk" not in result.stdout
+
+
+def test_a_check_from_another_folder_names_the_projects_provider(run_cli, project):
+    env = {k: v for k, v in clean_env().items() if k not in FROM_DOTENV}
+    result = run_cli("check", str(project / SEED_IN_PROJECT), cwd=elsewhere(project), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "a list send through outbox" in result.stderr and "listmonk" not in result.stderr
+
+
+def test_the_projects_own_dotenv_is_read_from_any_folder(run_cli, project):
+    """Against the two tests above passing because no .env is read at all."""
+    (project / ".env").write_text(f"NEWSLETTER_PROVIDER=brevo\nBREVO_API_KEY={SECRET}\nBREVO_LIST_IDS=7\n",
+                                  encoding="utf-8")
+    env = {k: v for k, v in clean_env().items() if not k.startswith(("BREVO_", "NEWSLETTER_PROVIDER"))}
+    result = run_cli("send", str(project / SEED_IN_PROJECT), "--now", "--dry-run", cwd=elsewhere(project), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "provider:   brevo" in result.stdout and "lists=7" in result.stdout

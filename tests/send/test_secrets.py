@@ -15,6 +15,9 @@ import pytest
 from shared import SEED_IN_PROJECT, Recorder, clean_env, free_port, local_smtp_server
 
 from newsletter_pipeline.config import REDACTED, Config
+from newsletter_pipeline.errors import ConfigError
+from newsletter_pipeline.ledger import Ledger
+from newsletter_pipeline.providers import load_provider
 from newsletter_pipeline.redaction import redact_everywhere
 
 from .conftest import SMTP_PASSWORD, SMTP_USER
@@ -144,3 +147,68 @@ def test_one_redactor_covers_every_encoding_of_an_api_key(prefix):
         cleaned = redact(f"HTTP 403 {{'got': '{form}'}}")
         assert REDACTED in cleaned and "SECRET" not in cleaned, (form, cleaned)
     assert redact_everywhere(f"later, outside the provider: {key}") == f"later, outside the provider: {REDACTED}"
+
+
+# --- forms no fixed list of encodings covered, and secrets too short to hide ---------------------
+
+def test_every_mix_of_url_json_and_html_escapes_is_redacted():
+    """Found by the tester: ``quote()`` keeps ``/``, and only ``quote(safe="")`` was known, so
+    ``pass%20word/1`` was printed. Which characters an encoder escapes is its own choice: PHP's JSON
+    writes ``\\/``, Go's ``\\u0026``, requests keeps ``:@+`` in a URL."""
+    key = 'pass word/1&<"x">é'
+    redact = Config({"LISTMONK_TOKEN": key}).redactor()
+    forms = [quote(key), quote_plus(key, safe="/"), quote(key, safe="/ "), quote(key, safe="").lower(),
+             json.dumps(key)[1:-1].replace("/", "\\/"), json.dumps(key).replace("&", "\\u0026")[1:-1],
+             json.dumps(key, ensure_ascii=False)[1:-1].replace("<", "\\u003C"),
+             "pass&#32;word&#x2F;1&amp;&lt;&#34;x&quot;&gt;&#233;", "pass+word%2f1&<\\\"x\\\">%C3%A9"]
+    for form in forms:
+        assert redact(f"HTTP 403 {{'got': '{form}'}}") == f"HTTP 403 {{'got': '{REDACTED}'}}", form
+
+
+def test_text_that_only_looks_like_a_secret_is_kept():
+    """Against the escapes above matching too much: another word, or the secret cut short, stays."""
+    redact = Config({"LISTMONK_TOKEN": "pass word/1"}).redactor()
+    for text in ["pass word/2", "pass%20word", "passXword/1", "pass  word/1", "pass word%2"]:
+        assert redact(text) == text
+
+
+SHORT = {"smtp": "NEWSLETTER_SMTP_PASSWORD", "listmonk": "LISTMONK_TOKEN", "mailchimp": "MAILCHIMP_API_KEY",
+         "brevo": "BREVO_API_KEY"}
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_an_smtp_password_too_short_to_hide_is_refused_before_connecting(run_cli, project, certs, debug):
+    """Found by the tester: NEWSLETTER_SMTP_PASSWORD=Zq9 was printed, and its base64, in a 535 reply."""
+    with local_smtp_server(Quoting(), "starttls", tls_context=certs.server_context(), require_starttls=True,
+                           auth_required=True) as server:
+        env = {**BASE, "NEWSLETTER_PROVIDER": "smtp", **server.env(), "NEWSLETTER_SMTP_USERNAME": SMTP_USER,
+               "NEWSLETTER_SMTP_PASSWORD": "Zq9", "NEWSLETTER_SMTP_CA_FILE": str(certs.ca_file)}
+        result = run_cli(*(["--debug"] if debug else []), "send", SEED_IN_PROJECT, "--test", "--to",
+                         "a@example.org", cwd=project, env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "error: NEWSLETTER_SMTP_PASSWORD: fewer than 4 characters, too short for this tool to hide in what it "
+        "prints (a server's error may quote it back): give the account a longer password or key at the service, "
+        "and set that here")
+    for form in ["Zq9", *every_form(SMTP_USER, "Zq9")]:
+        assert form not in result.stdout + result.stderr
+    assert server.recorder.connections == 0
+
+
+@pytest.mark.parametrize("provider", sorted(SHORT))
+@pytest.mark.parametrize("value", ["x", "ab", "Zq9"])
+def test_every_provider_refuses_a_secret_too_short_to_hide(tmp_path, provider, value):
+    settings = {"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_USERNAME": SMTP_USER,
+                "NEWSLETTER_SMTP_PASSWORD": SMTP_PASSWORD, "LISTMONK_URL": "https://lists.example.org",
+                "LISTMONK_USERNAME": "api", "LISTMONK_LIST_IDS": "3", "MAILCHIMP_LIST_ID": "a1", "BREVO_LIST_IDS": "7",
+                **API_SECRETS, SHORT[provider]: value}
+    with pytest.raises(ConfigError) as caught:
+        load_provider(provider, Config(settings), Ledger(tmp_path))
+    assert str(caught.value).startswith(f"{SHORT[provider]}: fewer than 4 characters")
+    assert caught.value.exit_code == 2
+
+
+def test_a_secret_of_four_characters_is_taken_and_redacted(tmp_path):
+    """Against the refusal above reaching further than the redactor's limit."""
+    provider = load_provider("brevo", Config({"BREVO_API_KEY": "Zq9x", "BREVO_LIST_IDS": "7"}), Ledger(tmp_path))
+    assert provider.redactor("key Zq9x, in base64 WnE5eA") == f"key {REDACTED}, in base64 {REDACTED}"

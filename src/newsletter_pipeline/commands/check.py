@@ -18,6 +18,7 @@ from ..checks.unsubscribe import list_send_headers
 from ..config import Config
 from ..errors import (EXIT_INVALID, EXIT_OK, EXIT_USAGE, ConfigError, Location, MissingFileError,
                       NewsletterError, UnreadableFileError)
+from ..issue.load import find_project_root
 from ..models import RenderedIssue
 from ..progress import Progress, quiet
 from ..words import plural
@@ -86,12 +87,24 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     return IssueCheck(path, report, email=rendered, sender=str(loaded.settings.sender.email))
 
 
+def _project_of(path: Path) -> Path:
+    """The project root of the issue at ``path``, as ``load_issue`` finds it."""
+    try:
+        folder = path.resolve().parent
+    except (OSError, RuntimeError):  # a link loop: the loader names it when the issue is checked
+        folder = Path(os.path.abspath(path)).parent
+    return find_project_root(folder)
+
+
 def run(paths: list[Path], strict: bool = False, check_links: bool = False, progress: Progress = quiet) -> CheckRun:
     """Check every issue (all paths must exist: a typo is a usage error, exit 2); ``progress`` sees each."""
     for path in paths:
         if not os.path.lexists(path):  # a folder or a broken link gets its own message from the loader
             raise MissingFileError(path)
-    config = Config.load() if paths else None  # first: a broken .env stops the run before the checks (exit 2)
+    # first: a broken .env stops the run before the checks (exit 2); each issue's project's own .env,
+    # never the working folder's (the note names the provider its list send would use)
+    configs = [Config.load(root) for root in dict.fromkeys(map(_project_of, paths))]
+    config = configs[0] if configs else None
     outcome = CheckRun(strict=strict)
     for path in progress(paths, "checking issues and their links" if check_links else "checking issues"):
         try:

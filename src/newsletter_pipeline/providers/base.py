@@ -36,7 +36,8 @@ Two kinds of provider
   before anything else runs), ``unsubscribe_tag`` (the merge tag that
   replaces ``models.UNSUBSCRIBE_PLACEHOLDER``, e.g. ``"{{ UnsubscribeURL }}"``),
   ``credentials`` (the settings sent as credentials; a value
-  ``credentials_codec``, Latin-1 by default, cannot encode is a ``ConfigError``
+  ``credentials_codec``, Latin-1 by default, cannot encode, or a secret one
+  too short to redact (``redaction.MIN_LENGTH``), is a ``ConfigError``
   naming the variable, never its value).
 - ``setup(self)``: read ``self.config`` (a ``config.Config``) and build clients.
   Register derived secrets with ``self.redactor.add(...)`` (e.g. a Basic-auth
@@ -297,6 +298,7 @@ class Provider(ABC):
     def __init__(self, config: Config, ledger: Ledger, sleep: Callable[[float], None] = time.sleep) -> None:
         config.require(*self.required_settings, purpose=f"the {self.name} provider")
         config.require_encodable(self.credentials, self.credentials_codec, f"the {self.name} login")
+        config.require_hideable(self.credentials)  # before anything is sent: a server may quote it back
         self.config = config
         self.ledger = ledger
         self.redactor = config.redactor()

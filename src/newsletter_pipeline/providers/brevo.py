@@ -64,10 +64,10 @@ class BrevoProvider(CampaignProvider):
 
     def setup(self) -> None:
         self.list_ids = self.config.ids("BREVO_LIST_IDS", "7 or 7,9")
-        self.api = ApiClient(self.name, self.config.get("BREVO_API_URL") or "https://api.brevo.com/v3",
-                             redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
+        base = self.config.url("BREVO_API_URL", "https://api.brevo.com/v3") or "https://api.brevo.com/v3"
+        self.api = ApiClient(self.name, base, redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
                              headers={"api-key": self.config.get("BREVO_API_KEY") or ""},
-                             reset_header="x-sib-ratelimit-reset", sleep=self.sleep)
+                             reset_header="x-sib-ratelimit-reset", sleep=self.sleep, credentials=self.credentials)
 
     def close(self) -> None:
         self.api.close()

@@ -16,7 +16,8 @@ wraps one ``requests.Session`` (connection reuse) and gives every request:
   the provider's reset header (``reset_header="x-sib-ratelimit-reset"``:
   seconds until the quota resets), or override ``rate_limit_delay``;
 - errors are ``ProviderHTTPError`` ending with ``HTTP <status>`` and the
-  pretty-printed body, ``ProviderUnavailable`` when nothing answered; every
+  pretty-printed body (a 401 or 403 also names the ``credentials`` settings
+  to check), ``ProviderUnavailable`` when nothing answered; every
   message and log line goes through the redactor first.
 
 Requests are logged (method, path, status, time; never headers or bodies) to
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from ..config import MAX_ATTEMPTS
 from .base import AmbiguousOutcome, ProviderHTTPError, ProviderUnavailable
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ class HttpPolicy:
     def from_config(cls, config: Config) -> HttpPolicy:
         return cls(config.seconds("NEWSLETTER_HTTP_CONNECT_TIMEOUT", zero=False),
                    config.seconds("NEWSLETTER_HTTP_READ_TIMEOUT", zero=False),
-                   max(1, int(config.number("NEWSLETTER_HTTP_ATTEMPTS"))), config.seconds("NEWSLETTER_HTTP_BACKOFF"),
+                   config.whole("NEWSLETTER_HTTP_ATTEMPTS", 1, MAX_ATTEMPTS), config.seconds("NEWSLETTER_HTTP_BACKOFF"),
                    config.seconds("NEWSLETTER_HTTP_MAX_DELAY"))
 
     def backoff_delay(self, attempt: int) -> float:
@@ -75,8 +77,10 @@ class ApiClient:
 
     def __init__(self, provider: str, base_url: str, *, redactor: Redactor, policy: HttpPolicy | None = None,
                  headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None,
-                 reset_header: str | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 reset_header: str | None = None, sleep: Callable[[float], None] = time.sleep,
+                 credentials: tuple[str, ...] = ()) -> None:
         self.provider = provider
+        self.credentials = credentials  # the settings a 401 or 403 tells the user to check
         self.base_url = base_url.rstrip("/")
         self.redactor = redactor
         self.policy = policy or HttpPolicy()
@@ -146,7 +150,7 @@ class ApiClient:
             if status >= 500 and not safe:
                 raise AmbiguousOutcome(self._error(action, response, "it may or may not have been done").args[0])
             if not retryable or last:
-                raise self._error(action, response)
+                raise self._error(action, response, self._auth_hint(status))
             self._wait(attempt, response, f"{action}: HTTP {status}")
         raise AssertionError("unreachable")
 
@@ -173,6 +177,17 @@ class ApiClient:
         log.warning("%s", self.redactor(f"{self.provider}: {why}; retrying in {delay:.1f}s "
                                         f"(attempt {attempt + 1}/{self.policy.attempts})"))
         self.sleep(delay)
+
+    def _auth_hint(self, status: int) -> str:
+        """For a refused login, the settings to fix: the provider's own body ("Key not found") names none."""
+        if status not in (401, 403) or not self.credentials:
+            return ""
+        names = " and ".join([", ".join(self.credentials[:-1]), self.credentials[-1]] if len(self.credentials) > 1
+                             else self.credentials)
+        if status == 401:
+            return f"{self.provider} did not accept the login: check {names}"
+        return f"{self.provider} refused the login or this request: check {names} (if they are right, the " \
+               "account may lack the permission for this)"
 
     def _error(self, action: str, response: requests.Response, hint: str = "") -> ProviderHTTPError:
         return ProviderHTTPError(self.provider, action, response.status_code,

@@ -62,9 +62,11 @@ class ListmonkProvider(CampaignProvider):
         self.list_ids = self.config.ids("LISTMONK_LIST_IDS", "3 or 3,4")
         user, token = self.config.get("LISTMONK_USERNAME"), self.config.get("LISTMONK_TOKEN")
         self.redactor.add(f"{user}:{token}")
-        self.api = ApiClient(self.name, f"{self.config.get('LISTMONK_URL', '').rstrip('/')}/api",
-                             redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
-                             headers={"Authorization": f"token {user}:{token}"}, sleep=self.sleep)
+        root = self.config.url("LISTMONK_URL", "https://lists.example.org")
+        self.api = ApiClient(self.name, f"{root}/api", redactor=self.redactor,
+                             policy=HttpPolicy.from_config(self.config),
+                             headers={"Authorization": f"token {user}:{token}"}, sleep=self.sleep,
+                             credentials=self.credentials)
 
     def close(self) -> None:
         self.api.close()

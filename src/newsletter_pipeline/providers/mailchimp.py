@@ -62,14 +62,14 @@ class MailchimpProvider(CampaignProvider):
     def setup(self) -> None:
         key = self.config.get("MAILCHIMP_API_KEY") or ""
         self.list_id = self.config.get("MAILCHIMP_LIST_ID") or ""
-        base = self.config.get("MAILCHIMP_API_URL")
+        base = self.config.url("MAILCHIMP_API_URL", "https://us21.api.mailchimp.com/3.0")
         if not base:
             if "-" not in key:
                 raise ConfigError("MAILCHIMP_API_KEY should end in -<data center>, e.g. ...-us21 "
                                   "(copy the whole key from Mailchimp), or set MAILCHIMP_API_URL")
             base = f"https://{key.rsplit('-', 1)[1]}.api.mailchimp.com/3.0"
         self.api = ApiClient(self.name, base, redactor=self.redactor, policy=HttpPolicy.from_config(self.config),
-                             auth=("newsletter-pipeline", key), sleep=self.sleep)
+                             auth=("newsletter-pipeline", key), sleep=self.sleep, credentials=self.credentials)
 
     def close(self) -> None:
         self.api.close()

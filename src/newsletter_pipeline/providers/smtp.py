@@ -56,8 +56,8 @@ class SmtpProvider(MessageProvider, Provider):
         self.security = (config.get("NEWSLETTER_SMTP_SECURITY") or "starttls").lower()
         if self.security not in PORTS:
             raise ConfigError(f"NEWSLETTER_SMTP_SECURITY={self.security!r}: use none, starttls or ssl")
-        self.host = config.get("NEWSLETTER_SMTP_HOST") or ""
-        self.port = int(config.number("NEWSLETTER_SMTP_PORT", PORTS[self.security]))
+        self.host = config.host("NEWSLETTER_SMTP_HOST", "NEWSLETTER_SMTP_PORT") or ""
+        self.port = config.port("NEWSLETTER_SMTP_PORT", PORTS[self.security])
         self.username = config.get("NEWSLETTER_SMTP_USERNAME")
         self.password = config.get("NEWSLETTER_SMTP_PASSWORD")
         if self.username:
