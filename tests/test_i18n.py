@@ -422,6 +422,7 @@ def test_one_day_is_the_locales_own_long_date(locale, expected):
 @pytest.mark.parametrize("language, rtl", [
     ("he", True), ("ar", True), ("fa", True), ("ur", True), ("ckb", True), ("ug", True), ("sd", True),
     ("syr", True), ("iw", True), ("ku-Arab", True), ("pa-Arab", True), ("ms-Arab", True), ("ha-Arab", True),
+    ("nqo", True), ("dv", True),
     ("ha", False), ("ku", False), ("ku-Latn", False), ("sd-Deva", False), ("pa", False), ("az-Latn", False),
     ("en", False), ("el", False), ("sr-Latn", False), ("he-Latn", False),
 ])

@@ -44,7 +44,7 @@ STARTER_SOURCES = frozenset({"commands/init.py"})
 # usual script does (CLDR's likely subtags: Hausa and Kurmanji are written in Latin letters today)
 RTL_SCRIPTS = frozenset({"Adlm", "Arab", "Hebr", "Mand", "Mend", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa", "Yezi"})
 RTL_LANGUAGES = frozenset({"ar", "arc", "azb", "bal", "bgn", "bqi", "ckb", "dv", "fa", "glk", "he", "iw", "ji",
-                           "khw", "ks", "lrc", "mzn", "pnb", "prs", "ps", "sd", "sdh", "skr", "syr", "ug", "ur",
+                           "khw", "ks", "lrc", "mzn", "nqo", "pnb", "prs", "ps", "sd", "sdh", "skr", "syr", "ug", "ur",
                            "yi"})
 
 
