@@ -207,6 +207,9 @@ def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cl
     ("images/notes.jpg", b"these are my notes, not a picture\n", "the file is not a picture that can be read"),
     ("images", None, "is a folder, not a picture file"),
     ("../outside.jpg", None, "is outside the project folder"),
+    ("images/../images/photo.jpg", None,
+     "the image 'images/../images/photo.jpg' goes up a folder with '..' (write the path without '..', such as "
+     "images/photo.jpg)"),
     ("images/logo.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n', "an SVG drawing"),
     # 30,000 x 30,000 pixels in a few bytes: Pillow refuses it at open, before its size is read
     ("images/bomb.png", None, "more pixels than can be processed safely"),

@@ -227,8 +227,14 @@ def _source_file(root: Path, src: str) -> Path:
     A link out of the project is refused when the file is read (``_read``).
     """
     relative = Path(src)
-    if relative.is_absolute() or ".." in relative.parts:
+    if relative.is_absolute():
         raise _Unusable(f"the image '{src}' is outside the project folder", OUTSIDE_HINT)
+    if ".." in relative.parts:  # refused as written, even where it leads back inside: say why
+        inside = os.path.normpath(src)
+        hint = (f"write the path without '..', such as {Path(inside).as_posix()}" if not inside.startswith("..")
+                else OUTSIDE_HINT)
+        raise _Unusable(f"the image '{src}' goes up a folder with '..'" if not inside.startswith("..")
+                        else f"the image '{src}' is outside the project folder", hint)
     return root / relative
 
 
