@@ -142,13 +142,28 @@ def _rewrite_links(tokens: list[Token], rewrite: UrlRewriter | None) -> None:
                 child.attrSet("href", rewrite(str(child.attrGet("href") or "")))
 
 
-def heading_tag(markdown_level: int, block_level: int) -> str:
+def heading_tag(markdown_level: int, block_level: int, previous: int | None = None) -> str:
     """The HTML tag of a Markdown heading inside a block whose own heading is ``h<block_level>``.
 
     Every Markdown heading sits below the block's: ``#``-``###`` are one level
-    down, ``####`` two, and so on, never past ``h6``.
+    down, ``####`` two, and so on, never past ``h6``. ``previous`` is the level
+    of the heading before it in the same field (the block's own when none): a
+    heading is at most one level below it, so ``#####`` after ``###`` is the
+    next level down, not two, and screen-reader heading navigation finds no gap.
     """
-    return f"h{min(6, block_level + max(1, markdown_level - 2))}"
+    wanted = block_level + max(1, markdown_level - 2)
+    return f"h{min(6, wanted, (block_level if previous is None else previous) + 1)}"
+
+
+def _heading_tags(tokens: list[Token], block_level: int) -> None:
+    """Each heading's tag, as ``heading_tag`` gives it, the field's headings in order."""
+    previous = block_level
+    for token in tokens:
+        if token.type == "heading_open":
+            token.tag = heading_tag(int(token.tag[1]), block_level, previous)
+            previous = int(token.tag[1])
+        elif token.type == "heading_close":
+            token.tag = f"h{previous}"
 
 
 def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: bool = False,
@@ -161,9 +176,7 @@ def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: 
     md = _parser()
     tokens = _tokens(text, inline)
     _rewrite_links(tokens, rewrite_url)
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = heading_tag(int(token.tag[1]), level)
+    _heading_tags(tokens, level)
     rendered = md.renderer.render(tokens, md.options, {})
     clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=ALLOWED_SCHEMES, link_rel=None)
