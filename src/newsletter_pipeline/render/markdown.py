@@ -139,7 +139,8 @@ def _rewrite_links(tokens: list[Token], rewrite: UrlRewriter | None) -> None:
     for token in tokens:
         for child in token.children or []:
             if child.type == "link_open":
-                child.attrSet("href", rewrite(str(child.attrGet("href") or "")))
+                child.meta["written"] = str(child.attrGet("href") or "")  # as the author wrote it (_is_address)
+                child.attrSet("href", rewrite(child.meta["written"]))
 
 
 def heading_tag(markdown_level: int, block_level: int, previous: int | None = None) -> str:
@@ -227,20 +228,35 @@ def markdown_to_text(text: str, rewrite_url: UrlRewriter | None = None) -> list[
     return blocks
 
 
+def _is_address(link: Token, text: str) -> bool:
+    """Whether a link's text is its own address: an autolink (``<https://...>``), or ``[a@b.org](mailto:a@b.org)``.
+
+    Compared with the address as written, before UTM tagging (``_rewrite_links`` keeps it).
+    """
+    written = str(link.meta.get("written", link.attrGet("href") or ""))
+    return link.info == "auto" or " ".join(text.split()) in (written, written.removeprefix("mailto:"))
+
+
 def _inline_text(token: Token) -> str:
     out: list[str] = []
-    href_stack: list[str] = []
+    opened: list[tuple[Token, int]] = []  # each open link, and where its text starts in ``out``
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" " if child.type == "softbreak" else "\n")
         elif child.type == "link_open":
-            href_stack.append(str(child.attrGet("href") or ""))
-        elif child.type == "link_close" and href_stack:
-            href = href_stack.pop()
-            if not href.startswith("#"):  # an in-email anchor means nothing in plain text
-                out.append(f" <{href.removeprefix('mailto:')}>")
+            opened.append((child, len(out)))
+        elif child.type == "link_close" and opened:
+            link, start = opened.pop()
+            href = str(link.attrGet("href") or "")
+            if href.startswith("#"):  # an in-email anchor means nothing in plain text
+                continue
+            address = f"<{href.removeprefix('mailto:')}>"
+            if _is_address(link, "".join(out[start:])):
+                out[start:] = [address]  # once, not "https://x.org <https://x.org>"
+            else:
+                out.append(f" {address}")
     return "".join(out)
 
 
