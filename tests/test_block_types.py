@@ -164,6 +164,20 @@ def test_markdown_constructs_read_well_in_text(built):
     assert "`" not in text
 
 
+@pytest.mark.parametrize("markdown, level, tags", [
+    ("### Trzy\n\n##### Pięć\n\n###### Sześć\n\n#### Cztery", 2, ["h3", "h4", "h5", "h4"]),
+    ("##### Pięć\n\n### Trzy\n\n#### Cztery", 2, ["h3", "h3", "h4"]),  # the first: one below the block's h2
+    ("# Jeden\n\n## Dwa\n\n### Trzy\n\n#### Cztery", 3, ["h4", "h4", "h4", "h5"]),  # what ### and #### mean
+    ("### a\n\n#### b\n\n##### c\n\n###### d", 4, ["h5", "h6", "h6", "h6"]),  # never past h6
+])
+def test_markdown_headings_go_at_most_one_level_down(markdown, level, tags):
+    """``#####`` after ``###`` in a body was an h5 after an h3, and the heading-order check failed the build."""
+    from newsletter_pipeline.render.markdown import markdown_to_html
+
+    html = markdown_to_html(markdown, level=level)
+    assert re.findall(r"<(h\d)>", html) == tags and re.findall(r"</(h\d)>", html) == tags, html
+
+
 def test_unsupported_markdown_is_readable_and_a_located_warning(make_project, run_cli):
     root = project(make_project, UNSUPPORTED)
     result = run_cli("check", NAME, cwd=root, env=clean_env())

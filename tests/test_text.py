@@ -210,3 +210,32 @@ def test_the_footer_has_one_blank_line_between_its_parts_whatever_it_holds(make_
     for expected in (["Funded by the European Union."] if "funding" in kept else []) + (
             ["Write to us any time."] if "footer text" in kept else []):
         assert expected in footer_part
+
+
+def tag(url: str) -> str:
+    return f"{url}?utm_source=newsletter" if url.startswith("https:") else url
+
+
+@pytest.mark.parametrize("markdown, expected", [
+    ("<https://www.ai4media.eu/autolink> i <kontakt@ai4media.eu>",
+     "<https://www.ai4media.eu/autolink?utm_source=newsletter> i <kontakt@ai4media.eu>"),
+    ("[kontakt@ai4media.eu](mailto:kontakt@ai4media.eu) or [https://www.ai4media.eu/](https://www.ai4media.eu/)",
+     "<kontakt@ai4media.eu> or <https://www.ai4media.eu/?utm_source=newsletter>"),
+    ("<https://bücher.de/zażółć>", "<https://xn--bcher-kva.de/za%C5%BC%C3%B3%C5%82%C4%87?utm_source=newsletter>"),
+    ("[the report](https://www.ai4media.eu/) and [write to us](mailto:kontakt@ai4media.eu)",  # text of its own: both
+     "the report <https://www.ai4media.eu/?utm_source=newsletter> and write to us <kontakt@ai4media.eu>"),
+])
+def test_a_link_whose_text_is_its_address_writes_the_address_once(markdown, expected):
+    """An autolink came out as ``https://x.org/a <https://x.org/a>``, its address twice."""
+    from newsletter_pipeline.render.markdown import markdown_to_text
+
+    assert markdown_to_text(markdown, tag) == [expected]
+
+
+def test_an_autolink_in_the_text_part_has_the_html_parts_utm_once(make_project, monkeypatch):
+    issue = TEXT_ISSUE.replace("Read [the report]", "Write to <kontakt@ai4media.eu> or see <https://www.ai4media.eu/a/>.\n\n"
+                                                    "      Read [the report]")
+    monkeypatch.chdir(make_project({ISSUE: issue}))
+    text = " ".join(build_issue(ISSUE)[1].text.split())
+    assert ("Write to <kontakt@ai4media.eu> or see <https://www.ai4media.eu/a/?utm_source=newsletter&utm_medium=email"
+            "&utm_campaign=2021-12-text>.") in text

@@ -211,3 +211,50 @@ def test_every_wide_character_is_found_by_the_quick_test():
               and unicodedata.east_asian_width(chr(cp)) in ("W", "F") and not has_wide(chr(cp))]
     assert missed == []
     assert not has_wide("Ελληνικά, français — “quoted” … €5 → ✓") and has_wide("a中") and has_wide("🎉")
+
+
+# --- emoji and combining marks: columns by grapheme cluster --------------------------------------
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 7 code points, one emoji
+RAINBOW = "\U0001f3f3\ufe0f\u200d\U0001f308"  # flag + VS16 + ZWJ + rainbow
+ZALGO = "Zalgo Z\u0336\u0322a\u0334l\u0338g\u0337o\u0335 e\u0301te\u0301"  # 15 letters and spaces, 9 marks
+
+
+@pytest.mark.parametrize(("text", "width"), [
+    (FAMILY, 2), (RAINBOW, 2), ("\U0001f1f5\U0001f1f1", 2), ("\U0001f44d\U0001f3fd", 2), ("1\ufe0f\u20e3", 2),
+    (f"Rodzina {FAMILY} i flaga {RAINBOW}", 21), (ZALGO, 15), ("a\u200bb\u2060c", 3), ("研究", 4),
+    ("Ελληνικά, français — “quoted” … €5 → ✓", 38),
+])
+def test_display_width_counts_grapheme_clusters(text, width):
+    """ZWJ, variation selectors and combining marks each counted one column: the family emoji was 11."""
+    assert eastasian.display_width(text) == width
+
+
+def test_one_column_characters_are_one_column_each_for_wcwidth():
+    """What ``one_column_each`` answers with ``len()`` must be what wcwidth counts, character by character."""
+    import wcwidth
+
+    wrong = [hex(cp) for cp in range(0x20, 0x110000) if eastasian.one_column_each(chr(cp))
+             and not 0x7f <= cp <= 0x9f and wcwidth.wcwidth(chr(cp)) != 1]
+    assert wrong == []
+    assert not any(map(eastasian.one_column_each, ("研", "\u0301", "\u200d", "\ufe0f", "\U0001f1f5", "✓")))
+
+
+@pytest.mark.parametrize("title", [f"Rodzina {FAMILY} i flaga {RAINBOW}", ZALGO], ids=["emoji", "marks"])
+def test_headings_with_emoji_and_marks_are_underlined_as_wide_as_they_show(build, title):
+    text = build("pl", title, f"Tekst.\n\n### {title}\n\nTekst.")
+    width = 21 if FAMILY in title else 15
+    assert f"\n{title.upper()}\n{'=' * width}\n" in text  # the article's title
+    assert f"\n{title}\n{'-' * width}\n" in text  # a Markdown sub-heading
+
+
+@pytest.mark.parametrize("word", [ZALGO, f"{FAMILY}{RAINBOW} rodzina", "研究 e\u0301te\u0301"],
+                         ids=["marks", "emoji", "cjk-and-marks"])
+def test_lines_with_emoji_and_marks_are_filled_to_78_columns(word):
+    """Counted by code point, a line of Zalgo text broke at ~50 columns (measured here by wcwidth itself)."""
+    from wcwidth import wcswidth
+
+    lines = wrap_lines(" ".join([word] * 30))
+    widths = [wcswidth(line) for line in lines]
+    longest = max(map(wcswidth, word.split()))
+    assert all(WIDTH - longest - 1 <= w <= WIDTH for w in widths[:-1]), list(zip(widths, lines))

@@ -235,6 +235,27 @@ def test_relative_link_and_empty_link_text_from_a_template_are_errors(check):
     ]
 
 
+def test_an_image_in_text_without_a_description_is_an_error_at_its_brackets(check):
+    """``![](url)`` in a body became a link without text, and the error named the layout template."""
+    issue = links_issue("See ![](https://www.ai4media.eu/x.png), [](https://www.ai4media.eu/empty/) and "
+                        "[![](https://www.ai4media.eu/y.png)](https://www.ai4media.eu/page/).")
+    report = check(issue)
+    findings = {f.message.split(" has no text")[0]: f for f in only(report, "link-href")}
+    row = line_of(issue, "See ![]")
+    assert {target: (where(f), f.location.col) for target, f in findings.items()} == {
+        "the link to https://www.ai4media.eu/x.png": ((ISSUE_NAME, row), col_of(issue, "![](https://www.ai4media.eu/x")),
+        "the link to https://www.ai4media.eu/empty/": ((ISSUE_NAME, row), col_of(issue, "[](https://www.ai4media.eu/e")),
+        "the link to https://www.ai4media.eu/page/": ((ISSUE_NAME, row), col_of(issue, "[![]")),
+        "the link to https://www.ai4media.eu/y.png": ((ISSUE_NAME, row), col_of(issue, "![](https://www.ai4media.eu/y")),
+    }
+    assert "describe the image inside the [ ]" in findings["the link to https://www.ai4media.eu/x.png"].message
+    assert "text inside the [ ]" in findings["the link to https://www.ai4media.eu/empty/"].message
+    assert "describe the image inside its [ ]" in findings["the link to https://www.ai4media.eu/page/"].message
+    # the markdown check's warning about the same image points at the same place
+    [warning, *_] = only(report, "markdown")
+    assert (where(warning), warning.location.col) == ((ISSUE_NAME, row), col_of(issue, "![]"))
+
+
 def test_linked_image_with_alt_has_text_and_passes(check):
     issue = BASE.replace("      width: 536\n", "      width: 536\n      href: https://www.ai4media.eu/dataset/\n")
     assert only(check(issue), "link-href") == []

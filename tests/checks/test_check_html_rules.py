@@ -104,6 +104,17 @@ def test_skipped_heading_level_points_at_the_template_tag(check):
     assert "h4" in finding.message and "h1" in finding.message
 
 
+@pytest.mark.parametrize("section", [False, True], ids=["top", "in-a-section"])
+def test_deep_markdown_headings_in_a_body_pass_heading_order(check, section):
+    """``##### Pięć`` after ``### Trzy`` in a body failed the build as an h5 after an h3, blamed on the template."""
+    body = "".join(f"\n      {line}\n" for line in ("### Trzy", "##### Pięć", "###### Sześć", "#### Cztery"))
+    issue = BASE.replace("      It is free for research.\n", f"      It is free for research.\n{body}")
+    if section:
+        issue = issue.replace("  - type: article\n", "  - type: heading\n    title: Datasets\n  - type: article\n")
+    assert issue.count("Pięć") == 1 and issue.count("Datasets") == int(section)
+    assert only(check(issue), "heading-order") == []
+
+
 def test_issue_without_masthead_has_no_h1(check):
     issue = BASE.replace("  - type: masthead\n    title: Spring news\n", "")
     [finding] = only(check(issue), "heading-order")

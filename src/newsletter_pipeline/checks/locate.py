@@ -130,6 +130,14 @@ class SourceIndex:
                 return source.refine(source.doc.value_location(path), value)
         return None
 
+    def search(self, pattern: re.Pattern[str]) -> Location | None:
+        """Where a value first matches ``pattern``, at the match (a construct inside a Markdown field)."""
+        for text, path, source in self.entries:
+            match = pattern.search(text)
+            if match:
+                return source.refine(source.doc.value_location(path), match.group())
+        return None
+
     def find_url(self, url: str) -> Location | None:
         """The location of a URL as written, trying it without UTM parameters and percent-decoded.
 

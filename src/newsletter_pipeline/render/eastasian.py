@@ -1,21 +1,29 @@
-"""Chinese, Japanese and Korean in the plain-text part: display width, and where a line may break.
+"""Width in columns, and where a line may break: Chinese, Japanese and Korean, emoji and combining marks.
 
-Their characters are East Asian Wide or Fullwidth (UAX #11): a monospace
-mail client gives each two columns, so ``len()`` counts half of what the
-reader sees. Chinese and Japanese put no space between words, and
-``textwrap``, which breaks only at spaces, wrote a whole paragraph on one
-line. ``wrap`` measures in columns (a wide character 2, any other 1, as
-``len()`` counts it) and may also break between two characters where UAX
-#14 (the Unicode line-breaking algorithm) allows it and one of them is wide;
-never between two narrow ones, so a Latin word or a number stays whole, and
-a URL never breaks at all, as ``break_long_words=False`` keeps them in
-``textwrap``.
+Chinese, Japanese and Korean characters are East Asian Wide or Fullwidth
+(UAX #11): a monospace mail client gives each two columns, so ``len()``
+counts half of what the reader sees. An emoji sequence is the opposite: 👨‍👩‍👧‍👦
+is seven code points (four emoji and three zero-width joiners) in two
+columns, a flag two regional indicators in two, and é written as e and a
+combining accent two code points in one. ``display_width`` counts by
+grapheme cluster with ``wcwidth``, which also knows the emoji of Unicode
+versions newer than the running Python's ``unicodedata``.
+
+Chinese and Japanese put no space between words, and ``textwrap``, which
+breaks only at spaces, wrote a whole paragraph on one line. ``wrap``
+measures in columns (``display_width``) and may also break between two
+characters where UAX #14 (the Unicode line-breaking algorithm) allows it and
+one of them is wide; never between two narrow ones, so a Latin word or a
+number stays whole, and a URL never breaks at all, as
+``break_long_words=False`` keeps them in ``textwrap``.
 
 Only the rules of UAX #14 that matter beside a wide character are here:
 
 - no break before closing punctuation and marks that must not start a line
   (。，、）」！？, the small kana, ー, 々, …), nor after opening punctuation
-  (（「“, a currency sign);
+  (（「“, a currency sign); nor before a combining mark, a joiner, a
+  variation selector or a skin tone, nor after a joiner, so no cut falls
+  inside an emoji sequence;
 - Korean puts spaces between words, so a break beside a Hangul syllable is
   taken only in a word wider than the line;
 - a URL or an address is never cut, even one holding CJK characters (an
@@ -26,14 +34,15 @@ The full algorithm is in uniseg, but it took 12 ms for one 150-character
 paragraph (about 80 µs a character; this module ~1 µs) and 38 ms to import;
 PyICU needs ICU's C library built. On the test paragraphs every cut made
 here is one uniseg's UAX #14 allows, and the only ones it adds are inside
-URLs. Which characters are wide is ``unicodedata``'s answer, of the running
-Python's Unicode version.
+URLs. Which characters are wide, for the breaks, is ``unicodedata``'s answer,
+of the running Python's Unicode version.
 
-``text.py`` sends only text with a wide character here (``has_wide``:
-``str.isascii``, then a regular expression, then ``unicodedata`` for the few
-characters it finds: 0.03 ms for all the English seed's paragraphs and
-0.12 ms for the Greek edition's, which ``textwrap`` wraps in 1.4 and 2.2 ms).
-All other text is wrapped by ``textwrap`` as before, byte for byte.
+``text.py`` sends here only text with a character that is not one column on
+its own (``one_column_each``: ``str.isascii``, then one regular expression:
+0.02 ms for all the English seed's paragraphs and 0.11 ms for the Greek
+edition's, which ``textwrap`` wraps in 1.4 and 2.2 ms). All other text is
+wrapped by ``textwrap`` as before, byte for byte, and never imports
+``wcwidth`` (~20 ms).
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from types import ModuleType
 
 # Every assigned Wide or Fullwidth code point lies in these ranges (tests/test_text_cjk.py checks it
 # against unicodedata), so text with none of them, the common case, is answered without a Python loop.
@@ -73,11 +83,28 @@ _HANGUL = "[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff]"
 _SPACES = re.compile("( +)")
 _WHITESPACE = str.maketrans("\t\n\x0b\x0c\r", "     ")  # what textwrap turns into spaces
 
+# Characters that take one column whatever follows them or comes before (checked against wcwidth, character by
+# character, by tests/test_text_cjk.py): ASCII, Latin, Greek, Cyrillic, Armenian and Georgian letters, the
+# spacing punctuation, currency and letterlike signs, arrows and maths. Text with none outside, all text in
+# European languages as typed (é precomposed), is measured by len(); anything else by wcwidth.
+_ONE_COLUMN = ("\x20-\x7e\xa0-\u02ff\u0370-\u0482\u048a-\u0590\u10a0-\u10ff\u1e00-\u1fff"
+               "\u2010-\u2027\u2030-\u205e\u20a0-\u20c0\u2100-\u2319")
+_NOT_ONE_COLUMN = f"[^{_ONE_COLUMN}]"
+
 Unit = tuple[str, int]  # a run of spaces, or a piece that joins the next without one; and its columns
 
 
 def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+@cache
+def _wcwidth() -> ModuleType:
+    """``wcwidth``, imported on first use: ~20 ms of start-up (``python -X importtime``), which a build whose
+    text is all ``one_column_each`` (English, Greek, Polish...) never needs."""
+    import wcwidth
+
+    return wcwidth
 
 
 @cache
@@ -106,10 +133,28 @@ def has_wide(text: str) -> bool:
     return any(map(_wide, _candidates_in(text)))
 
 
+def one_column_each(text: str) -> bool:
+    """Whether every character of ``text`` takes one column on its own, so ``len()`` is its width.
+
+    ``False`` for a wide character, a combining mark, a format character
+    (ZWJ, a variation selector), an emoji or anything else outside ``_ONE_COLUMN``.
+    ASCII is ``True`` whole, its control characters too: the text part has
+    none by the time it is measured (lines are split at newlines, tabs become spaces).
+    """
+    return text.isascii() or not _compiled(_NOT_ONE_COLUMN).search(text)
+
+
 def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospace font: 2 for a wide character, 1 for any other (as ``len()``)."""
-    candidates = _candidates_in(text)
-    return len(text) + sum(map(_wide, candidates)) if candidates else len(text)
+    """Columns ``text`` takes in a monospace font, counted by grapheme cluster (``wcwidth``).
+
+    A wide character, an emoji, a ZWJ sequence (👨‍👩‍👧‍👦) or a flag takes 2;
+    a combining mark, a variation selector or a joiner 0. Text of one-column
+    characters only is answered by ``len()``, without importing ``wcwidth``
+    (see ``_wcwidth``).
+    """
+    if one_column_each(text):
+        return len(text)
+    return _wcwidth().width(text, control_codes="ignore")
 
 
 def _may_break(before: str, after: str) -> bool:
@@ -136,7 +181,7 @@ def pieces(word: str, long_word: bool = False) -> list[Unit]:
     cuts = [i for i in range(1, len(word))
             if (wide[i - 1] or wide[i]) and i not in kept and _may_break(word[i - 1], word[i])]
     bounds = list(zip([0, *cuts], [*cuts, len(word)]))
-    return [(word[start:end], end - start + sum(wide[start:end])) for start, end in bounds]
+    return [(word[start:end], display_width(word[start:end])) for start, end in bounds]
 
 
 def wrap(text: str, width: int, indent: str = "", hanging: str | None = None) -> list[str]:

@@ -139,16 +139,32 @@ def _rewrite_links(tokens: list[Token], rewrite: UrlRewriter | None) -> None:
     for token in tokens:
         for child in token.children or []:
             if child.type == "link_open":
-                child.attrSet("href", rewrite(str(child.attrGet("href") or "")))
+                child.meta["written"] = str(child.attrGet("href") or "")  # as the author wrote it (_is_address)
+                child.attrSet("href", rewrite(child.meta["written"]))
 
 
-def heading_tag(markdown_level: int, block_level: int) -> str:
+def heading_tag(markdown_level: int, block_level: int, previous: int | None = None) -> str:
     """The HTML tag of a Markdown heading inside a block whose own heading is ``h<block_level>``.
 
     Every Markdown heading sits below the block's: ``#``-``###`` are one level
-    down, ``####`` two, and so on, never past ``h6``.
+    down, ``####`` two, and so on, never past ``h6``. ``previous`` is the level
+    of the heading before it in the same field (the block's own when none): a
+    heading is at most one level below it, so ``#####`` after ``###`` is the
+    next level down, not two, and screen-reader heading navigation finds no gap.
     """
-    return f"h{min(6, block_level + max(1, markdown_level - 2))}"
+    wanted = block_level + max(1, markdown_level - 2)
+    return f"h{min(6, wanted, (block_level if previous is None else previous) + 1)}"
+
+
+def _heading_tags(tokens: list[Token], block_level: int) -> None:
+    """Each heading's tag, as ``heading_tag`` gives it, the field's headings in order."""
+    previous = block_level
+    for token in tokens:
+        if token.type == "heading_open":
+            token.tag = heading_tag(int(token.tag[1]), block_level, previous)
+            previous = int(token.tag[1])
+        elif token.type == "heading_close":
+            token.tag = f"h{previous}"
 
 
 def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: bool = False,
@@ -161,9 +177,7 @@ def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: 
     md = _parser()
     tokens = _tokens(text, inline)
     _rewrite_links(tokens, rewrite_url)
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = heading_tag(int(token.tag[1]), level)
+    _heading_tags(tokens, level)
     rendered = md.renderer.render(tokens, md.options, {})
     clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=ALLOWED_SCHEMES, link_rel=None)
@@ -214,20 +228,35 @@ def markdown_to_text(text: str, rewrite_url: UrlRewriter | None = None) -> list[
     return blocks
 
 
+def _is_address(link: Token, text: str) -> bool:
+    """Whether a link's text is its own address: an autolink (``<https://...>``), or ``[a@b.org](mailto:a@b.org)``.
+
+    Compared with the address as written, before UTM tagging (``_rewrite_links`` keeps it).
+    """
+    written = str(link.meta.get("written", link.attrGet("href") or ""))
+    return link.info == "auto" or " ".join(text.split()) in (written, written.removeprefix("mailto:"))
+
+
 def _inline_text(token: Token) -> str:
     out: list[str] = []
-    href_stack: list[str] = []
+    opened: list[tuple[Token, int]] = []  # each open link, and where its text starts in ``out``
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" " if child.type == "softbreak" else "\n")
         elif child.type == "link_open":
-            href_stack.append(str(child.attrGet("href") or ""))
-        elif child.type == "link_close" and href_stack:
-            href = href_stack.pop()
-            if not href.startswith("#"):  # an in-email anchor means nothing in plain text
-                out.append(f" <{href.removeprefix('mailto:')}>")
+            opened.append((child, len(out)))
+        elif child.type == "link_close" and opened:
+            link, start = opened.pop()
+            href = str(link.attrGet("href") or "")
+            if href.startswith("#"):  # an in-email anchor means nothing in plain text
+                continue
+            address = f"<{href.removeprefix('mailto:')}>"
+            if _is_address(link, "".join(out[start:])):
+                out[start:] = [address]  # once, not "https://x.org <https://x.org>"
+            else:
+                out.append(f" {address}")
     return "".join(out)
 
 

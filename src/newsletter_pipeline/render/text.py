@@ -3,7 +3,8 @@
 Every link's URL is written out, headings are underlined, bullets keep a
 hanging indent, and lines stay within 78 columns (RFC 5322's recommendation),
 counted as a monospace client shows them: a Chinese, Japanese or Korean
-character takes two (``eastasian.py``, which also says where such text breaks).
+character or an emoji takes two, a combining accent none (``eastasian.py``,
+which also says where such text breaks); underlines are as wide as their heading shows.
 A URL longer than that stands alone on its line, unbroken, because a broken
 URL cannot be followed. Links carry the same UTM parameters as the HTML part's
 (``url()``, see ``templates.link_tagger``), so clicks from either part reach
@@ -52,7 +53,7 @@ def wrap_lines(text: str, indent: str = "", hanging: str | None = None) -> list[
     """Wrap one paragraph into lines; ``hanging`` indents the lines after the first."""
     lines: list[str] = []
     for piece in text.split("\n"):
-        if eastasian.has_wide(piece):  # two columns a character, and breaks between characters
+        if not eastasian.one_column_each(piece):  # measured in columns (CJK, emoji, accents as marks)
             lines += eastasian.wrap(piece, WIDTH, indent, hanging) or [""]
             continue
         lines += textwrap.wrap(piece, WIDTH, initial_indent=indent,

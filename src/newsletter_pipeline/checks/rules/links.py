@@ -180,6 +180,30 @@ def _where_link(ctx: CheckContext, link: Any, text: str, part: str) -> Location:
                                ctx.locate.template(r"<a\b"))
 
 
+# a Markdown image or link with nothing inside its [ ] (a link holding only such an image), before its URL;
+# and what to write there
+_EMPTY_IN_MARKDOWN = ((r"!\[\s*\]\(\s*<?", "describe the image inside the [ ]: ![what it shows](...)"),
+                      (r"(?<!!)\[\s*\]\(\s*<?", "write the link's text inside the [ ]: [the programme](...)"),
+                      (r"\[\s*!\[\s*\]\([^()\s]*\)\s*\]\(\s*<?",
+                       "describe the image inside its [ ]: [![what it shows](...)](...)"))
+
+
+def _no_text(ctx: CheckContext, link: Any, text: str) -> Finding:
+    """A link without text: at its ``[]`` when the issue wrote it in Markdown, else where the template did.
+
+    Markdown can write one: ``[](url)``, or ``![](url)``, an image inside text,
+    which becomes a link whose text is the image's description (render/markdown.py).
+    """
+    target = strip_utm(link.get("href") or "")
+    message = f"the link to {target} has no text, so screen readers read its URL"
+    for before, fix in _EMPTY_IN_MARKDOWN if target else ():
+        found = ctx.locate.sources.search(re.compile(before + re.escape(target)))
+        if found:
+            return Finding("link-href", "error", found, f"{message} ({fix})")
+    return Finding("link-href", "error", _where_link(ctx, link, text, "empty"),
+                   f"{message} (give it text, or alt text on its image)")
+
+
 def _label_at(source: Any, path: tuple) -> str:
     node: Any = source.doc.data
     for part in path:
@@ -219,10 +243,7 @@ def links(ctx: CheckContext) -> Iterator[Finding]:
             level, message = problem
             yield Finding("link-href", level, _where_link(ctx, link, text, "url"), message)
         if not accessible_name(link):
-            target = strip_utm(link.get("href") or "")
-            yield Finding("link-href", "error", _where_link(ctx, link, text, "empty"),
-                          f"the link to {target} has no text, so screen readers read its URL "
-                          "(give it text, or alt text on its image)")
+            yield _no_text(ctx, link, text)
         vague = vague_problem(text, link.get("aria-label"), ctx.loaded.issue.language) if text else None
         if vague:
             yield Finding("link-text", "warning", _where_link(ctx, link, text, "label"), vague)
