@@ -149,3 +149,41 @@ def test_the_guard_above_would_see_pydantics_wording():
     with pytest.raises(ValidationError) as caught:
         Doc.model_validate({"people": ["Ada"]})
     assert PYDANTIC.search(caught.value.errors()[0]["msg"])
+
+
+# --- one mistake, one report ---
+
+def test_a_merge_key_in_a_block_is_one_error_not_also_a_missing_type(make_project, monkeypatch):
+    text = HEAD + "  - &first\n    type: heading\n    title: One\n  - <<: *first\n    title: Two\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:8:5: error: blocks[1]: YAML merge keys (<<) are not supported (write the keys out)"]
+
+
+def test_a_merge_key_hides_only_the_keys_it_was_meant_to_give(make_project, monkeypatch):
+    """The suppression above is for keys missing from that block, not for real errors next to it."""
+    text = HEAD + "  - &first\n    type: spacer\n  - <<: *first\n    type: spacer\n    height: 1\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:7:5: error: blocks[1]: YAML merge keys (<<) are not supported (write the keys out)",
+        f"{NAME}:9:13: error: blocks[1].height: '1' is too small (write a number of at least 4)"]
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("subject: Our November news\nsubject: Again\n",
+     "2:1: error: subject: duplicate key 'subject' (it is already set at line 1; keep one)"),
+    ("subject: !mine Our November news\n", "1:10: error: subject: unsupported YAML tag !mine (remove the tag)"),
+    ("preheader: one\npreheader: two\n",
+     "2:1: error: preheader: duplicate key 'preheader' (it is already set at line 1; keep one)"),
+    ("language: en\nlanguage: de\n",
+     "2:1: error: lang: duplicate key 'language' (it is already set at line 1; keep one)"),
+    ("date: 2026-11-28\ndate: 2026-11-29\n",
+     "2:1: error: schema: date: duplicate key 'date' (it is already set at line 1; keep one)"),
+], ids=["subject", "tag", "preheader", "language", "other-key"])
+def test_check_names_a_top_level_key_once(make_project, monkeypatch, written, expected):
+    """``check`` shows each finding's rule, which for these keys is (or stands for) the key itself."""
+    from newsletter_pipeline.checks.source import error_findings
+
+    root = make_project({NAME: written + "blocks:\n  - type: divider\n"})
+    monkeypatch.chdir(root)
+    with pytest.raises(IssueError) as caught:
+        load_issue(Path(NAME))
+    assert f"{NAME}:{expected}" in [str(f) for f in error_findings(caught.value)]

@@ -61,6 +61,9 @@ class LocatedDocument:
     # unquoted values YAML read as something other than text (1984, yes, no, 2021-12-01, 1.10), as
     # written: where the issue format wants text, the text is what the writer meant (issue/load.py)
     plain: dict[Path_, str] = field(default_factory=dict)
+    # mappings whose merge key (<<: *name) was refused: the keys it would have given are missing because
+    # of that one mistake, so validation does not report them again (validation.add_validation_errors)
+    merged: set[Path_] = field(default_factory=set)
 
     def value_location(self, path: Path_) -> Location:
         """Where the value at ``path`` starts; falls back to the nearest parent."""
@@ -120,6 +123,7 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problems.add(self.loc(key_node), "YAML merge keys (<<) are not supported",
                                   format_key_path(path), "write the keys out")
+                self.doc.merged.add(path)
                 continue
             key = self.build_scalar(key_node, path)
             if not isinstance(key, str):  # keys are names: `no:` (Norwegian) is "no", not "False"

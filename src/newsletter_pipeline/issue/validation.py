@@ -210,6 +210,9 @@ def add_validation_errors(
         shown = format_key_path(display_prefix + path)
         message = _strip_value_error(err["msg"])
         hint = HINTS.get(kind, "")
+        if kind in ("missing", "union_tag_not_found") and prefix + path[:-1 if kind == "missing" else None] \
+                in doc.merged:
+            continue  # a key the refused merge key (<<) was meant to give: that error is already reported
         if kind == "missing":
             location = doc.value_location(prefix + path[:-1])
             message = "required"
