@@ -187,3 +187,49 @@ def test_check_names_a_top_level_key_once(make_project, monkeypatch, written, ex
     with pytest.raises(IssueError) as caught:
         load_issue(Path(NAME))
     assert f"{NAME}:{expected}" in [str(f) for f in error_findings(caught.value)]
+
+
+# --- numbers: only digits are a number, and the message says which one to write ---
+
+SPACER = HEAD + "  - type: spacer\n    height: {}\n"
+
+
+@pytest.mark.parametrize("written, words", [
+    ("true", "'true' is a yes/no value, not a number (write a whole number such as 24)"),
+    ("no", "'no' is a yes/no value, not a number (write a whole number such as 24)"),
+    (".nan", "'.nan' is not a number (write a whole number such as 24)"),
+    (".inf", "'.inf' is not a number (write a whole number such as 24)"),
+    ("0x20", "'0x20' is not written as a plain number (write it as 32)"),
+    ("4_0", "'4_0' is not written as a plain number (write it as 40)"),
+    ("017", "'017' is not written as a plain number (write it as 17)"),  # YAML 1.1 reads it as 15
+    ("1:30", "'1:30' is not a number (write a whole number such as 24, without quotes or units)"),  # 90 in YAML
+    ('"40"', "'40' is in quotes, which makes it text (write the number without quotes: 40)"),
+    ("40.0", "'40.0' is not a whole number (leave out the decimals: 40)"),
+    ("40px", "'40px' is not a number (write a whole number such as 24, without quotes or units)"),
+])
+def test_a_number_field_takes_only_a_number_written_in_digits(make_project, monkeypatch, written, words):
+    assert reported(make_project, monkeypatch, SPACER.format(written)) == [
+        f"{NAME}:6:13: error: blocks[0].height: {words}"]
+
+
+def test_the_example_number_is_one_the_field_takes(make_project, monkeypatch):
+    """An image block's width has no default: the example is in its range (16-1200), not the spacer's 24."""
+    text = HEAD + "  - type: image\n    src: https://example.org/a.png\n    alt: A\n    width: yes\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:8:12: error: blocks[0].width: 'yes' is a yes/no value, not a number (write a whole number such "
+        "as 600)"]
+
+
+def test_a_text_field_keeps_a_number_written_another_way_as_written(make_project, monkeypatch):
+    """0x20 and 4_0 are kept as text by the loader: a title shows them as typed, not as 32 and 40."""
+    root = make_project({NAME: HEAD + "  - type: heading\n    title: 0x20\n  - type: heading\n    title: 4_0\n"})
+    monkeypatch.chdir(root)
+    assert [b.title for b in load_issue(Path(NAME)).issue.blocks[:2]] == ["0x20", "4_0"]
+
+
+def test_a_yes_in_a_setting_is_not_taken_as_the_number_one(make_project, monkeypatch):
+    """``warn_kb: yes`` was silently a limit of 1 kB (pydantic read yes as 1, which is at least 1)."""
+    text = HEAD.replace("blocks:\n", "settings:\n  image_weight:\n    warn_kb: yes\nblocks:\n") + "  - type: divider\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:6:14: error: settings.image_weight.warn_kb: 'yes' is a yes/no value, not a number "
+        "(write a whole number such as 1000)"]

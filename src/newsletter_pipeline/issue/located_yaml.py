@@ -16,6 +16,7 @@ in place of the file cannot block the process.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,10 @@ class _Builder:
         self.doc.values.setdefault(path, self.loc(node))
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             value = self.build_scalar(node, path)
+            if type(value) is int and not node.style and not _DECIMAL.fullmatch(node.value):
+                # YAML 1.1 reads 0x20 as 32, 4_0 as 40, 017 as 15 and 1:30 as 90, which no writer of an
+                # issue means: kept as written, a number field refuses it and a text field shows it
+                return node.value
             # a plain scalar: its style is "" in libyaml's nodes, None in PyYAML's
             if not node.style and node.value and isinstance(value, (bool, int, float, dt.date)):
                 self.doc.plain[path] = node.value
@@ -158,6 +163,7 @@ class _Builder:
             return node.value
 
 
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")  # a whole number as people write one
 _PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 

@@ -11,6 +11,7 @@ validation error's type (pydantic's ``type`` and ``ctx``, never its text).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -160,6 +161,39 @@ def _text(err: dict[str, Any]) -> Words:
     return Words(f"{echo(value)} needs to be text", "write it as text in quotes, e.g. \"2021\" or \"yes\"")
 
 
+def _number(value: Any, written: str | None, example: int) -> Words:
+    """A number field holding something else; ``written`` is how the file spells ``value``."""
+    shown = echo(written if written is not None else value)
+    if value is None:
+        return Words("is empty", f"write a whole number such as {example}, or remove the line")
+    if isinstance(value, bool):  # height: true, which pydantic's lax mode would have taken as 1
+        return Words(f"{shown} is a yes/no value, not a number", f"write a whole number such as {example}")
+    if isinstance(value, float):
+        if not math.isfinite(value):  # .nan, .inf: YAML's words for "not a number" and infinity
+            return Words(f"{shown} is not a number", f"write a whole number such as {example}")
+        if value.is_integer():
+            return Words(f"{shown} is not a whole number", f"leave out the decimals: {int(value)}")
+        return Words(f"{shown} is not a whole number", f"write a whole number such as {example}, without decimals")
+    if isinstance(value, str):
+        meant = _as_decimal(value)
+        if meant is not None and re.fullmatch(r"\s*[-+]?[0-9]+\s*", value) and not value.strip().startswith("0"):
+            return Words(f"{shown} is in quotes, which makes it text", f"write the number without quotes: {meant}")
+        if meant is not None:  # 0x20, 4_0, 017: kept as written (located_yaml), as YAML 1.1 misreads them
+            return Words(f"{shown} is not written as a plain number", f"write it as {meant}")
+        return Words(f"{shown} is not a number", f"write a whole number such as {example}, without quotes or units")
+    return Words("needs to be a whole number", f"write a number such as {example}, without quotes or units")
+
+
+def _as_decimal(text: str) -> int | None:
+    """The number a writer meant by ``4_0``, ``017`` or ``0x20`` (40, 17, 32); None for anything else."""
+    bare = text.strip().replace("_", "")
+    if re.fullmatch(r"[-+]?[0-9]+", bare):
+        return int(bare)
+    if re.fullmatch(r"[-+]?0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)", bare):
+        return int(bare, 0)
+    return None
+
+
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"  # schema.LanguageTag's (a BCP 47 tag)
 
 
@@ -207,9 +241,6 @@ def _bound(word: str, key: str) -> Any:
 _SIMPLE = {
     "bool_type": ("needs to be true or false", "write true or false"),
     "bool_parsing": ("needs to be true or false", "write true or false"),
-    "int_type": ("needs to be a whole number", "write a number such as 600, without quotes or units"),
-    "int_parsing": ("needs to be a whole number", "write a number such as 600, without quotes or units"),
-    "int_from_float": ("needs to be a whole number", "leave out the decimals"),
     "float_type": ("needs to be a number", "write a number such as 1.5"),
     "float_parsing": ("needs to be a number", "write a number such as 1.5"),
     "list_type": ("needs to be a list", "write a list, one '- ' item per line"),
@@ -227,10 +258,17 @@ _PYDANTIC_WORDING = re.compile(r"(Input|Value|String|List|Tuple|Dictionary|Objec
                                r"Extra|Date|Decimal|Set|Timezone)\b")
 
 
-def validation_words(err: dict[str, Any], first_field: str | None = None, in_list: bool = False) -> Words | None:
+def validation_words(err: dict[str, Any], first_field: str | None = None, in_list: bool = False,
+                     written: str | None = None, example: int | None = None) -> Words | None:
     """Plain words for one pydantic error (``ValidationError.errors()`` item), or None for our own
-    messages (value errors raised by the schema's validators, already in words)."""
+    messages (value errors raised by the schema's validators, already in words).
+
+    ``written`` is the value as the file spells it (``LocatedDocument.plain``: ``yes``, not True);
+    ``example`` a valid value of the number field the error is about.
+    """
     kind = err["type"]
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _number(err.get("input"), written, 600 if example is None else example)
     if kind.startswith("date"):
         return _date(err)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
