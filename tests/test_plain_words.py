@@ -233,3 +233,11 @@ def test_a_yes_in_a_setting_is_not_taken_as_the_number_one(make_project, monkeyp
     assert reported(make_project, monkeypatch, text) == [
         f"{NAME}:6:14: error: settings.image_weight.warn_kb: 'yes' is a yes/no value, not a number "
         "(write a whole number such as 1000)"]
+
+
+def test_an_image_block_written_with_an_image_key_is_located_in_the_block(make_project, monkeypatch):
+    """pydantic's path holds the block's type (image) after its index; the block's own `image:` key is not it."""
+    text = HEAD + "  - type: image\n    image:\n      src: https://example.org/a.png\n      alt: A\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:5:5: error: blocks[0].src: required (add it)",
+        f"{NAME}:6:5: error: blocks[0].image: unknown key 'image' (did you mean 'src'?)"]

@@ -95,10 +95,13 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
     """Drop the discriminator tags pydantic inserts into ``loc`` for tagged unions."""
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for index, part in enumerate(loc):
+        # the tag pydantic puts after a block's index, even when the block also has a key of that name
+        # (an image block written with an `image:` key, as a feature block has): then it is still the tag
+        if isinstance(node, dict) and isinstance(part, str) and part == node.get("type") and part in BLOCK_TYPES \
+                and index > 0 and isinstance(loc[index - 1], int):
+            continue
         if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            if part == node.get("type") and part in BLOCK_TYPES:
-                continue
             path.append(part)
             node = None
             continue
