@@ -27,8 +27,8 @@ from typing import Any
 
 import annotated_types
 from pydantic import BaseModel
-from pydantic.types import Strict as StrictMode
 from pydantic.fields import FieldInfo
+from pydantic.types import Strict as StrictMode
 from pydantic_core import PydanticUndefined
 
 from . import schema, values
