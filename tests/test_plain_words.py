@@ -241,3 +241,102 @@ def test_an_image_block_written_with_an_image_key_is_located_in_the_block(make_p
     assert reported(make_project, monkeypatch, text) == [
         f"{NAME}:5:5: error: blocks[0].src: required (add it)",
         f"{NAME}:6:5: error: blocks[0].image: unknown key 'image' (did you mean 'src'?)"]
+
+
+# --- quotes, and the other syntax mistakes the parser words in its own terms ---
+
+@pytest.mark.parametrize("text, expected", [
+    (HEAD + "  - type: heading\n    title: 'Wywiad z panem O'Brien'\n",
+     "6:29: error: invalid YAML: the text in quotes ends at the ' in column 29, and what follows (Brien') is not "
+     "understood (put the whole text in double quotes (\"Wywiad z panem O'Brien\"), or write the apostrophe twice "
+     "(O''Brien))"),
+    ("subject: 'L'été à Paris'\ndate: 2026-11-28\n",
+     "1:12: error: invalid YAML: the text in quotes ends at the ' in column 12, and what follows (été à Paris') is "
+     "not understood (put the whole text in double quotes (\"L'été à Paris\"), or write the apostrophe twice "
+     "(L''été))"),
+    ('subject: "Cytat "w cudzysłowie" tutaj"\ndate: 2026-11-28\n',
+     '1:17: error: invalid YAML: the text in quotes ends at the " in column 17, and what follows (w cudzysłowie" '
+     "tutaj\") is not understood (put the whole text in single quotes ('Cytat \"w cudzysłowie\" tutaj'), or write "
+     '\\" for each " inside ("Cytat \\"w cudzysłowie\\" tutaj"))'),
+    ("subject: 'Hello' world\ndate: 2026-11-28\n",
+     "1:16: error: invalid YAML: the text in quotes ends at the ' in column 16, and what follows (world) is not "
+     "understood (put the whole text in double quotes (\"'Hello' world\"))"),
+    ('subject: "unclosed\npreheader: "Soon"\ndate: 2026-11-28\n',
+     '1:10: error: invalid YAML: the text in quotes that starts at the " in column 10 is never closed: YAML reads '
+     'on until the next ", on line 2 (end the text with " on the same line: subject: "unclosed")'),
+    ('subject: "unclosed\npreheader: Soon\ndate: 2026-11-28\n',
+     '1:10: error: invalid YAML: the text in quotes that starts at the " in column 10 is never closed '
+     '(end the text with " on the same line: subject: "unclosed")'),
+    ('date: 2026-11-28\nsubject: "unclosed\n',
+     '2:10: error: invalid YAML: the text in quotes that starts at the " in column 10 is never closed '
+     '(end the text with " on the same line: subject: "unclosed")'),
+], ids=["apostrophe-in-block", "apostrophe-at-top", "double-in-double", "text-after-quotes",
+        "unclosed-until-a-later-quote", "unclosed-until-the-end", "unclosed-at-the-end"])
+def test_a_quote_mistake_is_located_at_the_quote(make_project, monkeypatch, text, expected):
+    assert reported(make_project, monkeypatch, text) == [f"{NAME}:{expected}"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    (HEAD + "  - type: editorial\n    body: |-\n    Our work this month.\n",
+     "7:5: error: invalid YAML: the text under 'body:' must be indented further than 'body:' "
+     "(put 6 spaces before each line of the text)"),
+    ("subject:Our news\ndate: 2026-11-28\n",
+     "1:8: error: invalid YAML: there is no space after the colon of 'subject:' "
+     "(put a space after the colon: subject: Our news)"),
+    ("subject: Our news\ndate:2026-11-28\nblocks: []\n",
+     "2:5: error: invalid YAML: there is no space after the colon of 'date:' "
+     "(put a space after the colon: date: 2026-11-28)"),
+    (HEAD + "  - type: divider\n  -type: spacer\n",
+     "6:3: error: invalid YAML: a list item needs a space after the dash (write '- type: spacer')"),
+    ("subject: Note: this\n",
+     "1:14: error: invalid YAML: the text has a colon followed by a space, which YAML reads as a new key "
+     "(put the text in quotes: subject: \"Note: this\")"),
+    ("subject: Our news\nblocks: [divider\ndate: 2026-11-28\n",
+     "2:9: error: invalid YAML: the [ in column 9 opens a list that is not closed "
+     "(end it with ] on the same line; a text that starts with [ goes in double quotes)"),
+    ("subject: Our news\nsettings: {name: x\n",
+     "2:11: error: invalid YAML: the { in column 11 opens a group of keys that is not closed "
+     "(end it with } on the same line; a text that starts with { goes in double quotes)"),
+    ("subject: [Draft] Our news\n",
+     "1:10: error: invalid YAML: a text that starts with [ is read as a list, and what follows the ] is not "
+     "understood (put the text in quotes: subject: \"[Draft] Our news\")"),
+    ("subject: @ourteam news\n",
+     "1:10: error: invalid YAML: a text cannot start with @ unless it is in quotes "
+     "(put the text in double quotes: subject: \"@ourteam news\")"),
+    ("subject: *New* news\n",
+     "1:10: error: invalid YAML: a text cannot start with * unless it is in quotes "
+     "(put the text in double quotes: subject: \"*New* news\")"),
+    ("subject: | Our news\n",
+     "1:12: error: invalid YAML: after | or > nothing may follow on the same line "
+     "(start the text on the next line, indented further; or remove the | to write it on this line)"),
+    ("subject: Our news\nand more of it\ndate: 2026-11-28\n",
+     "2:1: error: invalid YAML: this line is text, but here YAML expects a 'key: value' line (if it continues "
+     "the text above, put that text in double quotes or indent this line further; otherwise write it as "
+     "'key: value')"),
+    ("subject: Our news\nblocks:\n\t- type: divider\n",
+     "3:1: error: invalid YAML: a tab character, which YAML does not accept here "
+     "(use spaces, not tabs, to indent and after the colon)"),
+    (HEAD + "  - type: divider\n   title: Two\n",
+     "6:4: error: invalid YAML: 'title:' is indented by 3 spaces, the key above on line 5 by 4 "
+     "(line up 'title:' with the key above: put 4 spaces before it)"),
+], ids=["block-text-not-indented", "no-space-after-colon", "no-space-then-more", "dash-without-space",
+        "colon-in-text", "unclosed-bracket", "unclosed-brace", "text-starting-with-a-bracket", "at-sign",
+        "markdown-bold", "text-after-a-bar", "text-that-is-no-key", "tab", "key-out-of-line-in-a-block"])
+def test_other_syntax_mistakes_in_plain_words(make_project, monkeypatch, text, expected):
+    assert reported(make_project, monkeypatch, text) == [f"{NAME}:{expected}"]
+
+
+PARSER_WORDS = re.compile(r"scanning|parsing|stream|scalar|simple key|<block end>|token|indicator|"
+                          r"expected|mapping|alias|check indentation, quotes and colons")
+
+
+@pytest.mark.parametrize("text", [
+    "subject: 'a'b'\n", 'subject: "a\n', "a: [b\n", "a: {b\n", "a: b\n c: d\n", "- a\nb: c\n", "a:\n  - b\n  c: d\n",
+    "a: |\nb\n", "a:\n  - b\n - c\n", "[a, b]]\n", "a: @b\n", "a: *b\n", "a: `b\n", "a: b\n---\nc: d\n", "a: %b\n",
+    "a: 'b'\n  c\n", "? a\n? b\n: c\n  d: e\n", "a: b: c\n", "a: >x\n", "a: [b] c\n", "a: {b: c} d\n",
+    "a: b\n  c: d\n", "a:\n  b: c\n d: e\n", "a: b\nc\n", '"a": "b" "c"\n', "a: 'b' # c\n d\n",
+], ids=lambda t: t.replace("\n", "\\n"))
+def test_no_syntax_error_speaks_the_parsers_words(make_project, monkeypatch, text):
+    """Every syntax mistake, common or not, is said in words; the parser's terms never reach the writer."""
+    (line,) = reported(make_project, monkeypatch, text)
+    assert "invalid YAML: " in line and not PARSER_WORDS.search(line.split("invalid YAML: ", 1)[1]), line

@@ -199,12 +199,8 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
             mark = exc.context_mark  # an unclosed quote or bracket: point where it opens, not at EOF
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         words = _plain_syntax(exc, text, line, col)
-        if words is not None:
-            raise IssueError(diagnostics=[Diagnostic(Location(file, line, words.col or col),
-                                                     f"invalid YAML: {words.message}", hint=words.hint)]) from None
-        what = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context else ""
-        raise IssueError(diagnostics=[_syntax(file, line, col, f"invalid YAML: {what}{context}")]) from None
+        raise IssueError(diagnostics=[Diagnostic(Location(file, words.line or line, words.col or col),
+                                                 f"invalid YAML: {words.message}", hint=words.hint)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, other controls): not a MarkedYAMLError
         line, col = line_col(text, exc.position)
         if text[:200].count("\x00") * 3 >= min(len(text), 200):  # every other byte: UTF-16 read as UTF-8
@@ -236,7 +232,7 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
     return builder.doc
 
 
-def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words | None:
+def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words:
     """The common syntax mistakes (a colon in text, a tab, indentation) in plain words (plain_words.py)."""
     context = exc.context_mark
     return yaml_syntax(exc.problem or "", exc.context, text.splitlines(), line, col,
