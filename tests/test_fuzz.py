@@ -226,8 +226,8 @@ def test_an_issue_that_does_not_parse_gets_no_preheader_warning_from_newsletter_
     result = run_cli("check", ISSUE, cwd=fuzz_project)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"{ISSUE}:1:10: error: yaml: invalid YAML: found unexpected end of stream while scanning a quoted scalar "
-        "(check indentation, quotes and colons)"]
+        f'{ISSUE}:1:10: error: yaml: invalid YAML: the text in quotes that starts at the " in column 10 is never '
+        'closed (end the text with " on the same line: subject: "Fuzzing")']
 
 
 def test_a_value_with_line_breaks_stays_on_its_finding_line(fuzz_project, run_cli):

@@ -71,7 +71,8 @@ def test_unclosed_quote_is_invalid_yaml_with_its_line(make_project, monkeypatch)
     text = VALID.replace("subject: Hello", 'subject: "Hello')
     diag = only(diagnostics(make_project, monkeypatch, text))
     assert str(diag.location) == f"{NAME}:1:10"  # where the quote opens, not the end of the file
-    assert diag.message == "invalid YAML: found unexpected end of stream while scanning a quoted scalar"
+    assert diag.message == 'invalid YAML: the text in quotes that starts at the " in column 10 is never closed'
+    assert diag.hint == 'end the text with " on the same line: subject: "Hello"'
 
 
 def test_missing_top_level_field(make_project, monkeypatch):

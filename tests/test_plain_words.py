@@ -149,3 +149,194 @@ def test_the_guard_above_would_see_pydantics_wording():
     with pytest.raises(ValidationError) as caught:
         Doc.model_validate({"people": ["Ada"]})
     assert PYDANTIC.search(caught.value.errors()[0]["msg"])
+
+
+# --- one mistake, one report ---
+
+def test_a_merge_key_in_a_block_is_one_error_not_also_a_missing_type(make_project, monkeypatch):
+    text = HEAD + "  - &first\n    type: heading\n    title: One\n  - <<: *first\n    title: Two\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:8:5: error: blocks[1]: YAML merge keys (<<) are not supported (write the keys out)"]
+
+
+def test_a_merge_key_hides_only_the_keys_it_was_meant_to_give(make_project, monkeypatch):
+    """The suppression above is for keys missing from that block, not for real errors next to it."""
+    text = HEAD + "  - &first\n    type: spacer\n  - <<: *first\n    type: spacer\n    height: 1\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:7:5: error: blocks[1]: YAML merge keys (<<) are not supported (write the keys out)",
+        f"{NAME}:9:13: error: blocks[1].height: '1' is too small (write a number of at least 4)"]
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("subject: Our November news\nsubject: Again\n",
+     "2:1: error: subject: duplicate key 'subject' (it is already set at line 1; keep one)"),
+    ("subject: !mine Our November news\n", "1:10: error: subject: unsupported YAML tag !mine (remove the tag)"),
+    ("preheader: one\npreheader: two\n",
+     "2:1: error: preheader: duplicate key 'preheader' (it is already set at line 1; keep one)"),
+    ("language: en\nlanguage: de\n",
+     "2:1: error: lang: duplicate key 'language' (it is already set at line 1; keep one)"),
+    ("date: 2026-11-28\ndate: 2026-11-29\n",
+     "2:1: error: schema: date: duplicate key 'date' (it is already set at line 1; keep one)"),
+], ids=["subject", "tag", "preheader", "language", "other-key"])
+def test_check_names_a_top_level_key_once(make_project, monkeypatch, written, expected):
+    """``check`` shows each finding's rule, which for these keys is (or stands for) the key itself."""
+    from newsletter_pipeline.checks.source import error_findings
+
+    root = make_project({NAME: written + "blocks:\n  - type: divider\n"})
+    monkeypatch.chdir(root)
+    with pytest.raises(IssueError) as caught:
+        load_issue(Path(NAME))
+    assert f"{NAME}:{expected}" in [str(f) for f in error_findings(caught.value)]
+
+
+# --- numbers: only digits are a number, and the message says which one to write ---
+
+SPACER = HEAD + "  - type: spacer\n    height: {}\n"
+
+
+@pytest.mark.parametrize("written, words", [
+    ("true", "'true' is a yes/no value, not a number (write a whole number such as 24)"),
+    ("no", "'no' is a yes/no value, not a number (write a whole number such as 24)"),
+    (".nan", "'.nan' is not a number (write a whole number such as 24)"),
+    (".inf", "'.inf' is not a number (write a whole number such as 24)"),
+    ("0x20", "'0x20' is not written as a plain number (write it as 32)"),
+    ("4_0", "'4_0' is not written as a plain number (write it as 40)"),
+    ("017", "'017' is not written as a plain number (write it as 17)"),  # YAML 1.1 reads it as 15
+    ("1:30", "'1:30' is not a number (write a whole number such as 24, without quotes or units)"),  # 90 in YAML
+    ('"40"', "'40' is in quotes, which makes it text (write the number without quotes: 40)"),
+    ("40.0", "'40.0' is not a whole number (leave out the decimals: 40)"),
+    ("40px", "'40px' is not a number (write a whole number such as 24, without quotes or units)"),
+])
+def test_a_number_field_takes_only_a_number_written_in_digits(make_project, monkeypatch, written, words):
+    assert reported(make_project, monkeypatch, SPACER.format(written)) == [
+        f"{NAME}:6:13: error: blocks[0].height: {words}"]
+
+
+def test_the_example_number_is_one_the_field_takes(make_project, monkeypatch):
+    """An image block's width has no default: the example is in its range (16-1200), not the spacer's 24."""
+    text = HEAD + "  - type: image\n    src: https://example.org/a.png\n    alt: A\n    width: yes\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:8:12: error: blocks[0].width: 'yes' is a yes/no value, not a number (write a whole number such "
+        "as 600)"]
+
+
+def test_a_text_field_keeps_a_number_written_another_way_as_written(make_project, monkeypatch):
+    """0x20 and 4_0 are kept as text by the loader: a title shows them as typed, not as 32 and 40."""
+    root = make_project({NAME: HEAD + "  - type: heading\n    title: 0x20\n  - type: heading\n    title: 4_0\n"})
+    monkeypatch.chdir(root)
+    assert [b.title for b in load_issue(Path(NAME)).issue.blocks[:2]] == ["0x20", "4_0"]
+
+
+def test_a_yes_in_a_setting_is_not_taken_as_the_number_one(make_project, monkeypatch):
+    """``warn_kb: yes`` was silently a limit of 1 kB (pydantic read yes as 1, which is at least 1)."""
+    text = HEAD.replace("blocks:\n", "settings:\n  image_weight:\n    warn_kb: yes\nblocks:\n") + "  - type: divider\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:6:14: error: settings.image_weight.warn_kb: 'yes' is a yes/no value, not a number "
+        "(write a whole number such as 1000)"]
+
+
+def test_an_image_block_written_with_an_image_key_is_located_in_the_block(make_project, monkeypatch):
+    """pydantic's path holds the block's type (image) after its index; the block's own `image:` key is not it."""
+    text = HEAD + "  - type: image\n    image:\n      src: https://example.org/a.png\n      alt: A\n"
+    assert reported(make_project, monkeypatch, text) == [
+        f"{NAME}:5:5: error: blocks[0].src: required (add it)",
+        f"{NAME}:6:5: error: blocks[0].image: unknown key 'image' (did you mean 'src'?)"]
+
+
+# --- quotes, and the other syntax mistakes the parser words in its own terms ---
+
+@pytest.mark.parametrize("text, expected", [
+    (HEAD + "  - type: heading\n    title: 'Wywiad z panem O'Brien'\n",
+     "6:29: error: invalid YAML: the text in quotes ends at the ' in column 29, and what follows (Brien') is not "
+     "understood (put the whole text in double quotes (\"Wywiad z panem O'Brien\"), or write the apostrophe twice "
+     "(O''Brien))"),
+    ("subject: 'L'été à Paris'\ndate: 2026-11-28\n",
+     "1:12: error: invalid YAML: the text in quotes ends at the ' in column 12, and what follows (été à Paris') is "
+     "not understood (put the whole text in double quotes (\"L'été à Paris\"), or write the apostrophe twice "
+     "(L''été))"),
+    ('subject: "Cytat "w cudzysłowie" tutaj"\ndate: 2026-11-28\n',
+     '1:17: error: invalid YAML: the text in quotes ends at the " in column 17, and what follows (w cudzysłowie" '
+     "tutaj\") is not understood (put the whole text in single quotes ('Cytat \"w cudzysłowie\" tutaj'), or write "
+     '\\" for each " inside ("Cytat \\"w cudzysłowie\\" tutaj"))'),
+    ("subject: 'Hello' world\ndate: 2026-11-28\n",
+     "1:16: error: invalid YAML: the text in quotes ends at the ' in column 16, and what follows (world) is not "
+     "understood (put the whole text in double quotes (\"'Hello' world\"))"),
+    ('subject: "unclosed\npreheader: "Soon"\ndate: 2026-11-28\n',
+     '1:10: error: invalid YAML: the text in quotes that starts at the " in column 10 is never closed: YAML reads '
+     'on until the next ", on line 2 (end the text with " on the same line: subject: "unclosed")'),
+    ('subject: "unclosed\npreheader: Soon\ndate: 2026-11-28\n',
+     '1:10: error: invalid YAML: the text in quotes that starts at the " in column 10 is never closed '
+     '(end the text with " on the same line: subject: "unclosed")'),
+    ('date: 2026-11-28\nsubject: "unclosed\n',
+     '2:10: error: invalid YAML: the text in quotes that starts at the " in column 10 is never closed '
+     '(end the text with " on the same line: subject: "unclosed")'),
+], ids=["apostrophe-in-block", "apostrophe-at-top", "double-in-double", "text-after-quotes",
+        "unclosed-until-a-later-quote", "unclosed-until-the-end", "unclosed-at-the-end"])
+def test_a_quote_mistake_is_located_at_the_quote(make_project, monkeypatch, text, expected):
+    assert reported(make_project, monkeypatch, text) == [f"{NAME}:{expected}"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    (HEAD + "  - type: editorial\n    body: |-\n    Our work this month.\n",
+     "7:5: error: invalid YAML: the text under 'body:' must be indented further than 'body:' "
+     "(put 6 spaces before each line of the text)"),
+    ("subject:Our news\ndate: 2026-11-28\n",
+     "1:8: error: invalid YAML: there is no space after the colon of 'subject:' "
+     "(put a space after the colon: subject: Our news)"),
+    ("subject: Our news\ndate:2026-11-28\nblocks: []\n",
+     "2:5: error: invalid YAML: there is no space after the colon of 'date:' "
+     "(put a space after the colon: date: 2026-11-28)"),
+    (HEAD + "  - type: divider\n  -type: spacer\n",
+     "6:3: error: invalid YAML: a list item needs a space after the dash (write '- type: spacer')"),
+    ("subject: Note: this\n",
+     "1:14: error: invalid YAML: the text has a colon followed by a space, which YAML reads as a new key "
+     "(put the text in quotes: subject: \"Note: this\")"),
+    ("subject: Our news\nblocks: [divider\ndate: 2026-11-28\n",
+     "2:9: error: invalid YAML: the [ in column 9 opens a list that is not closed "
+     "(end it with ] on the same line; a text that starts with [ goes in double quotes)"),
+    ("subject: Our news\nsettings: {name: x\n",
+     "2:11: error: invalid YAML: the { in column 11 opens a group of keys that is not closed "
+     "(end it with } on the same line; a text that starts with { goes in double quotes)"),
+    ("subject: [Draft] Our news\n",
+     "1:10: error: invalid YAML: a text that starts with [ is read as a list, and what follows the ] is not "
+     "understood (put the text in quotes: subject: \"[Draft] Our news\")"),
+    ("subject: @ourteam news\n",
+     "1:10: error: invalid YAML: a text cannot start with @ unless it is in quotes "
+     "(put the text in double quotes: subject: \"@ourteam news\")"),
+    ("subject: *New* news\n",
+     "1:10: error: invalid YAML: a text cannot start with * unless it is in quotes "
+     "(put the text in double quotes: subject: \"*New* news\")"),
+    ("subject: | Our news\n",
+     "1:12: error: invalid YAML: after | or > nothing may follow on the same line "
+     "(start the text on the next line, indented further; or remove the | to write it on this line)"),
+    ("subject: Our news\nand more of it\ndate: 2026-11-28\n",
+     "2:1: error: invalid YAML: this line is text, but here YAML expects a 'key: value' line (if it continues "
+     "the text above, put that text in double quotes or indent this line further; otherwise write it as "
+     "'key: value')"),
+    ("subject: Our news\nblocks:\n\t- type: divider\n",
+     "3:1: error: invalid YAML: a tab character, which YAML does not accept here "
+     "(use spaces, not tabs, to indent and after the colon)"),
+    (HEAD + "  - type: divider\n   title: Two\n",
+     "6:4: error: invalid YAML: 'title:' is indented by 3 spaces, the key above on line 5 by 4 "
+     "(line up 'title:' with the key above: put 4 spaces before it)"),
+], ids=["block-text-not-indented", "no-space-after-colon", "no-space-then-more", "dash-without-space",
+        "colon-in-text", "unclosed-bracket", "unclosed-brace", "text-starting-with-a-bracket", "at-sign",
+        "markdown-bold", "text-after-a-bar", "text-that-is-no-key", "tab", "key-out-of-line-in-a-block"])
+def test_other_syntax_mistakes_in_plain_words(make_project, monkeypatch, text, expected):
+    assert reported(make_project, monkeypatch, text) == [f"{NAME}:{expected}"]
+
+
+PARSER_WORDS = re.compile(r"scanning|parsing|stream|scalar|simple key|<block end>|token|indicator|"
+                          r"expected|mapping|alias|check indentation, quotes and colons")
+
+
+@pytest.mark.parametrize("text", [
+    "subject: 'a'b'\n", 'subject: "a\n', "a: [b\n", "a: {b\n", "a: b\n c: d\n", "- a\nb: c\n", "a:\n  - b\n  c: d\n",
+    "a: |\nb\n", "a:\n  - b\n - c\n", "[a, b]]\n", "a: @b\n", "a: *b\n", "a: `b\n", "a: b\n---\nc: d\n", "a: %b\n",
+    "a: 'b'\n  c\n", "? a\n? b\n: c\n  d: e\n", "a: b: c\n", "a: >x\n", "a: [b] c\n", "a: {b: c} d\n",
+    "a: b\n  c: d\n", "a:\n  b: c\n d: e\n", "a: b\nc\n", '"a": "b" "c"\n', "a: 'b' # c\n d\n",
+], ids=lambda t: t.replace("\n", "\\n"))
+def test_no_syntax_error_speaks_the_parsers_words(make_project, monkeypatch, text):
+    """Every syntax mistake, common or not, is said in words; the parser's terms never reach the writer."""
+    (line,) = reported(make_project, monkeypatch, text)
+    assert "invalid YAML: " in line and not PARSER_WORDS.search(line.split("invalid YAML: ", 1)[1]), line

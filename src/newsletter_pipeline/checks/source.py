@@ -29,13 +29,12 @@ from .rules.placeholders import placeholder_findings
 
 URL_KEYS = {"url", "href", "website", "archive_url"}
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]+)>?[^)]*\)")
+# the top-level keys that have a rule of their own: the rule id names the key, so it is not shown twice
+FIELD_RULES = {"subject": "subject", "preheader": "preheader", "language": "lang"}
 DIAGNOSTIC_RULES = [  # (pattern on the key path, rule id); first match wins
     (re.compile(r"(^|\.)alt$|(image|logo)$"), "image-alt"),
     (re.compile(r"(image|logo)\.src$"), "image-src"),
     (re.compile(r"(^|\.)(url|href|website|archive_url)$"), "link-href"),
-    (re.compile(r"^subject$"), "subject"),
-    (re.compile(r"^preheader$"), "preheader"),
-    (re.compile(r"^language$"), "lang"),
 ]
 
 
@@ -45,6 +44,8 @@ def rule_for(diagnostic: Diagnostic, error: NewsletterError) -> str:
         return "template"
     if diagnostic.message.startswith("invalid YAML"):
         return "yaml"
+    if diagnostic.key_path in FIELD_RULES:
+        return FIELD_RULES[diagnostic.key_path]
     for pattern, rule in DIAGNOSTIC_RULES:
         if pattern.search(diagnostic.key_path):
             return rule
@@ -54,9 +55,12 @@ def rule_for(diagnostic: Diagnostic, error: NewsletterError) -> str:
 def error_findings(error: NewsletterError) -> list[Finding]:
     findings = []
     for d in error.diagnostics:
-        path = f"{d.key_path}: " if d.key_path else ""
+        rule = rule_for(d, error)
+        # "subject: subject: duplicate key" said the key twice: a finding shows its rule, which names the key
+        named = d.key_path and FIELD_RULES.get(d.key_path) != rule
+        path = f"{d.key_path}: " if named else ""
         hint = f" ({d.hint})" if d.hint else ""
-        findings.append(Finding(rule_for(d, error), d.level, d.location, f"{path}{d.message}{hint}"))
+        findings.append(Finding(rule, d.level, d.location, f"{path}{d.message}{hint}"))
     return findings
 
 

@@ -226,7 +226,8 @@ def _validate_settings(config: LocatedDocument, doc: LocatedDocument, problems: 
     base = config.data if isinstance(config.data, dict) else {}
     override = doc.data.get("settings") if isinstance(doc.data, dict) else None
     merged_doc = LocatedDocument(config.file, _deep_merge(base, override or {}),
-                                 dict(config.values), dict(config.keys), plain=dict(config.plain))
+                                 dict(config.values), dict(config.keys), plain=dict(config.plain),
+                                 merged=config.merged | {p[1:] for p in doc.merged if p[:1] == ("settings",)})
     if isinstance(override, dict):  # errors in overridden values point into the issue file
         for table, source in ((merged_doc.values, doc.values), (merged_doc.keys, doc.keys),
                               (merged_doc.plain, doc.plain)):

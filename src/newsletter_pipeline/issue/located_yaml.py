@@ -16,6 +16,7 @@ in place of the file cannot block the process.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ class LocatedDocument:
     # unquoted values YAML read as something other than text (1984, yes, no, 2021-12-01, 1.10), as
     # written: where the issue format wants text, the text is what the writer meant (issue/load.py)
     plain: dict[Path_, str] = field(default_factory=dict)
+    # mappings whose merge key (<<: *name) was refused: the keys it would have given are missing because
+    # of that one mistake, so validation does not report them again (validation.add_validation_errors)
+    merged: set[Path_] = field(default_factory=set)
 
     def value_location(self, path: Path_) -> Location:
         """Where the value at ``path`` starts; falls back to the nearest parent."""
@@ -93,6 +97,10 @@ class _Builder:
         self.doc.values.setdefault(path, self.loc(node))
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             value = self.build_scalar(node, path)
+            if type(value) is int and not node.style and not _DECIMAL.fullmatch(node.value):
+                # YAML 1.1 reads 0x20 as 32, 4_0 as 40, 017 as 15 and 1:30 as 90, which no writer of an
+                # issue means: kept as written, a number field refuses it and a text field shows it
+                return node.value
             # a plain scalar: its style is "" in libyaml's nodes, None in PyYAML's
             if not node.style and node.value and isinstance(value, (bool, int, float, dt.date)):
                 self.doc.plain[path] = node.value
@@ -120,6 +128,7 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problems.add(self.loc(key_node), "YAML merge keys (<<) are not supported",
                                   format_key_path(path), "write the keys out")
+                self.doc.merged.add(path)
                 continue
             key = self.build_scalar(key_node, path)
             if not isinstance(key, str):  # keys are names: `no:` (Norwegian) is "no", not "False"
@@ -154,6 +163,7 @@ class _Builder:
             return node.value
 
 
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")  # a whole number as people write one
 _PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -189,12 +199,8 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
             mark = exc.context_mark  # an unclosed quote or bracket: point where it opens, not at EOF
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         words = _plain_syntax(exc, text, line, col)
-        if words is not None:
-            raise IssueError(diagnostics=[Diagnostic(Location(file, line, words.col or col),
-                                                     f"invalid YAML: {words.message}", hint=words.hint)]) from None
-        what = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context else ""
-        raise IssueError(diagnostics=[_syntax(file, line, col, f"invalid YAML: {what}{context}")]) from None
+        raise IssueError(diagnostics=[Diagnostic(Location(file, words.line or line, words.col or col),
+                                                 f"invalid YAML: {words.message}", hint=words.hint)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, other controls): not a MarkedYAMLError
         line, col = line_col(text, exc.position)
         if text[:200].count("\x00") * 3 >= min(len(text), 200):  # every other byte: UTF-16 read as UTF-8
@@ -226,7 +232,7 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
     return builder.doc
 
 
-def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words | None:
+def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words:
     """The common syntax mistakes (a colon in text, a tab, indentation) in plain words (plain_words.py)."""
     context = exc.context_mark
     return yaml_syntax(exc.problem or "", exc.context, text.splitlines(), line, col,

@@ -110,6 +110,12 @@ Markdown = Annotated[
 ]
 
 
+# A number as digits, never a yes/no (which pydantic would take as 1 or 0), a decimal (4.0, .nan, .inf) or
+# text ("40"): records.py accepts only a plain int, and both paths must agree. YAML's other ways to
+# write a whole number (0x20, 4_0, 017) reach the schema as text (located_yaml), so they are refused too.
+WholeNumber = Annotated[int, Field(strict=True)]
+
+
 LanguageTag = Annotated[str, Field(pattern=LANGUAGE_PATTERN,  # plain_words words a mismatch
                                    description="BCP 47 tag, e.g. en, de-AT")]
 
@@ -122,7 +128,7 @@ class Image(Strict):
     src: ImageUrl
     alt: SingleLine | None = Field(None, description="What the image shows, for screen readers")
     decorative: bool = Field(False, description="true for purely decorative images: they get alt=\"\"")
-    width: int = Field(600, ge=16, le=1200, description="Display width in pixels")
+    width: WholeNumber = Field(600, ge=16, le=1200, description="Display width in pixels")
     href: LinkUrl | None = None
 
     _alt_required = _model_check(values.alt_required)
@@ -164,7 +170,7 @@ class Sponsor(Strict):
     name: Text = Field(description="The partner's or funder's name; the logo's alt text")
     logo: ImageUrl = Field(description="The logo: an https: URL of a PNG, JPEG or GIF, or a file such as images/logo.png")
     url: LinkUrl
-    width: int = Field(120, ge=16, le=300, description="The logo's width in pixels")
+    width: WholeNumber = Field(120, ge=16, le=300, description="The logo's width in pixels")
 
 
 class PastEvent(Strict):
@@ -354,7 +360,7 @@ class ImageBlock(_Block):
     decorative: bool = Field(False, description="true for purely decorative images: they get alt=\"\"")
     caption: Markdown | None = None
     href: LinkUrl | None = Field(None, description="Makes the image a link")
-    width: int | None = Field(None, ge=16, le=1200, description="Display width in pixels for an inset image; "
+    width: WholeNumber | None = Field(None, ge=16, le=1200, description="Display width in pixels for an inset image; "
                               "full width without it")
 
     _alt_required = _model_check(values.alt_required)
@@ -420,7 +426,7 @@ class SpacerBlock(_Block):
     model_config = ConfigDict(json_schema_extra={"examples": [{"type": "spacer", "height": 32}]})
 
     type: Literal["spacer"]
-    height: int = Field(24, ge=4, le=120, description="Height in pixels")
+    height: WholeNumber = Field(24, ge=4, le=120, description="Height in pixels")
 
 
 class FooterBlock(_Block):
@@ -489,7 +495,7 @@ class Brand(Strict):
     logo: Logo | None = None
     colors: Colors = Colors()
     fonts: Fonts = Fonts()
-    width: int = Field(600, ge=480, le=800, description="Email width in pixels")
+    width: WholeNumber = Field(600, ge=480, le=800, description="Email width in pixels")
 
 
 class Sender(Strict):
@@ -530,9 +536,9 @@ class Utm(UtmBehaviour, Strict):
 class ImageWeight(Strict):
     """Limits on the bytes of an issue's local images together (the image-weight check)."""
 
-    warn_kb: int = Field(1000, ge=1, description="Warn when the local images weigh more than this, in kB "
+    warn_kb: WholeNumber = Field(1000, ge=1, description="Warn when the local images weigh more than this, in kB "
                          "(1 kB = 1,000 bytes); readers on mobile data wait for every one")
-    error_kb: int = Field(5000, ge=1, description="Refuse to build when they weigh more than this, in kB")
+    error_kb: WholeNumber = Field(5000, ge=1, description="Refuse to build when they weigh more than this, in kB")
 
     _ordered = _model_check(values.weight_order)
 

@@ -28,6 +28,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+from pydantic.types import Strict as StrictMode
 from pydantic_core import PydanticUndefined
 
 from . import schema, values
@@ -61,6 +62,8 @@ def _constraints(metadata: list[Any]) -> tuple[dict[str, Any], list[str]]:
             if getattr(values, getattr(check, "__name__", ""), None) is not check:
                 raise SystemExit(f"a validator that is not a values.py check: {item.func!r}")
             checks.append(check.__name__)
+        elif isinstance(item, StrictMode):  # schema.WholeNumber: the fast path takes only a plain int anyway
+            continue
         elif type(item).__name__ == "_PydanticGeneralMetadata":  # Field(pattern=...) and the like
             found.update({k: v for k, v in vars(item).items() if v is not None})
         else:

@@ -7,6 +7,7 @@ import types
 import typing
 from typing import Any, TypeVar
 
+import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DiagnosticList, echo
@@ -52,6 +53,12 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 def allowed_keys(root: type[BaseModel], path: Path_, data: Any) -> list[str]:
     """The field names valid at ``path``, following block ``type`` tags through the data."""
+    model = model_at(root, path, data)
+    return list(model.model_fields) if model else []
+
+
+def model_at(root: type[BaseModel], path: Path_, data: Any) -> type[BaseModel] | None:
+    """The model of the value at ``path``, following block ``type`` tags through the data; None if none."""
     model: type[BaseModel] | None = root
     node, choices = data, [root]
     for part in path:
@@ -60,11 +67,24 @@ def allowed_keys(root: type[BaseModel], path: Path_, data: Any) -> list[str]:
         else:
             field = model.model_fields.get(part) if model else None
             if field is None:
-                return []
+                return None
             node = node.get(part) if isinstance(node, dict) else None
             choices = _models_in(field.annotation)
         model = choices[0] if len(choices) == 1 else _block_of(node)
-    return list(model.model_fields) if model else []
+    return model
+
+
+def number_example(root: type[BaseModel], path: Path_, data: Any) -> int:
+    """A valid value of the number field at ``path``, to show: its default, else a number in its range."""
+    model = model_at(root, path[:-1], data)
+    field = model.model_fields.get(str(path[-1])) if model and path else None
+    if field is None:
+        return 600
+    if type(field.default) is int:
+        return field.default
+    low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), 0)
+    high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), 600)
+    return max(low, min(600, high))
 
 
 def _block_of(node: Any) -> type[BaseModel] | None:
@@ -75,10 +95,13 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
     """Drop the discriminator tags pydantic inserts into ``loc`` for tagged unions."""
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for index, part in enumerate(loc):
+        # the tag pydantic puts after a block's index, even when the block also has a key of that name
+        # (an image block written with an `image:` key, as a feature block has): then it is still the tag
+        if isinstance(node, dict) and isinstance(part, str) and part == node.get("type") and part in BLOCK_TYPES \
+                and index > 0 and isinstance(loc[index - 1], int):
+            continue
         if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            if part == node.get("type") and part in BLOCK_TYPES:
-                continue
             path.append(part)
             node = None
             continue
@@ -210,6 +233,9 @@ def add_validation_errors(
         shown = format_key_path(display_prefix + path)
         message = _strip_value_error(err["msg"])
         hint = HINTS.get(kind, "")
+        if kind in ("missing", "union_tag_not_found") and prefix + path[:-1 if kind == "missing" else None] \
+                in doc.merged:
+            continue  # a key the refused merge key (<<) was meant to give: that error is already reported
         if kind == "missing":
             location = doc.value_location(prefix + path[:-1])
             message = "required"
@@ -230,8 +256,11 @@ def add_validation_errors(
         else:
             context = err.get("ctx") or {}
             is_block = len(path) == 2 and path[0] == "blocks"  # a block written as text: '- type: ...' is meant
+            number = kind.startswith("int_") and bool(path)
             words = validation_words(err, "type" if is_block else _first_field(context.get("class_name")),
-                                     in_list=bool(path) and isinstance(path[-1], int))
+                                     in_list=bool(path) and isinstance(path[-1], int),
+                                     written=doc.plain.get(prefix + path),
+                                     example=number_example(model, path, data) if number else None)
             if words is not None:  # pydantic's own wording never reaches the user
                 message, hint = words.message, words.hint
             hint = str(context.get("hint", hint))
