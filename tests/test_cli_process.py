@@ -84,7 +84,7 @@ import atexit, sys, threading, time
 sys.path.insert(0, {tests!r})
 atexit.register(lambda: print("atexit ran"))
 def late():
-    time.sleep(0.2)
+    time.sleep(0.05)
     print("the thread finished")
 threading.Thread(target=late).start()
 sys.stdout.write("unflushed ")
@@ -95,8 +95,8 @@ sys.exit({code!r})
 """
 
 
-@pytest.mark.parametrize("code", [None, 0, 3, 260, -1, "a message"])
-@pytest.mark.parametrize("reader", ["reads", "went away"])
+@pytest.mark.parametrize("code, reader", [(None, "reads"), (3, "reads"), (260, "reads"), (-1, "reads"),
+                                          ("a message", "reads"), (0, "went away"), ("a message", "went away")])
 def test_a_forked_run_ends_as_the_interpreter_ends(code, reader) -> None:
     """``cli_forkserver.shut_down`` against ``sys.exit``: the thread waited for, atexit, the last flush
     (exit 120 when nobody reads stdout any more), the code."""
