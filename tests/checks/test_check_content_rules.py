@@ -99,6 +99,16 @@ def test_an_emoji_preheader_of_the_right_length_passes(check):
     assert only(check(issue), "preheader") == []
 
 
+def test_a_preheader_in_chinese_or_japanese_is_measured_by_the_room_it_takes(check):
+    """33 Japanese characters fill what 66 letters do; they were "too short" (under 40)."""
+    japanese = "東京と大阪で開催される人工知能とメディアのワークショップのお知らせ"  # 33 characters
+    issue = BASE.replace(BASE.splitlines()[1], f"preheader: {japanese}")
+    assert only(check(issue), "preheader") == []
+    short = BASE.replace(BASE.splitlines()[1], "preheader: 東京のお知らせ")
+    [finding] = only(check(short), "preheader")
+    assert "the preheader is 7 characters (as wide as 14 Latin letters" in finding.message
+
+
 # --- event-date ------------------------------------------------------------------------------------
 
 EVENTS = BASE + """\

@@ -50,6 +50,19 @@ def visible_length(text: str) -> int:
     return count
 
 
+def _room(text: str, length: int) -> int:
+    """The preview line's room ``text`` takes, in Latin letters: a wide character (Chinese, Japanese,
+    Korean) is drawn twice as wide, so 29 of them fill what 58 letters do. Emoji stay one, as
+    ``visible_length`` counts them: inboxes draw them about a letter wide."""
+    if text.isascii():
+        return length
+    return length + sum(unicodedata.east_asian_width(char) in "WF" and not _emoji(char) for char in text)
+
+
+def _emoji(char: str) -> bool:
+    return ord(char) >= 0x1F000
+
+
 def preheader_problems(preheader: str | None, subject: str | None) -> list[tuple[str, str]]:
     """(level, message) pairs for the preview text shown after the subject."""
     text = (preheader or "").strip()
@@ -58,10 +71,12 @@ def preheader_problems(preheader: str | None, subject: str | None) -> list[tuple
                             f"(add 'preheader:' with {PREHEADER_MIN}-{PREHEADER_MAX} characters)")]
     problems = []
     length = visible_length(text)
-    if not PREHEADER_MIN <= length <= PREHEADER_MAX:
-        problems.append(("warning", f"the preheader is {length} characters; write "
-                                    f"{PREHEADER_MIN}-{PREHEADER_MAX} so it fills the preview line "
-                                    "without being cut"))
+    room = _room(text, length)
+    if not PREHEADER_MIN <= room <= PREHEADER_MAX:
+        wide = f" (as wide as {room} Latin letters: Chinese, Japanese and Korean count twice)" if room != length else ""
+        problems.append(("warning", f"the preheader is {length} {'character' if length == 1 else 'characters'}"
+                                    f"{wide}; write {PREHEADER_MIN}-{PREHEADER_MAX} so it fills the preview "
+                                    "line without being cut"))
     if " ".join(text.lower().split()) == " ".join((subject or "").lower().split()):
         problems.append(("warning", "the preheader repeats the subject (use it to add what the subject "
                                     "does not say)"))
