@@ -179,6 +179,7 @@ class Recorder:
     message to a ``slow`` recipient until ``release`` is set (``holding`` is set meanwhile)."""
 
     refuse: set[str] = field(default_factory=set)
+    busy: set[str] = field(default_factory=set)  # answered 452 ("try again later") at RCPT
     drop: set[str] = field(default_factory=set)
     close_after: int | None = None
     slow: set[str] = field(default_factory=set)
@@ -198,6 +199,8 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
         if address in self.refuse:
             return "550 5.1.1 no such user here"
+        if address in self.busy:
+            return "452 4.2.2 mailbox full, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -366,7 +366,13 @@ def send(issue: Path | None, test: bool, to: tuple[str, ...], schedule: str | No
     from .commands.send import SendOptions, run
 
     _log_to_stderr()
-    options = SendOptions(issue or Path(), test, [a.strip() for given in to for a in given.split(",") if a.strip()], schedule, now,
+    addresses = [a.strip() for given in to for a in given.split(",") if a.strip()]
+    if to and not addresses:  # --to '' or --to ',' fell back to NEWSLETTER_TEST_RECIPIENTS without a word
+        from .errors import UsageError
+
+        raise UsageError(f"--to {','.join(to)!r} names no address: give one, e.g. --to a@x.org, or leave --to out "
+                         "to send to NEWSLETTER_TEST_RECIPIENTS")
+    options = SendOptions(issue or Path(), test, addresses, schedule, now,
                           yes, dry_run, provider, progress=_progress, templates=templates)
     if changed_since is not None or summary_file is not None or issue is None:
         sys.exit(_send_several(issue, changed_since, options, summary_file))

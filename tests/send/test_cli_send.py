@@ -32,6 +32,8 @@ def nothing_sent(project: Path) -> bool:
     ([SEED_IN_PROJECT, "--test", "--now"], "got --test and --now"),
     ([SEED_IN_PROJECT, "--now", "--to", "a@example.org", "--yes"], "--to is only for --test"),
     ([SEED_IN_PROJECT, "--test", "--to", "not-an-address"], "'not-an-address' is not one email address"),
+    ([SEED_IN_PROJECT, "--test", "--to", ""], "--to '' names no address: give one, e.g. --to a@x.org"),
+    ([SEED_IN_PROJECT, "--test", "--to", " , "], "--to ' , ' names no address"),
     ([SEED_IN_PROJECT, "--schedule", "2099-01-01 09:00", "--yes"], "add a time zone"),
     ([SEED_IN_PROJECT, "--schedule", "next tuesday", "--yes"], "not an ISO 8601 date and time"),
     ([SEED_IN_PROJECT, "--schedule", "2001-01-01T09:00:00Z", "--yes"], "that time has passed"),

@@ -341,6 +341,16 @@ def test_ctrl_c_during_a_test_send_says_who_has_it_and_who_does_not(seed_project
                                                                [["a@example.org"], ["b@example.org"]])
 
 
+def test_a_temporary_refusal_says_to_send_that_one_again_later(run_cli, seed_project, smtp_server):
+    """452 at RCPT read "refused", like a 550 for an address that does not exist."""
+    server = smtp_server(busy={"full@example.org"})
+    result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org,full@example.org")
+    assert result.returncode == 3
+    assert ("full@example.org: not sent for now: 452 4.2.2 mailbox full, try again later (the server refused it "
+            "for the time being: send it again later with --to full@example.org)") in " ".join(result.stdout.split())
+    assert [m.rcpt_tos for m in server.recorder.messages] == [["a@example.org"]]
+
+
 def test_cli_missing_settings_are_named_together(run_cli, seed_project, smtp_server):
     server = smtp_server()
     result = cli_send(run_cli, seed_project, server, "--test", "--to", "a@example.org",

@@ -208,6 +208,10 @@ class SmtpProvider(MessageProvider, Provider):
             if code not in (250, 251):
                 self._stop_on(code, reply, recipient)
                 client.rset()
+                if 400 <= code < 500:  # RFC 5321: a temporary refusal (a full mailbox, a busy server), not a "no"
+                    return Status.REJECTED, self.redactor(
+                        f"{recipient}: not sent for now: {code} {_text(reply)} (the server refused it for the "
+                        f"time being: send it again later with --to {recipient})")
                 return Status.REJECTED, self.redactor(f"{recipient}: refused: {code} {_text(reply)}")
             in_doubt = True  # from here on, the server may have the message whatever happens to its answer
             code, reply = _data(client, factory.render_smtp(recipient))
