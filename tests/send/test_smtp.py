@@ -287,6 +287,18 @@ def test_a_server_closing_with_421_before_a_message_says_that_one_was_not_delive
     assert [m.rcpt_tos for m in server.recorder.messages] == [["a@example.org"]]
 
 
+def test_a_servers_words_with_braces_are_quoted_as_they_are():
+    """The message was a format string: a reply such as "421 {busy}" raised KeyError (an internal error)."""
+    from newsletter_pipeline.providers.smtp import _Stopped, _stopped_message
+
+    stop = _Stopped("b@example.org", "mx.example.org closed the connection before the message to b@example.org was "
+                    "sent (421 {busy} 4.3.2)", in_doubt=False)
+    message = _stopped_message(stop, {"a@example.org": Status.QUEUED}, ["a@example.org", "b@example.org"])
+    assert message == ("smtp: mx.example.org closed the connection before the message to b@example.org was sent "
+                       "(421 {busy} 4.3.2): b@example.org did not get it; already sent to 1: a@example.org; not "
+                       "sent to 1: b@example.org; to send only those, run the same command with --to b@example.org")
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd's, for this test server
 def test_a_server_that_wants_a_login_is_one_error_naming_the_settings(run_cli, seed_project, smtp_server):
     """530 at MAIL FROM was a "sender refused" note for each recipient, and exit 3."""

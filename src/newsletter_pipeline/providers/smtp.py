@@ -162,7 +162,7 @@ class SmtpProvider(MessageProvider, Provider):
                     raise stop.error(self.redactor(_stopped_message(stop, outcomes, recipients))) from None
                 except KeyboardInterrupt:
                     raise Interrupted(self.redactor(_stopped_message(
-                        _Stopped(recipient, "interrupted while sending to {recipient}", in_doubt=True),
+                        _Stopped(recipient, f"interrupted while sending to {recipient}", in_doubt=True),
                         outcomes, recipients))) from None
                 outcomes[recipient] = status
                 if status == Status.QUEUED:
@@ -220,13 +220,13 @@ class SmtpProvider(MessageProvider, Provider):
                 client.rset()
                 return Status.FAILED, self.redactor(f"{recipient}: {code} {_text(reply)}")
         except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-            raise _Stopped(recipient, f"connection lost while sending to {{recipient}} ({exc})", in_doubt) from None
+            raise _Stopped(recipient, f"connection lost while sending to {recipient} ({exc})", in_doubt) from None
         return Status.QUEUED, None
 
     def _stop_on(self, code: int, reply: bytes, recipient: str) -> None:
         """The answers after which no next recipient can go through this connection."""
         if code == 421:  # RFC 5321 4.2.2: the server is closing the connection
-            raise _Stopped(recipient, f"{self.host} closed the connection before the message to {{recipient}} "
+            raise _Stopped(recipient, f"{self.host} closed the connection before the message to {recipient} "
                                       f"was sent ({code} {_text(reply)})", in_doubt=False)
         if code == 530 and not self.username:  # RFC 4954: authentication required
             raise _Stopped(recipient, f"{self.host} wants a login before it sends anything ({code} "
@@ -240,8 +240,8 @@ class SmtpProvider(MessageProvider, Provider):
 
 
 class _Stopped(Exception):
-    """One recipient's message ended the send: ``what`` (with ``{recipient}``) says how; ``in_doubt``
-    when the server may have taken that message (its DATA was sent)."""
+    """One recipient's message ended the send: ``what`` says how, in words that name the recipient;
+    ``in_doubt`` when the server may have taken that message (its DATA was sent)."""
 
     def __init__(self, recipient: str, what: str, in_doubt: bool, error: type[NewsletterError] = ProviderError):
         super().__init__(recipient)
@@ -257,7 +257,7 @@ def _stopped_message(stop: _Stopped, outcomes: dict[str, Status], recipients: li
     sent = [r for r, status in outcomes.items() if status == Status.QUEUED]
     refused = [r for r, status in outcomes.items() if status != Status.QUEUED]
     after = recipients[recipients.index(stop.recipient) + (1 if stop.in_doubt else 0):]
-    parts = [f"smtp: {stop.what.format(recipient=stop.recipient)}: "
+    parts = [f"smtp: {stop.what}: "
              + ("that message may or may not have been delivered" if stop.in_doubt
                 else f"{stop.recipient} did not get it")]
     if sent:
