@@ -20,7 +20,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, NewsletterError
+from .errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, NewsletterError, UsageError,
+                     display_path)
 from .gcpause import paused
 from .redaction import redact_everywhere
 
@@ -368,8 +369,6 @@ def send(issue: Path | None, test: bool, to: tuple[str, ...], schedule: str | No
     _log_to_stderr()
     addresses = [a.strip() for given in to for a in given.split(",") if a.strip()]
     if to and not addresses:  # --to '' or --to ',' fell back to NEWSLETTER_TEST_RECIPIENTS without a word
-        from .errors import UsageError
-
         raise UsageError(f"--to {','.join(to)!r} names no address: give one, e.g. --to a@x.org, or leave --to out "
                          "to send to NEWSLETTER_TEST_RECIPIENTS")
     options = SendOptions(issue or Path(), test, addresses, schedule, now,
@@ -483,7 +482,6 @@ def new(title: str, date: Any, source: Path | None, slug: str | None) -> None:
     Its texts are TODO placeholders, which `check` reports until they are replaced.
     """
     from .commands.new import run
-    from .errors import display_path
 
     path = run(title, date, source, slug=slug)
     click.echo(f"wrote {display_path(path)}")
