@@ -133,6 +133,11 @@ def has_wide(text: str) -> bool:
     return any(map(_wide, _candidates_in(text)))
 
 
+def wide_characters(text: str) -> list[str]:
+    """The East Asian Wide or Fullwidth characters of ``text``, emoji among them, in order."""
+    return [char for char in _candidates_in(text) if _wide(char)]
+
+
 def one_column_each(text: str) -> bool:
     """Whether every character of ``text`` takes one column on its own, so ``len()`` is its width.
 

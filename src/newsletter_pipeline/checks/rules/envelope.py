@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
+from ...render.eastasian import wide_characters
 from ..context import CheckContext
 from ..findings import Finding
 from . import rule
@@ -52,15 +53,9 @@ def visible_length(text: str) -> int:
 
 def _room(text: str, length: int) -> int:
     """The preview line's room ``text`` takes, in Latin letters: a wide character (Chinese, Japanese,
-    Korean) is drawn twice as wide, so 29 of them fill what 58 letters do. Emoji stay one, as
-    ``visible_length`` counts them: inboxes draw them about a letter wide."""
-    if text.isascii():
-        return length
-    return length + sum(unicodedata.east_asian_width(char) in "WF" and not _emoji(char) for char in text)
-
-
-def _emoji(char: str) -> bool:
-    return ord(char) >= 0x1F000
+    Korean) is drawn twice as wide, so 29 of them fill what 58 letters do. Emoji (U+1F000 on) stay
+    one, as ``visible_length`` counts them: inboxes draw them about a letter wide."""
+    return length + sum(char < "\U0001f000" for char in wide_characters(text))
 
 
 def preheader_problems(preheader: str | None, subject: str | None) -> list[tuple[str, str]]:
