@@ -261,10 +261,11 @@ class Site:
         """Two issues with one slug would share a URL; refuse to start."""
         seen: dict[str, Path] = {}
         for path in self.issue_paths():
-            if key(path) in seen:
-                raise UsageError(f"{display_path(path)} and {display_path(seen[key(path)])} share the slug "
+            name = key(path)
+            if name in seen:
+                raise UsageError(f"{display_path(path)} and {display_path(seen[name])} share the slug "
                                  f"'{path.stem}'; preview them separately")
-            seen[key(path)] = path
+            seen[name] = path
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> list[Build]:
         """Rebuild the issues a change touches (all of them for a template or config change)."""
@@ -277,7 +278,7 @@ class Site:
         epoch = self.epoch + 1
         fresh = {key(path): build(path, epoch, self.templates, self.builds.get(key(path)), self.log)
                  for path in wanted}
-        kept = {key(p): fresh.get(key(p)) or self.builds.get(key(p)) for p in paths}
+        kept = {name: fresh.get(name) or self.builds.get(name) for name in map(key, paths)}
         with self._changed:
             self.builds = {slug: b for slug, b in kept.items() if b is not None}
             self.epoch = epoch
