@@ -171,3 +171,15 @@ def test_environment_archive_url_wins_and_a_different_base_url_is_warned_about(t
     assert other.returncode == 0, other.stderr
     assert "warning: --base-url https://news.example.org/ differs" in other.stderr
     assert "https://env.ai4media.eu/x/" in other.stderr
+
+
+def test_a_right_to_left_page_points_its_way_back_to_the_right(tmp_path):
+    """Bidi does not mirror "←": on an Arabic page the way back (to the right, where the line starts) is "→"."""
+    arabic = issue_yaml("Winter school", "2022-01-20").replace("language: en", "language: ar")
+    root = make_site_project(tmp_path / "project", {"2022-01-winter-school.yaml": arabic})
+    result = archive("--out", "site", "--base-url", BASE, cwd=root)
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "2022-01-winter-school" / "index.html").read_text(encoding="utf-8")
+    assert 'dir="rtl"' in page
+    assert re.search(r'<a href="\.\./">→ [^<←]+</a>', page), page[:3000]
+    assert "←" not in page
