@@ -170,7 +170,9 @@ def test_a_merge_key_hides_only_the_keys_it_was_meant_to_give(make_project, monk
 @pytest.mark.parametrize("written, expected", [
     ("subject: Our November news\nsubject: Again\n",
      "2:1: error: subject: duplicate key 'subject' (it is already set at line 1; keep one)"),
-    ("subject: !mine Our November news\n", "1:10: error: subject: unsupported YAML tag !mine (remove the tag)"),
+    ("subject: !mine Our November news\n", "1:10: error: subject: !mine at the start of the value is read as a "
+     'YAML type tag, not as text (to write text that starts with "!", put the whole text in quotes ("..."); '
+     "otherwise remove the tag: an issue holds only text, numbers, dates, lists and keys)"),
     ("preheader: one\npreheader: two\n",
      "2:1: error: preheader: duplicate key 'preheader' (it is already set at line 1; keep one)"),
     ("language: en\nlanguage: de\n",
@@ -187,6 +189,33 @@ def test_check_names_a_top_level_key_once(make_project, monkeypatch, written, ex
     with pytest.raises(IssueError) as caught:
         load_issue(Path(NAME))
     assert f"{NAME}:{expected}" in [str(f) for f in error_findings(caught.value)]
+
+
+# --- "&" and "!" at the start of a text: YAML syntax, which silently took words away ---
+
+@pytest.mark.parametrize("written, words", [
+    ("&Co news", "&Co at the start of the value is read as a YAML anchor (a name for repeating the value), so it "
+                 'is left out of the text (to write text that starts with "&", put the whole text in quotes ("..."))'),
+    ("!!binary aGVsbG8=", "!!binary at the start of the value is read as a YAML type tag, not as text"),
+    ("!important news", "!important at the start of the value is read as a YAML type tag, not as text"),
+])
+def test_text_starting_with_yaml_syntax_is_an_error_not_lost_words(make_project, monkeypatch, written, words):
+    text = HEAD + f"  - type: masthead\n    title: {written}\n"
+    found = reported(make_project, monkeypatch, text)
+    assert len(found) == 1 and found[0].startswith(f"{NAME}:6:12: error: blocks[0].title: {words}"), found
+
+
+@pytest.mark.parametrize("written", ['"&Co news"', "Q &amp; A", "R&D news", "Tom & Jerry"])
+def test_an_ampersand_that_yaml_reads_as_text_is_fine(make_project, monkeypatch, written):
+    monkeypatch.chdir(make_project({NAME: HEAD + f"  - type: masthead\n    title: {written}\n"}))
+    assert load_issue(Path(NAME)).issue.blocks[0].title == written.strip('"')
+
+
+def test_an_anchor_that_an_alias_repeats_is_reuse_not_a_mistake(make_project, monkeypatch):
+    text = HEAD + "  - type: masthead\n    title: &name Spring news\n  - type: cta\n    text: *name\n" \
+        "    button:\n      label: Go\n      url: https://www.example.eu/\n"
+    monkeypatch.chdir(make_project({NAME: text}))
+    assert load_issue(Path(NAME)).issue.blocks[1].text == "Spring news"
 
 
 # --- numbers: only digits are a number, and the message says which one to write ---

@@ -147,10 +147,10 @@ class _Builder:
         if not isinstance(node, yaml.ScalarNode):
             self.problems.add(self.loc(node), "a key must be a plain value", format_key_path(path))
             return "?"
-        constructor = self.scalar_loader.yaml_constructors.get(node.tag)
-        if constructor is None:
-            self.problems.add(self.loc(node), f"unsupported YAML tag {_shown_tag(node.tag)}", format_key_path(path),
-                              "remove the tag")
+        constructor = self.scalar_loader.yaml_constructors.get(node.tag) if node.tag in _PLAIN_SCALARS else None
+        if constructor is None:  # `subtitle: !important news`, or !!binary, which would decode base64
+            self.problems.add(self.loc(node), f"{_shown_tag(node.tag)} at the start of the value is read as a "
+                              "YAML type tag, not as text", format_key_path(path), TAG_HINT)
             return node.value
         try:
             return constructor(self.scalar_loader, node)
@@ -165,6 +165,12 @@ class _Builder:
 
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")  # a whole number as people write one
 _PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+# what YAML makes of plain words; an explicit !!binary, !!set... is refused like any other tag
+_PLAIN_SCALARS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "timestamp"))
+TAG_HINT = ('to write text that starts with "!", put the whole text in quotes ("..."); otherwise remove the tag: '
+            "an issue holds only text, numbers, dates, lists and keys")
+# where an anchor can start (a value's first character): the cheap test before reading the events again
+_ANCHOR_CANDIDATE = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
 
 
 def _shown_tag(tag: str) -> str:
@@ -228,8 +234,30 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
     except _Unbuildable as bad:
         builder.problems.add(bad.location, bad.message, format_key_path(bad.path), bad.hint)
         builder.problems.raise_if_any()
+    if _ANCHOR_CANDIDATE.search(text):
+        _unused_anchors(text, builder)
     builder.doc.problems = builder.problems.items
     return builder.doc
+
+
+def _unused_anchors(text: str, builder: _Builder) -> None:
+    """``subtitle: &Co news`` reads "news": YAML takes ``&Co`` for an anchor, a name to repeat the
+    value by (``*Co``). One no alias uses was meant as text, and its words would vanish unseen."""
+    anchored: dict[str, yaml.ScalarEvent] = {}
+    used: set[str] = set()
+    for event in yaml.parse(text, Loader=_Loader):  # the text composed above: no error is left to raise
+        if isinstance(event, yaml.AliasEvent):
+            used.add(event.anchor)
+        elif isinstance(event, yaml.ScalarEvent) and event.anchor:
+            anchored.setdefault(event.anchor, event)
+    paths = {location: path for path, location in builder.doc.values.items()}
+    for anchor, event in anchored.items():
+        if anchor not in used:
+            where = Location(builder.file, event.start_mark.line + 1, event.start_mark.column + 1)
+            builder.problems.add(where, f"&{anchor} at the start of the value is read as a YAML anchor (a name "
+                                 "for repeating the value), so it is left out of the text",
+                                 format_key_path(paths.get(where, ())),
+                                 'to write text that starts with "&", put the whole text in quotes ("...")')
 
 
 def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words:
