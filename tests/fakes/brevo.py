@@ -3,7 +3,8 @@
 Sources: Brevo's OpenAPI description (getbrevo/brevo-go api/swagger.yaml):
 create answers 201 ``{"id"}``, update/sendNow/sendTest answer 204, errors
 are ``{"code", "message"}`` with codes such as ``campaign_sent`` and
-``document_not_found``; sendTest's 400 lists ``unexistingEmails``. Auth is
+``document_not_found``; sendTest's 400 (postSendFailed) lists
+``unexistingEmails``, ``withoutListEmails`` and ``blackListedEmails``. Auth is
 the ``api-key`` header (401 ``{"code": "unauthorized", "message": "Key not
 found"}``). Rate limits come as ``x-sib-ratelimit-limit/-remaining/-reset``
 headers (seconds), with no Retry-After. Campaign HTML goes through Brevo's
@@ -66,10 +67,15 @@ class BrevoFake(FakeServer):
 
     def __init__(self, api_key: str = "xkeysib-fake-secret-0123456789",
                  lists: dict[int, str] | None = None, contacts: list[str] | None = None,
-                 senders: set[str] | None = None):
+                 senders: set[str] | None = None, blocklisted: list[str] | None = None,
+                 unlisted: list[str] | None = None):
         self.api_key = api_key
         self.lists = lists or {7: "Newsletter"}
-        self.contacts = {e.lower(): {"listIds": list(self.lists)} for e in contacts or ["editor@example.org"]}
+        self.contacts = {e.lower(): {"listIds": list(self.lists), "emailBlacklisted": False}
+                         for e in contacts or ["editor@example.org"]}
+        # contacts who unsubscribed or were blocked, and contacts in no list: sendTest refuses both
+        self.contacts |= {e.lower(): {"listIds": list(self.lists), "emailBlacklisted": True} for e in blocklisted or []}
+        self.contacts |= {e.lower(): {"listIds": [], "emailBlacklisted": False} for e in unlisted or []}
         self.senders = senders  # None: any sender address is accepted
         self.campaigns: dict[int, dict[str, Any]] = {}
         self.test_messages: list[dict[str, Any]] = []
@@ -160,11 +166,13 @@ class BrevoFake(FakeServer):
     def send_test(self, request: Request, cid: str) -> Reply:
         campaign = self._campaign(cid)
         emails = [e.lower() for e in (request.json or {}).get("emailTo") or []]
-        unknown = [e for e in emails if e not in self.contacts]
-        if unknown:
+        failed = {"unexistingEmails": [e for e in emails if e not in self.contacts],
+                  "withoutListEmails": [e for e in emails if e in self.contacts and not self.contacts[e]["listIds"]],
+                  "blackListedEmails": [e for e in emails if self.contacts.get(e, {}).get("emailBlacklisted")]}
+        if any(failed.values()):  # the reference's postSendFailed: code, message and the three lists
             raise HTTPError(Reply(400, {"code": "invalid_parameter",
                                         "message": "The email could not be sent to all recipients",
-                                        "unexistingEmails": unknown}))
+                                        **{key: found for key, found in failed.items() if found}}))
         for email in emails:
             self.test_messages.append(self._message(campaign, email))
         campaign["testSent"] = True

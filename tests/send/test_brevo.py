@@ -109,3 +109,18 @@ def test_lookup_pages_through_all_statuses(fake, tmp_path):
     pages = [r.query for r in fake.requests if r.method == "GET" and r.path == "/v3/emailCampaigns"]
     assert all(q["limit"] == ["100"] and "status" not in q for q in pages)
     assert {q["offset"][0] for q in pages} >= {"0", "100", "200"}
+
+
+def test_a_refused_test_recipient_is_named_with_what_to_do_and_nothing_is_sent(tmp_path):
+    """sendTest's 400 sorts refused addresses into unknown, in no list and blocklisted: each is named."""
+    with BrevoFake(contacts=["editor@example.org"], blocklisted=["gone@example.org"],
+                   unlisted=["loose@example.org"]) as fake:
+        with pytest.raises(UsageError) as refused:
+            provider_for(fake, tmp_path).test_send(
+                content(), ["editor@example.org", "who@example.net", "gone@example.org", "loose@example.org"])
+        assert fake.test_messages == []
+    words = str(refused.value)
+    assert words.startswith("brevo: the test was sent to no one: not in your Brevo contacts (test recipients "
+                            "must be contacts: add them): who@example.net; in no contact list (add them to one): "
+                            "loose@example.org; blocklisted, as they unsubscribed or were blocked"), words
+    assert "editor@example.org" not in words

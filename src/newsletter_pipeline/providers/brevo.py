@@ -12,7 +12,8 @@ module follows:
   result says so.
 - Scheduling is ``PUT /emailCampaigns/{id}`` with ``scheduledAt`` (status
   ``queued``); ``sendNow`` a second time is a 400 ``campaign_sent``.
-- Test sends go only to existing contacts (400 with ``unexistingEmails``).
+- Test sends go only to contacts, in a list and not blocklisted (400 with
+  ``unexistingEmails``, ``withoutListEmails``, ``blackListedEmails``).
 - Content goes through Brevo's template language (Django-style ``{{ }}``,
   ``{% %}``, ``{# #}``). Text that contains any of them is wrapped in
   ``{% verbatim %}...{% endverbatim %}``, Brevo's documented way to print
@@ -122,11 +123,10 @@ class BrevoProvider(CampaignProvider):
             self.api.post(f"/emailCampaigns/{campaign.id}/sendTest", json_body={"emailTo": recipients},
                           action=f"test-send campaign {campaign.id}")
         except ProviderHTTPError as exc:
-            unknown = _unknown_contacts(exc)
-            if unknown:
-                raise UsageError(f"brevo: test recipients must be existing contacts; not found: "
-                                 f"{', '.join(unknown)} (add them in Brevo, or change "
-                                 "NEWSLETTER_TEST_RECIPIENTS / --to)") from None
+            refused = _refused_recipients(exc)
+            if refused:
+                raise UsageError(f"brevo: the test was sent to no one: {'; '.join(refused)} (fix them in Brevo's "
+                                 "Contacts, or change NEWSLETTER_TEST_RECIPIENTS / --to)") from None
             raise
 
     def schedule_campaign(self, campaign: Campaign, when: datetime) -> None:
@@ -180,8 +180,20 @@ def _verbatim(text: str, html: bool) -> str:
     return "{% verbatim %}" + text + "{% endverbatim %}"
 
 
-def _unknown_contacts(exc: ProviderHTTPError) -> list[str]:
+# sendTest's 400 (the reference's postSendFailed) sorts the addresses it refused into three lists
+REFUSED_TEST_RECIPIENTS = {
+    "unexistingEmails": "not in your Brevo contacts (test recipients must be contacts: add them)",
+    "withoutListEmails": "in no contact list (add them to one)",
+    "blackListedEmails": "blocklisted, as they unsubscribed or were blocked (Brevo sends them nothing, not even "
+                         "a test: use another address)",
+}
+
+
+def _refused_recipients(exc: ProviderHTTPError) -> list[str]:
+    """Each group of refused addresses with what to do about it; [] when the 400 is about something else."""
     try:
-        return list(json.loads(exc.body).get("unexistingEmails") or [])
-    except (ValueError, AttributeError):
+        body = json.loads(exc.body)
+        groups = [(list(body.get(key) or []), words) for key, words in REFUSED_TEST_RECIPIENTS.items()]
+    except (ValueError, AttributeError, TypeError):
         return []
+    return [f"{words}: {', '.join(map(str, found))}" for found, words in groups if found]
