@@ -239,3 +239,30 @@ def test_an_autolink_in_the_text_part_has_the_html_parts_utm_once(make_project, 
     text = " ".join(build_issue(ISSUE)[1].text.split())
     assert ("Write to <kontakt@ai4media.eu> or see <https://www.ai4media.eu/a/?utm_source=newsletter&utm_medium=email"
             "&utm_campaign=2021-12-text>.") in text
+
+
+def test_a_rule_and_a_strikethrough_stay_visible_in_the_text_part():
+    """The README says both work in both parts; the text part dropped them ("~~€50~~ €40" read "€50 €40")."""
+    from newsletter_pipeline.render.markdown import TEXT_RULE, markdown_to_text, markdown_to_html
+
+    assert markdown_to_text("Now ~~€50~~ €40.\n\n---\n\nAfter the rule.") == [
+        "Now ~~€50~~ €40.", TEXT_RULE, "After the rule."]
+    assert TEXT_RULE.strip() and set(TEXT_RULE) != {"-"}  # not the rule that separates blocks
+    assert "<s>€50</s>" in markdown_to_html("Now ~~€50~~ €40.") and "<hr" in markdown_to_html("a\n\n---\n\nb")
+
+
+def test_a_list_marker_is_never_alone_on_its_line():
+    """A link title longer than a line (a URL) left "-" on a line of its own above it."""
+    from newsletter_pipeline.render.text import wrap_lines
+
+    title = "https://www.example-long-domain-name-for-testing.eu/" + "segment/" * 6 + "anywhere"
+    assert wrap_lines("- " + title, hanging="  ") == ["- " + title]
+    assert wrap_lines("12. " + title + " and more words", hanging="    ") == ["12. " + title, "    and more words"]
+
+
+def test_code_reads_left_to_right_in_a_right_to_left_email():
+    from newsletter_pipeline.render.markdown import markdown_to_html
+
+    html = markdown_to_html("Run `print(\"hi\")` here.\n\n```python\nprint(\"hello\")  # كود\n```")
+    assert '<code dir="ltr">print("hi")</code>' in html.replace("&quot;", '"')
+    assert '<pre dir="ltr"><code>print' in html

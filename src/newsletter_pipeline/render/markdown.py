@@ -31,12 +31,16 @@ from .eastasian import display_width
 
 ALLOWED_TAGS = {"p", "strong", "em", "a", "ul", "ol", "li", "br", "code", "pre", "blockquote", "hr",
                 "h3", "h4", "h5", "h6", "s"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, "pre": {"dir"}, "code": {"dir"}}
+# code reads left to right in every language: in an Arabic or Hebrew email, print("hello") must not be
+# reordered or right-aligned (the attribute, which Gmail keeps, isolates it from the text around it)
+_CODE_OPENING = re.compile(r"<pre><code(?: [^>]*)?>|<code>")
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*", re.MULTILINE)
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
 CELL_SEPARATOR = " · "
 CODE_INDENT = "    "
+TEXT_RULE = "* * *"  # a Markdown `---` in the text part: a dashed line is the rule between blocks
 QUOTE_INDENT = "    "
 _MAY_BE_UNSUPPORTED = re.compile(r"[|<]|!\[")  # what each construct below needs (the check skips the parse)
 HTML_FIX = "use Markdown instead: **bold**, *italics*, [text](https://...)"
@@ -178,7 +182,8 @@ def markdown_to_html(text: str, rewrite_url: UrlRewriter | None = None, inline: 
     tokens = _tokens(text, inline)
     _rewrite_links(tokens, rewrite_url)
     _heading_tags(tokens, level)
-    rendered = md.renderer.render(tokens, md.options, {})
+    rendered = _CODE_OPENING.sub(lambda m: '<pre dir="ltr"><code>' if m.group(0).startswith("<pre") else
+                                 '<code dir="ltr">', md.renderer.render(tokens, md.options, {}))
     clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=ALLOWED_SCHEMES, link_rel=None)
     return Markup(clean.strip())
@@ -225,6 +230,8 @@ def markdown_to_text(text: str, rewrite_url: UrlRewriter | None = None) -> list[
         elif token.type == "inline":
             marker = prefixes.pop() if prefixes else ""
             blocks.append(indent + marker + _inline_text(token))
+        elif token.type == "hr":  # not a line of dashes, which would read as the rule between blocks
+            blocks.append(Verbatim(indent + TEXT_RULE))
     return blocks
 
 
@@ -243,6 +250,8 @@ def _inline_text(token: Token) -> str:
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
+        elif child.type in ("s_open", "s_close"):  # "~~€50~~ €40": the price struck out stays so
+            out.append("~~")
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" " if child.type == "softbreak" else "\n")
         elif child.type == "link_open":

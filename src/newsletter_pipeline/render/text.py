@@ -54,11 +54,16 @@ def wrap_lines(text: str, indent: str = "", hanging: str | None = None) -> list[
     lines: list[str] = []
     for piece in text.split("\n"):
         if not eastasian.one_column_each(piece):  # measured in columns (CJK, emoji, accents as marks)
-            lines += eastasian.wrap(piece, WIDTH, indent, hanging) or [""]
-            continue
-        lines += textwrap.wrap(piece, WIDTH, initial_indent=indent,
-                               subsequent_indent=hanging if hanging is not None else indent,
-                               break_long_words=False, break_on_hyphens=False) or [""]
+            wrapped = eastasian.wrap(piece, WIDTH, indent, hanging) or [""]
+        else:
+            wrapped = textwrap.wrap(piece, WIDTH, initial_indent=indent,
+                                    subsequent_indent=hanging if hanging is not None else indent,
+                                    break_long_words=False, break_on_hyphens=False) or [""]
+        if len(wrapped) > 1 and LIST_MARKER.fullmatch(wrapped[0].strip() + " "):
+            # "- " before a word longer than a line (a URL) was left alone on a line: the word joins
+            # it, over the width, as a long URL stands anyway
+            wrapped[:2] = [f"{wrapped[0].rstrip()} {wrapped[1].lstrip()}"]
+        lines += wrapped
     return lines
 
 
