@@ -560,3 +560,19 @@ def test_a_link_line_of_the_text_part_is_punctuated_as_the_language_writes(build
     assert len(labelled) >= 5, labelled  # buttons, "know more", the social links, the footer's lines
     assert not [line for line in labelled if re.search(r"\w:( |$)", line)], labelled  # never "plus: https://"
     assert re.search(r"\w: https://", english) and "\u00a0:" not in english
+
+
+def test_the_alt_text_of_a_generic_social_icon_is_in_the_issues_language(make_project, run_cli):
+    """Read with images off, a German email said "Email", "Website" and "RSS feed" beside German labels."""
+    root = make_project({"issues/2022-03-de.yaml": issue("de")})
+    settings = yaml.safe_load((root / "newsletter.yaml").read_text("utf-8"))
+    settings["social"] = [{"network": "email", "url": "mailto:info@example.eu", "label": "Schreiben Sie uns"},
+                          {"network": "web", "url": "https://www.example.eu/", "label": "example.eu"},
+                          {"network": "rss", "url": "https://www.example.eu/feed.xml", "label": "Feed"},
+                          {"network": "linkedin", "url": "https://www.linkedin.com/company/x", "label": "LinkedIn"}]
+    (root / "newsletter.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    result = run_cli("build", "issues/2022-03-de.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    alts = re.findall(r'<img[^>]* alt="([^"]*)"', (root / "dist/2022-03-de/email.html").read_text("utf-8"))
+    assert {"E-Mail", "Website", "RSS-Feed", "LinkedIn"} <= set(alts), alts  # a brand's name stays its own
+    assert not {"Email", "RSS feed"} & set(alts)
