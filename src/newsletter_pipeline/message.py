@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -220,12 +221,22 @@ class MessageFactory:
         message = EmailMessage(policy=message_policy)
         message["Date"] = format_datetime(datetime.now(UTC))
         message["Message-ID"] = "<placeholder@placeholder.invalid>"
-        message["From"] = address(content.from_name, content.from_email)
+        utf8 = message_policy.utf8  # SMTPUTF8 carries the words as they are: nothing to encode
+        sender = address(content.from_name, content.from_email)
+        if utf8 or content.from_name.isascii():
+            message["From"] = sender
+        else:
+            message.set_raw("From", _with_address("From", encoded_words("From", content.from_name),
+                                                   sender.addr_spec))
         message["To"] = "placeholder@placeholder.invalid"
         if content.reply_to:
             message["Reply-To"] = wire_address(content.reply_to)
-        message["Subject"] = content.subject
-        message["List-Id"] = list_id(content.list_name, wire_address(content.from_email))
+        for field, value in (("Subject", content.subject),
+                             ("List-Id", list_id(content.list_name, wire_address(content.from_email)))):
+            if utf8 or value.isascii():
+                message[field] = value
+            else:
+                message.set_raw(field, encoded_words(field, value))
         message.set_raw("List-Unsubscribe", unsubscribe.header())
         if unsubscribe.one_click:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -278,6 +289,28 @@ def _header_fields(head: bytes) -> list[bytes]:
         else:
             fields.append(line + b"\r\n")
     return fields
+
+
+def encoded_words(field: str, text: str) -> str:
+    """``text`` as RFC 2047 encoded words, folded to 78 columns, for a header that is not SMTPUTF8.
+
+    RFC 2047 says a decoder ignores the white space between two encoded words.
+    The email package's folder breaks a line at a space of the text and then
+    starts the next encoded word, so that space became the fold and every mail
+    program dropped it ("O'Brien's "Ż"" read "O'Brien's"Ż"", in one subject
+    of nine with European words). The legacy ``Header`` encodes the whole text
+    and folds between characters, so every space of the text is inside a word.
+    """
+    return Header(text, "utf-8", maxlinelen=78, header_name=field).encode(linesep="\r\n")
+
+
+FOLD = "\r\n "
+
+
+def _with_address(field: str, phrase: str, addr_spec: str) -> str:
+    """``Name <address>``, the address on a line of its own when the name's last line has no room."""
+    last = phrase.rpartition("\n")[2] if "\n" in phrase else f"{field}: {phrase}"
+    return f"{phrase}{' ' if len(last) + len(addr_spec) + 3 <= 78 else FOLD}<{addr_spec}>"
 
 
 def _fold(name: str, value: str, fold_policy: policy.EmailPolicy = SMTP_POLICY) -> bytes:
