@@ -156,9 +156,16 @@ def test_a_title_without_letters_is_refused(run_cli, make_project):
 def test_a_date_in_another_format_is_a_usage_error(run_cli, make_project):
     root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
     result = run_cli("new", "Spring update", "--date", "01/03/2027", cwd=root, env=clean_env())
-    assert result.returncode == 2 and "'01/03/2027' is not a date written year-month-day: write it like 2027-03-01" \
-        in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "'01/03/2027' is not a date written year-month-day: write an existing day " \
+        "like 2027-03-01" in result.stderr and "Traceback" not in result.stderr
     assert not (root / "issues" / "2027-03-spring-update.yaml").exists()
+
+
+def test_a_day_the_calendar_does_not_have_is_named_so(run_cli, make_project):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    result = run_cli("new", "Spring update", "--date", "2027-02-30", cwd=root, env=clean_env())
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'2027-02-30' is not a real date: write an existing day like 2027-03-01" in result.stderr
 
 
 @pytest.mark.parametrize("title, slug", [

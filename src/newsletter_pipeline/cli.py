@@ -462,7 +462,10 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     try:
         return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("")
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date written year-month-day: write it like 2027-03-01",
+        # 2027-02-30: the shape is right, the day is not
+        shaped = len(value) == 10 and value[4] == value[7] == "-" and value.replace("-", "").isdigit()
+        problem = "is not a real date" if shaped else "is not a date written year-month-day"
+        raise click.BadParameter(f"{value!r} {problem}: write an existing day like 2027-03-01",
                                  ctx, param) from None
 
 
