@@ -194,6 +194,37 @@ def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) ->
     assert f'src="{ARCHIVE}/media/{pngs[0].name}"' in tag and 'height="30"' in tag
 
 
+def test_a_picture_shown_at_several_widths_gets_each_width_its_own_height(project, run_cli, env) -> None:
+    """One file, made for the widest use, and each <img> the height of its own width: the first use's height
+    stretched the narrower ones (400 x 302 for a 16:9 picture)."""
+    wide = ("    width: 400\n"
+            "  - type: article\n    title: The venue\n    body: Where we met.\n"
+            "    image:\n      src: images/photo.jpg\n      alt: The venue in an article\n      width: 536\n"
+            "  - type: feature\n    title: The steps\n    body: Where we stood.\n"
+            "    image:\n      src: images/photo.jpg\n      alt: The venue in a feature\n"
+            "  - type: sponsors\n    sponsors:\n"
+            "      - name: CERTH\n        logo: images/logo.png\n        url: https://www.certh.gr/\n"
+            "      - name: CERTH small\n        logo: images/logo.png\n        url: https://www.certh.gr/\n"
+            "        width: 90\n")
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 100), (26, 74, 122)).save(logo, "PNG")
+    root = project(files={ISSUE: photo_issue(extra=wide)},
+                   images={"images/photo.jpg": photo(1600, 900), "images/logo.png": logo.getvalue()})
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist" / SLUG / "email.html").read_text()
+    for alt, width, height in (("The team on the steps of the venue", 400, 225), ("The venue in an article", 536, 302),
+                               ("The venue in a feature", 184, 104), ("CERTH", 120, 40), ("CERTH small", 90, 30)):
+        tag = img_tag(html, alt)
+        assert f'width="{width}"' in tag and f'height="{height}"' in tag, (alt, tag)
+        assert f"height:{height}px" in tag or alt.startswith("CERTH"), (alt, tag)  # a sponsor's is height:auto
+    # one file per picture, at twice its widest use: a reader's mail program fetches it once for every use
+    jpgs, pngs = list((root / "dist" / SLUG / "media").glob("*.jpg")), list((root / "dist" / SLUG / "media").glob("*.png"))
+    assert len(jpgs) == 1 and len(pngs) == 1, (jpgs, pngs)
+    with Image.open(jpgs[0]) as published, Image.open(pngs[0]) as emblem:
+        assert published.size == (1072, 603) and emblem.size == (240, 80)
+
+
 def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cli, env) -> None:
     root = project(archive_url=None)
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)

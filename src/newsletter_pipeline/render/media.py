@@ -31,7 +31,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +87,18 @@ class Picture:
     file: MediaFile | None = None
     original: tuple[int, int] | None = None
     location: Location | None = None
+
+    def shown_at(self, width: int | None) -> Picture:
+        """This picture shown ``width`` px wide: the same file, the height that keeps its proportions.
+
+        One file serves every use of a picture (it is made for the widest), so
+        a use's height must come from its own width: the widest use's height on
+        a narrower use stretched the picture. No width, or a remote picture
+        (its proportions unknown), gives the picture as it is.
+        """
+        if self.file is None or not width:
+            return self
+        return replace(self, width=width, height=display_height(self.file, width))
 
 
 @dataclass(frozen=True)
@@ -161,8 +173,11 @@ def _walk(value: Any, path: tuple[Any, ...], width: int, content: int, in_settin
 def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> dict[str, Picture]:
     """Process every local image of ``loaded``; raise one ``IssueError`` with all their problems.
 
-    The result maps each local ``src`` to its ``Picture`` (the widest use
-    wins when one file is shown at two sizes).
+    The result maps each local ``src`` to its ``Picture``, made for its
+    widest use: a picture shown at two widths is one file, at twice the
+    wider, which is sharp at both and fetched once by the reader's mail
+    program (two files would cost both downloads). Each use takes its own
+    height with ``Picture.shown_at``.
     """
     uses = local_uses(loaded)
     if not uses:
@@ -278,10 +293,13 @@ def _picture(root: Path, use: Use, archive: str, cache: Path | None, location: L
     source = _read(root, use.src)
     target = 2 * use.width
     original, media = _process(source, target, cache)
-    width = use.width
-    height = max(1, round(width * media.height / media.width))
     url = f"{archive.rstrip('/')}/{media.name}"
-    return Picture(url, width, height, use.src, media, original, location)
+    return Picture(url, use.width, display_height(media, use.width), use.src, media, original, location)
+
+
+def display_height(media: MediaFile, width: int) -> int:
+    """The height ``media`` is shown at when it is shown ``width`` px wide (its proportions kept)."""
+    return max(1, round(width * media.height / media.width))
 
 
 def _cache_folder(env: Any) -> Path | None:
