@@ -431,6 +431,40 @@ def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_
     assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()
 
 
+SHARED_ADDRESS = re.compile(r'<meta (?:property|name)="(?:og:image|twitter:image)(?::url|:secure_url)?" content="([^"]*)"'
+                            r"|<(?:logo|icon)>([^<]*)</(?:logo|icon)>")
+
+
+def test_the_archive_shares_local_pictures_at_their_published_addresses(project, run_cli, env) -> None:
+    """og:image and the feed's logo were the project paths (images/logo.png), which no reader can fetch."""
+    article = ("  - type: article\n    title: The venue\n    body: Where we met.\n"
+               "    image:\n      src: images/2026-12/venue.jpg\n      alt: The venue\n      width: 536\n")
+    # the second issue has no article picture: its page shares the logo
+    root = project(files={ISSUE: photo_issue(extra=article), "issues/2026-11-plain.yaml": photo_issue()},
+                   images={"images/photo.jpg": photo(600, 400), "images/2026-12/venue.jpg": photo(1200, 800),
+                           "images/logo.png": logo_png((11, 59, 96, 255))})
+    config = (root / "newsletter.yaml").read_text(encoding="utf-8")
+    (root / "newsletter.yaml").write_text(re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$",
+                                                 r"\1images/logo.png", config), encoding="utf-8")
+    result = run_cli("archive", "issues", "--out", "site", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    shared = {}
+    for name in ("index.html", "feed.xml", f"{SLUG}/index.html", "2026-11-plain/index.html"):
+        found = [a or b for a, b in SHARED_ADDRESS.findall((site / name).read_text(encoding="utf-8"))]
+        assert found, name  # the guard below is not vacuous: each file shares a picture
+        for address in found:  # absolute, and a file the site publishes
+            assert address.startswith(f"{ARCHIVE}/media/"), (name, address)
+            assert (site / address.removeprefix(f"{ARCHIVE}/")).is_file(), (name, address)
+        shared[name] = found
+    with Image.open(site / shared["feed.xml"][0].removeprefix(f"{ARCHIVE}/")) as logo:
+        assert logo.size == (360, 80)  # the logo as the email's masthead shows it: 2 x its 180 px
+    assert shared["index.html"] == shared["feed.xml"] == shared["2026-11-plain/index.html"]
+    # the page shares its article's picture, the very file its email shows
+    page = (site / SLUG / "index.html").read_text(encoding="utf-8")
+    assert f'src="{shared[f"{SLUG}/index.html"][0]}"' in page and 'alt="The venue"' in page
+
+
 def test_a_published_picture_replaced_by_a_pipe_does_not_hang_the_archive(project, run_cli, env) -> None:
     """The archive's check for unchanged issues read the pipe (before any build could refuse it), and hung."""
     root = project()

@@ -30,7 +30,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
-from ..issue.records import FeatureBlock, Image, ImageBlock, Record, SocialLink, Sponsor
+from ..issue.records import FeatureBlock, Image, ImageBlock, Record, Settings, SocialLink, Sponsor
 from ..output import write_atomic
 from ..reading import FOLDER, MISSING, OUTSIDE, SPECIAL, TOO_LARGE, Refused, read_regular
 from ..usercache import cache_folder
@@ -179,12 +179,31 @@ def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> 
     program (two files would cost both downloads). Each use takes its own
     height with ``Picture.shown_at``.
     """
-    uses = local_uses(loaded)
+    return _prepare(local_uses(loaded), loaded.project_root, loaded.settings.archive_url, _locator(loaded), env)
+
+
+def prepare_logo(root: Path, settings: Settings, archive: str, env: Mapping[str, str] | None = None) -> Picture | None:
+    """newsletter.yaml's ``brand.logo`` as the masthead shows it, published under ``archive``; None for a URL.
+
+    The archive's index and feed show the logo without any issue (their
+    og:image and Atom ``<logo>`` need its published address, never the project
+    path), and the same width as the emails' gives the same file.
+    Raises ``IssueError`` located in newsletter.yaml when it cannot be used.
+    """
+    logo = settings.brand.logo
+    if logo is None or not is_local(logo.src):
+        return None
+    use = Use(logo.src, min(logo.width, padded_width(settings.brand.width)), ("brand", "logo", "src"), True)
+    doc = read_settings_doc(root)
+    return _prepare([use], root, archive, lambda use: doc.value_location(use.path), env)[logo.src]
+
+
+def _prepare(uses: list[Use], root: Path, archive: str | None, where: Callable[[Use], Location],
+             env: Mapping[str, str] | None) -> dict[str, Picture]:
+    """Each src of ``uses`` processed for its widest use (see ``prepare_pictures``); one error with all problems."""
     if not uses:
         return {}
     problems = DiagnosticList()
-    where = _locator(loaded)
-    archive = loaded.settings.archive_url
     if not archive:
         for use in uses:
             problems.items.append(Diagnostic(
@@ -201,7 +220,7 @@ def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> 
     pictures: dict[str, Picture] = {}
     for src, use in widest.items():
         try:
-            pictures[src] = _picture(loaded.project_root, use, archive, cache, where(use))
+            pictures[src] = _picture(root, use, archive, cache, where(use))
         except _Unusable as exc:
             problems.items.append(Diagnostic(where(use), exc.message, _key(use), exc.hint))
     problems.raise_if_any()
