@@ -194,6 +194,37 @@ def test_a_transparent_logo_stays_a_png_with_its_alpha(project, run_cli, env) ->
     assert f'src="{ARCHIVE}/media/{pngs[0].name}"' in tag and 'height="30"' in tag
 
 
+def test_a_picture_shown_at_several_widths_gets_each_width_its_own_height(project, run_cli, env) -> None:
+    """One file, made for the widest use, and each <img> the height of its own width: the first use's height
+    stretched the narrower ones (400 x 302 for a 16:9 picture)."""
+    wide = ("    width: 400\n"
+            "  - type: article\n    title: The venue\n    body: Where we met.\n"
+            "    image:\n      src: images/photo.jpg\n      alt: The venue in an article\n      width: 536\n"
+            "  - type: feature\n    title: The steps\n    body: Where we stood.\n"
+            "    image:\n      src: images/photo.jpg\n      alt: The venue in a feature\n"
+            "  - type: sponsors\n    sponsors:\n"
+            "      - name: CERTH\n        logo: images/logo.png\n        url: https://www.certh.gr/\n"
+            "      - name: CERTH small\n        logo: images/logo.png\n        url: https://www.certh.gr/\n"
+            "        width: 90\n")
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 100), (26, 74, 122)).save(logo, "PNG")
+    root = project(files={ISSUE: photo_issue(extra=wide)},
+                   images={"images/photo.jpg": photo(1600, 900), "images/logo.png": logo.getvalue()})
+    result = run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist" / SLUG / "email.html").read_text()
+    for alt, width, height in (("The team on the steps of the venue", 400, 225), ("The venue in an article", 536, 302),
+                               ("The venue in a feature", 184, 104), ("CERTH", 120, 40), ("CERTH small", 90, 30)):
+        tag = img_tag(html, alt)
+        assert f'width="{width}"' in tag and f'height="{height}"' in tag, (alt, tag)
+        assert f"height:{height}px" in tag or alt.startswith("CERTH"), (alt, tag)  # a sponsor's is height:auto
+    # one file per picture, at twice its widest use: a reader's mail program fetches it once for every use
+    jpgs, pngs = list((root / "dist" / SLUG / "media").glob("*.jpg")), list((root / "dist" / SLUG / "media").glob("*.png"))
+    assert len(jpgs) == 1 and len(pngs) == 1, (jpgs, pngs)
+    with Image.open(jpgs[0]) as published, Image.open(pngs[0]) as emblem:
+        assert published.size == (1072, 603) and emblem.size == (240, 80)
+
+
 def test_without_an_archive_url_a_local_image_is_a_located_error(project, run_cli, env) -> None:
     root = project(archive_url=None)
     lines = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=env), 1)
@@ -398,6 +429,40 @@ def test_the_archive_rebuilds_a_page_when_only_its_picture_changed(project, run_
     assert changed.returncode == 0 and "1 built, 0 unchanged" in changed.stdout + changed.stderr
     new = next(p for p in (root / "site" / "media").iterdir() if p != first)
     assert f"{ARCHIVE}/media/{new.name}" in (root / "site" / SLUG / "index.html").read_text()
+
+
+SHARED_ADDRESS = re.compile(r'<meta (?:property|name)="(?:og:image|twitter:image)(?::url|:secure_url)?" content="([^"]*)"'
+                            r"|<(?:logo|icon)>([^<]*)</(?:logo|icon)>")
+
+
+def test_the_archive_shares_local_pictures_at_their_published_addresses(project, run_cli, env) -> None:
+    """og:image and the feed's logo were the project paths (images/logo.png), which no reader can fetch."""
+    article = ("  - type: article\n    title: The venue\n    body: Where we met.\n"
+               "    image:\n      src: images/2026-12/venue.jpg\n      alt: The venue\n      width: 536\n")
+    # the second issue has no article picture: its page shares the logo
+    root = project(files={ISSUE: photo_issue(extra=article), "issues/2026-11-plain.yaml": photo_issue()},
+                   images={"images/photo.jpg": photo(600, 400), "images/2026-12/venue.jpg": photo(1200, 800),
+                           "images/logo.png": logo_png((11, 59, 96, 255))})
+    config = (root / "newsletter.yaml").read_text(encoding="utf-8")
+    (root / "newsletter.yaml").write_text(re.sub(r"(?m)^(    src: )https://\S+AI4Media-logo-white\.png$",
+                                                 r"\1images/logo.png", config), encoding="utf-8")
+    result = run_cli("archive", "issues", "--out", "site", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    shared = {}
+    for name in ("index.html", "feed.xml", f"{SLUG}/index.html", "2026-11-plain/index.html"):
+        found = [a or b for a, b in SHARED_ADDRESS.findall((site / name).read_text(encoding="utf-8"))]
+        assert found, name  # the guard below is not vacuous: each file shares a picture
+        for address in found:  # absolute, and a file the site publishes
+            assert address.startswith(f"{ARCHIVE}/media/"), (name, address)
+            assert (site / address.removeprefix(f"{ARCHIVE}/")).is_file(), (name, address)
+        shared[name] = found
+    with Image.open(site / shared["feed.xml"][0].removeprefix(f"{ARCHIVE}/")) as logo:
+        assert logo.size == (360, 80)  # the logo as the email's masthead shows it: 2 x its 180 px
+    assert shared["index.html"] == shared["feed.xml"] == shared["2026-11-plain/index.html"]
+    # the page shares its article's picture, the very file its email shows
+    page = (site / SLUG / "index.html").read_text(encoding="utf-8")
+    assert f'src="{shared[f"{SLUG}/index.html"][0]}"' in page and 'alt="The venue"' in page
 
 
 def test_a_published_picture_replaced_by_a_pipe_does_not_hang_the_archive(project, run_cli, env) -> None:

@@ -224,3 +224,34 @@ def test_a_title_that_is_no_one_line_text_is_refused_before_anything_is_written(
     (line,) = assert_clean_failure(run_cli("new", title, "--date", "2027-03-01", cwd=root, env=clean_env()), 2)
     assert f"contains {what}" in line and 'give a title of one line, such as "Spring update"' in line
     assert sorted(p.name for p in (root / "issues").iterdir()) == ["2026-10-autumn-news.yaml"]
+
+
+def test_local_pictures_become_placeholders_on_the_archive_site_that_build_and_check_reports(run_cli, make_project):
+    """A local picture's path became 'TODO: write the src', which no build accepts (it contains spaces)."""
+    from PIL import Image
+    from shared import with_photo
+
+    local = LAST.replace("https://www.example-lab.eu/img/lab.jpg", "images/photo.jpg") + (
+        "  - type: sponsors\n    sponsors:\n"
+        "      - name: Example Fund\n        logo: images/fund.PNG\n        url: https://fund.example-lab.eu/\n")
+    root = with_photo(make_project({"issues/2026-10-autumn-news.yaml": local}), "https://news.example-lab.eu/archive",
+                      (800, 600))
+    Image.new("RGB", (300, 100), (26, 74, 122)).save(root / "images/fund.PNG", "PNG")
+    first = run_cli("build", "issues/2026-10-autumn-news.yaml", cwd=root, env=clean_env())
+    assert first.returncode == 0, first.stderr  # the source issue builds: its pictures are fine
+    made = run_cli("new", "Spring update", "--date", "2027-03-01", "--from", "issues/2026-10-autumn-news.yaml",
+                   cwd=root, env=clean_env())
+    assert made.returncode == 0, made.stderr
+    text = (root / "issues" / "2027-03-spring-update.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    # the site the project's pictures are published on, with the path /TODO, as for any other address
+    assert data["blocks"][1]["image"]["src"] == "https://news.example-lab.eu/TODO.jpg"
+    assert data["blocks"][4]["sponsors"][0]["logo"] == "https://news.example-lab.eu/TODO.png"
+
+    built = run_cli("build", "issues/2027-03-spring-update.yaml", cwd=root, env=clean_env())
+    assert built.returncode == 0, built.stderr
+    checked = run_cli("check", "--format", "json", "issues/2027-03-spring-update.yaml", cwd=root, env=clean_env())
+    found = {f["line"] for f in json.loads(checked.stdout) if f["rule"] == "placeholder" and f["level"] == "error"}
+    lines = text.splitlines()
+    for needle in ("src: https://news.example-lab.eu/TODO.jpg", "logo: https://news.example-lab.eu/TODO.png"):
+        assert next(n for n, line in enumerate(lines, 1) if needle in line) in found, (needle, found)

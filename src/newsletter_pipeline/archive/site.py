@@ -10,13 +10,15 @@ URL layout (the email footer's "view in browser" link is
 
 Links between pages are relative, so the folder works under any base and
 when served locally; canonical, Open Graph, feed and sitemap links are
-absolute under the base URL, as their readers require.
+absolute under the base URL, as their readers require. A picture of the
+project folder is shared (og:image, the feed's logo) at the address the site
+publishes it under, ``<base>/media/<hash>.<ext>``, never its project path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from ..issue.editions import split_name
 from ..issue.load import LoadedIssue
 from ..issue.records import ArticleBlock, Image, MastheadBlock, Settings
 from ..i18n import messages_for
+from ..render.media import Picture
 from ..render.web import render_web
 from .cache import IssueRecord
 from .editions import Edition
@@ -92,6 +95,29 @@ def share_image(loaded: LoadedIssue) -> Image | None:
     return loaded.settings.brand.logo
 
 
+def published_image(image: Image | None, addresses: Mapping[str, str]) -> Image | None:
+    """``image`` with a project file's ``src`` replaced by its published address (``addresses``: src -> URL).
+
+    A copy, so a template override reading ``image.src`` or ``brand.logo.src`` gets the address too.
+    """
+    if image is None or image.src not in addresses:
+        return image
+    return image.model_copy(update={"src": addresses[image.src]})
+
+
+def published_settings(settings: Settings, addresses: Mapping[str, str]) -> Settings:
+    """``settings`` with its logo at its published address (``published_image``)."""
+    logo = published_image(settings.brand.logo, addresses)
+    if logo is settings.brand.logo:
+        return settings
+    return settings.model_copy(update={"brand": settings.brand.model_copy(update={"logo": logo})})
+
+
+def published_addresses(pictures: Iterable[Picture], base_url: str) -> dict[str, str]:
+    """Each local picture's src -> its absolute address in the site (``base_url`` ends in ``/``)."""
+    return {p.source: f"{base_url}{p.file.name}" for p in pictures if p.file is not None and p.source}
+
+
 def language_name(language: str) -> str:
     """A language as its readers write it ("Ελληνικά", "Deutsch"), for the language switcher."""
     from babel import Locale, UnknownLocaleError
@@ -110,18 +136,20 @@ def edition_links(loaded: LoadedIssue, base_url: str, editions: tuple[Edition, .
 
 
 def render_page(loaded: LoadedIssue, parts: WebParts, base_url: str, dirs: tuple[Path, ...],
-                editions: tuple[Edition, ...] = ()) -> str:
+                editions: tuple[Edition, ...] = (), pictures: Iterable[Picture] = ()) -> str:
     """``<slug>/index.html`` from the adapted email (``dirs``: the issue's template chain).
 
     ``editions``: the issue's editions in this archive (none, or all of them, this one included).
+    ``pictures``: the issue's local pictures (``media.prepare_pictures``), which the site publishes.
     """
-    settings, issue = loaded.settings, loaded.issue
+    addresses = published_addresses(pictures, base_url)
+    settings, issue = published_settings(loaded.settings, addresses), loaded.issue
     context = {
         "editions": edition_links(loaded, base_url, editions),
         "issue": issue, "i18n": loaded.messages, "slug": loaded.slug, "settings": settings, "brand": settings.brand,
         "colors": settings.brand.colors, "fonts": settings.brand.fonts,
         "description": issue.preheader or issue.subject,
-        "image": share_image(loaded),
+        "image": published_image(share_image(loaded), addresses),
         "published": issue.date.isoformat(),
         "page_url": page_url(base_url, loaded.slug), "base_url": base_url,
         "feed_url": f"{base_url}{FEED}", "index_href": "../", "feed_href": f"../{FEED}",
@@ -147,8 +175,12 @@ def _site_context(settings: Settings, base_url: str, entries: list[SiteEntry]) -
 
 
 def render_site_files(settings: Settings, base_url: str, records: list[IssueRecord],
-                      contents: dict[str, str], dirs: tuple[Path, ...]) -> dict[str, str]:
-    """index.html, feed.xml and sitemap.xml for ``records`` (``contents``: feed HTML by slug)."""
+                      contents: dict[str, str], dirs: tuple[Path, ...], logo: Picture | None = None) -> dict[str, str]:
+    """index.html, feed.xml and sitemap.xml for ``records`` (``contents``: feed HTML by slug).
+
+    ``logo``: newsletter.yaml's local logo as the site publishes it (``media.prepare_logo``), else None.
+    """
     entries = [SiteEntry.of(r, base_url, contents.get(r.slug, "")) for r in newest_first(records)]
-    context = _site_context(settings, base_url, entries)
+    context = _site_context(published_settings(settings, published_addresses([logo] if logo else [], base_url)),
+                            base_url, entries)
     return {name: render_web(f"{name}.j2", dirs, context) for name in (INDEX, FEED, SITEMAP)}

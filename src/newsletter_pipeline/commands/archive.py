@@ -32,7 +32,7 @@ from ..errors import Diagnostic, IssueError, NewsletterError, RenderError, Usage
 from ..issue.load import CONFIG_NAME, LoadedIssue, display_path, find_project_root
 from ..progress import Progress, quiet
 from ..render import render_issue
-from ..render.media import local_uses
+from ..render.media import local_uses, prepare_logo
 from ..render.templates import template_dirs
 from ..render.web import site_template_dirs
 from ..template_folders import template_chain
@@ -78,7 +78,11 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
     result = ArchiveResult(out, base, warnings=[w for w in (warning, damaged) if w])
     records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result, progress)
     dirs = site_template_dirs(root, settings.templates, templates)
-    site = render_site_files(settings, base, list(records.values()), contents, dirs)
+    # the index and feed share the logo without any issue: it is processed and published for them too
+    logo = prepare_logo(root, settings, base, env)
+    if logo is not None and logo.file is not None:
+        pages[logo.file.name] = logo.file.data
+    site = render_site_files(settings, base, list(records.values()), contents, dirs, logo)
     site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
     result.removed = sorted(set(previous.issues) - set(records)) if previous else []
     result.warnings += publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
@@ -171,7 +175,7 @@ def build_page(path: Path, hasher: ContentHasher, base: str, templates: Path | N
     chain = [str(d) for d in template_chain(loaded.project_root, loaded.settings.templates, templates)]
     rendered = email if loaded is email_loaded else render_issue(loaded, templates)
     parts = adapt_email(rendered.html, rendered.preheader, rendered.source)
-    page = render_page(loaded, parts, base, template_dirs(loaded, templates), editions)
+    page = render_page(loaded, parts, base, template_dirs(loaded, templates), editions, rendered.pictures)
     issue = loaded.issue
     pictures = sorted({use.src for use in local_uses(loaded)})
     record = IssueRecord(loaded.slug, display_path(path), issue.subject, issue.preheader or "",

@@ -1,7 +1,8 @@
 """``newsletter new TITLE``: the next issue, with the block structure of the last one.
 
 Every text of the source issue becomes a ``TODO: ...`` placeholder and every
-address keeps its site but gets the path ``/TODO``, so the new file builds at
+address keeps its site but gets the path ``/TODO`` (a picture in the project
+folder gets the site its pictures are published on), so the new file builds at
 once (the preview shows the structure) while ``check`` and ``send`` report
 each placeholder at its line until it is replaced (the ``placeholder`` rule).
 The subject is the title, the date the given one, the preheader a placeholder:
@@ -11,23 +12,28 @@ nothing of the old issue's envelope is left to go stale.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import UsageError, echo
+from ..archive.sources import ARCHIVE_URL_ENV
+from ..errors import NewsletterError, UsageError, echo
 from ..issue.editions import split_name
-from ..issue.load import display_path, find_project_root
+from ..issue.load import display_path, find_project_root, read_settings_doc
 from ..issue.located_yaml import read_located_yaml
 from ..issue.values import ValueProblem, single_line
 from ..output import write_atomic
+from ..render.media import is_local
 from ..slugs import MAX_LENGTH, slugify
 
 # values that choose a layout rather than say something: kept as they are
 KEPT = frozenset({"type", "id", "image_position", "network", "decorative", "columns", "level", "width", "height",
                   "language", "settings"})
 IMAGE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
+PICTURE_KEYS = frozenset({"src", "dark_src", "logo", "icon"})  # the fields that may name a picture file of the project
 
 
 def latest_issue(issues: Path) -> Path | None:
@@ -36,36 +42,70 @@ def latest_issue(issues: Path) -> Path | None:
     return max(named, key=lambda p: p.name, default=None)
 
 
-def placeholder_for(key: str, value: Any, date: dt.date) -> Any:
-    """The placeholder that replaces ``value`` (at ``key``): text -> ``TODO: ...``, URL -> site/TODO."""
+def placeholder_for(key: str, value: Any, date: dt.date, site: str | None = None) -> Any:
+    """The placeholder that replaces ``value`` (at ``key``): text -> ``TODO: ...``, URL -> site/TODO.
+
+    A picture file of the project (``images/x.jpg``) becomes ``site/TODO.jpg``
+    on ``site``, where the project publishes its pictures (``picture_site``):
+    the text placeholder is no address, so no build took it, and the
+    original path would build but slip last issue's picture past ``check``.
+    Without a ``site`` the path is kept: it did not build without one either,
+    and the build's error says to set archive_url.
+    """
     if isinstance(value, dt.date):
         return date
     if not isinstance(value, str) or key in KEPT:
         return value
     if value.strip().startswith(("https://", "http://")):
         parts = urlsplit(value.strip())
-        suffix = IMAGE_SUFFIX.search(parts.path)
-        return f"{parts.scheme}://{parts.netloc}/TODO{suffix.group(0).lower() if suffix else ''}"
+        return f"{parts.scheme}://{parts.netloc}/TODO{_suffix(parts.path)}"
     if value.strip().startswith("mailto:"):
         return f"mailto:TODO@{value.rpartition('@')[2]}"
+    if key in PICTURE_KEYS and value.strip() and is_local(value.strip()):
+        return f"{site}/TODO{_suffix(value.strip())}" if site else value
     return f"TODO: write the {key.replace('_', ' ')}"
 
 
-def hollow(value: Any, key: str, date: dt.date) -> Any:
+def _suffix(path: str) -> str:
+    """A picture's extension (``.jpg``), kept on its placeholder so the image checks see a picture."""
+    found = IMAGE_SUFFIX.search(path)
+    return found.group(0).lower() if found else ""
+
+
+def picture_site(root: Path, source: dict[str, Any], env: Mapping[str, str]) -> str | None:
+    """``https://host`` of the address the project's pictures are published under, as the build picks it
+    (NEWSLETTER_ARCHIVE_URL, else the issue's archive_url, else newsletter.yaml's), else of its website."""
+    settings = source.get("settings")
+    settings = settings if isinstance(settings, dict) else {}
+    try:
+        config = read_settings_doc(root).data
+    except NewsletterError:  # a broken newsletter.yaml is the build's to report, at its line; `new` still writes
+        config = {}
+    config = config if isinstance(config, dict) else {}
+    for value in (env.get(ARCHIVE_URL_ENV), settings.get("archive_url"), config.get("archive_url"),
+                  settings.get("website"), config.get("website")):
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        if parts and parts.scheme in ("https", "http") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def hollow(value: Any, key: str, date: dt.date, site: str | None = None) -> Any:
     """``value`` with its structure kept and every text and address replaced by a placeholder."""
     if key in KEPT:
         return value
     if isinstance(value, dict):
-        return {k: hollow(v, k, date) for k, v in value.items()}
+        return {k: hollow(v, k, date, site) for k, v in value.items()}
     if isinstance(value, list):
         item_key = key[:-1] if key.endswith("s") else key  # items -> item, names -> name
-        return [hollow(v, item_key, date) for v in value]
-    return placeholder_for(key, value, date)
+        return [hollow(v, item_key, date, site) for v in value]
+    return placeholder_for(key, value, date, site)
 
 
-def new_issue(source: dict[str, Any], title: str, date: dt.date) -> dict[str, Any]:
-    """The new issue's data: fresh subject, preheader and date; ``source``'s blocks hollowed out."""
-    blocks = [hollow(block, "block", date) for block in source.get("blocks") or []]
+def new_issue(source: dict[str, Any], title: str, date: dt.date, site: str | None = None) -> dict[str, Any]:
+    """The new issue's data: fresh subject, preheader and date; ``source``'s blocks hollowed out
+    (its local pictures on ``site``, see ``placeholder_for``)."""
+    blocks = [hollow(block, "block", date, site) for block in source.get("blocks") or []]
     for block in blocks:  # the masthead's title is the issue's title
         if isinstance(block, dict) and block.get("type") == "masthead" and "title" in block:
             block["title"] = title
@@ -95,7 +135,7 @@ def render(data: dict[str, Any], source_name: str) -> str:
 
 
 def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd: Path | None = None,
-        slug: str | None = None) -> Path:
+        slug: str | None = None, env: Mapping[str, str] | None = None) -> Path:
     """Write ``issues/YYYY-MM-<slug>.yaml`` of the project at ``cwd``; return its path.
 
     ``slug`` (``--slug``) names the file instead of the title: a title in
@@ -137,5 +177,6 @@ def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd
         raise UsageError(f"{display_path(target)} already exists; newsletter new never overwrites an issue: "
                          "choose another title, or edit that file")
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, render(new_issue(data, title.strip(), date), display_path(source)))
+    site = picture_site(root, data, os.environ if env is None else env)
+    write_atomic(target, render(new_issue(data, title.strip(), date, site), display_path(source)))
     return target

@@ -30,15 +30,15 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Diagnostic, DiagnosticList, Location, NewsletterError
 from ..issue.load import LoadedIssue, display_path, read_settings_doc
-from ..issue.records import FeatureBlock, Image, ImageBlock, Record, SocialLink, Sponsor
+from ..issue.records import FeatureBlock, Image, ImageBlock, Record, Settings, SocialLink, Sponsor
 from ..output import write_atomic
 from ..reading import FOLDER, MISSING, OUTSIDE, SPECIAL, TOO_LARGE, Refused, read_regular
 from ..usercache import cache_folder
@@ -87,6 +87,18 @@ class Picture:
     file: MediaFile | None = None
     original: tuple[int, int] | None = None
     location: Location | None = None
+
+    def shown_at(self, width: int | None) -> Picture:
+        """This picture shown ``width`` px wide: the same file, the height that keeps its proportions.
+
+        One file serves every use of a picture (it is made for the widest), so
+        a use's height must come from its own width: the widest use's height on
+        a narrower use stretched the picture. No width, or a remote picture
+        (its proportions unknown), gives the picture as it is.
+        """
+        if self.file is None or not width:
+            return self
+        return replace(self, width=width, height=display_height(self.file, width))
 
 
 @dataclass(frozen=True)
@@ -161,15 +173,37 @@ def _walk(value: Any, path: tuple[Any, ...], width: int, content: int, in_settin
 def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> dict[str, Picture]:
     """Process every local image of ``loaded``; raise one ``IssueError`` with all their problems.
 
-    The result maps each local ``src`` to its ``Picture`` (the widest use
-    wins when one file is shown at two sizes).
+    The result maps each local ``src`` to its ``Picture``, made for its
+    widest use: a picture shown at two widths is one file, at twice the
+    wider, which is sharp at both and fetched once by the reader's mail
+    program (two files would cost both downloads). Each use takes its own
+    height with ``Picture.shown_at``.
     """
-    uses = local_uses(loaded)
+    return _prepare(local_uses(loaded), loaded.project_root, loaded.settings.archive_url, _locator(loaded), env)
+
+
+def prepare_logo(root: Path, settings: Settings, archive: str, env: Mapping[str, str] | None = None) -> Picture | None:
+    """newsletter.yaml's ``brand.logo`` as the masthead shows it, published under ``archive``; None for a URL.
+
+    The archive's index and feed show the logo without any issue (their
+    og:image and Atom ``<logo>`` need its published address, never the project
+    path), and the same width as the emails' gives the same file.
+    Raises ``IssueError`` located in newsletter.yaml when it cannot be used.
+    """
+    logo = settings.brand.logo
+    if logo is None or not is_local(logo.src):
+        return None
+    use = Use(logo.src, min(logo.width, padded_width(settings.brand.width)), ("brand", "logo", "src"), True)
+    doc = read_settings_doc(root)
+    return _prepare([use], root, archive, lambda use: doc.value_location(use.path), env)[logo.src]
+
+
+def _prepare(uses: list[Use], root: Path, archive: str | None, where: Callable[[Use], Location],
+             env: Mapping[str, str] | None) -> dict[str, Picture]:
+    """Each src of ``uses`` processed for its widest use (see ``prepare_pictures``); one error with all problems."""
     if not uses:
         return {}
     problems = DiagnosticList()
-    where = _locator(loaded)
-    archive = loaded.settings.archive_url
     if not archive:
         for use in uses:
             problems.items.append(Diagnostic(
@@ -186,7 +220,7 @@ def prepare_pictures(loaded: LoadedIssue, env: dict[str, str] | None = None) -> 
     pictures: dict[str, Picture] = {}
     for src, use in widest.items():
         try:
-            pictures[src] = _picture(loaded.project_root, use, archive, cache, where(use))
+            pictures[src] = _picture(root, use, archive, cache, where(use))
         except _Unusable as exc:
             problems.items.append(Diagnostic(where(use), exc.message, _key(use), exc.hint))
     problems.raise_if_any()
@@ -278,10 +312,13 @@ def _picture(root: Path, use: Use, archive: str, cache: Path | None, location: L
     source = _read(root, use.src)
     target = 2 * use.width
     original, media = _process(source, target, cache)
-    width = use.width
-    height = max(1, round(width * media.height / media.width))
     url = f"{archive.rstrip('/')}/{media.name}"
-    return Picture(url, width, height, use.src, media, original, location)
+    return Picture(url, use.width, display_height(media, use.width), use.src, media, original, location)
+
+
+def display_height(media: MediaFile, width: int) -> int:
+    """The height ``media`` is shown at when it is shown ``width`` px wide (its proportions kept)."""
+    return max(1, round(width * media.height / media.width))
 
 
 def _cache_folder(env: Any) -> Path | None:

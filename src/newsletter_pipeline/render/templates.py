@@ -129,14 +129,17 @@ def link_tagger(loaded: LoadedIssue, part: str) -> Callable[[str], str]:
 def context(loaded: LoadedIssue, pictures: dict[str, Picture] | None = None) -> dict[str, Any]:
     """Everything an HTML template may use. Functions close over the issue's UTM settings.
 
-    ``picture(src)`` is the published address and display size of a local
-    image (``pictures``, from ``media.prepare_pictures``); a URL passes through.
+    ``picture(src, width)`` is the published address of a local image
+    (``pictures``, from ``media.prepare_pictures``) and its size when shown
+    ``width`` px wide; a URL passes through. A template passes the width it
+    writes, since one picture may be shown at several; without it the size
+    is that of the picture's widest use.
     """
     url = link_tagger(loaded, "html")
     known = pictures or {}
 
-    def picture(src: str) -> Picture:
-        return known.get(src) or Picture(src)
+    def picture(src: str, width: int | None = None) -> Picture:
+        return (known.get(src) or Picture(src)).shown_at(width)
 
     @jinja2.pass_context
     def md(ctx: jinja2.runtime.Context, text: str | None, inline: bool = False) -> Markup:
