@@ -11,6 +11,11 @@ show up in an error, a log line or a traceback:
   characters a URL encoder keeps (``quote`` keeps ``/``, requests keeps
   ``:@+``...) or a JSON encoder escapes (PHP writes ``\\/``, Go ``\\u0026``) is
   each library's choice, so every character may come as itself or escaped;
+- hexadecimal, base32 and quoted-printable (``=3D`` for ``=``, ``=C3=A9`` for
+  ``é``: per character, with the escapes above) of its UTF-8 bytes;
+- its first or last half or more (at least ``MIN_FRAGMENT`` characters): a
+  server that quotes a key cut short (``key 'abc123de...' is invalid``) gives
+  half of it away;
 - base64 (standard and URL-safe, padded or not) of the secret alone, as AUTH
   LOGIN sends a password, and the base64 characters it produces at each of
   the three byte offsets inside a longer blob (AUTH PLAIN's ``\\0user\\0pass``,
@@ -52,6 +57,9 @@ def encodings(secret: str) -> set[str]:
     for quot in ('"', "&quot;", "&#34;", "&#x22;"):
         for apos in ("'", "&#x27;", "&#39;", "&apos;"):
             forms.add(escaped.replace('"', quot).replace("'", apos))
+    forms |= {raw.hex(), base64.b32encode(raw).decode().rstrip("=")}
+    part = max(MIN_FRAGMENT, -(-len(secret) // 2))
+    forms |= {secret[:n] for n in range(part, len(secret))} | {secret[-n:] for n in range(part, len(secret))}
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         forms.add(encode(raw).decode().rstrip("="))
         for offset in (0, 1, 2):  # the secret after 0, 1 or 2 other bytes (mod 3) in a longer blob
@@ -68,7 +76,7 @@ _NAMED = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
 def _escaped(secret: str) -> str:
     """A regular expression matching ``secret`` with each character as itself or in any of its escapes.
 
-    Per character: percent-encoded UTF-8 (``%2F``; ``+`` for a space), a
+    Per character: percent-encoded UTF-8 (``%2F``; ``+`` for a space), quoted-printable (``=2F``), a
     backslash before a quote, slash or backslash (JSON, JavaScript, ``repr``),
     ``\\uXXXX`` (JSON; a surrogate pair beyond U+FFFF), ``\\xXX`` and ``\\U``
     (``repr`` of text and of bytes), and HTML/XML character references
@@ -78,6 +86,7 @@ def _escaped(secret: str) -> str:
     for char in secret:
         code, raw = ord(char), char.encode("utf-8", "surrogatepass")
         alternatives = {re.escape(char), re.escape("".join(f"%{byte:02X}" for byte in raw)),
+                        re.escape("".join(f"={byte:02X}" for byte in raw)),  # quoted-printable
                         re.escape("".join(f"\\x{byte:02x}" for byte in raw)), f"&#0*{code};", f"&#x0*{code:x};"}
         if code < 0x10000:
             alternatives.add(re.escape(f"\\u{code:04x}"))
