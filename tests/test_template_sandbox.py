@@ -29,6 +29,13 @@ HOSTILE = {
     "doubling": "{% set ns = namespace(s='abcdefgh') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
                 "{% endfor %}",
     "output": "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}",
+    # filters and text methods that grow a text (found by a hostile tester: 2 GB, then 5.5 GB in 21 s)
+    "center": "{{ 'a'|center(2000000000)|length }}",
+    "indent": "{{ ('a\\n' * 20000000)|indent(100)|length }}",
+    "replace": "{{ ('x' * 1000000)|replace('x', 'y' * 100) }}",
+    "format-filter": "{{ '%2000000000s'|format('a') }}",
+    "ljust": "{{ 'a'.ljust(2000000000) }}",
+    "str-format": "{{ '{:{}}'.format('a', 2000000000) }}",
 }
 REFUSED = {
     "command": "access to attribute '__globals__' of 'function' object is unsafe",
@@ -41,6 +48,12 @@ REFUSED = {
     "power": "10 ** 1000000 is a number too large for a template",
     "doubling": "the template would make a text or list of more than 50,000,000 characters or items",
     "output": "the template wrote more than 50,000,000 characters",
+    "center": "the template would make a text or list of more than 50,000,000 characters or items",
+    "indent": "the template would make a text or list of more than 50,000,000 characters or items",
+    "replace": "the template would make a text or list of more than 50,000,000 characters or items",
+    "format-filter": "the template would format a text wider than 50,000,000 characters",
+    "ljust": "the template would make a text or list of more than 50,000,000 characters or items",
+    "str-format": "the template would format a text wider than 50,000,000 characters",
 }
 
 
@@ -85,9 +98,11 @@ def test_an_override_within_the_limits_renders(project, run_cli):
     (project / OVERRIDE).parent.mkdir(parents=True)
     (project / OVERRIDE).write_text(
         "<mj-section><mj-column><mj-text><h1>{{ block.title }}</h1>\n"
-        "{% for i in range(3) %}{{ '-' * 2 ~ i }}{% endfor %}{{ (['a'] + ['b'])|join }}{{ 2 ** 8 }}\n"
+        "{% for i in range(3) %}{{ '-' * 2 ~ i }}{% endfor %}{{ (['a'] + ['b'])|join }}{{ 2 ** 8 }}"
+        "{{ 'c'|center(3) }}{{ 'd\\ne'|indent(2) }}{{ 'f'|replace('f', 'gh') }}{{ '%03d'|format(7) }}"
+        "{{ 'i'.ljust(2, '.') }}{{ '{}{}'.format('j', 'k') }}\n"
         "</mj-text></mj-column></mj-section>\n", encoding="utf-8")
     result = build(run_cli, project, "--templates", "over")
     assert result.returncode == 0, result.stderr
     html = (project / "out" / "2022-01-hello" / "email.html").read_text(encoding="utf-8")
-    assert "--0--1--2ab256" in html
+    assert "--0--1--2ab256 c d\n  egh007i.jk" in html

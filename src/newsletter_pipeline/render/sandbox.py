@@ -13,6 +13,11 @@ error instead of hanging the build or filling the memory:
   (``MAX_LOOP_ITERATIONS``), so nesting loops cannot multiply past it;
 - ``*``, ``+``, ``~`` and ``**`` refuse to make a text or list longer than
   ``MAX_TEXT`` characters, or a number of more than ``MAX_INT_BITS`` bits;
+- the filters and text methods that make a text longer than their input
+  (``center``, ``indent``, ``replace``, ``format``; ``ljust``, ``zfill``,
+  ``expandtabs``, ``str.format``...) refuse, before they run, a result longer
+  than ``MAX_TEXT`` (``"a"|center(2000000000)`` took 2 GB), and a format
+  whose width or argument is a number of more than ``MAX_TEXT``;
 - the rendered output is cut off at ``MAX_TEXT`` characters.
 
 The limits are far above what a newsletter needs (the seed uses a few hundred
@@ -30,9 +35,10 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, update_wrapper
 from typing import Any
 
 import jinja2
@@ -98,10 +104,92 @@ def render_bounded(template: jinja2.Template, values: Mapping[str, Any]) -> str:
         _loops_left.reset(token)
 
 
+_BIG_NUMBER = re.compile(r"\d{%d,}" % len(str(MAX_TEXT)))  # a width in a format string: "%99999999s"
+
+
+def _growth(name: str, text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """How long ``name`` (a filter or a text method) would make ``text``, or 0 when it cannot grow it."""
+    def arg(i: int, key: str, default: Any) -> Any:
+        return args[i] if len(args) > i else kwargs.get(key, default)
+
+    if name in ("center", "ljust", "rjust", "zfill"):
+        width = arg(0, "width", 80)
+        return width if isinstance(width, int) else 0
+    if name == "indent":
+        width = arg(0, "width", 4)
+        per_line = width if isinstance(width, int) else len(str(width))
+        return len(text) + (text.count("\n") + 1) * per_line
+    if name == "expandtabs":
+        size = arg(0, "tabsize", 8)
+        return len(text) + text.count("\t") * size if isinstance(size, int) else 0
+    if name == "replace":
+        old, new = str(arg(0, "old", "")), str(arg(1, "new", ""))
+        times = text.count(old) if old else len(text) + 1
+        return len(text) + times * max(0, len(new) - len(old))
+    return 0
+
+
+def _refuse_growth(name: str, text: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    if isinstance(text, str):
+        _refuse_length(_growth(name, text, args, kwargs))
+    if name in ("format", "format_map"):
+        _refuse_format(str(text), (*args, *kwargs.values()))
+
+
+def _refuse_format(spec: str, values: Iterable[Any]) -> None:
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if _BIG_NUMBER.search(spec) or any(abs(n) > MAX_TEXT for n in numbers):
+        raise TemplateLimit(f"the template would format a text wider than {MAX_TEXT:,} characters")
+
+
+_GROWING_FILTERS = ("center", "indent", "replace", "format")
+_GROWING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace"})
+
+
+def _guarded_filter(name: str, function: Any) -> Any:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        # Jinja passes the environment or context first to some filters; the text is the first str
+        offset = next((i for i, a in enumerate(args) if isinstance(a, str)), 0)
+        _refuse_growth(name, args[offset] if args else "", args[offset + 1:], kwargs)
+        return function(*args, **kwargs)
+
+    for marker in ("jinja_pass_arg",):  # keep pass_environment / pass_eval_context
+        if hasattr(function, marker):
+            setattr(guarded, marker, getattr(function, marker))
+    return guarded
+
+
 class Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, with loops and the growth of values bounded (see the module docstring)."""
 
     intercepted_binops = frozenset({"*", "+", "**"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in _GROWING_FILTERS:
+            self.filters[name] = _guarded_filter(name, self.filters[name])
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """``"a".ljust(2000000000)``: a text method that would grow past the bound is refused first."""
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and getattr(__obj, "__name__", "") in _GROWING_METHODS:
+            _refuse_growth(__obj.__name__, owner, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """``"{:2000000000}".format(1)`` and ``"{:{}}".format("a", 2000000000)``, refused first."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        spec, is_map = value.__self__, value.__name__ == "format_map"
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            given = args[0].values() if is_map and args and isinstance(args[0], Mapping) else (*args,
+                                                                                                *kwargs.values())
+            _refuse_format(spec, given)
+            return wrapped(*args, **kwargs)
+
+        return update_wrapper(guarded, value)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":

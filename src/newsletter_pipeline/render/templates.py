@@ -178,8 +178,10 @@ def render_template(name: str, dirs: tuple[Path, ...], values: dict[str, Any], m
         raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(name),
                                                     f"template refused: {message}", hint=hint)]) from None
     except Exception as exc:  # noqa: BLE001 - any runtime failure inside a template
+        # a MemoryError (or another error without words) said "template error: " and nothing more
+        words = "it ran out of memory" if isinstance(exc, MemoryError) else str(exc) or type(exc).__name__
         raise TemplateError(diagnostics=[Diagnostic(_template_frame(exc) or Location(name),
-                                                    f"template error: {exc}", hint="fix the template")]) from None
+                                                    f"template error: {words}", hint="fix the template")]) from None
 
 
 def _template_frame(exc: BaseException) -> Location | None:
