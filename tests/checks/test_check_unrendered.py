@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from checkutil import LINKS_ISSUE, line_of
-from shared import FIXTURE_CONFIG
+from checkutil import ISSUE_NAME, LINKS_ISSUE, line_of
+from shared import FIXTURE_CONFIG, clean_env
 
 from newsletter_pipeline.commands.check import check_issue
 
@@ -90,3 +90,14 @@ def test_an_svg_image_block_is_an_error_when_another_block_breaks_the_schema(pro
     broken = check_issue(project(text + "  - type: spacer\n    height: 500\n")).report.findings
     assert [f for f in broken if f.rule == "image-src"] == rendered
     assert [(f.level, f.location.line) for f in rendered] == [("error", line_of(text, svg))]
+
+
+def test_the_list_unsubscribe_note_names_the_sender_when_the_issue_does_not_load(run_cli, project):
+    """It said ``<mailto:SENDER?subject=unsubscribe>``: the sender was read only from a loaded issue."""
+    project(LINKS_ISSUE + "settings:\n  templates: foo\n")
+    for env, sender in (({}, "newsletter@ai4media.eu"), ({"NEWSLETTER_FROM_EMAIL": "desk@ai4media.eu"},
+                                                        "desk@ai4media.eu")):  # as a send would use it
+        result = run_cli("check", ISSUE_NAME, cwd=Path.cwd(), env=clean_env(**env))
+        assert result.returncode == 1 and "not rendered" in result.stderr, result.stderr
+        [note] = [line for line in result.stderr.splitlines() if line.startswith("note: list-unsubscribe: ")]
+        assert f"<mailto:{sender}?subject=unsubscribe>" in note, note

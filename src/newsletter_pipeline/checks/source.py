@@ -28,6 +28,7 @@ from ..errors import Diagnostic, NewsletterError, TemplateError
 from ..issue import spec
 from ..issue.load import CONFIG_NAME, display_path, find_project_root
 from ..issue.located_yaml import LocatedDocument, Path_, format_key_path, read_located_yaml
+from ..issue.values import ValueProblem, email
 from ..render.media import is_local, local_problem
 from .findings import Finding, unique
 from .locate import Source, walk
@@ -228,6 +229,18 @@ def _written(sources: list[Source], issue_path: Path) -> Written:
     archive = os.environ.get("NEWSLETTER_ARCHIVE_URL") or _setting(sources, issue_path, ("archive_url",))
     return Written(find_project_root(issue_path.resolve().parent), archive if isinstance(archive, str) else None,
                    _anchors(issue), language if isinstance(language, str) else "en")
+
+
+def written_sender(issue_path: Path) -> str | None:
+    """The sender's address as the issue's settings or newsletter.yaml write it; ``None`` unless it is one.
+
+    For an issue that does not load, whose List-Unsubscribe note still names it.
+    """
+    found = _setting(_sources(issue_path), issue_path, ("sender", "email"))
+    try:
+        return email(found) if isinstance(found, str) else None
+    except ValueProblem:  # a mistyped address is a schema error of its own
+        return None
 
 
 def unrendered_findings(issue_path: Path, error: NewsletterError) -> list[Finding]:
