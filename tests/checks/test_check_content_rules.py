@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from checkutil import BASE, ISSUE_NAME, col_of, line_of, links_issue, only, where
+from checkutil import BASE, ISSUE_NAME, LINKS_ISSUE, col_of, line_of, links_issue, only, where
 
 from newsletter_pipeline.checks.rules.links import placeholder_reason, vague_problem
 from newsletter_pipeline.models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
@@ -300,6 +300,24 @@ def test_aria_label_must_contain_the_visible_label():
     assert vague_problem("Read more", "Read more") is not None  # no subject added
     assert vague_problem("Read more", "Read more here") is not None  # only vague words added
     assert vague_problem("The 2021 activity report", None) is None
+
+
+# --- markdown ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lead", ["", "\n\n"])  # blank lines before the text, which the schema strips
+def test_raw_html_warns_where_markdown_read_it_not_at_the_same_text_in_code(check, lead):
+    """The warnings pointed into the code fence above (which renders as code), and nothing at the real HTML."""
+    body = (f"{lead}Some code:\n\n```\ncode <b> & </b>\n```\n\nAnd `<b>` is code too; "
+            "this is <b>raw</b> HTML.\n\nA table:\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    issue = LINKS_ISSUE + "  - type: editorial\n    body: |\n" + "".join(
+        f"      {line}\n" if line else "\n" for line in body.split("\n"))
+    findings = only(check(issue), "markdown")
+    row, table = line_of(issue, "this is <b>raw"), line_of(issue, "| a | b |")
+    html = issue.splitlines()[row - 1]
+    assert [(where(f), f.location.col) for f in findings] == [
+        ((ISSUE_NAME, row), html.index("<b>raw") + 1), ((ISSUE_NAME, row), html.index("</b> HTML") + 1),
+        ((ISSUE_NAME, table), col_of(issue, "| a | b |"))]
 
 
 # --- placeholder-url --------------------------------------------------------------------------

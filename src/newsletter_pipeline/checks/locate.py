@@ -98,6 +98,35 @@ class Source:
                 return Location(start.file, number, col + 1)
         return start
 
+    def point(self, path: Path_, text: str, line: int, col: int) -> Location | None:
+        """Where ``line`` and ``col`` (from 0) of ``text``, the value at ``path``, are written.
+
+        Only for a literal block (``body: |``), whose lines are the file's lines
+        as written; ``None`` for other styles (folded and quoted text joins
+        lines) or when ``text`` is not the value as written. ``text`` may be the
+        value without its leading blank lines and spaces (the schema strips them).
+        """
+        start, written = self.doc.values.get(path), self._written(path)
+        if start is None or not isinstance(written, str) or text not in written or start.line > len(self.lines):
+            return None
+        if self.lines[start.line - 1][start.col - 1:start.col] != "|":
+            return None
+        lead = written[:written.index(text)]  # what the schema stripped
+        if line == 0:
+            col += len(lead) - (lead.rfind("\n") + 1)
+        line += lead.count("\n")
+        number = start.line + 1 + line  # a block's text starts on the line after its | indicator
+        want = written.split("\n")[line]
+        if number > len(self.lines) or not self.lines[number - 1].endswith(want):
+            return None
+        return Location(start.file, number, len(self.lines[number - 1]) - len(want) + col + 1)
+
+    def _written(self, path: Path_) -> Any:
+        node: Any = self.doc.data
+        for part in path:
+            node = node[part] if isinstance(node, (dict, list)) else None
+        return node
+
 
 @dataclass
 class SourceIndex:

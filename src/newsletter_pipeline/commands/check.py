@@ -81,9 +81,10 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     except NewsletterError as exc:
         if not exc.diagnostics:
             raise
-        from ..checks.source import unrendered_findings  # only for issues that fail to render
+        from ..checks.source import unrendered_findings, written_sender  # only for issues that fail to render
 
-        return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False)
+        return IssueCheck(path, CheckReport(unrendered_findings(path, exc)), rendered=False,
+                          sender=written_sender(path))
     return IssueCheck(path, report, email=rendered, sender=str(loaded.settings.sender.email))
 
 

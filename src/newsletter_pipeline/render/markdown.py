@@ -60,6 +60,7 @@ class Unsupported:
     snippet: str
     becomes: str
     fix: str
+    at: tuple[int, int] | None = None  # (line, column) in the Markdown text, from 0, where the parser read it
 
 
 @lru_cache(maxsize=1)
@@ -273,25 +274,72 @@ def unsupported(text: str) -> list[Unsupported]:
     """The constructs in ``text`` that email cannot render as written, in order of appearance.
 
     For the ``markdown`` check: each is rendered as something readable, and
-    the author should know that it changed.
+    the author should know that it changed. Each says where the parser read
+    it (``at``), so that the same characters inside code, which render as
+    written, are not taken for it.
     """
     found: list[Unsupported] = []
-    for match in FOOTNOTE_REFERENCE.finditer(text):
+    definitions = {match.start() for match in FOOTNOTE_DEFINITION.finditer(text)}
+    references = {m.group(1) for m in FOOTNOTE_REFERENCE.finditer(text) if m.start() not in definitions}
+    for match in FOOTNOTE_REFERENCE.finditer(text):  # replaced everywhere, code too (_footnotes)
+        if match.start() in definitions and match.group(1) in references:
+            continue  # the note of a reference: one warning, at the reference, says to rewrite both
         found.append(Unsupported("a footnote", match.group(0), f"the plain text [{match.group(1)}]",
-                                 "write the note into the sentence, or as a numbered list at the end"))
+                                 "write the note into the sentence, or as a numbered list at the end",
+                                 _position(text, match.start())))
     if not _MAY_BE_UNSUPPORTED.search(text):
         return found  # no table without "|", no HTML without "<", no image without "![": no need to parse
+    lines = text.split("\n")
     for token in _parser().parse(text):
+        start = token.map[0] if token.map else None
         if token.type == "table_open":
-            first = text.splitlines()[token.map[0]].strip() if token.map else "|"
-            found.append(Unsupported("a table", first, "one paragraph per row",
-                                     "write each row as a list item"))
+            first = lines[start].strip() if start is not None else "|"
+            found.append(Unsupported("a table", first, "one paragraph per row", "write each row as a list item",
+                                     _on_line(lines, start, first)))
         elif token.type == "html_block":
-            found.append(Unsupported("raw HTML", token.content.strip().split("\n")[0], "its text only", HTML_FIX))
-        for child in token.children or []:
-            if child.type == "image":
-                found.append(Unsupported("an image inside text", f"![{child.content}]", "a link to the image",
-                                         "put the picture in an image block of its own"))
-            elif child.type == "html_inline":
-                found.append(Unsupported("raw HTML", child.content, "its text only", HTML_FIX))
+            first = token.content.strip().split("\n")[0]
+            found.append(Unsupported("raw HTML", first, "its text only", HTML_FIX, _on_line(lines, start, first)))
+        found += _inline_unsupported(token, lines)
     return found
+
+
+def _inline_unsupported(token: Token, lines: list[str]) -> list[Unsupported]:
+    """Images and raw HTML among an inline token's children, each at its place in the token's lines.
+
+    The children carry no positions, so the source is read along with them:
+    each code span is stepped over (its ``<b>`` is code, not HTML), each
+    construct is found after what came before it.
+    """
+    first, last = token.map or (0, 0)  # without a map: found, but not placed (the check then searches)
+    source = "\n".join(lines[first:last])
+    found: list[Unsupported] = []
+    position = 0
+    for child in token.children or []:
+        if child.type == "code_inline":
+            opening = source.find(child.markup, position)
+            closing = source.find(child.markup, opening + len(child.markup)) if opening >= 0 else -1
+            position = closing + len(child.markup) if closing >= 0 else position
+        elif child.type in ("image", "html_inline"):
+            image = child.type == "image"
+            snippet = f"![{child.content}]" if image else child.content
+            offset = source.find("![" if image else snippet, position)
+            position = offset + 1 if offset >= 0 else position
+            line, col = _position(source, offset) if offset >= 0 else (None, 0)
+            found.append(Unsupported(
+                "an image inside text" if image else "raw HTML", snippet,
+                "a link to the image" if image else "its text only",
+                "put the picture in an image block of its own" if image else HTML_FIX,
+                (first + line, col) if line is not None else None))
+    return found
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """(line, column), from 0, of ``offset`` in ``text``."""
+    before = text[:offset]
+    return before.count("\n"), offset - (before.rfind("\n") + 1)
+
+
+def _on_line(lines: list[str], line: int | None, snippet: str) -> tuple[int, int] | None:
+    if line is None or line >= len(lines):
+        return None
+    return line, max(lines[line].find(snippet), 0)

@@ -206,11 +206,8 @@ def _prepare(uses: list[Use], root: Path, archive: str | None, where: Callable[[
     problems = DiagnosticList()
     if not archive:
         for use in uses:
-            problems.items.append(Diagnostic(
-                where(use), f"the local image '{use.src}' needs a place on the web where readers' mail "
-                "programs can fetch it", _key(use),
-                "set archive_url: in newsletter.yaml (or NEWSLETTER_ARCHIVE_URL) to the address where "
-                "'newsletter archive' output is published; the picture is then published under its media/ folder"))
+            unhosted = _no_archive(use.src)
+            problems.items.append(Diagnostic(where(use), unhosted.message, _key(use), unhosted.hint))
         problems.raise_if_any()
     widest: dict[str, Use] = {}
     for use in uses:
@@ -231,6 +228,29 @@ class _Unusable(Exception):
     def __init__(self, message: str, hint: str):
         super().__init__(message)
         self.message, self.hint = message, hint
+
+
+def _no_archive(src: str) -> _Unusable:
+    return _Unusable(f"the local image '{src}' needs a place on the web where readers' mail programs can fetch it",
+                     "set archive_url: in newsletter.yaml (or NEWSLETTER_ARCHIVE_URL) to the address where "
+                     "'newsletter archive' output is published; the picture is then published under its media/ folder")
+
+
+def local_problem(root: Path, src: str, archive: str | None) -> tuple[str, str] | None:
+    """(message, hint) when the build refuses the local picture ``src``, as far as reading it tells.
+
+    That is: no ``archive_url`` to publish it under, a file that is missing,
+    outside the project, no regular file, too large, or an SVG. ``check`` asks
+    this of an issue that does not load, so that one run names these too; a
+    file Pillow cannot decode is found once the issue loads and builds.
+    """
+    try:
+        if not archive:
+            raise _no_archive(src)
+        _picture_bytes(root, src)
+    except _Unusable as exc:
+        return exc.message, exc.hint
+    return None
 
 
 def _key(use: Use) -> str:
@@ -308,8 +328,17 @@ def _read(root: Path, src: str) -> bytes:
         raise _Unusable(f"the image file '{src}' {refused.reason}", refused.hint) from None
 
 
+def _picture_bytes(root: Path, src: str) -> bytes:
+    """The bytes of the picture ``src`` names (``_read``), refused when they are an SVG drawing."""
+    source = _read(root, src)
+    if _svg(source):
+        raise _Unusable("the file is an SVG drawing, which Gmail and Outlook do not show",
+                        "export it as PNG, at twice the width it is shown at, and point src at that file")
+    return source
+
+
 def _picture(root: Path, use: Use, archive: str, cache: Path | None, location: Location) -> Picture:
-    source = _read(root, use.src)
+    source = _picture_bytes(root, use.src)
     target = 2 * use.width
     original, media = _process(source, target, cache)
     url = f"{archive.rstrip('/')}/{media.name}"
@@ -367,14 +396,12 @@ def encode(source: bytes, target: int) -> tuple[tuple[int, int], bytes, str, tup
 
     Returns (upright source size, bytes, "jpg", "png" or "gif", output size).
     An animated GIF stays an animated GIF (Outlook on Windows shows its first
-    frame). Raises ``_Unusable`` for anything Pillow cannot read as a picture.
+    frame). Raises ``_Unusable`` for anything Pillow cannot read as a picture (an SVG is
+    refused before, when it is read: ``_picture_bytes``).
     """
     from PIL import Image as PILImage  # only builds with local images pay
     from PIL import ImageOps, UnidentifiedImageError
 
-    if _svg(source):
-        raise _Unusable("the file is an SVG drawing, which Gmail and Outlook do not show",
-                        "export it as PNG, at twice the width it is shown at, and point src at that file")
     try:
         with PILImage.open(io.BytesIO(source)) as opened:
             if opened.width * opened.height > MAX_PIXELS:

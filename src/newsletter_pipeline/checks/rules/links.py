@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -212,8 +212,12 @@ def _label_at(source: Any, path: tuple) -> str:
 
 
 def anchor_names(ctx: CheckContext) -> set[str]:
-    """Every in-email anchor: the ``id`` and ``<a name>`` of the HTML (a block ``id`` renders both)."""
-    return {name for element in ctx.elements() for name in (element.get("id"), element.get("name")) if name}
+    """Every in-email anchor: the ``id`` and ``<a name>`` of the HTML (a block ``id`` renders both).
+
+    Only an ``<a>``'s name: ``<meta name="viewport">`` is no place to jump to.
+    """
+    return {name for element in ctx.elements()
+            for name in (element.get("id"), element.get("name") if element.tag == "a" else None) if name}
 
 
 def anchor_problem(href: str, names: set[str]) -> tuple[str, str] | None:
@@ -226,19 +230,34 @@ def anchor_problem(href: str, names: set[str]) -> tuple[str, str] | None:
                      f"`id: {name or 'a-name'}`, or link to a full https:// address; ids in this email: {known})")
 
 
+def link_problem(href: str, names: Callable[[], set[str] | None]) -> tuple[str, str] | None:
+    """(level, message) when a link target does not work in email, else ``None``.
+
+    An anchor within the email (``#name``) is fine when ``names()``, the
+    email's anchors, has it; ``names()`` is ``None`` when they cannot be known
+    (the YAML of an issue that does not render), and the anchor is then not
+    judged. Any other target must be an absolute http(s) or mailto: URL.
+    """
+    if href.strip().startswith("#"):
+        known = names()
+        return None if known is None else anchor_problem(href, known)
+    return href_problem(href)
+
+
 @rule("link-href", "link-text")
 def links(ctx: CheckContext) -> Iterator[Finding]:
     names: set[str] | None = None
+
+    def email_anchors() -> set[str]:  # once, and only for an email that has an anchor link
+        nonlocal names
+        names = anchor_names(ctx) if names is None else names
+        return names
+
     for link in ctx.elements("a"):
         if link.get("href") is None or ctx.computed(link).hidden:
             continue
         text = visible_text(link)
-        href = strip_utm(link.get("href") or "")
-        if href.strip().startswith("#"):  # an anchor within the email: fine when a block has that id
-            names = anchor_names(ctx) if names is None else names
-            problem = anchor_problem(href, names)
-        else:
-            problem = href_problem(href)
+        problem = link_problem(strip_utm(link.get("href") or ""), email_anchors)
         if problem:
             level, message = problem
             yield Finding("link-href", level, _where_link(ctx, link, text, "url"), message)

@@ -38,7 +38,9 @@ def unsupported_markdown(ctx: CheckContext) -> Iterator[Finding]:
             continue
         for path, text in markdown_fields(block, ("blocks", index)):
             for found in unsupported(text):
-                where = source.refine(source.doc.value_location(path), found.snippet)
+                # at the place the parser read it: the same characters in code earlier are no HTML
+                exact = source.point(path, text, *found.at) if found.at else None
+                where = exact or source.refine(source.doc.value_location(path), found.snippet)
                 yield Finding("markdown", "warning", where,
                               f"{found.construct} cannot be shown in email as written ('{found.snippet}'): "
                               f"readers see {found.becomes} ({found.fix})")
