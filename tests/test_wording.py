@@ -131,11 +131,13 @@ def test_a_second_document_in_an_issue_file_says_so(make_project, run_cli) -> No
                     "(remove this '---' line, or move what follows it into a file of its own)")
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_a_utf16_file_without_its_mark_is_named_utf16(make_project, run_cli, encoding) -> None:
-    """It said "invalid character U+0000 (NUL)" and never named the encoding."""
+@pytest.mark.parametrize("encoding, words", [("utf-16-le", ""), ("utf-16-be", ""), ("utf-16", ""),
+                                             ("utf-16-le", "Newsletter · Dezember"), ("utf-16", "Żółć")])
+def test_a_utf16_file_is_named_utf16(make_project, run_cli, encoding, words) -> None:
+    """It said "invalid character U+0000 (NUL)" and never named the encoding; with its byte-order mark
+    (``utf-16``), or a letter beyond ASCII, it said "not UTF-8 (byte 0xff here)" at a line of its own."""
     root = make_project({ISSUE: VALID})
-    (root / ISSUE).write_bytes(VALID.encode(encoding))
+    (root / ISSUE).write_bytes((VALID + (f"# {words}\n" if words else "")).encode(encoding))
     (line,) = assert_clean_failure(run_cli("build", ISSUE, "--out", "dist", cwd=root, env=ENV), 1)
     assert line.startswith(f"{ISSUE}:1:1: error: this file is UTF-16 text (every other byte is zero), not UTF-8")
 

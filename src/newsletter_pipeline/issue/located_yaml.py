@@ -210,9 +210,7 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, other controls): not a MarkedYAMLError
         line, col = line_col(text, exc.position)
         if text[:200].count("\x00") * 3 >= min(len(text), 200):  # every other byte: UTF-16 read as UTF-8
-            raise IssueError(diagnostics=[Diagnostic(
-                Location(file, 1, 1), "this file is UTF-16 text (every other byte is zero), not UTF-8",
-                hint="save it as UTF-8: in the editor's 'Save as' or 'Encoding' menu, choose UTF-8")]) from None
+            raise IssueError(diagnostics=[Diagnostic(Location(file, 1, 1), UTF16, hint=UTF16_HINT)]) from None
         raise IssueError(diagnostics=[Diagnostic(
             Location(file, line, col), f"invalid character {_codepoint(exc.character)} in the file",
             hint="delete it; invisible control characters often come from copying out of a PDF or word processor",
@@ -299,6 +297,8 @@ def read_source(path: Path, shown: str, what: str = "issue file") -> str:
     return decode_utf8(data, shown)
 
 
+UTF16 = "this file is UTF-16 text (every other byte is zero), not UTF-8"
+UTF16_HINT = "save it as UTF-8: in the editor's 'Save as' or 'Encoding' menu, choose UTF-8"
 PLAIN_FILE = "it must be a plain text file: name the .yaml file itself, or put a file in its place"
 _HINTS = {FOLDER: PLAIN_FILE, SPECIAL: PLAIN_FILE,
           TOO_LARGE: "an email must stay far smaller; remove what was pasted in by mistake"}
@@ -315,6 +315,10 @@ def decode_utf8(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
+        head = data[:200]
+        # a byte-order mark of UTF-16, or every other byte zero: what Windows' Notepad writes as "Unicode"
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) * 3 >= len(head) > 1:
+            raise IssueError(diagnostics=[Diagnostic(Location(shown, 1, 1), UTF16, hint=UTF16_HINT)]) from None
         good = data[: exc.start].decode("utf-8")
         line, col = line_col(good, len(good))
         raise IssueError(diagnostics=[Diagnostic(
