@@ -69,6 +69,15 @@ def test_unknown_ref_is_a_usage_error(repo: Path) -> None:
         changed_issues("no-such-ref", repo)
 
 
+@pytest.mark.parametrize("ref", ["--upload-pack=touch /tmp/x", "--output=/tmp/x", "", "main; rm -rf x", "a\tb"])
+def test_what_is_no_ref_is_never_given_to_git_nor_echoed_as_a_command(repo: Path, ref: str) -> None:
+    """The hint said ``git fetch origin --upload-pack=touch /tmp/x``: a command to copy that runs another."""
+    with pytest.raises(UsageError) as refused:
+        changed_issues(ref, repo)
+    assert str(refused.value) == f"{ref!r} is not a git ref: name a commit, a branch or a tag, such as main or HEAD~1"
+    assert "git fetch" not in str(refused.value) and not (repo / "x").exists()
+
+
 def test_outside_a_repository(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="not inside"):
         changed_issues("HEAD", tmp_path)

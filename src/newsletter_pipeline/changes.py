@@ -25,7 +25,8 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def repository_root(cwd: Path) -> Path:
     result = _git(["rev-parse", "--show-toplevel"], cwd)
     if result.returncode != 0:
-        raise UsageError(f"--changed-since needs a git repository; {cwd} is not inside one")
+        raise UsageError(f"finding the changed issues needs a git repository; {cwd} is not inside one "
+                         "(run the command in the project's git checkout)")
     return Path(result.stdout.strip())
 
 
@@ -41,6 +42,9 @@ def changed_issues(ref: str, cwd: Path | None = None) -> list[Path]:
 
     Raises ``UsageError`` for an unknown ref, naming it.
     """
+    if not ref or ref.startswith("-") or any(c.isspace() or not c.isprintable() for c in ref):
+        # never given to git (an option such as --output=FILE), nor echoed back as a command to copy
+        raise UsageError(f"{ref!r} is not a git ref: name a commit, a branch or a tag, such as main or HEAD~1")
     cwd = (cwd or Path.cwd()).resolve()
     root = repository_root(cwd)
     if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root).returncode != 0:
