@@ -99,8 +99,13 @@ def _refused(path: Path, reason: str, hint: str) -> ConfigError:
 def _stray_word(binding: Binding) -> bool:
     """A line of one word that is no name (``NEWSLETTER_PROVIDER:smtp``): python-dotenv reads it as a name
     without a value, and the setting would be silently unset. A name alone (``NAME``) is its documented
-    way to declare a variable without a value, and stays allowed."""
-    return binding.key is not None and binding.value is None and not _NAME.fullmatch(binding.key)
+    way to declare a variable without a value, and stays allowed when it is written as settings' names are
+    (capitals, digits, ``_``); a word in other letters (``hunter2Secret``) is a value pasted on a line of its
+    own, most likely a password, and is named by its line only."""
+    return binding.key is not None and binding.value is None and not _ENV_NAME.fullmatch(binding.key)
+
+
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
 def _first_line(binding: Binding) -> int:

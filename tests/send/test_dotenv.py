@@ -33,6 +33,11 @@ BROKEN = {
         "  NEWSLETTER_PROVIDER='listmonk\nLISTMONK_URL='https://lists.example.org'\n",
         [".env:1:23: error: NEWSLETTER_PROVIDER: the value's opening quote (') is not closed on this line: the value "
          "runs on to the next ', on line 2 (add the closing ' at the end of this line's value)"]),
+    "a password on a line of its own": (
+        f"NEWSLETTER_SMTP_USERNAME=me\n{SECRET}\n",
+        [".env:2:" + str(len(SECRET) + 1) + ": error: this line is not NAME=value: there is no '=' after the "
+         "name (write one setting per line as NAME=value, e.g. NEWSLETTER_PROVIDER=smtp; a line starting with # "
+         "is a comment)"]),
     "every problem at once": (
         "# settings\n\nNEWSLETTER_PROVIDER: listmonk\nNEWSLETTER_FROM_NAME:Lab\nNEWSLETTER SMTP_HOST=x\n=smtp\n"
         f"{SECRET}:x\nLISTMONK_TOKEN='{SECRET}\\'\n",
