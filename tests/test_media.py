@@ -655,3 +655,36 @@ def test_findings_on_a_local_image_point_at_its_src_in_the_issue(project, run_cl
     result = run_cli("check", ISSUE, cwd=root, env=env)
     assert f"{ISSUE}:8:10: error: image-alt: <img src=\"{ARCHIVE}/media/" in result.stdout + result.stderr, \
         result.stdout + result.stderr
+
+
+def drawing(ink: tuple[int, int, int], size: tuple[int, int] = (400, 200)) -> bytes:
+    """A mark in ``ink`` on a transparent background: a logo or a sponsor's emblem, as exported."""
+    picture = Image.new("RGBA", size, (0, 0, 0, 0))
+    picture.paste((*ink, 255), (size[0] // 4, size[1] // 4, 3 * size[0] // 4, 3 * size[1] // 4))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("ink, warned", [((10, 10, 10), True), ((11, 59, 96), True), ((240, 200, 40), False)],
+                         ids=["black", "navy", "yellow"])
+def test_dark_artwork_on_transparent_is_flagged_for_dark_mode(project, run_cli, env, ink, warned) -> None:
+    root = project(images={"images/mark.png": drawing(ink)})
+    (root / ISSUE).write_text(photo_issue("images/mark.png"), encoding="utf-8")
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = [line for line in (result.stdout + result.stderr).splitlines() if "dark-artwork" in line]
+    if not warned:
+        assert found == []
+        return
+    assert len(found) == 1 and found[0].startswith(f"{ISSUE}:8:10: warning: dark-artwork: 'images/mark.png' is "
+                                                   "drawn in dark colours"), found
+    assert "#1e1e1e (brand.colors.dark_surface)" in found[0] and "light background" in found[0]
+
+
+def test_a_picture_shown_taller_than_three_screens_is_flagged(project, run_cli, env) -> None:
+    """A 1 x 400 px strip at full width was 600 x 240,000 px, and nothing said so."""
+    root = project(images={"images/photo.jpg": photo(100, 4000)})
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    assert (f"{ISSUE}:8:10: warning: image-size: 'images/photo.jpg' is shown 600 x 24,000 px, taller than three "
+            "phone screens") in result.stdout + result.stderr, result.stdout + result.stderr

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ...errors import Location
 from ..context import CheckContext
-from ..css import contrast_ratio
+from ..css import contrast_ratio, hex_color, parse_color
 from ..findings import Finding
 from . import rule
 
@@ -135,3 +135,80 @@ def image_size(ctx: CheckContext) -> Iterator[Finding]:
                           f"the <img> of '{picture.source}' has no {' or '.join(missing)}: the text jumps when "
                           f"it loads (a template override dropped it; write width=\"{picture.width}\" "
                           f"height=\"{picture.height}\")")
+
+
+TALL_PX = 2000  # about three phone screens: past that, readers scroll through one picture
+
+
+@rule("image-size")
+def image_too_tall(ctx: CheckContext) -> Iterator[Finding]:
+    """A local picture shown far taller than a screen: a 1 x 400 px strip became 600 x 240,000 px."""
+    seen: set[tuple[str, int]] = set()
+    for picture in ctx.rendered.pictures:
+        if picture.file is None or not picture.width or not picture.height or picture.height <= TALL_PX:
+            continue
+        if (picture.source, picture.height) in seen:
+            continue
+        seen.add((picture.source, picture.height))
+        yield Finding("image-size", "warning", picture.location or ctx.loaded.location(("blocks",)),
+                      f"'{picture.source}' is shown {picture.width} x {picture.height:,} px, taller than three "
+                      f"phone screens: readers scroll through one picture (crop it, or split it into several "
+                      f"images)")
+
+
+DARK_ARTWORK_CONTRAST = 3.0  # WCAG's minimum for graphics that carry meaning (1.4.11, non-text contrast)
+
+
+@rule("dark-artwork")
+def dark_artwork(ctx: CheckContext) -> Iterator[Finding]:
+    """A local picture drawn in dark colours on a transparent background, which vanishes in dark mode.
+
+    Where the mail program follows ``prefers-color-scheme`` (Apple Mail,
+    Outlook.com), the email's surface turns ``brand.colors.dark_surface`` and a
+    black logo on a transparent background sits on near-black: a sponsor, the
+    funding emblem or a drawing can barely be seen. The masthead's logo has
+    ``brand.logo.dark_src`` for this; every other picture needs a background
+    of its own. Only files in the project can be looked at (remote pictures
+    are never fetched).
+    """
+    colors = ctx.loaded.settings.brand.colors
+    surface = parse_color(colors.dark_surface)
+    logo = ctx.loaded.settings.brand.logo
+    has_dark_logo = logo is not None and getattr(logo, "dark_src", None)
+    seen: set[str] = set()
+    for picture in ctx.rendered.pictures:
+        if picture.file is None or picture.source in seen or not picture.file.name.endswith((".png", ".gif")):
+            continue
+        seen.add(picture.source)
+        if has_dark_logo and logo is not None and picture.source == logo.src:
+            continue
+        ink = _opaque_colour(picture.file.data)
+        if ink is None or surface is None:
+            continue
+        ratio = contrast_ratio(ink, surface)
+        if ratio < DARK_ARTWORK_CONTRAST:
+            yield Finding("dark-artwork", "warning", picture.location or ctx.loaded.location(("blocks",)),
+                          f"'{picture.source}' is drawn in dark colours ({hex_color(ink)} on average) on a "
+                          f"transparent background: in dark mode it sits on {colors.dark_surface} "
+                          f"(brand.colors.dark_surface) at {ratio:.1f}:1, and can barely be seen (give the "
+                          "picture a white or light background of its own"
+                          + (", or set brand.logo.dark_src" if logo is not None and picture.source == logo.src
+                             else "") + ")")
+
+
+def _opaque_colour(data: bytes) -> tuple[int, int, int] | None:
+    """The average colour of a picture's opaque pixels, when at least a fifth of it is transparent; else None."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as opened:
+        if "A" not in opened.getbands() and "transparency" not in opened.info:
+            return None
+        small = opened.convert("RGBA")
+        small.thumbnail((64, 64))
+    pixels = list(small.getdata())
+    opaque = [p for p in pixels if p[3] >= 128]
+    if not opaque or len(opaque) > 0.8 * len(pixels):
+        return None
+    return tuple(round(sum(p[i] for p in opaque) / len(opaque)) for i in range(3))  # type: ignore[return-value]
