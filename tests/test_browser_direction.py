@@ -1,0 +1,116 @@
+"""Left to right and right to left as Chromium lays them out: the table of contents' indents, the
+feature's sides and margins, and names isolated from the words around them.
+
+Each issue is built with the real CLI in a throwaway project (the fixture project's settings, whose
+footer has the social label ``@ai4mediaproject``); every request the page makes is aborted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from shared import FIXTURE_CONFIG, clean_env, run_newsletter
+
+pytestmark = pytest.mark.browser
+
+MARGIN = 32  # every block's text and images keep 32 px from the email's sides, on phones too
+
+
+def features(language: str) -> str:
+    """Three features (the default side, then left and right given) between two headings and a toc."""
+    return f"""\
+subject: Sides
+preheader: A table of contents with a sub-entry, and a feature with its picture on each side.
+date: 2024-06-10
+language: {language}
+blocks:
+  - type: masthead
+    title: Sides
+  - type: toc
+    title: Contents
+  - type: heading
+    title: First part
+  - type: heading
+    title: A sub-part
+    level: 2
+  - type: feature
+    title: Default side
+    image: {{src: "https://www.ai4media.eu/a.jpg", alt: default picture, width: 240}}
+    body: The picture sits where lines start.
+  - type: feature
+    title: Left side
+    image_position: left
+    image: {{src: "https://www.ai4media.eu/b.jpg", alt: left picture, width: 240}}
+    body: The picture sits on the left.
+  - type: feature
+    title: Right side
+    image_position: right
+    image: {{src: "https://www.ai4media.eu/c.jpg", alt: right picture, width: 240}}
+    body: The picture sits on the right.
+"""
+
+
+MIXED = """\
+subject: Mixed scripts
+preheader: Names in Arabic and Japanese among English words, with their places.
+date: 2024-06-10
+language: en
+blocks:
+  - type: masthead
+    title: Mixed scripts
+  - type: article
+    title: A paper by three
+    authors:
+      - {name: John Smith, affiliation: MIT}
+      - {name: محمد عبد الله, affiliation: جامعة القاهرة 2024}
+      - {name: 山田太郎}
+    body: Three authors, two scripts.
+"""
+ISSUES = {"en": features("en"), "ar": features("ar"), "mixed": MIXED}
+
+
+@pytest.fixture(scope="module")
+def emails(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("direction-project")
+    (root / "issues").mkdir()
+    shutil.copy(FIXTURE_CONFIG, root / "newsletter.yaml")
+    built = {}
+    for name, text in ISSUES.items():
+        (root / "issues" / f"2024-06-{name}.yaml").write_text(text, encoding="utf-8")
+        out = tmp_path_factory.mktemp(f"{name}-out")
+        result = run_newsletter(["build", f"issues/2024-06-{name}.yaml", "--out", str(out)], cwd=root,
+                                env={**os.environ, **clean_env()})
+        assert result.returncode == 0, result.stderr
+        built[name] = next(out.glob("*/email.html")).read_text(encoding="utf-8")
+    return built
+
+
+@pytest.fixture(scope="module")
+def open_email(browser, emails):
+    contexts = []
+
+    def open_at(name: str, width: int = 600):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        contexts.append(context)
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_content(emails[name], wait_until="domcontentloaded", timeout=15_000)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("language, start", [("en", "left"), ("ar", "right")])
+def test_a_toc_sub_entry_is_indented_from_the_side_lines_start(open_email, language, start):
+    """In right-to-left text the bullets sit on the right: a sub-entry's moves 20 px in from there."""
+    page = open_email(language)
+    first, sub = page.evaluate("""() => [...document.querySelectorAll('ul.np-toc li')].map(li => {
+        const r = li.getBoundingClientRect(); return {left: r.left, right: r.right}; })""")
+    if start == "left":
+        assert sub["left"] - first["left"] == 20
+    else:
+        assert first["right"] - sub["right"] == 20
