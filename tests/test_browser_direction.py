@@ -114,3 +114,33 @@ def test_a_toc_sub_entry_is_indented_from_the_side_lines_start(open_email, langu
         assert sub["left"] - first["left"] == 20
     else:
         assert first["right"] - sub["right"] == 20
+
+
+def feature_boxes(page) -> dict[str, dict[str, dict[str, float]]]:
+    """Each feature's picture (its cell: the picture itself is not loaded) and heading boxes, by the heading's text."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('div.np-feature')].map(f => {
+        const box = e => { const r = e.getBoundingClientRect();
+                           return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+        return [f.querySelector('h2, h3, h4, h5').textContent, {image: box(f.querySelector('img').closest('td')),
+                                                    text: box(f.querySelector('h2, h3, h4, h5'))}]; }))""")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_feature_keeps_the_32px_margins_at_600(open_email, language):
+    """The picture 184 px wide (its column's box) and the text each 32 px from their side of the email."""
+    for title, boxes in feature_boxes(open_email(language, 600)).items():
+        image, text = boxes["image"], boxes["text"]
+        outer = (image["left"], 600 - text["right"]) if image["left"] < text["left"] else \
+            (text["left"], 600 - image["right"])
+        assert outer == (MARGIN, MARGIN), title
+        assert image["right"] - image["left"] == 184, title
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_stacked_feature_keeps_the_32px_margins_on_phones(open_email, language):
+    """On a phone the picture sits above the text, which starts and ends 32 px from the sides as all text does."""
+    for title, boxes in feature_boxes(open_email(language, 375)).items():
+        image, text = boxes["image"], boxes["text"]
+        assert image["bottom"] <= text["top"] + 1, title
+        assert (text["left"], 375 - text["right"]) == (MARGIN, MARGIN), title
+        assert image["left"] - MARGIN == pytest.approx(375 - MARGIN - image["right"], abs=0.5), title  # centred
