@@ -125,6 +125,18 @@ def feature_boxes(page) -> dict[str, dict[str, dict[str, float]]]:
                                                     text: box(f.querySelector('h2, h3, h4, h5'))}]; }))""")
 
 
+@pytest.mark.parametrize("language, default", [("en", "left"), ("ar", "right")])
+def test_image_position_names_the_same_side_in_both_directions(open_email, language, default):
+    """``left`` and ``right`` are the sides the reader sees; unset, the picture comes first: where lines start."""
+    boxes = feature_boxes(open_email(language, 600))
+    for title, side in (("Default side", default), ("Left side", "left"), ("Right side", "right")):
+        image, text = boxes[title]["image"], boxes[title]["text"]
+        if side == "left":
+            assert image["right"] <= text["left"], title
+        else:
+            assert text["right"] <= image["left"], title
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_feature_keeps_the_32px_margins_at_600(open_email, language):
     """The picture 184 px wide (its column's box) and the text each 32 px from their side of the email."""
