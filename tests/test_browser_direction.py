@@ -156,3 +156,37 @@ def test_a_stacked_feature_keeps_the_32px_margins_on_phones(open_email, language
         assert image["bottom"] <= text["top"] + 1, title
         assert (text["left"], 375 - text["right"]) == (MARGIN, MARGIN), title
         assert image["left"] - MARGIN == pytest.approx(375 - MARGIN - image["right"], abs=0.5), title  # centred
+
+
+# The x of every character of a piece of text in an element, in logical order (the order it is written).
+CHARACTERS = """([selector, needle]) => {
+  const element = [...document.querySelectorAll(selector)].find(e => e.textContent.includes(needle));
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const chars = [];
+  for (let node; (node = walker.nextNode());) for (let i = 0; i < node.length; i++) chars.push([node, i]);
+  const at = element.textContent.indexOf(needle);
+  return chars.slice(at, at + needle.length).map(([node, i]) => {
+    const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+    const r = range.getBoundingClientRect(); return {left: r.left, right: r.right};
+  });
+}"""
+
+
+def test_an_arabic_name_and_place_keep_their_parentheses_in_an_english_line(open_email):
+    """``محمد عبد الله (جامعة القاهرة 2024)``: the brackets around the place, the year inside them."""
+    page = open_email("mixed")
+    place = "جامعة القاهرة 2024"
+    chars = page.evaluate(CHARACTERS, ["p.np-meta", f"({place})"])
+    opening, inside, closing = chars[0], chars[1:-1], chars[-1]
+    assert opening["right"] <= min(c["left"] for c in inside) + 0.5  # ( on the left of the place...
+    assert closing["left"] >= max(c["right"] for c in inside) - 0.5  # ...and ) on its right
+    name = page.evaluate(CHARACTERS, ["p.np-meta", "محمد عبد الله"])
+    assert max(c["right"] for c in name) <= opening["left"] + 0.5  # the name before the brackets
+    japanese = page.evaluate(CHARACTERS, ["p.np-meta", "山田太郎"])
+    assert japanese[0]["left"] >= closing["right"]  # and the next author after them
+
+
+def test_a_latin_social_label_reads_left_to_right_in_an_arabic_footer(open_email):
+    """``@ai4mediaproject``, not ``ai4mediaproject@``: the label takes the direction of its own letters."""
+    chars = open_email("ar").evaluate(CHARACTERS, ["div.np-footer a", "@ai4mediaproject"])
+    assert [c["left"] for c in chars] == sorted(c["left"] for c in chars)
