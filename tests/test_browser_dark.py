@@ -70,8 +70,10 @@ def light_leftovers(items: list[dict]) -> list[str]:
     problems = []
     for item in items:
         for where, colour in item["paints"]:
-            # a button's fill is meant to stand out (dark_link): only its label's contrast matters
-            if luminance(colour) > LIGHT and not (item["button"] and where == "background"):
+            # a button's fill and a secondary one's outline are meant to stand out (dark_link): only its
+            # label's contrast matters
+            stands_out = item["button"] and (where == "background" or where.startswith("border"))
+            if luminance(colour) > LIGHT and not stands_out:
                 problems.append(f"{item['what']}: light {where} {colour}")
         if "text" in item:
             large = item["px"] >= 24 or (item["bold"] and item["px"] >= 18.66)
@@ -131,3 +133,43 @@ def test_the_walk_sees_light_paint_in_light_mode(painted, seed_dist):
     problems = light_leftovers(painted(seed_dist.read("email.html"), scheme="light"))
     assert any("light border-top rgb(238, 242, 246)" in p for p in problems)  # colors.background
     assert any("light background rgb(255, 255, 255)" in p for p in problems)  # colors.surface
+
+
+BOTH_BUTTONS = """\
+subject: Two buttons
+preheader: A bulleted section with a button and a secondary link under it, in dark mode.
+date: 2024-06-10
+blocks:
+  - type: masthead
+    title: Two buttons
+  - type: bullets
+    title: What is new
+    items: [One thing, Another thing]
+    button: {label: Register for the workshop, url: "https://www.ai4media.eu/register/"}
+    link: {label: Read the programme, url: "https://www.ai4media.eu/programme/"}
+"""
+
+
+def test_the_secondary_button_stays_an_outline_in_dark_mode(browser, make_project, run_cli):
+    """Light mode fills the primary button and outlines the secondary one; dark mode painted both alike."""
+    root = make_project({"issues/2024-06-buttons.yaml": BOTH_BUTTONS})
+    result = run_cli("build", "issues/2024-06-buttons.yaml", "--out", "dist", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    html = (root / "dist/2024-06-buttons/email.html").read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 600, "height": 900}, color_scheme="dark")
+    try:
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_content(html, wait_until="domcontentloaded", timeout=15_000)
+        primary, secondary = page.evaluate("""() => [...document.querySelectorAll('table.np-button td')].map(td => {
+            const cell = getComputedStyle(td), label = getComputedStyle(td.querySelector('a'));
+            return {fill: cell.backgroundColor, border: cell.borderTopColor, label: label.color}; })""")
+        items = page.evaluate(PAINTED)
+    finally:
+        context.close()
+    assert primary["fill"] == "rgb(140, 196, 255)"  # dark_link, as before
+    assert secondary["fill"] == "rgb(30, 30, 30)" and secondary["label"] == "rgb(140, 196, 255)"  # the surface
+    assert secondary["border"] == "rgb(140, 196, 255)"  # outlined in the label's colour, as in light mode
+    for button in (primary, secondary):
+        assert contrast(button["label"], button["fill"]) >= 4.5
+    assert light_leftovers(items) == []

@@ -74,10 +74,10 @@ def digest_dist(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(params=["seed", "digest"])
-def built(request, seed_dist, digest_dist) -> Path:
+@pytest.fixture(params=["seed", "digest", "sides"])
+def built(request, seed_dist) -> Path:
     """The folder of a built email (email.html and the email.mjml it came from)."""
-    return seed_dist.folder if request.param == "seed" else digest_dist
+    return seed_dist.folder if request.param == "seed" else request.getfixturevalue(f"{request.param}_dist")
 
 
 def test_outlook_table_widths_match_the_official_mjml_cli(mjml_cli, built, tmp_path):
@@ -216,11 +216,26 @@ def test_image_widths_match_the_official_mjml_cli(mjml_cli, wide_dist, tmp_path)
 _ANY_SIZE = re.compile(r"""\b(?:max-width|width|height)(?::\s*|=")(\d+(?:\.\d+)?(?:px|%)?)""")
 
 
-@pytest.mark.parametrize("which", ["seed", "digest", "wide", "odd"])
-def test_every_width_and_height_matches_the_official_mjml_cli(mjml_cli, seed_dist, digest_dist, wide_dist,
-                                                               odd_dist, tmp_path, which):
+@pytest.fixture(scope="module")
+def sides_dist(tmp_path_factory) -> Path:
+    """Right to left, features with the picture on each side: their paddings swap sides, and still add up."""
+    from shared import FIXTURE_CONFIG
+    from test_browser_direction import features
+
+    root = tmp_path_factory.mktemp("sides")
+    (root / "issues").mkdir()
+    shutil.copy(FIXTURE_CONFIG, root / "newsletter.yaml")
+    (root / "issues/2024-06-sides.yaml").write_text(features("ar"), encoding="utf-8")
+    result = run_newsletter(["build", "issues/2024-06-sides.yaml", "--out", "dist"], cwd=root,
+                            env={**os.environ, **clean_env()})
+    assert result.returncode == 0, result.stderr
+    return root / "dist" / "2024-06-sides"
+
+
+@pytest.mark.parametrize("which", ["seed", "digest", "wide", "odd", "sides"])
+def test_every_width_and_height_matches_the_official_mjml_cli(mjml_cli, seed_dist, request, tmp_path, which):
     """Not only Outlook's tables: every width and height of the email, as a multiset (premailer moves some)."""
-    folder = {"seed": seed_dist.folder, "digest": digest_dist, "wide": wide_dist, "odd": odd_dist}[which]
+    folder = seed_dist.folder if which == "seed" else request.getfixturevalue(f"{which}_dist")
     ours = _ANY_SIZE.findall((folder / "email.html").read_text(encoding="utf-8"))
     theirs = _ANY_SIZE.findall(official(mjml_cli, folder / "email.mjml", tmp_path))
     assert len(theirs) > 50 and sorted(ours) == sorted(theirs)

@@ -382,7 +382,11 @@ class FeatureBlock(_Block):
     image: Image
     body: Markdown
     link: Button | None = None
-    image_position: Literal["left", "right"] = Field("left", description="Which side the image is on, on wide screens")
+    # left and right are the sides the reader sees in either direction; unset, the image comes first, where
+    # lines start (as it does on phones, where the two stack): an Arabic feature's image is on the right
+    image_position: Literal["left", "right"] | None = Field(
+        None, description="Which side the image is on, on wide screens; default: the side lines start "
+                          "(left, or right in a right-to-left language)")
 
 
 class SponsorsBlock(_Block):

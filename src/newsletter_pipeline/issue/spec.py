@@ -352,7 +352,7 @@ CLASSES = {
             ('image', ('model', 'Image'), ('required',), False),
             ('body', LINES_OR_MARKDOWN, ('required',), True),
             ('link', ('optional', ('model', 'Button')), ('value', None), False),
-            ('image_position', ('literal', ('left', 'right')), ('value', 'left'), False),
+            ('image_position', ('optional', ('literal', ('left', 'right'))), ('value', None), False),
         ),
     },
     'SponsorsBlock': {

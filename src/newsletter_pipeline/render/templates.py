@@ -68,7 +68,25 @@ def environment(dirs: tuple[Path, ...], text: bool = False) -> jinja2.Environmen
     install_i18n(env)
     env.globals.update(**guards())
     env.filters["css"] = css_value
+    if not text:
+        env.filters["isolate"] = isolate
     return env
+
+
+def isolate(value: Any) -> Markup:
+    """A name, place or label set apart from the words around it: ``{{ person.name | isolate }}``.
+
+    Without it an Arabic name and its bracketed place tear apart in an English
+    line (``محمد (جامعة القاهرة 2024)``: the brackets and the year land elsewhere),
+    and ``@ai4mediaproject`` reads ``ai4mediaproject@`` in an Arabic footer.
+    ``dir="auto"`` gives the value the direction of its first letters, and an
+    element with ``dir`` is a bidi isolate (the HTML rendering rules:
+    ``unicode-bidi: isolate``). A span with ``dir``, not ``<bdi>``: Gmail keeps
+    the ``dir`` attribute, where support for ``<bdi>`` is patchy; premailer keeps both.
+    Prose (titles, Markdown) keeps the issue's direction: a first Latin word
+    must not turn an Arabic sentence around.
+    """
+    return Markup('<span dir="auto">{}</span>').format(value)
 
 
 _NOT_CSS_TEXT = re.compile(r"[<>&\\{};]")
