@@ -83,6 +83,9 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("LISTMONK_USERNAME", "Listmonk API user name.", group="listmonk"),
     Setting("LISTMONK_TOKEN", "Listmonk API token (secret).", secret=True, group="listmonk"),
     Setting("LISTMONK_LIST_IDS", "Comma-separated Listmonk list ids to send to.", group="listmonk"),
+    Setting("LISTMONK_TEMPLATE_ID", "Optional: the id of a Listmonk campaign template whose body is only "
+            "{{ template \"content\" . }}. Unset, newsletter-pipeline finds or creates its own (the user then "
+            "needs the permissions templates:get and templates:manage).", group="listmonk"),
     Setting("LISTMONK_LIST_IDS_EL", "The list ids of the Greek edition (<slug>.el.yaml); every language works "
             "the same with its code appended (_FR, _PT_BR).", group="listmonk"),
     Setting("MAILCHIMP_API_KEY", "Mailchimp API key, ending in -<dc> (secret).", secret=True, group="mailchimp"),

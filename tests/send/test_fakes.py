@@ -138,7 +138,8 @@ def test_listmonk_test_send_validates_a_fresh_campaign(listmonk):
     assert session.post(url, json={**full, "messenger": "sms"}).json()["message"] == "Unknown messenger sms."
     without_body = session.post(url, json={k: v for k, v in full.items() if k != "body"})
     assert without_body.json() == {"data": True}
-    assert fake.test_messages[-1]["html"] == ""  # the request's (empty) body, not the stored one
+    # the request's (empty) body, not the stored one, inside the campaign's (default) template
+    assert "<p>b</p>" not in fake.test_messages[-1]["html"] and "525px" in fake.test_messages[-1]["html"]
 
 
 def test_listmonk_validates_from_email_and_status_changes(listmonk):
@@ -153,6 +154,76 @@ def test_listmonk_validates_from_email_and_status_changes(listmonk):
     cancel = session.put(status, json={"status": "cancelled"})
     assert (pause.status_code, pause.json()["message"]) == (400, "Only active campaigns can be paused.")
     assert (cancel.status_code, cancel.json()["message"]) == (400, "Only active campaigns can be cancelled.")
+
+
+def test_listmonk_missing_campaign_is_a_400(listmonk):
+    """core.getCampaign answers 400 "{name} not found" (translated), not 404."""
+    fake, session = listmonk
+    missing = session.get(f"{fake.url}/campaigns/99")
+    assert (missing.status_code, missing.json()) == (400, {"message": "Campaign not found"})
+    assert session.put(f"{fake.url}/campaigns/99/status", json={"status": "running"}).status_code == 400
+
+
+def test_listmonk_running_with_a_send_at_is_stored_as_scheduled(listmonk):
+    """update-campaign-status: running -> scheduled while send_at is set; the reply repeats "running"."""
+    fake, session = listmonk
+    campaign = listmonk_campaign(fake, session, send_at=future())
+    url = f"{fake.url}/campaigns/{campaign['id']}"
+    assert session.put(f"{url}/status", json={"status": "scheduled"}).json()["data"]["status"] == "scheduled"
+    assert session.put(f"{url}/status", json={"status": "draft"}).status_code == 200  # "Unschedule"
+    assert session.get(url).json()["data"]["send_at"] is not None  # kept
+    started = session.put(f"{url}/status", json={"status": "running"})
+    assert started.json()["data"]["status"] == "running" and session.get(url).json()["data"]["status"] == "scheduled"
+    assert fake.list_sends == []
+    cleared = session.put(url, json={"lists": [1], "send_at": None})  # null clears it: scheduled -> draft
+    assert cleared.json()["data"]["send_at"] is None and cleared.json()["data"]["status"] == "draft"
+
+
+def test_listmonk_wraps_the_body_in_the_campaign_template(listmonk):
+    """create-campaign without template_id takes the default template; CompileTemplate puts the body inside."""
+    fake, session = listmonk
+    default = listmonk_campaign(fake, session)
+    assert default["template_id"] == 1 and fake.templates[1]["is_default"]
+    plain = session.post(f"{fake.url}/templates", json={"name": "plain", "type": "campaign",
+                                                       "body": '{{ template "content" . }}'}).json()["data"]
+    mine = listmonk_campaign(fake, session, template_id=plain["id"])
+    for campaign in (default, mine):
+        session.put(f"{fake.url}/campaigns/{campaign['id']}/status", json={"status": "running"})
+    wrapped, alone = (send["messages"][0]["html"] for send in fake.list_sends)
+    assert "525px" in wrapped and "<p>b</p>" in wrapped and wrapped.count("/subscription/") == 1
+    assert alone == "<p>b</p>"
+
+
+def test_listmonk_templates_need_the_content_placeholder(listmonk):
+    fake, session = listmonk
+    bad = session.post(f"{fake.url}/templates", json={"name": "x", "type": "campaign", "body": "<p>x</p>"})
+    assert (bad.status_code, bad.json()["message"]) == (
+        400, 'The placeholder {{ template "content" . }} should appear exactly once in the template.')
+    tx = session.post(f"{fake.url}/templates", json={"name": "x", "type": "tx", "body": "<p>x</p>"})
+    assert tx.status_code == 200
+
+
+def test_listmonk_html_template_drops_comments_but_not_safe_output():
+    text = '<p>a</p><!--[if mso]><b>{{ .X }}</b><![endif]-->{{ "<!--[if mso]>\\n}}\\"<![endif]-->" | Safe }}{{ "<i>" }}'
+    out = render_go_template(text, {"X": "x"}, html=True)
+    assert out == '<p>a</p><!--[if mso]>\n}}"<![endif]-->&lt;i&gt;'
+    assert render_go_template("<style><!-- a --></style><!-- b -->", {}, html=True) == "<style><!-- a --></style>"
+    assert render_go_template("<!-- b -->", {}) == "<!-- b -->"  # text/template (subjects) keeps them
+    with pytest.raises(GoTemplateError, match="unterminated quoted string"):
+        render_go_template('{{ "a\nb" | Safe }}', {})
+
+
+def test_listmonk_subscriber_query_needs_sql_permission():
+    """v5 QuerySubscribers: a `query` needs subscribers:sql_query; `search` (a regex on name, email) does not."""
+    with ListmonkFake(permissions={"subscribers:get"}, subscribers=["a@example.org", "b@example.org"]) as fake:
+        session = requests.Session()
+        session.headers["Authorization"] = f"token {fake.username}:{fake.token}"
+        query = session.get(f"{fake.url}/subscribers", params={"query": "subscribers.email = 'a@example.org'"})
+        assert (query.status_code, query.json()) == (403, {"message": "Permission denied: subscribers:sql_query"})
+        search = session.get(f"{fake.url}/subscribers", params={"search": r"^a\@example\.org$"})
+        assert [s["email"] for s in search.json()["data"]["results"]] == ["a@example.org"]
+        templates = session.get(f"{fake.url}/templates")
+        assert (templates.status_code, templates.json()) == (403, {"message": "permission denied: templates:get"})
 
 
 # --- Mailchimp ------------------------------------------------------------------------------------------

@@ -194,6 +194,7 @@ class Status(StrEnum):
 
 
 DONE = frozenset({Status.QUEUED, Status.SENT})
+_PAST_DRAFT = frozenset({"schedule_requested", "scheduled", "send_requested", "sent"})  # ledger steps
 # what a list send's summary says per status (not "sent (sent)")
 LIST_SEND_WORDS = {Status.SENT: "sent to the list", Status.SCHEDULED: "scheduled",
                    Status.QUEUED: "queued for the list (the provider sends it shortly)",
@@ -567,8 +568,22 @@ class CampaignProvider(Provider):
         if record.has("sent") or record.has("scheduled") or record.has("send_requested"):
             raise ProviderError(
                 f"{self.name}: the ledger ({record.path}) says campaign {record.campaign_id} was already "
-                "sent or scheduled, but the provider no longer shows it; refusing to send again "
-                "(check at the provider; delete that ledger file only if you are sure)")
+                "sent or scheduled, but the provider no longer shows it (it may have been deleted there); "
+                "refusing to send again, so the list cannot get this issue twice. Nothing was sent now. "
+                "If you are sure the list never got it, delete that ledger file and run again "
+                "(test sends still work without doing so)")
+
+    @staticmethod
+    def _went_past_draft_elsewhere(record: Record, campaign: Campaign) -> str | None:
+        """Another campaign this ledger asked to send or schedule: one that vanished at the provider.
+
+        A test send after the campaign was deleted makes a new draft, which
+        the ledger then names; the old campaign's send must still count.
+        """
+        for entry in record.steps:
+            if entry["step"] in _PAST_DRAFT and str(entry.get("campaign_id", campaign.id)) != campaign.id:
+                return str(entry["campaign_id"])
+        return None
 
     def _create(self, record: Record, content: Content) -> Campaign:
         name, tag = self.campaign_name(content), self.campaign_tag(content)
@@ -595,6 +610,14 @@ class CampaignProvider(Provider):
             if not record.has("sent"):
                 record.step("sent", campaign_id=campaign.id, status=str(status))
             return SendResult(kind, self.name, status, campaign.id, campaign.send_at, already=True)
+        earlier = self._went_past_draft_elsewhere(record, campaign) if status == Status.DRAFT else None
+        if earlier is not None:  # that one may have gone out before it vanished
+            raise ProviderError(
+                f"{self.name}: the ledger ({record.path}) says campaign {earlier} of this issue was already sent "
+                f"or scheduled, and the provider no longer shows it (it may have been deleted there); campaign "
+                f"{campaign.id} is a newer draft (from a test send). Refusing to send it, so the list cannot get "
+                "this issue twice. Nothing was sent now. If you are sure the list never got it, delete that "
+                "ledger file and run again")
         if status == Status.DRAFT and record.has("sent"):  # the ledger saw it sent: never a second time
             raise ProviderError(
                 f"{self.name}: the ledger ({record.path}) says campaign {campaign.id} was sent, but the provider "

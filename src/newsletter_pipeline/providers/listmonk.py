@@ -9,14 +9,41 @@ cmd/campaigns.go. Rules this module follows:
   400 "Invalid list IDs.").
 - Status changes (``PUT .../status``) are not safe to repeat ("running" twice
   is a 400), so they go through the base's re-read-before-retry sequence.
+- The body is the "content" template inside the campaign's template
+  (models/campaigns.go CompileTemplate); a campaign created without
+  ``template_id`` gets the default one (queries/campaigns.sql
+  create-campaign), whose 525px box, unsubscribe link and "View in browser"
+  would wrap our complete HTML document. So every create, update and test
+  names a template whose body is only ``{{ template "content" . }}``:
+  LISTMONK_TEMPLATE_ID, or ours (``TEMPLATE_NAME``), found with
+  ``GET /api/templates`` or made once with ``POST /api/templates``
+  (permissions templates:get and templates:manage).
+- A missing campaign is a 400 (internal/core/campaigns.go getCampaign), with
+  a message in the instance's language: the campaigns list decides whether
+  the id is gone.
+- "running" is stored as "scheduled" while the campaign has a ``send_at``
+  (queries/campaigns.sql update-campaign-status), and Listmonk's
+  "Unschedule" keeps it: ``send_at`` is cleared (null) before a send now, and
+  the re-read status must then be running or finished.
 - Test sends (``POST .../test``) go only to addresses that already are
-  subscribers; the server skips unknown ones silently, so we check first.
+  subscribers; the server skips unknown ones silently, so we check first
+  with ``GET /api/subscribers?search=`` (a regular expression on name and
+  email; ``query=`` would need subscribers:sql_query since v5). A user who
+  may not read subscribers (403) test-sends without the check.
   The handler binds a fresh campaign from the body and validates it like a
   create: the body carries name, subject, lists, content type and
-  ``"messenger": "email"`` (otherwise 400 "Unknown messenger .").
+  ``"messenger": "email"`` (otherwise 400 "Unknown messenger ."). Its
+  template comes from the query string (``c.FormValue``), else the stored
+  campaign.
 - Subject, body and alt body are Go templates (html/template, text/template).
   Content that contains ``{{`` is escaped as the Go string-literal action
   ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain text.
+  html/template drops HTML comments from the template text, Outlook's
+  conditional comments among them (knadh/listmonk#270), so each comment of
+  the body is printed by an action instead: ``{{ "<!--...-->" | Safe }}``.
+- ``from_email`` is one RFC 5322 address: Listmonk's messenger parses it
+  with Go's mail.ParseAddress, so a name with a comma or other specials is
+  quoted.
 - The campaign finds itself again by its tag (``GET /api/campaigns?tag=``:
   the server reads ``tag``, although the OpenAPI file says ``tags``). The tag
   holds only the slug, so a match is ours only if its ``lists`` (every
@@ -27,18 +54,34 @@ cmd/campaigns.go. Rules this module follows:
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ProviderError
 from ..models import Content
-from .base import FEATURES, Campaign, CampaignProvider, Status
-from .http import ApiClient, HttpPolicy, iso_time, json_of
+from .base import FEATURES, AmbiguousOutcome, Campaign, CampaignProvider, ProviderHTTPError, Status
+from .http import ApiClient, HttpPolicy, iso_time, json_of, pretty_body
 
 if TYPE_CHECKING:
     from ..ledger import Record
 
+log = logging.getLogger("newsletter_pipeline.providers")
+
 MESSENGER = "email"  # Listmonk's built-in SMTP messenger
+TEMPLATE_NAME = "newsletter-pipeline: the email as built"
+CONTENT_ONLY = '{{ template "content" . }}'  # cmd/templates.go tplTag: the campaign body, nothing around it
+_CONTENT_ONLY = re.compile(r'\s*\{\{-?\s*template\s+"content"\s*\.\s*-?\}\}\s*')
+# In the HTML, what html/template reads as text: a comment, or else a raw-text element or a tag
+# skipped whole (a "<!--" inside <style>, <title> or an attribute is no comment to it)
+_HTML_PARTS = re.compile(r"<!--.*?-->|<(style|script|title|textarea)\b[^>]*>.*?</\1\s*>"
+                         r"|<[A-Za-z](?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S | re.I)
+# a Go interpreted string literal: these, and every other control character as \xNN
+_GO_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                            **{chr(c): f"\\x{c:02x}" for c in (*range(0x20), 0x7F) if c not in (9, 10, 13)}})
+# RFC 5322 atext plus the space: a display name of only these needs no quotes
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*")
 
 STATUS_MAP = {
     "draft": Status.DRAFT,
@@ -60,7 +103,9 @@ class ListmonkProvider(CampaignProvider):
 
     def setup(self) -> None:
         self.list_ids = self.config.ids("LISTMONK_LIST_IDS", "3 or 3,4")
+        self.template_id = self._template_setting()
         user, token = self.config.get("LISTMONK_USERNAME"), self.config.get("LISTMONK_TOKEN")
+        self.user = user
         self.redactor.add(f"{user}:{token}")
         root = self.config.url("LISTMONK_URL", "https://lists.example.org")
         self.api = ApiClient(self.name, f"{root}/api", redactor=self.redactor,
@@ -80,8 +125,22 @@ class ListmonkProvider(CampaignProvider):
         return frozenset(map(str, self.list_ids))
 
     def escape_template_syntax(self, text: str, html: bool) -> str:
-        """``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``), one left-to-right pass."""
-        return text.replace("{{", '{{"{{"}}')
+        """Make Listmonk's Go templates print ``text`` as it is, in one left-to-right pass.
+
+        ``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``). In HTML, every
+        comment html/template would drop (one in text, not inside a tag or a
+        ``<style>``) becomes ``{{ "<!--...-->" | Safe }}``: the action prints
+        it unescaped, and its ``{{`` stays literal inside the string.
+        """
+        if not html:
+            return text.replace("{{", '{{"{{"}}')
+        out, pos = [], 0
+        for part in _HTML_PARTS.finditer(text):
+            if part.group().startswith("<!--"):
+                out += [text[pos:part.start()].replace("{{", '{{"{{"}}'), _safe_action(part.group())]
+                pos = part.end()
+        out.append(text[pos:].replace("{{", '{{"{{"}}'))
+        return "".join(out)
 
     # -- steps
     def find_campaign(self, name: str, tag: str) -> Campaign | None:
@@ -93,11 +152,16 @@ class ListmonkProvider(CampaignProvider):
         return self.ours(found)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
-        reply = self.api.get(f"/campaigns/{campaign_id}", params={"no_body": "true"}, ok=(200, 404),
+        # a missing campaign is a 400 whose message is in the instance's language (older
+        # versions: 404); any 400 is confirmed with the campaigns list before calling it gone
+        reply = self.api.get(f"/campaigns/{campaign_id}", params={"no_body": "true"}, ok=(200, 400, 404),
                              action=f"read campaign {campaign_id}")
-        if reply.status_code == 404:
-            return None
-        return self._campaign(json_of(reply).get("data") or {})
+        if reply.status_code == 200:
+            return self._campaign(json_of(reply).get("data") or {})
+        if reply.status_code == 400 and self._campaign_exists(campaign_id):
+            raise ProviderHTTPError(self.name, f"read campaign {campaign_id}", reply.status_code,
+                                    self.redactor(pretty_body(reply)))
+        return None
 
     def create_campaign(self, content: Content, name: str, tag: str) -> Campaign:
         payload = {**self._payload(content), "name": name, "tags": [tag], "type": "regular",
@@ -106,17 +170,23 @@ class ListmonkProvider(CampaignProvider):
         return self._campaign(json_of(reply).get("data") or {})
 
     def update_campaign(self, campaign: Campaign, content: Content) -> None:
-        self.api.put(f"/campaigns/{campaign.id}", json_body=self._payload(content),
-                     action=f"update campaign {campaign.id}")
+        payload = self._payload(content)
+        if campaign.status == Status.DRAFT:
+            # a draft may still carry a send time ("Unschedule" in Listmonk keeps it): with it,
+            # "running" would be stored as "scheduled", and a past one fails every update
+            payload["send_at"] = None
+        self.api.put(f"/campaigns/{campaign.id}", json_body=payload, action=f"update campaign {campaign.id}")
 
     def send_test(self, campaign: Campaign, content: Content, recipients: list[str]) -> None:
         self._require_subscribers(recipients)
         # the handler binds a fresh campaign from this body and validates it like a create
         # (handleTestCampaign -> validateCampaignFields): without "messenger" it is a 400
-        # "Unknown messenger ."; name, subject and lists must be here too
+        # "Unknown messenger ."; name, subject and lists must be here too. The template it
+        # wraps the body in comes from the query string (c.FormValue), not from this body.
         payload = {**self._payload(content), "name": campaign.name, "messenger": MESSENGER,
                    "subscribers": recipients}
         self.api.post(f"/campaigns/{campaign.id}/test", json_body=payload, idempotent=False,
+                      params={"template_id": str(payload["template_id"])},
                       action=f"test-send campaign {campaign.id}")
 
     def schedule_campaign(self, campaign: Campaign, when: datetime) -> None:
@@ -129,27 +199,49 @@ class ListmonkProvider(CampaignProvider):
             self._set_status(campaign, "scheduled")
 
     def send_campaign(self, campaign: Campaign) -> None:
+        # "running" is stored as "scheduled" while send_at is set (update-campaign-status), so it
+        # is cleared first; the status answer repeats what was asked, so the re-read decides
+        self.api.put(f"/campaigns/{campaign.id}",
+                     json_body={"lists": self.list_ids, "send_later": False, "send_at": None},
+                     action=f"clear the send time of campaign {campaign.id}")
         self._set_status(campaign, "running")
+        try:
+            after = self.get_campaign(campaign.id)
+        except ProviderError:  # accepted, but no clear re-read: the base's own re-read decides
+            return
+        if after is not None and after.raw_status not in ("running", "finished"):
+            when = f" for {after.send_at.isoformat()}" if after.send_at else ""
+            raise ProviderError(
+                f"{self.name}: Listmonk was asked to send campaign {campaign.id} now, but it is "
+                f"{after.raw_status}{when} instead: it has NOT gone out now, and this run does not count "
+                "as sent. Open the campaign in Listmonk: if it has a send date, clear it there (or "
+                "unschedule it), then run the same command again")
 
     def planned_calls(self, kind: str, record: Record) -> list[str]:
         locate = (f"GET /api/campaigns/{record.campaign_id}  re-read the campaign" if record.campaign_id else
                   "GET /api/campaigns?tag=...  look the campaign up by tag")
-        calls = [locate, "POST /api/campaigns  create the draft (only if not found)",
-                 "PUT /api/campaigns/{id}  put subject, body, alt body and lists"]
+        template = (["(template LISTMONK_TEMPLATE_ID, no call)"] if self.template_id else
+                    [f"GET /api/templates  find the template {TEMPLATE_NAME!r}",
+                     "POST /api/templates  create it, body only {{ template \"content\" . }} (only if not found)"])
+        calls = [*template, locate, "POST /api/campaigns  create the draft (only if not found)",
+                 "PUT /api/campaigns/{id}  put subject, body, alt body, lists and template"]
         if kind == "test":
-            return calls + ["GET /api/subscribers?query=...  check the test recipients are subscribers",
+            return calls + ["GET /api/subscribers?search=...  check the test recipients are subscribers",
                             "POST /api/campaigns/{id}/test  send the test"]
         if kind == "schedule":
             return calls + ["PUT /api/campaigns/{id}  set send_at (lists again)",
                             'PUT /api/campaigns/{id}/status  {"status": "scheduled"}']
-        return calls + ['PUT /api/campaigns/{id}/status  {"status": "running"}']
+        return calls + ["PUT /api/campaigns/{id}  clear send_at (lists again)",
+                        'PUT /api/campaigns/{id}/status  {"status": "running"}',
+                        "GET /api/campaigns/{id}  check it is running"]
 
     # -- helpers
     def _payload(self, content: Content) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "subject": content.subject, "lists": self.list_ids, "content_type": "html",
-            "from_email": f"{content.from_name} <{content.from_email}>" if content.from_name else content.from_email,
+            "from_email": from_address(content.from_name, content.from_email),
             "body": content.html, "altbody": content.text,  # the preheader is already in the HTML
+            "template_id": self._template(),
         }
         if content.reply_to:
             payload["headers"] = [{"Reply-To": content.reply_to}]
@@ -160,11 +252,82 @@ class ListmonkProvider(CampaignProvider):
         self.api.put(f"/campaigns/{campaign.id}/status", json_body={"status": status}, idempotent=False,
                      action=f"set campaign {campaign.id} to {status}")
 
+    def _campaign_exists(self, campaign_id: str) -> bool:
+        reply = self.api.get("/campaigns", params={"per_page": "all", "no_body": "true"},
+                             action=f"check whether campaign {campaign_id} still exists")
+        results = (json_of(reply).get("data") or {}).get("results") or []
+        return any(str(c.get("id")) == str(campaign_id) for c in results)
+
+    # -- the template
+    def _template_setting(self) -> int | None:
+        if not self.config.get("LISTMONK_TEMPLATE_ID"):
+            return None
+        ids = self.config.ids("LISTMONK_TEMPLATE_ID", "5")
+        if len(ids) != 1:
+            raise ConfigError(f"LISTMONK_TEMPLATE_ID={self.config.get('LISTMONK_TEMPLATE_ID')!r}: one template "
+                              "id, e.g. LISTMONK_TEMPLATE_ID=5")
+        return ids[0]
+
+    def _template(self) -> int:
+        """The id of a campaign template that is only the email: the setting's, else ours (made once)."""
+        if self.template_id is None:
+            self.template_id = self._find_template() or self._create_template()
+        return self.template_id
+
+    def _find_template(self) -> int | None:
+        reply = self.api.get("/templates", ok=(200, 403), action="look up the campaign templates")
+        if reply.status_code == 403:
+            raise self._template_refused("read", reply)
+        data = json_of(reply).get("data") or []
+        ours = sorted((t for t in data if t.get("name") == TEMPLATE_NAME and t.get("type") == "campaign"),
+                      key=lambda t: int(t.get("id") or 0))
+        for template in ours:
+            if _CONTENT_ONLY.fullmatch(template.get("body") or ""):
+                return int(template["id"])
+        if ours:
+            raise ConfigError(
+                f"{self.name}: the Listmonk template {TEMPLATE_NAME!r} (id {ours[0].get('id')}) was changed: its "
+                f"body must be only {CONTENT_ONLY}, or Listmonk wraps the email in it. Put that back in "
+                "Listmonk (Campaigns > Templates), or delete the template and it will be made again")
+        return None
+
+    def _create_template(self) -> int:
+        body = {"name": TEMPLATE_NAME, "type": "campaign", "body": CONTENT_ONLY}
+        try:
+            reply = self.api.post("/templates", json_body=body, ok=(200, 403), idempotent=False,
+                                  action="create the campaign template")
+        except AmbiguousOutcome:
+            found = self._find_template()  # it may have been made before the connection dropped
+            if found is None:
+                raise
+            return found
+        if reply.status_code == 403:
+            raise self._template_refused("create", reply)
+        return int((json_of(reply).get("data") or {})["id"])
+
+    def _template_refused(self, verb: str, reply: Any) -> ConfigError:
+        return ConfigError(
+            f"{self.name}: Listmonk wraps every email in a campaign template, and its default one adds a "
+            "narrow box and a second unsubscribe link around ours; newsletter-pipeline therefore uses a "
+            f"template whose body is only {CONTENT_ONLY}, but the Listmonk user {self.user!r} may not {verb} "
+            "templates. Either give that user's role the permissions templates:get and templates:manage "
+            f"(Listmonk: Users > User roles), or have an admin create a campaign template whose body is only "
+            f"{CONTENT_ONLY} and set LISTMONK_TEMPLATE_ID to its id\nHTTP {reply.status_code}\n"
+            f"{self.redactor(reply.text or '')}".rstrip())
+
+    # -- test recipients
     def _require_subscribers(self, recipients: list[str]) -> None:
-        quoted = ",".join("'" + r.lower().replace("'", "''") + "'" for r in recipients)
-        reply = self.api.get("/subscribers", params={"query": f"subscribers.email IN ({quoted})",
-                                                     "per_page": "all"},
+        # `search` is a case-insensitive regular expression on name and email; `query` (SQL)
+        # would need the permission subscribers:sql_query, which a test send does not
+        pattern = "^(" + "|".join(_regex_literal(r.lower()) for r in recipients) + ")$"
+        reply = self.api.get("/subscribers", params={"search": pattern, "per_page": "all"}, ok=(200, 403),
                              action="check the test recipients are subscribers")
+        if reply.status_code == 403:
+            log.warning("%s", self.redactor(
+                f"{self.name}: the Listmonk user {self.user!r} may not read subscribers, so the test "
+                "recipients were not checked; Listmonk skips any address that is not a subscriber "
+                "without saying so (permission subscribers:get checks them)"))
+            return
         known = {s.get("email", "").lower() for s in (json_of(reply).get("data") or {}).get("results") or []}
         missing = [r for r in recipients if r.lower() not in known]
         if missing:
@@ -178,3 +341,27 @@ class ListmonkProvider(CampaignProvider):
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
                         iso_time(data.get("send_at")) if raw == "scheduled" else None, raw,
                         None if lists is None else frozenset(str(lst["id"]) for lst in lists if lst.get("id")))
+
+
+def _safe_action(comment: str) -> str:
+    """``{{ "<!--...-->" | Safe }}``: a Go interpreted string literal (no raw newline, no bare quote)."""
+    return '{{ "' + comment.translate(_GO_STRING) + '" | Safe }}'
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a PostgreSQL regular expression matching only itself: ``\\`` before every non-alphanumeric."""
+    return "".join(ch if ch.isalnum() and ch.isascii() else "\\" + ch for ch in text)
+
+
+def from_address(name: str | None, email: str) -> str:
+    """``Name <email>`` for ``from_email``; a name with RFC 5322 specials (``:``, ``"``, ``<``...) is quoted.
+
+    Listmonk's messenger reads it with Go's mail.ParseAddress: ``News: 2021
+    <a@b>`` is a group there, and an unbalanced quote no address at all; the
+    message is then never sent, after the API said OK.
+    """
+    if not name:
+        return email
+    if _PLAIN_NAME.fullmatch(name):
+        return f"{name} <{email}>"
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + f'" <{email}>'
