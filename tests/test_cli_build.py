@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import resource
@@ -13,8 +12,8 @@ import subprocess
 
 import pytest
 import yaml
-from shared import (HELLO_ISSUE, SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port,
-                    newsletter_command)
+from shared import (HELLO_ISSUE, PAGE, SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port,
+                    newsletter_command, tmpfs)
 
 from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
@@ -297,28 +296,6 @@ def test_ctrl_c_exits_130_with_one_line(make_project, stop):
             process.kill()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "interrupted"
-
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-@contextlib.contextmanager
-def tmpfs(folder, pages: int, read_only: bool = False):
-    """A real, tiny filesystem at ``folder`` (a full disk, or a read-only one); unmounted afterwards.
-
-    Mounting needs root with CAP_SYS_ADMIN; elsewhere the test is skipped, and
-    ``test_a_file_size_limit_*`` still covers the error path with RLIMIT_FSIZE.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    options = f"size={pages * PAGE},mode=0755" + (",ro" if read_only else "")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
 def _pages(path) -> int:
