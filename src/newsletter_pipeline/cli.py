@@ -260,6 +260,7 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
         elif fmt == "text":
             click.echo(f"checking {len(paths)} issue(s) added or changed since {changed_since}: "
                        f"{', '.join(map(str, paths))}", err=True)
+    _refuse_summary_over_inputs(summary_file, paths)
     outcome = run(paths, strict, check_links, progress=_progress)
     output = outcome.as_json() if fmt == "json" else outcome.as_text()
     if output:
@@ -271,12 +272,24 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
     sys.exit(outcome.exit_code)
 
 
+def _refuse_summary_over_inputs(path: Path | None, issues: list[Path]) -> None:
+    """Refuse (exit 2, before any work) a summary that would be written over a file the run reads."""
+    from .commands.changed import refuse_summary_over_inputs
+    from .summary import STEP_SUMMARY_VAR
+
+    refuse_summary_over_inputs(path, issues)
+    step_summary = os.environ.get(STEP_SUMMARY_VAR)
+    if path is not None and step_summary:  # appended to only with --summary-file
+        refuse_summary_over_inputs(Path(step_summary), issues, f"${STEP_SUMMARY_VAR}",
+                                   "unset it, or point it at a file of its own (GitHub Actions sets one)")
+
+
 def _publish(summary: Any, path: Path, announce: bool) -> None:
-    """Write ``--summary-file`` (and $GITHUB_STEP_SUMMARY); say where, on stderr."""
+    """Write ``--summary-file`` (and $GITHUB_STEP_SUMMARY); say where, on stderr (only where it was)."""
     from .summary import publish
 
-    written = publish(summary, path)
-    if announce:
+    written = publish(summary, path, warn=lambda line: click.echo(line, err=True))
+    if announce and written:
         click.echo(f"summary written to {' and '.join(written)}", err=True)
 
 
@@ -519,6 +532,7 @@ def _send_several(issue: Path | None, changed_since: str | None, options: Any, s
     require_one(issues, changed_since, "send")
     validate_test_options(options)  # before git: a list send is refused whatever REF is
     paths = select(issues, changed_since)
+    _refuse_summary_over_inputs(summary_file, paths)
     code, rows = send_tests(paths, options, echo=_say, echo_err=_warn)
     summary = Summary("send", rows, selection_text(changed_since))
     if rows:
