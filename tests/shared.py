@@ -9,6 +9,7 @@ has a conftest.py of its own, so "conftest" may name another module.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import cli_process
+import pytest
 from aiosmtpd.controller import Controller
 
 from newsletter_pipeline.config import SETTINGS
@@ -269,3 +271,25 @@ def local_smtp_server(recorder: Recorder | None = None, security: str = "none",
         yield SmtpServer("127.0.0.1", controller.port, recorder, security)
     finally:
         controller.stop()
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@contextmanager
+def tmpfs(folder, pages: int, read_only: bool = False):
+    """A real, tiny filesystem at ``folder`` (a full disk, or a read-only one); unmounted afterwards.
+
+    Mounting needs root with CAP_SYS_ADMIN; elsewhere the test is skipped, and
+    ``test_cli_build.test_a_file_size_limit_*`` still covers the error path with RLIMIT_FSIZE.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={pages * PAGE},mode=0755" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)

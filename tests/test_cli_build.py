@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import resource
@@ -13,8 +12,8 @@ import subprocess
 
 import pytest
 import yaml
-from shared import (HELLO_ISSUE, SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port,
-                    newsletter_command)
+from shared import (HELLO_ISSUE, PAGE, SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port,
+                    newsletter_command, tmpfs)
 
 from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
@@ -299,28 +298,6 @@ def test_ctrl_c_exits_130_with_one_line(make_project, stop):
     assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "interrupted"
 
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-@contextlib.contextmanager
-def tmpfs(folder, pages: int, read_only: bool = False):
-    """A real, tiny filesystem at ``folder`` (a full disk, or a read-only one); unmounted afterwards.
-
-    Mounting needs root with CAP_SYS_ADMIN; elsewhere the test is skipped, and
-    ``test_a_file_size_limit_*`` still covers the error path with RLIMIT_FSIZE.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    options = f"size={pages * PAGE},mode=0755" + (",ro" if read_only else "")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
 def _pages(path) -> int:
     return -(-path.stat().st_size // PAGE)
 
@@ -536,3 +513,48 @@ def test_a_reader_that_went_away_stops_the_command_quietly_with_141(make_project
     finally:
         os.close(writer)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+LIST_SEND = ["send", "issues/2021-12-one-year-of-ai4media.yaml", "--now", "--yes", "--provider", "outbox"]
+SUCCEEDED = ("so what the command printed is lost; the command itself succeeded: any file it wrote, any email it "
+             "sent, is done (exit 120 says only that its output is lost)")
+
+
+def _with_stdout(root, args: list[str], stdout: str) -> subprocess.CompletedProcess[str]:
+    """A fresh process whose stdout is closed (``>&-``: Python sets ``sys.stdout`` to None) or /dev/full."""
+    env = {**os.environ, **clean_env(NEWSLETTER_TEST_RECIPIENTS="a@example.org")}
+    if stdout == "closed":
+        return subprocess.run([*newsletter_command(), *args], cwd=root, env=env, stderr=subprocess.PIPE,
+                              text=True, timeout=60, preexec_fn=lambda: os.close(1))
+    with open("/dev/full", "w") as full:  # writing to the device, as a shell's > /dev/full does
+        return subprocess.run([*newsletter_command(), *args], cwd=root, env=env, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+@pytest.mark.parametrize("args", [["build", "issues", "--out", "out"], ["schema"], ["new", "Next steps"],
+                                  ["send", "issues/2021-12-one-year-of-ai4media.yaml", "--test"], LIST_SEND])
+def test_a_stdout_that_cannot_be_written_is_said_after_the_work_with_120(make_project, args, stdout):
+    """``newsletter send ISSUE --now --yes >&-`` sent, then said "internal error: AttributeError ... a bug"
+    (exit 70); ``> /dev/full`` the same with OSError. The work is done, and said to be."""
+    root = make_project(seed=True)
+    done = _with_stdout(root, args, stdout)
+    why = "stdout is closed" if stdout == "closed" else "stdout cannot be written (no space left on the disk)"
+    assert done.returncode == 120, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"error: {why}, {SUCCEEDED}"
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    if args == LIST_SEND:  # the list send happened, once: a second one finds it in the ledger
+        assert (root / "outbox" / "2021-12-one-year-of-ai4media" / "list.eml").is_file()
+        assert list((root / ".newsletter").rglob("*.json"))
+    if args[0] == "build":
+        assert (root / "out" / "2021-12-one-year-of-ai4media" / "email.html").is_file()
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+def test_a_failing_check_keeps_its_exit_code_when_stdout_cannot_be_written(make_project, stdout):
+    root = make_project({BAD: VALID.replace("type: cta", "type: ctaa")})
+    done = _with_stdout(root, ["check", BAD], stdout)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "so what the command printed is lost; the command itself failed (exit 1)")
+    assert "internal error" not in done.stderr

@@ -21,7 +21,7 @@ from shared import REPO
 from newsletter_pipeline import cli
 from newsletter_pipeline.config import SETTINGS
 from newsletter_pipeline.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT,
-                                         EXIT_OUTPUT_CLOSED, EXIT_PROVIDER, EXIT_USAGE)
+                                         EXIT_OUTPUT_CLOSED, EXIT_PROVIDER, EXIT_STDOUT_FAILED, EXIT_USAGE)
 from newsletter_pipeline.issue.schema import BLOCK_TYPES, Issue, Settings
 from newsletter_pipeline.providers import PROVIDERS
 
@@ -159,7 +159,7 @@ def test_exit_codes_table_matches_errors_py():
     rows = table_rows(section("### Errors and exit codes"))
     assert {int(code) for code in rows if code.isdigit()} == {EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_PROVIDER,
                                                                EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED,
-                                                               EXIT_OUTPUT_CLOSED}
+                                                               EXIT_OUTPUT_CLOSED, EXIT_STDOUT_FAILED}
 
 
 def test_headings_are_unique_and_the_quick_start_is_one_block():

@@ -10,7 +10,7 @@ import venv
 from pathlib import Path
 
 import pytest
-from shared import REPO, assert_clean_failure, clean_env
+from shared import REPO, assert_clean_failure, clean_env, tmpfs
 
 from newsletter_pipeline.commands.init import STARTER
 
@@ -99,7 +99,17 @@ def test_a_failure_half_way_leaves_nothing_behind(run_cli, tmp_path):
     result = run_cli("init", str(project), "--name", "Example Weekly", env=clean_env())
     assert result.returncode == 4 and "Traceback" not in result.stderr and result.stdout == ""
     assert ".github" in result.stderr
+    assert "choose another folder: newsletter init OTHER-DIR" in result.stderr and "--out" not in result.stderr
     assert sorted(p.name for p in project.iterdir()) == [".github"]
+
+
+def test_a_read_only_folder_is_named_with_a_fix_init_has(run_cli, tmp_path):
+    """It said "choose another --out folder", an option init does not have."""
+    with tmpfs(tmp_path / "ro", 4, read_only=True):
+        result = run_cli("init", "ro/x", "--name", "Example Weekly", cwd=tmp_path, env=clean_env())
+        assert assert_clean_failure(result, 4) == [
+            "ro/x: error: cannot write here: the folder is on a read-only disk (choose another folder: "
+            "newsletter init OTHER-DIR; nothing was changed there)"]
 
 
 def test_init_twice_refuses_the_second_time(run_cli, tmp_path):

@@ -7,6 +7,7 @@ here and nowhere else; tracebacks appear only with ``--debug``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -20,8 +21,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, NewsletterError, UsageError,
-                     display_path)
+from .errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_STDOUT_FAILED, EXIT_USAGE,
+                     NewsletterError, UsageError, display_path)
 from .gcpause import paused
 from .redaction import redact_everywhere
 
@@ -35,15 +36,22 @@ def reports_errors(func: F) -> F:
     exit code. Any other exception is a bug: one line naming it, exit 70.
     Ctrl-C exits 130 with one line, as shells report SIGINT. When the reader
     of stdout goes away (``newsletter check --format json | head -1``), the
-    command stops quietly with 141, as a tool killed by SIGPIPE does.
+    command stops quietly with 141, as a tool killed by SIGPIPE does. A
+    stdout that is closed or fails (``>&-``, ``> /dev/full``) is said when the
+    work is done (``_out``, ``_end``).
     """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
+        _lost.clear()  # per command: the fuzz driver runs several in one process
         try:
-            result = func(*args, **kwargs)
-            sys.stdout.flush()  # here, not in the interpreter's last flush, which would print a traceback
+            try:
+                result = func(*args, **kwargs)
+            except SystemExit as exc:  # the verb's own code (check's 1, send's 3): kept, said after the output
+                _end(exc.code)
+                raise
+            _end(0)
             return result
         except BrokenPipeError:
             if not _stdout_closed():
@@ -72,6 +80,85 @@ def _stdout_closed() -> bool:
         return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
     except (AttributeError, OSError, ValueError):  # no fileno (a test's stream), no poll (Windows)
         return False
+
+
+_lost: list[str] = []  # why this command's output did not reach stdout: the first failure (``_out``)
+
+
+def _out(message: str = "", nl: bool = True) -> None:
+    """Print ``message`` on stdout, as ``click.echo`` does, unless stdout cannot take it.
+
+    A closed stdout (``>&-``: ``sys.stdout`` is None) or one whose writes fail
+    (``> /dev/full``) must not stop the work half-way (a list send between its
+    steps) nor read as a bug: the first failure is kept, the rest of the output
+    dropped, and ``_end`` says so when the command is done (exit 120). A reader
+    that went away (EPIPE, ``| head``) still stops the command quietly (141).
+    """
+    if _lost:
+        return
+    if sys.stdout is None:
+        _lost.append("stdout is closed")
+        return
+    try:
+        click.echo(message, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _lose(exc)
+
+
+def _lose(exc: OSError) -> None:
+    """Keep why stdout failed, and point fd 1 at /dev/null: what is still buffered then goes nowhere,
+    not into the interpreter's last flush (which would print a traceback and exit 120 on its own)."""
+    from .output import reason
+
+    _lost.append("stdout is closed" if exc.errno == errno.EBADF else f"stdout cannot be written ({reason(exc)})")
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no fileno (a test's stream)
+        pass
+
+
+def _end(code: object) -> None:
+    """The verb's work is done with ``code``: flush stdout; if its output was lost, say so and exit.
+
+    The work's own result is never hidden: a success (files written, a list
+    send made) becomes exit 120 with a line saying the work itself succeeded;
+    a failure keeps its own code.
+    """
+    if not _lost and sys.stdout is not None:
+        try:
+            sys.stdout.flush()  # here, not in the interpreter's last flush, which would print a traceback
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            _lose(exc)
+    if not _lost:
+        return
+    work = code if isinstance(code, int) else 0 if code is None else 1
+    outcome = (f"the command itself failed (exit {work})" if work else "the command itself succeeded: any file "
+               f"it wrote, any email it sent, is done (exit {EXIT_STDOUT_FAILED} says only that its output is lost)")
+    try:
+        click.echo(f"error: {_lost[0]}, so what the command printed is lost; {outcome}", err=True)
+    except OSError:  # stderr fails too: the exit code still says it
+        pass
+    sys.exit(work or EXIT_STDOUT_FAILED)
+
+
+def _hold_standard_fds() -> None:
+    """Open /dev/null on fds 0-2 when they are closed (``newsletter send ... >&-``).
+
+    Python then sets ``sys.stdout`` to None (``_out`` says the output is lost),
+    and the next file opened would take the free fd 1: a child process (git,
+    Chromium) would write its output into that file.
+    """
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):  # in order: open takes the lowest
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, mode)
 
 
 def _output_closed() -> NoReturn:
@@ -131,6 +218,7 @@ def main(debug: bool) -> None:
     # pydantic plugin when it builds its first model, plugins this command never uses (logfire's
     # pulls ~670 modules, ~110 ms, into every run). A value the user set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _hold_standard_fds()
     _stop_on_sigterm()
 
 
@@ -193,13 +281,12 @@ def build(issues: tuple[Path, ...], out: Path, templates: Path | None, allow_cli
 
     paths = expand_folders(list(issues))
     if watch:  # folders as named: an issue file saved into one later is built too
-        watch_builds(list(issues), out, templates, allow_clipping, echo=click.echo,
+        watch_builds(list(issues), out, templates, allow_clipping, echo=_out,
                      log=lambda message: click.echo(message, err=True))
         return
 
     for rendered in run(paths, out, templates, allow_clipping):
-        click.echo(f"built {out / rendered.slug}/email.html ({rendered.html_bytes:,} bytes), "
-                   f"email.txt, email.mjml")
+        _out(f"built {out / rendered.slug}/email.html ({rendered.html_bytes:,} bytes), email.txt, email.mjml")
 
 
 @main.command(short_help="Print the issue format as JSON Schema.")
@@ -209,7 +296,7 @@ def schema(settings: bool) -> None:
     """Print the issue format as JSON Schema (for editor autocompletion)."""
     from .commands.schema import run
 
-    click.echo(run(settings), nl=False)
+    _out(run(settings), nl=False)
 
 
 CHANGED_SINCE = click.option(
@@ -260,10 +347,11 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
         elif fmt == "text":
             click.echo(f"checking {len(paths)} issue(s) added or changed since {changed_since}: "
                        f"{', '.join(map(str, paths))}", err=True)
+    _refuse_summary_over_inputs(summary_file, paths)
     outcome = run(paths, strict, check_links, progress=_progress)
     output = outcome.as_json() if fmt == "json" else outcome.as_text()
     if output:
-        click.echo(output)
+        _out(output)
     if fmt == "text" and outcome.checks:
         click.echo(outcome.summary(), err=True)
     if summary_file is not None:
@@ -271,12 +359,24 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
     sys.exit(outcome.exit_code)
 
 
+def _refuse_summary_over_inputs(path: Path | None, issues: list[Path]) -> None:
+    """Refuse (exit 2, before any work) a summary that would be written over a file the run reads."""
+    from .commands.changed import refuse_summary_over_inputs
+    from .summary import STEP_SUMMARY_VAR
+
+    refuse_summary_over_inputs(path, issues)
+    step_summary = os.environ.get(STEP_SUMMARY_VAR)
+    if path is not None and step_summary:  # appended to only with --summary-file
+        refuse_summary_over_inputs(Path(step_summary), issues, f"${STEP_SUMMARY_VAR}",
+                                   "unset it, or point it at a file of its own (GitHub Actions sets one)")
+
+
 def _publish(summary: Any, path: Path, announce: bool) -> None:
-    """Write ``--summary-file`` (and $GITHUB_STEP_SUMMARY); say where, on stderr."""
+    """Write ``--summary-file`` (and $GITHUB_STEP_SUMMARY); say where, on stderr (only where it was)."""
     from .summary import publish
 
-    written = publish(summary, path)
-    if announce:
+    written = publish(summary, path, warn=lambda line: click.echo(line, err=True))
+    if announce and written:
         click.echo(f"summary written to {' and '.join(written)}", err=True)
 
 
@@ -296,9 +396,9 @@ def archive(issues: tuple[Path, ...], out: Path, base_url: str | None, templates
     for warning in result.warnings:
         click.echo(warning, err=True)
     for slug in result.built:
-        click.echo(f"built {out / slug}/index.html")
-    click.echo(f"archive: {len(result.built)} built, {len(result.unchanged)} unchanged, "
-               f"{len(result.removed)} removed -> {out}/index.html, feed.xml, sitemap.xml ({result.base_url})")
+        _out(f"built {out / slug}/index.html")
+    _out(f"archive: {len(result.built)} built, {len(result.unchanged)} unchanged, "
+         f"{len(result.removed)} removed -> {out}/index.html, feed.xml, sitemap.xml ({result.base_url})")
 
 
 @main.command(short_help="Serve a live preview that reloads on save.")
@@ -318,7 +418,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
     from .commands.preview import run
 
     run(list(sources), host, port, templates, open_browser,
-        announce=click.echo, log=lambda message: click.echo(message, err=True))
+        announce=_out, log=lambda message: click.echo(message, err=True))
 
 
 @main.command(short_help="Write PNGs of an issue (desktop, mobile, dark).")
@@ -335,7 +435,7 @@ def screenshot(issue: Path, out: Path, templates: Path | None) -> None:
     from .commands.screenshot import run
 
     for path in run(issue, out, templates, progress=_progress):
-        click.echo(f"wrote {path}")
+        _out(f"wrote {path}")
 
 
 @main.command(short_help="Send a test, or send an issue to the list once.")
@@ -394,7 +494,7 @@ def changed(ref: str) -> None:
 
     paths = select([], ref)
     for path in paths:
-        click.echo(str(path))
+        _out(str(path))
     if not paths:
         click.echo(nothing_changed(ref, "list"), err=True)
 
@@ -440,7 +540,7 @@ def init(directory: Path, name: str | None, sender_email: str | None, postal_add
         postal_address=postal_address if postal_address is not None else ask("Postal address", DEFAULT_ADDRESS),
         language=language if language is not None else ask("Language (en, de, fr...)", "en"),
     )
-    run(directory, answers, announce=click.echo)
+    run(directory, answers, announce=_out)
     if DEFAULT_SENDER == answers.sender_email or DEFAULT_ADDRESS == answers.postal_address:
         click.echo(f"note: edit {directory / 'newsletter.yaml'}: the sender and postal address are examples "
                    "to replace before the first send", err=True)
@@ -487,13 +587,13 @@ def new(title: str, date: Any, source: Path | None, slug: str | None) -> None:
     from .commands.new import run
 
     path = run(title, date, source, slug=slug)
-    click.echo(f"wrote {display_path(path)}")
+    _out(f"wrote {display_path(path)}")
     click.echo("next: replace every TODO in it; `newsletter check` lists those left", err=True)
 
 
 def _say(line: str) -> None:
     """What a send prints on stdout, redacted (a provider's note may quote its server)."""
-    click.echo(redact_everywhere(line))
+    _out(redact_everywhere(line))
 
 
 def _warn(line: str) -> None:
@@ -519,13 +619,14 @@ def _send_several(issue: Path | None, changed_since: str | None, options: Any, s
     require_one(issues, changed_since, "send")
     validate_test_options(options)  # before git: a list send is refused whatever REF is
     paths = select(issues, changed_since)
+    _refuse_summary_over_inputs(summary_file, paths)
     code, rows = send_tests(paths, options, echo=_say, echo_err=_warn)
     summary = Summary("send", rows, selection_text(changed_since))
     if rows:
-        click.echo("")
-        click.echo(text_table(summary))
+        _out("")
+        _out(text_table(summary))
     else:
-        click.echo(nothing_changed(changed_since or "", "send"))
+        _out(nothing_changed(changed_since or "", "send"))
     if summary_file is not None:
         _publish(summary, summary_file, True)
     return code

@@ -17,6 +17,7 @@ EXIT_USAGE = 2  # usage or configuration error, missing file
 EXIT_PROVIDER = 3  # provider or network failure after retries
 EXIT_OUTPUT = 4  # an output file could not be written (read-only folder, full disk, --out is a file)
 EXIT_INTERNAL = 70  # a bug: an unexpected exception (BSD sysexits' EX_SOFTWARE)
+EXIT_STDOUT_FAILED = 120  # stdout could not take the output (closed, full disk), as Python exits when its last flush fails
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
 EXIT_OUTPUT_CLOSED = 141  # the reader of stdout went away (``| head``): as shells report SIGPIPE, 128 + 13
 

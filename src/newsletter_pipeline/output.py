@@ -46,6 +46,7 @@ _REASONS = {  # errno -> (what happened, what to do)
     errno.EEXIST: ("a file is in the way where a folder should be", "remove that file, or {instead}"),
     errno.ELOOP: ("a symbolic link on the way leads back to itself (a loop)", "replace the link by a folder"),
     errno.EISDIR: ("a folder is in the way where a file should be", "remove that folder, or {instead}"),
+    errno.ENOENT: ("the folder does not exist", "make it, or {instead}"),
 }
 
 
@@ -77,6 +78,11 @@ def umask() -> int:
     """The process's umask, never set to read it (see the module docstring)."""
     current = _proc_umask()
     return _IMPORT_UMASK if current is None else current
+
+
+def reason(exc: OSError) -> str:
+    """What ``exc`` means for a write, in words (``no space left on the disk``)."""
+    return _REASONS.get(exc.errno or 0, (exc.strerror or str(exc),))[0]
 
 
 def output_error(path: Path, exc: OSError, instead: str = OUT) -> OutputError:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import GMAIL_CLIP_BYTES, SIZE_WARNING_BYTES
-from .output import write_atomic
+from .output import output_error, reason, write_atomic
 from .shots import SHOTS
 from .words import plural
 
@@ -215,20 +216,50 @@ def _code(text: str) -> str:
 
 # --- writing -----------------------------------------------------------------------------------
 
-def publish(summary: Summary, path: Path | None, environ: Mapping[str, str] | None = None) -> list[str]:
+def publish(summary: Summary, path: Path | None, environ: Mapping[str, str] | None = None,
+            warn: Callable[[str], None] = lambda line: None) -> list[str]:
     """Write the Markdown to ``path`` (if given) and append it to ``$GITHUB_STEP_SUMMARY`` (if set).
 
-    Returns the places written, for the command to mention.
+    Returns the places written, for the command to mention: only those really
+    written. ``path`` that cannot be written raises ``OutputError`` (exit 4).
+    ``$GITHUB_STEP_SUMMARY`` that cannot be appended to is a warning (``warn``),
+    not a failure: the runner sets it, and the run's result (a check, test
+    sends already made) must not turn into a failure because the run's page
+    lacks its table; the warning in the log says why it does.
     """
     environ = os.environ if environ is None else environ
     written = []
-    if path is not None:
-        write_atomic(path, markdown(summary, base=path.parent), instead="choose another --summary-file")
-        written.append(str(path))
     step_summary = environ.get(STEP_SUMMARY_VAR)
     if step_summary:
-        # GitHub collects what each step appends to this file; the file is theirs, so append, never replace
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown(summary, link_to=run_url(environ)) + "\n")
-        written.append(f"${STEP_SUMMARY_VAR}")
+        try:
+            # GitHub collects what each step appends to this file; the file is theirs, so append, never replace
+            with open(step_summary, "a", encoding="utf-8") as handle:
+                handle.write(markdown(summary, link_to=run_url(environ)) + "\n")
+            written.append(f"${STEP_SUMMARY_VAR}")
+        except OSError as exc:
+            warn(f"warning: ${STEP_SUMMARY_VAR} ({step_summary}): the summary could not be appended there: "
+                 f"{reason(exc)} (the run's page shows no summary table; the run's result is unchanged)")
+    if path is not None:
+        _write_summary_file(path, markdown(summary, base=path.parent))
+        written.insert(0, str(path))
     return written
+
+
+def _write_summary_file(path: Path, text: str) -> None:
+    """``write_atomic``, but into a device or a pipe in place (``/dev/stdout``): renaming a temporary
+    file over it would replace the device by a regular file (as root, ``/dev/full`` became one)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG  # not there yet (or unreachable): write_atomic makes it or says why not
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # a folder: write_atomic's message says what is in the way
+        write_atomic(path, text, instead=ELSEWHERE)
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise output_error(path, exc, ELSEWHERE) from None
+
+
+ELSEWHERE = "choose another --summary-file"

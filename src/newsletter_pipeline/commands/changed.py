@@ -3,7 +3,8 @@
 - ``select(issues, ref)``: the ISSUE arguments, or the issue files git says
   were added or changed in ``REF...HEAD`` (``changes.changed_issues``);
   exactly one of the two (a usage error otherwise).
-- ``check_summary``: turns a ``check`` run into a ``summary.Summary``.
+- ``check_summary``: turns a ``check`` run into a ``summary.Summary``;
+  ``refuse_summary_over_inputs``: ``--summary-file`` is never a file the run reads.
 - ``send_tests``: test-sends each issue in turn with ``send.send_issue``, the
   one function that sends one issue (``newsletter send ISSUE`` calls it
   too). An issue that fails (invalid, check errors, settings, provider) is
@@ -14,15 +15,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..changes import changed_issues
 from ..errors import EXIT_OK, NewsletterError, UsageError
-from ..issue.load import display_path, find_project_root
+from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, display_path, find_project_root
 from ..providers.base import SendResult, Status
 from ..summary import IssueSummary, Summary, find_screenshots
-from .check import CheckRun
+from .check import CheckRun, project_of
 from .send import Attempt, SendOptions, send_issue, validate_options
 
 Echo = Callable[[str], None]
@@ -80,6 +82,44 @@ def selection_text(ref: str | None) -> str:
 
 
 # --- check -------------------------------------------------------------------------------------
+
+def refuse_summary_over_inputs(path: Path | None, issues: list[Path], option: str = "--summary-file",
+                               fix: str = "give the summary a file of its own, e.g. --summary-file summary.md"
+                               ) -> None:
+    """A ``UsageError`` (exit 2) when ``path`` is a file this run reads, before it reads any.
+
+    The summary is Markdown written over whatever is at ``path``: named after an
+    issue (``check X.yaml --summary-file X.yaml``), ``newsletter.yaml`` or
+    ``.env``, it replaced that file, and the run said "summary written". The
+    same file is found however it is named (a link, ``./``, a hard link: the
+    same inode). A ``.yaml`` file in ``issues/`` is refused too: the next
+    ``check`` or ``archive`` would read the Markdown as an issue.
+    """
+    if path is None:
+        return
+    roots = dict.fromkeys([*map(project_of, issues), find_project_root(Path.cwd().resolve())])
+    inputs = [*issues, *(root / name for root in roots for name in (CONFIG_NAME, ".env"))]
+    hit = next((given for given in inputs if _same_file(path, given)), None)
+    if hit is not None:
+        also = "" if display_path(hit) == display_path(path) else f" ({display_path(hit)})"
+        raise UsageError(f"{option} {path} is a file this run reads{also}: the summary would be written into "
+                         f"it; {fix}")
+    if path.suffix.lower() in ISSUE_SUFFIXES and any(_same_file(path.parent, root / "issues") for root in roots):
+        raise UsageError(f"{option} {path} would be an issue file in issues/, which the next check reads as an "
+                         f"issue; {fix}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file (or folder) under both names: the same inode when both exist, else the same resolved path."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        pass
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11's pathlib)
+        return False
+
 
 def check_summary(outcome: CheckRun, ref: str | None, screenshots: Path | None) -> Summary:
     """One row per checked issue: subject, size, findings and the PNGs found in ``screenshots``."""

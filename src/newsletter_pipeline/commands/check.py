@@ -88,7 +88,7 @@ def check_issue(path: Path, check_links: bool = False) -> IssueCheck:
     return IssueCheck(path, report, email=rendered, sender=str(loaded.settings.sender.email))
 
 
-def _project_of(path: Path) -> Path:
+def project_of(path: Path) -> Path:
     """The project root of the issue at ``path``, as ``load_issue`` finds it."""
     try:
         folder = path.resolve().parent
@@ -104,7 +104,7 @@ def run(paths: list[Path], strict: bool = False, check_links: bool = False, prog
             raise MissingFileError(path)
     # first: a broken .env stops the run before the checks (exit 2); each issue's project's own .env,
     # never the working folder's (the note names the provider its list send would use)
-    configs = [Config.load(root) for root in dict.fromkeys(map(_project_of, paths))]
+    configs = [Config.load(root) for root in dict.fromkeys(map(project_of, paths))]
     config = configs[0] if configs else None
     outcome = CheckRun(strict=strict)
     for path in progress(paths, "checking issues and their links" if check_links else "checking issues"):

@@ -29,6 +29,7 @@ from ..output import write_atomic
 STARTER = Path(__file__).resolve().parent.parent / "starter"
 DEFAULT_SENDER = "newsletter@example.org"
 DEFAULT_ADDRESS = "Example Organisation, 1 Example Street, 1000 Example City, Country"
+ELSEWHERE = "choose another folder: newsletter init OTHER-DIR"  # what to do when a file cannot be written (no --out here)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def run(folder: Path, answers: Answers, today: dt.date | None = None,
         for relative, content in planned.items():
             target = folder / relative
             made += _make_folder(target.parent)
-            write_atomic(target, content)
+            write_atomic(target, content, instead=ELSEWHERE)
             written.append(target)
     except OutputError:
         _undo(written, made)
@@ -178,7 +179,7 @@ def _make_folder(folder: Path) -> list[Path]:
     except OSError as exc:
         from ..output import output_error
 
-        raise output_error(folder, exc) from None
+        raise output_error(folder, exc, ELSEWHERE) from None
     return missing
 
 
