@@ -207,8 +207,11 @@ def _opaque_colour(data: bytes) -> tuple[int, int, int] | None:
             return None
         small = opened.convert("RGBA")
         small.thumbnail((64, 64))
-    pixels = list(small.getdata())
-    opaque = [p for p in pixels if p[3] >= 128]
-    if not opaque or len(opaque) > 0.8 * len(pixels):
+    from PIL import ImageStat
+
+    mask = small.getchannel("A").point(lambda alpha: 255 if alpha >= 128 else 0)
+    opaque = mask.histogram()[255]
+    if not opaque or opaque > 0.8 * small.width * small.height:
         return None
-    return tuple(round(sum(p[i] for p in opaque) / len(opaque)) for i in range(3))  # type: ignore[return-value]
+    mean = ImageStat.Stat(small.convert("RGB"), mask).mean
+    return round(mean[0]), round(mean[1]), round(mean[2])
