@@ -536,3 +536,27 @@ def test_a_reader_that_went_away_stops_the_command_quietly_with_141(make_project
     finally:
         os.close(writer)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_an_internal_error_not_a_silent_exit_1() -> None:
+    """Re-raised, such an error reached click, which exits 1 without a word for any EPIPE
+    (``screenshot`` with a browser that had exited, before its own error existed)."""
+    import click
+    from click.testing import CliRunner
+
+    from newsletter_pipeline.cli import reports_errors
+
+    @click.command()
+    @click.option("--debug", is_flag=True)
+    @reports_errors
+    def write_to_a_closed_pipe(debug: bool) -> None:
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            os.write(writer, b"x")
+        finally:
+            os.close(writer)
+
+    result = CliRunner().invoke(write_to_a_closed_pipe, [])
+    assert result.exit_code == 70, (result.exit_code, result.output)
+    assert "internal error: BrokenPipeError" in result.output
