@@ -558,3 +558,27 @@ def test_a_failing_check_keeps_its_exit_code_when_stdout_cannot_be_written(make_
     assert done.stderr.strip().splitlines()[-1].endswith(
         "so what the command printed is lost; the command itself failed (exit 1)")
     assert "internal error" not in done.stderr
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_an_internal_error_not_a_silent_exit_1() -> None:
+    """Re-raised, such an error reached click, which exits 1 without a word for any EPIPE
+    (``screenshot`` with a browser that had exited, before its own error existed)."""
+    import click
+    from click.testing import CliRunner
+
+    from newsletter_pipeline.cli import reports_errors
+
+    @click.command()
+    @click.option("--debug", is_flag=True)
+    @reports_errors
+    def write_to_a_closed_pipe(debug: bool) -> None:
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            os.write(writer, b"x")
+        finally:
+            os.close(writer)
+
+    result = CliRunner().invoke(write_to_a_closed_pipe, [])
+    assert result.exit_code == 70, (result.exit_code, result.output)
+    assert "internal error: BrokenPipeError" in result.output

@@ -53,10 +53,12 @@ def reports_errors(func: F) -> F:
                 raise
             _end(0)
             return result
-        except BrokenPipeError:
-            if not _stdout_closed():
-                raise  # a socket's, say: a bug to report like any other (below, one level up)
-            _output_closed()
+        except BrokenPipeError as exc:
+            if _stdout_closed():
+                _output_closed()
+            # a socket's or a child's pipe: a bug like any other. Re-raised, click ended it with a
+            # silent exit 1 (it takes any EPIPE for its own stdout's)
+            _internal(exc, debug)
         except NewsletterError as exc:
             _fail(exc.report(), exc.exit_code, debug)
         except KeyboardInterrupt:
@@ -64,10 +66,15 @@ def reports_errors(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click's own: usage errors (exit 2), prompts ended by EOF
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback without --debug
-            _fail(f"error: internal error: {type(exc).__name__}: {exc} (a bug in newsletter-pipeline; run again "
-                  "with --debug before the command for the traceback, and report it)", EXIT_INTERNAL, debug)
+            _internal(exc, debug)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal(exc: BaseException, debug: bool) -> NoReturn:
+    """An unexpected exception: one line naming it (the traceback with ``--debug``), exit 70."""
+    _fail(f"error: internal error: {type(exc).__name__}: {exc} (a bug in newsletter-pipeline; run again "
+          "with --debug before the command for the traceback, and report it)", EXIT_INTERNAL, debug)
 
 
 def _stdout_closed() -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
 from pathlib import Path
 
@@ -134,3 +136,81 @@ def test_findings_from_a_templates_override_point_into_it(serve, seed_project: P
     running = serve(seed_project / "issues" / SEED_NAME, templates=tmp_path / "overrides")
     tiny = [f for f in running.site.builds[SEED_SLUG].findings if f["rule"] == "font-size" and f["level"] == "error"]
     assert [(Path(f["file"]).resolve(), f["line"]) for f in tiny] == [(partial.resolve(), 3)]
+
+
+def test_a_link_loop_that_came_and_went_stops_no_reloading(serve, seed_project: Path) -> None:
+    """``ln -s loop.yaml issues/loop.yaml`` made Python's resolve() raise in the watcher, which stopped for good."""
+    folder = seed_project / "issues"
+    issue, loop = folder / SEED_NAME, folder / "loop.yaml"
+    text = issue.read_text()
+    running = serve(folder)
+    epoch = running.site.epoch
+    loop.symlink_to("loop.yaml")  # a link to itself
+    issue.write_text(text.replace("Detecting deepfakes", "While the loop was there"))
+    epoch = running.wait_epoch(epoch)  # the watcher has seen the link by now: its event came first
+    loop.unlink()
+    for save in ("First save after it", "Second save after it"):
+        issue.write_text(text.replace("Detecting deepfakes", save))
+        epoch = running.wait_epoch(epoch)
+        assert save in running.site.builds[SEED_SLUG].html
+    assert not [line for line in running.log if "watching" in line], running.log
+
+
+def test_a_watcher_keeps_watching_after_an_error_and_says_it_once(tmp_path: Path) -> None:
+    """An error while watching (here the filter's, as a link loop made it) ended the watcher thread for good."""
+    from newsletter_pipeline.preview.watcher import ChangeFlag, _Watcher
+
+    def relevant(path: Path) -> bool:
+        if path.name == "bad.yaml":
+            raise PermissionError(13, "Permission denied", str(path))
+        return True
+
+    log: list[str] = []
+    flag = ChangeFlag()
+    watcher = _Watcher([tmp_path], False, flag, relevant, log.append)
+    watcher.start()
+    timer = threading.Timer(10.0, flag.stop)  # take_settled returns None then, rather than waiting for ever
+    timer.start()
+    try:
+        assert watcher.ready.wait(5.0)
+        seen: set[Path] = set()
+        for i in itertools.count():
+            (tmp_path / "bad.yaml").write_text(str(i))  # fails the watch again and again
+            (tmp_path / "good.yaml").write_text(str(i))
+            taken = flag.take_settled(0.01)
+            assert taken is not None, f"no change seen after the error; log: {log}"
+            if tmp_path / "good.yaml" in (seen := seen | taken):
+                break
+    finally:
+        timer.cancel()
+        watcher.stop_event.set()
+        watcher.join(5.0)
+    assert len([line for line in log if "Permission denied" in line]) == 1, log
+
+
+def test_a_watcher_whose_folder_was_missing_watches_it_once_it_is_back(tmp_path: Path) -> None:
+    """A folder gone between planning the watches and starting them ended the watcher for good."""
+    from newsletter_pipeline.preview.watcher import ChangeFlag, _Watcher
+
+    folder = tmp_path / "templates"
+    log: list[str] = []
+    flag = ChangeFlag()
+    watcher = _Watcher([folder], True, flag, lambda path: True, log.append)
+    watcher.start()
+    timer = threading.Timer(10.0, flag.stop)
+    timer.start()
+    try:
+        assert flag.take_settled(0.01) == {folder}  # the loop is told, to rebuild and re-plan
+        folder.mkdir()
+        seen: set[Path] = set()
+        for i in itertools.count():  # saved until the new OS watch sees a save
+            (folder / "base.mjml.j2").write_text(str(i))
+            taken = flag.take_settled(0.01)
+            assert taken is not None, f"no change seen once the folder was back; log: {log}"
+            if folder / "base.mjml.j2" in (seen := seen | taken):
+                break
+    finally:
+        timer.cancel()
+        watcher.stop_event.set()
+        watcher.join(5.0)
+    assert len(log) == 1 and "FileNotFoundError" in log[0], log

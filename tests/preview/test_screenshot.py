@@ -73,6 +73,29 @@ def test_a_wrong_chromium_variable_is_named(seed_project: Path, run_cli) -> None
     assert "NEWSLETTER_CHROMIUM=/nonexistent/chromium is not an executable" in result.stderr
 
 
+def test_a_browser_gone_before_the_first_command_is_a_clear_error() -> None:
+    """Writing the first command to a browser that had exited raised BrokenPipeError, which click
+    turned into a silent exit 1 (NEWSLETTER_CHROMIUM=/bin/true, in about one run in four)."""
+    from newsletter_pipeline.preview.chromium import ChromiumError, launch
+
+    with pytest.raises(ChromiumError) as caught:
+        with launch(Path("/bin/true")) as browser:
+            browser.process.wait(10)  # gone, and its end of the command pipe with it
+            browser.call("Target.createTarget", {"url": "about:blank"})
+    message = str(caught.value)
+    assert "/bin/true exited" in message and "Target.createTarget" in message, message
+    assert "set NEWSLETTER_CHROMIUM to" in message, message
+
+
+def test_a_browser_that_exits_at_once_is_exit_2_naming_the_variable(seed_project: Path, run_cli) -> None:
+    result = run_cli("--debug", "screenshot", SEED_IN_PROJECT, cwd=seed_project,
+                     env={"NEWSLETTER_CHROMIUM": "/bin/true"})
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: /bin/true exited") and "set NEWSLETTER_CHROMIUM to" in last, result.stderr
+    assert not (seed_project / "screenshots").exists()
+
+
 def test_a_browser_that_fails_leaves_no_process_behind(seed_project: Path, run_cli, tmp_path: Path) -> None:
     """A browser wrapper's child outlived it (only the direct child was killed)."""
     import os

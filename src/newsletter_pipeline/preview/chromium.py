@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -79,7 +80,10 @@ class DevTools:
         message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self.write_fd, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self.write_fd, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:  # it exited before reading: the same error as exiting before answering
+            raise self._exited(method) from None
         deadline = time.monotonic() + CALL_TIMEOUT
         while True:
             try:
@@ -114,14 +118,29 @@ class DevTools:
                 raise TimeoutError(waiting_for)
             if not select.select([self.read_fd], [], [], min(remaining, 0.5))[0]:
                 if self.process.poll() is not None:
-                    raise ChromiumError(f"Chromium exited while waiting for {waiting_for}")
+                    raise self._exited(waiting_for)
                 continue
             chunk = os.read(self.read_fd, 1 << 16)
             if not chunk:
-                raise ChromiumError(f"Chromium exited while waiting for {waiting_for}")
+                raise self._exited(waiting_for)
             self.buffer += chunk
         raw, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(raw)
+
+    def _exited(self, waiting_for: str) -> ChromiumError:
+        """The one error for a browser gone before answering, whichever end of the pipe noticed first
+        (``launch`` adds what it said on stderr). A program that is no headless browser exits at once."""
+        try:
+            code: int | None = self.process.wait(1.0)
+        except subprocess.TimeoutExpired:  # it closed the pipe but runs on
+            code = None
+        gone = ("closed its DevTools pipe" if code is None else f"exited (killed by signal {-code})" if code < 0
+                else f"exited (exit status {code})")
+        executable = str(self.process.args[0])  # type: ignore[index]
+        return ChromiumError(f"{executable} {gone} before answering {waiting_for}: it did not start as "
+                             f"headless Chromium; set {ENV_VAR} to the path of a Chromium or Chrome executable "
+                             f"(`{shlex.quote(executable)} --headless --dump-dom about:blank` shows why this one "
+                             "fails)")
 
 
 @contextmanager

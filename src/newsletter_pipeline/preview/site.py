@@ -7,6 +7,7 @@ rebuild bumps ``Site.epoch`` and wakes the browsers' long polls.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 import time
@@ -28,6 +29,13 @@ from ..render.media import local_uses
 from ..render.templates import environment, template_dirs
 
 Log = Callable[[str], None]
+
+
+def real(path: Path) -> Path:
+    """``path`` made absolute, links followed, as ``Path.resolve()`` does; but a link loop is kept as
+    named, not raised. Python 3.11's resolve() raises RuntimeError on one, and a link to itself in
+    issues/ for a moment made the watcher's filter raise, which stopped the preview's reloading."""
+    return Path(os.path.realpath(path))
 
 
 SLUG = r"[a-z0-9-]+(?:\.[a-z0-9-]+)?"  # an edition is <slug>.<language>; one dot, never at an end: no ".."
@@ -197,7 +205,7 @@ def _finding(finding: Any) -> dict[str, Any]:
 def _failed(path: Path, epoch: int, errors: tuple[str, ...], previous: Build | None, start: float,
             templates: Path | None) -> Build:
     last = previous or Build(slug=key(path), path=path, epoch=epoch)
-    root = find_project_root(path.resolve().parent)
+    root = find_project_root(real(path).parent)
     dirs = last.template_dirs or tuple(d for d in (templates, root / "templates") if d is not None)
     return Build(slug=key(path), path=path, epoch=epoch, subject=last.subject, date=last.date,
                  html=last.html, shown_html=last.shown_html, text=last.text, mjml=last.mjml, errors=errors,
@@ -239,7 +247,7 @@ class Site:
         paths: list[Path] = []
         for source in self.sources:
             if source.is_dir():
-                root = find_project_root(source.resolve()).resolve()
+                root = real(find_project_root(real(source)))
                 paths += [p for p in issue_files_in(source) if self._inside(p, root)]
             else:
                 paths.append(source)
@@ -247,13 +255,13 @@ class Site:
 
     def _inside(self, path: Path, root: Path) -> bool:
         """Whether ``path``, links followed, is inside ``root``; logs the first refusal of each path."""
-        if path.resolve().is_relative_to(root):
+        if real(path).is_relative_to(root):
             return True
         if path not in self._refused:
             self._refused.add(path)
             if self.log:
                 project = "this project" if display_path(root) == "." else f"the project {display_path(root)}"
-                self.log(f"{display_path(path)}: warning: skipped: a link to {path.resolve()}, outside {project} "
+                self.log(f"{display_path(path)}: warning: skipped: a link to {real(path)}, outside {project} "
                          "(copy the file into the project to preview it)")
         return False
 
@@ -289,20 +297,20 @@ class Site:
         """Only the saved (and new) issues when every change is an issue file; else all of them."""
         if changed is None:
             return paths
-        resolved = {Path(c).resolve() for c in changed}
+        resolved = {real(c) for c in changed}
         if not all(self._is_issue_file(c) for c in resolved):
             return paths  # a template or newsletter.yaml: every issue may look different
-        return [p for p in paths if p.resolve() in resolved or key(p) not in self.builds]
+        return [p for p in paths if real(p) in resolved or key(p) not in self.builds]
 
     def _is_issue_file(self, path: Path) -> bool:
         """A named issue file, or an issue file (new, changed or deleted) in a named folder."""
-        if path in {p.resolve() for p in self.sources}:
+        if path in {real(p) for p in self.sources}:
             return True
-        in_folder = path.parent in {s.resolve() for s in self.sources if s.is_dir()}
+        in_folder = path.parent in {real(s) for s in self.sources if s.is_dir()}
         return in_folder and path.suffix in ISSUE_SUFFIXES and path.name != CONFIG_NAME
 
     def _issue_dirs(self) -> set[Path]:
-        return {p.resolve().parent for p in self.issue_paths()} | {s.resolve() for s in self.sources if s.is_dir()}
+        return {real(p).parent for p in self.issue_paths()} | {real(s) for s in self.sources if s.is_dir()}
 
     def wait(self, since: int, timeout: float) -> int:
         """Block until the epoch passes ``since`` (or timeout, or close); return the epoch."""
@@ -325,10 +333,10 @@ class Site:
 
     def template_folders(self) -> set[Path]:
         """Folders templates come from, plus each project's templates/ even before it exists."""
-        folders = {d.resolve() for b in self.builds.values() for d in b.template_dirs}
+        folders = {real(d) for b in self.builds.values() for d in b.template_dirs}
         folders |= {find_project_root(d) / "templates" for d in self._issue_dirs()}
         if self.templates is not None:
-            folders.add(self.templates.resolve())
+            folders.add(real(self.templates))
         return folders
 
     def _in_template_folder(self, path: Path) -> bool:
@@ -336,7 +344,7 @@ class Site:
 
     def is_relevant(self, path: Path) -> bool:
         """Issue files, newsletter.yaml, local images and anything in a template folder trigger a rebuild."""
-        path = Path(path).resolve()
+        path = real(path)
         if any(path in b.pictures for b in self.builds.values()):
             return True
         return path.name == CONFIG_NAME or self._is_issue_file(path) or self._in_template_folder(path)

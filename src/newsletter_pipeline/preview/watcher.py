@@ -26,6 +26,8 @@ from .site import Build, Log, Site
 
 SETTLE_SECONDS = 0.04  # a burst of saves becomes one rebuild; well under the 0.5 s reload goal
 WATCH_STEP_MS = 20  # how often the Rust side groups events: the floor of the reload latency
+RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.05, 2.0  # watching again after an error, backing off while it lasts
+_DEFAULT_FILTER = watchfiles.DefaultFilter()  # editors' swap files, .git and the like
 
 
 class ChangeFlag:
@@ -61,7 +63,15 @@ class ChangeFlag:
 
 
 class _Watcher(threading.Thread):
-    """One watchfiles generator over some folders; it only reports to the flag."""
+    """One watchfiles generator over some folders; it only reports to the flag.
+
+    It watches until stopped, whatever goes wrong on the way: an error while
+    watching (a watched folder vanished, or a path in an event cannot be
+    looked at: a link to itself made ``Path.resolve`` raise) is logged once and
+    the watching starts again, and saves made while the OS watches were down
+    are caught up by one rebuild. A watcher that ended instead left the
+    preview (and ``build --watch``) deaf to every later save.
+    """
 
     def __init__(self, folders: Iterable[Path], recursive: bool, flag: ChangeFlag,
                  relevant: Callable[[Path], bool], log: Log) -> None:
@@ -73,25 +83,51 @@ class _Watcher(threading.Thread):
         self.log = log
         self.stop_event = threading.Event()
         self.ready = threading.Event()
+        self._said: set[str] = set()
 
     def run(self) -> None:
-        default = watchfiles.DefaultFilter()
-
-        def keep(change: watchfiles.Change, name: str) -> bool:
-            return default(change, name) and self.relevant(Path(name))
-
+        retry, down = RETRY_FIRST_SECONDS, False
         try:
-            for changes in watchfiles.watch(*self.folders, watch_filter=keep, recursive=self.recursive,
-                                            step=WATCH_STEP_MS, debounce=1000, stop_event=self.stop_event,
-                                            rust_timeout=100, yield_on_timeout=True, raise_interrupt=False):
-                self.ready.set()  # the first (timeout) yield means the OS watches are in place
-                if changes:
-                    self.flag.add(Path(name) for _, name in changes)
-        except Exception as exc:  # noqa: BLE001 - e.g. a watched folder was deleted; the loop re-plans
-            self.log(f"preview: stopped watching {', '.join(map(str, self.folders))}: {exc}")
-            self.flag.add(self.folders)
+            while not self.stop_event.is_set():
+                try:
+                    for changes in watchfiles.watch(*self.folders, watch_filter=self._keep, recursive=self.recursive,
+                                                    step=WATCH_STEP_MS, debounce=1000, stop_event=self.stop_event,
+                                                    rust_timeout=100, yield_on_timeout=True, raise_interrupt=False):
+                        self.ready.set()  # the first (timeout) yield means the OS watches are in place
+                        if down:  # back after an error: rebuild once for the saves made meanwhile
+                            retry, down = RETRY_FIRST_SECONDS, False
+                            self.flag.add(self.folders)
+                        if changes:
+                            self.flag.add(Path(name) for _, name in changes)
+                except Exception as exc:  # noqa: BLE001 - e.g. a watched folder vanished: say so, watch again
+                    self._say_once(f"preview: watching {', '.join(map(str, self.folders))} failed: "
+                                   f"{type(exc).__name__}: {exc} (watching again)")
+                    if not down:  # the loop rebuilds and re-plans: the folders to watch may have changed
+                        down = True
+                        self.flag.add(self.folders)
+                    self.ready.set()
+                    self.stop_event.wait(retry)
+                    retry = min(retry * 2, RETRY_MAX_SECONDS)
         finally:
             self.ready.set()
+
+    def _keep(self, change: watchfiles.Change, name: str) -> bool:
+        """The events that matter; one the filter cannot judge counts, and the rebuild looks (an
+        exception here would end the watchfiles generator, and every event of its batch with it)."""
+        if not _DEFAULT_FILTER(change, name):
+            return False
+        try:
+            return self.relevant(Path(name))
+        except Exception as exc:  # noqa: BLE001 - a path that vanished, loops or cannot be read
+            self._say_once(f"preview: cannot tell whether {name} matters: {type(exc).__name__}: {exc} "
+                           "(rebuilding to see)")
+            return True
+
+    def _say_once(self, message: str) -> None:
+        """Log ``message`` the first time only: an error that repeats on every save is said once."""
+        if message not in self._said:
+            self._said.add(message)
+            self.log(message)
 
 
 class LiveReload:
