@@ -148,8 +148,7 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: P
                      hint="rename it, e.g. 2021-12-one-year-of-ai4media.yaml (or .el.yaml for its Greek edition); "
                           "the slug uses a-z, 0-9 and -")
     if not isinstance(doc.data, dict):
-        problems.add(Location(shown, 1, 1), "an issue must be a mapping of key: value lines",
-                     hint="start with 'subject: ...'")
+        problems.items.append(_not_a_mapping(shown))
         problems.raise_if_any()
     schema_problems = DiagnosticList()
     issue = _validate_issue(doc, schema_problems)
@@ -172,6 +171,25 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: P
     messages = messages_for(issue.language, settings.strings)
     issue = with_localized_defaults(_with_footer(issue), messages, social=bool(settings.social))
     return LoadedIssue(path, path.stem, issue, settings, doc, root, messages)
+
+
+def _not_a_mapping(shown: str) -> Diagnostic:
+    return Diagnostic(Location(shown, 1, 1), "an issue must be a mapping of key: value lines",
+                      hint="start with 'subject: ...'")
+
+
+def issue_problems(doc: LocatedDocument) -> list[Diagnostic]:
+    """What check's schema stage finds wrong with ``doc`` as an issue, settings aside (``new --from``).
+
+    Empty when ``doc`` is an issue whose structure can be relied on: a mapping,
+    without the reader's problems (duplicate keys...), valid against the schema.
+    """
+    if not isinstance(doc.data, dict):
+        return [_not_a_mapping(doc.file)]
+    found = DiagnosticList()
+    _validate_issue(doc, found)
+    reported = {(d.location.file, d.key_path) for d in doc.problems}
+    return [*doc.problems, *(d for d in found.items if (d.location.file, d.key_path) not in reported)]
 
 
 def _check_edition_language(path: Path, issue: Issue, doc: LocatedDocument, problems: DiagnosticList) -> None:
