@@ -46,6 +46,8 @@ _REASONS = {  # errno -> (what happened, what to do)
     errno.EEXIST: ("a file is in the way where a folder should be", "remove that file, or {instead}"),
     errno.ELOOP: ("a symbolic link on the way leads back to itself (a loop)", "replace the link by a folder"),
     errno.EISDIR: ("a folder is in the way where a file should be", "remove that folder, or {instead}"),
+    errno.ENAMETOOLONG: ("the name is longer than the file system allows", "shorten the names on the way, "
+                         "or {instead}"),
 }
 
 
