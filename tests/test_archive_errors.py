@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from archive_helpers import BASE, issue_yaml, make_site_project
-from shared import assert_clean_failure, run_newsletter
+from shared import assert_clean_failure, newsletter_command, run_newsletter
 
 GOOD = issue_yaml("Good", "2022-01-10")
 BAD = """\
@@ -147,3 +147,52 @@ def test_a_bad_newsletter_yaml_is_located_like_in_build(tmp_path):
     assert re.match(r"^newsletter\.yaml:\d+:\d+: error: archive_url: invalid URL", lines[0]), lines
     assert lines == cli("build", "issues/2022-01-good.yaml", cwd=root).stderr.strip().splitlines()
     assert not (root / "site").exists()
+
+
+def test_out_a_link_to_an_empty_folder_gets_the_site_where_it_leads_as_build_does(tmp_path):
+    root = make_site_project(tmp_path / "p", {"2022-01-good.yaml": GOOD})
+    (tmp_path / "empty").mkdir()
+    (root / "sitelink").symlink_to(tmp_path / "empty", target_is_directory=True)
+    archived = cli("archive", "--out", "sitelink", "--base-url", BASE, cwd=root)
+    assert archived.returncode == 0, archived.stderr
+    assert (root / "sitelink").is_symlink() and (tmp_path / "empty" / "2022-01-good" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "p"]  # no staging folder left beside it
+    again = cli("archive", "--out", "sitelink", "--base-url", BASE, cwd=root)
+    assert again.returncode == 0 and "0 built, 1 unchanged" in again.stdout, again.stderr
+    built = cli("build", "issues/2022-01-good.yaml", "--out", "sitelink", cwd=root)  # what build does there
+    assert built.returncode == 0 and (tmp_path / "empty" / "2022-01-good" / "email.html").is_file()
+
+
+def archive_process(root: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_ARCHIVE_URL"}
+    return subprocess.Popen([*newsletter_command(), "archive", "--out", "site", "--base-url", BASE], cwd=root,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_run_waits_while_another_one_writes_the_site_then_updates_it(tmp_path):
+    """Two first runs at once both staged a site, and the later one's rename failed with exit 70."""
+    from newsletter_pipeline.commands.archive import site_lock
+
+    root = make_site_project(tmp_path / "p", {"2022-01-good.yaml": GOOD})
+    with site_lock(root / "site"):  # what a run that is writing the site holds
+        second = archive_process(root)
+        assert second.stderr is not None
+        waiting = second.stderr.readline()  # the process's first line, or "" when it ends without one
+        still_running, nothing_yet = second.poll() is None, not (root / "site").exists()
+    out, err = second.communicate(timeout=120)  # after the lock is released: a waiting run would wait forever
+    assert waiting == "another archive run is writing site, or a site beside it; waiting for it to finish\n", \
+        (waiting, err)
+    assert still_running and nothing_yet
+    assert second.returncode == 0, err
+    assert "1 built" in out and (root / "site" / ".archive" / "manifest.json").is_file()
+
+
+def test_runs_at_once_into_one_new_folder_all_succeed_and_leave_one_whole_site(tmp_path):
+    issues = {f"2022-0{month}-good.yaml": issue_yaml(f"Good {month}", f"2022-0{month}-10") for month in range(1, 5)}
+    root = make_site_project(tmp_path / "p", issues)
+    runs = [archive_process(root) for _ in range(3)]
+    results = [(run.communicate(timeout=300), run.returncode) for run in runs]
+    assert [code for _, code in results] == [0, 0, 0], [err for (_, err), _ in results]
+    assert sum("4 built" in out for (out, _), _ in results) == 1  # one built it, the others found it whole
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []  # no staging folder left
+    assert all((root / "site" / slug.removesuffix(".yaml") / "index.html").is_file() for slug in issues)

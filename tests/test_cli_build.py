@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -257,6 +258,42 @@ def test_deep_or_cyclic_yaml_is_located_without_a_recursion_error(make_project, 
     root = make_project({BAD: VALID.replace("language: en", text)})
     lines = assert_clean_failure(run_cli("build", BAD, "--out", "out", cwd=root), 1)
     assert len(lines) == 1 and lines[0].startswith(f"{BAD}:4:") and DIAGNOSTIC.match(lines[0])
+
+
+def test_a_file_name_too_long_for_what_is_named_after_it_is_refused_by_check(make_project, run_cli, tmp_path):
+    """A 240-letter slug passed check, then no build, send record or archive page could be written."""
+    long_name = f"issues/2021-12-{'a' * 240}.yaml"
+    root = make_project({long_name: VALID})
+    checked = run_cli("check", long_name, cwd=root)
+    assert checked.returncode == 1
+    assert (f"{long_name}:1:1: error: schema: the file name is 248 characters long before .yaml, too long for the "
+            "folders and records named after it (shorten the file name to at most 200 characters before .yaml)"
+            in checked.stdout)
+    (line,) = assert_clean_failure(run_cli("build", long_name, "--out", "out", cwd=root), 1)
+    assert "shorten the file name to at most 200 characters" in line and not (root / "out").exists()
+    # the other side of the limit: every name made from a 200-character one fits in 255 bytes (the send
+    # record's temporary file is the longest)
+    longest = f"issues/2021-12-{'a' * 192}.yaml"
+    assert len(Path(longest).stem) == 200
+    (root / long_name).rename(root / longest)
+    assert run_cli("build", longest, "--out", "out", cwd=root).returncode == 0
+    env = {**clean_env(), "NEWSLETTER_OUTBOX_DIR": str(tmp_path / "outbox")}
+    sent = run_cli("send", longest, "--now", "--yes", cwd=root, env=env)
+    assert sent.returncode == 0, sent.stderr
+    assert [len(p.name) for p in (root / ".newsletter" / "sends").iterdir()] == [200 + len("--outbox--outbox.json")]
+    archived = run_cli("archive", longest, "--base-url", "https://example.org/", "--out", "site", cwd=root)
+    assert archived.returncode == 0, archived.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["build"], ["archive", "--base-url", "https://example.org/"],
+                                     ["screenshot"], ["preview"], ["send", "--test", "--to",
+                                                                              "me@example.net"]])
+@pytest.mark.parametrize("name", [f"issues/2021-12-{'b' * 300}.yaml", f"issues/{'b' * 300}"])
+def test_a_name_no_file_can_have_is_a_missing_file(make_project, run_cli, command, name):
+    """Over 255 bytes, the system refuses the name itself (ENAMETOOLONG), which pathlib's is_dir() raises."""
+    root = make_project({GOOD: VALID})
+    (line,) = assert_clean_failure(run_cli(*command, name, cwd=root, env=clean_env()), 2)
+    assert line.startswith("error: issue file") and "not found" in line, line
 
 
 def test_debug_keeps_the_documented_exit_codes(make_project, run_cli):

@@ -204,6 +204,16 @@ def test_alias_bomb_is_stopped(make_project, monkeypatch):
     assert "aliases" in diag.hint
 
 
+def test_a_big_issue_without_aliases_is_not_blamed_on_aliases(make_project, monkeypatch):
+    """10,000 dividers are written out, not repeated by *name: the message must not send the writer
+    looking for aliases the file does not have."""
+    text = VALID + "  - type: divider\n" * 10_000
+    diag = only(diagnostics(make_project, monkeypatch, text))
+    assert diag.message == f"the file has more than {MAX_NODES:,} values" and diag.key_path == "blocks"
+    assert "alias" not in diag.message + diag.hint and "split the content into several issues" in diag.hint
+    assert str(diag.location) == f"{NAME}:4:1"
+
+
 def test_every_error_of_a_file_is_reported_at_once_in_order(make_project, monkeypatch):
     text = """\
 subject: Hello

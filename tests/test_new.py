@@ -42,8 +42,8 @@ blocks:
         place: Vienna
         url: https://www.example-lab.eu/winter/
 """
-OLDER = LAST.replace("2026-10-15", "2026-09-15").replace("type: bullets", "type: heading\n    level: 2\n"
-                                                                         "  - type: bullets")
+OLDER = LAST.replace("2026-10-15", "2026-09-15").replace("type: bullets", "type: heading\n    title: Prizes\n"
+                                                                         "    level: 2\n  - type: bullets")
 
 
 def test_new_writes_the_next_issue_which_builds_and_whose_placeholders_check_reports(run_cli, make_project):
@@ -255,3 +255,36 @@ def test_local_pictures_become_placeholders_on_the_archive_site_that_build_and_c
     lines = text.splitlines()
     for needle in ("src: https://news.example-lab.eu/TODO.jpg", "logo: https://news.example-lab.eu/TODO.png"):
         assert next(n for n, line in enumerate(lines, 1) if needle in line) in found, (needle, found)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("subject: a\ndate: 2026-01-01\nblocks: 5\n", "b.yaml:3:9: error: blocks: needs to be a list"),
+    ("subject: a\ndate: 2026-01-01\nblocks: 5.5\n", "b.yaml:3:9: error: blocks: needs to be a list"),
+    ("subject: a\ndate: 2026-01-01\nblocks: true\n", "b.yaml:3:9: error: blocks: needs to be a list"),
+    ("subject: a\ndate: 2026-01-01\nblocks: 2026-01-01\n", "b.yaml:3:9: error: blocks: needs to be a list"),
+    ("subject: a\ndate: 2026-01-01\nblocks: [5]\n", "b.yaml:3:10: error: blocks[0]:"),
+    ("subject: a\ndate: 2026-01-01\nblocks: {a: 1}\n", "b.yaml:3:9: error: blocks: needs to be a list"),
+    ("subject: a\ndate: 2026-01-01\nblocks: [{type: nope}]\n", "b.yaml:3:17: error: blocks[0].type: unknown block"),
+    ("- a\n", "b.yaml:1:1: error: an issue must be a mapping"),
+    ("name: Example\nshell: /bin/bash\n", "b.yaml:1:1: error: subject: required"),
+])
+def test_from_a_file_that_is_no_issue_is_refused_at_its_lines_and_nothing_is_written(
+        run_cli, make_project, text, problem):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST, "b.yaml": text})
+    result = run_cli("new", "Spring update", "--date", "2027-03-01", "--from", "b.yaml", cwd=root, env=clean_env())
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("b.yaml:1:1: error: this is not an issue that newsletter new can take the blocks "
+                               "from (fix the problems listed below"), lines
+    assert any(line.startswith(problem) for line in lines[1:]), lines
+    assert result.stdout == ""
+    assert sorted(p.name for p in (root / "issues").iterdir()) == ["2026-10-autumn-news.yaml"]
+
+
+def test_a_year_before_1000_is_written_with_four_digits_as_check_wants(run_cli, make_project):
+    root = make_project({"issues/2026-10-autumn-news.yaml": LAST})
+    result = run_cli("new", "Spring update", "--date", "0001-01-01", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote issues/0001-01-spring-update.yaml\n"
+    checked = run_cli("check", "--format", "json", "issues/0001-01-spring-update.yaml", cwd=root, env=clean_env())
+    assert {f["rule"] for f in json.loads(checked.stdout) if f["level"] == "error"} == {"placeholder"}

@@ -261,8 +261,8 @@ def templates_option(note: str = "") -> Callable[[F], F]:
 
 
 def _existing_templates(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None and not value.is_dir():
-        what = "is a file, not a folder" if value.exists() else "does not exist"
+    if value is not None and not os.path.isdir(value):  # not Path.is_dir(): it raises for a name over 255 bytes
+        what = "is a file, not a folder" if os.path.exists(value) else "does not exist"
         raise click.BadParameter(f"{value} {what}; give the folder that holds your template overrides "
                                  "(e.g. --templates my-templates/), or leave the option out", ctx, param)
     return value

@@ -47,6 +47,8 @@ _REASONS = {  # errno -> (what happened, what to do)
     errno.ELOOP: ("a symbolic link on the way leads back to itself (a loop)", "replace the link by a folder"),
     errno.EISDIR: ("a folder is in the way where a file should be", "remove that folder, or {instead}"),
     errno.ENOENT: ("the folder does not exist", "make it, or {instead}"),
+    errno.ENAMETOOLONG: ("the name is longer than the file system allows", "shorten the names on the way, "
+                         "or {instead}"),
 }
 
 

@@ -158,6 +158,9 @@ def _refused(path: Path, exc: OSError, shown: str) -> Refused:
                        f"allow yourself to read it, e.g. chmod u+r {shown}")
     if exc.errno == errno.EISDIR:
         return _folder()
+    if exc.errno == errno.ENAMETOOLONG:  # no file can have it: "check the disk" would send the user astray
+        return Refused(MISSING, "does not exist: its name is longer than the file system allows",
+                       "check the name; an issue's file name is far shorter")
     if exc.errno == errno.ENXIO:  # what opening a socket answers
         return _special()
     return Refused(UNREADABLE, f"cannot be read: {exc.strerror or exc}", "check the file and the disk it is on")

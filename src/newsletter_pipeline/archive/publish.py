@@ -20,12 +20,13 @@ holds no archive manifest is refused, so ``--out .`` cannot touch a project.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 from ..issue.load import display_path
 from ..output import umask, write_atomic
 from .cache import MANIFEST, contained
@@ -81,16 +82,31 @@ def _remove(out: Path, relative: str) -> str | None:
 
 
 def _write_new(out: Path, files: dict[str, str | bytes]) -> None:
-    """The whole site into a staging folder beside ``out``, then one rename."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    """The whole site into a staging folder beside ``out``, then one rename.
+
+    ``out`` a link (``--out site`` -> ``/srv/www/empty``): the site goes where it
+    leads, staged beside it, as ``build --out`` writes through the link the user
+    chose; renaming onto the link itself would replace the link. Another run
+    that put a site there meanwhile (another project, or one that could not
+    take the lock, see ``commands/archive.py``) is an ``OutputError`` (exit 4):
+    this run's site is dropped whole, the other one's left as it is.
+    """
+    target = Path(os.path.realpath(out)) if os.path.islink(out) else out
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         os.chmod(stage, 0o777 & ~umask())  # mkdtemp's 0700 would hide the site from a web server
         for relative, content in files.items():
             write_atomic(stage / relative, content)
-        if out.is_dir():
-            out.rmdir()  # empty (checked above): rename cannot replace a folder
-        os.rename(stage, out)
+        if target.is_dir():
+            target.rmdir()  # empty (checked above): rename cannot replace a folder
+        os.rename(stage, target)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and os.path.isdir(target):
+            raise OutputError(f"{display_path(out)}: error: another archive run wrote a site here at the same "
+                              "time, so this run wrote nothing (run the command again to update that site)") from None
+        raise
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,9 +20,13 @@ def find_issue_files(paths: list[Path]) -> list[Path]:
     """Issue files named by ``paths`` (files, or folders searched for *.yaml and *.yml)."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            mode = path.stat().st_mode
+        except OSError:  # missing, or a name no file can have (over 255 bytes), which is_dir() raises for
+            raise UsageError(f"issue file or folder not found: {path} (issues live in issues/)") from None
+        if stat.S_ISDIR(mode):
             found += issue_files_in(path)
-        elif path.is_file():
+        elif stat.S_ISREG(mode):
             found.append(path)
         else:
             raise UsageError(f"issue file or folder not found: {path} (issues live in issues/)")

@@ -13,8 +13,10 @@ an order that keeps every link valid).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -36,6 +38,8 @@ from ..render.media import local_uses, prepare_logo
 from ..render.templates import template_dirs
 from ..render.web import site_template_dirs
 from ..template_folders import template_chain
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,22 +75,64 @@ def run(paths: list[Path], out: Path, base_url: str | None, templates: Path | No
         raise UsageError(f"--out {display_path(out)} is inside {display_path(root / 'issues')}: the site would be "
                          "mixed with the issue files; choose a folder outside it, such as site")
     check_output_folder(out)
-    previous, damaged = read_manifest(out, partial(plausible_chain, template_chain(root, None, templates),
-                                                   templates is not None))
-    hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
-                           templates=str(templates.resolve()) if templates else "")
-    result = ArchiveResult(out, base, warnings=[w for w in (warning, damaged) if w])
-    records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result, progress)
-    dirs = site_template_dirs(root, settings.templates, templates)
-    # the index and feed share the logo without any issue: it is processed and published for them too
-    logo = prepare_logo(root, settings, base, env)
-    if logo is not None and logo.file is not None:
-        pages[logo.file.name] = logo.file.data
-    site = render_site_files(settings, base, list(records.values()), contents, dirs, logo)
-    site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
-    result.removed = sorted(set(previous.issues) - set(records)) if previous else []
-    result.warnings += publish(out, pages, site, {d for slug in result.removed for d in (slug, entry_path(slug))})
+    with site_lock(out):  # from reading the manifest to writing the new one: one run at a time
+        previous, damaged = read_manifest(out, partial(plausible_chain, template_chain(root, None, templates),
+                                                       templates is not None))
+        hasher = ContentHasher(base_url=base, config=root / CONFIG_NAME, archive_url_env=env.get(ARCHIVE_URL_ENV),
+                               templates=str(templates.resolve()) if templates else "")
+        result = ArchiveResult(out, base, warnings=[w for w in (warning, damaged) if w])
+        records, contents, pages = _build_issues(files, out, previous, hasher, base, templates, result, progress)
+        dirs = site_template_dirs(root, settings.templates, templates)
+        # the index and feed share the logo without any issue: it is processed and published for them too
+        logo = prepare_logo(root, settings, base, env)
+        if logo is not None and logo.file is not None:
+            pages[logo.file.name] = logo.file.data
+        site = render_site_files(settings, base, list(records.values()), contents, dirs, logo)
+        site[MANIFEST] = Manifest(base, records).to_json()  # last: it vouches for everything before it
+        result.removed = sorted(set(previous.issues) - set(records)) if previous else []
+        drop = {d for slug in result.removed for d in (slug, entry_path(slug))}
+        result.warnings += publish(out, pages, site, drop)
     return result
+
+
+@contextmanager
+def site_lock(out: Path) -> Iterator[None]:
+    """Hold the lock of the folder the site ``out`` is in, waiting while another run holds it.
+
+    Two runs at once (two terminals, CI jobs) would both find no site, both
+    stage one, and the later rename would fail; or both would read one
+    manifest, and the later would write one without the other's new pages.
+    The second therefore waits, then finds the first one's site and updates
+    it. The lock is the kernel's ``flock`` on the folder itself, so no lock
+    file is left in a project that a failed run must leave as it was, runs
+    of other projects into the same folder wait too, and it is released when
+    a run ends however it ends. Where there is no ``flock`` (Windows) or the
+    folder cannot be opened, the run goes unlocked: ``publish`` still refuses
+    to put a first site over one that another run has just made.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None  # type: ignore[assignment]
+    folder = Path(os.path.realpath(out)).parent
+    while not os.path.isdir(folder) and folder != folder.parent:  # --out new/site: what exists of the way
+        folder = folder.parent
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        fd = None
+    try:
+        if fd is not None and fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning(f"another archive run is writing {display_path(out)}, or a site beside it; waiting "
+                            "for it to finish")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # which releases the lock
 
 
 def plausible_chain(fixed: tuple[Path, ...], has_override: bool, dirs: list[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -95,7 +96,7 @@ def watch(paths: list[Path], out: Path, templates: Path | None, allow_clipping: 
     from ..preview import LiveReload, Site
 
     for path in paths:
-        if not path.exists():
+        if not os.path.exists(path):  # not Path.exists(): it raises for a name over 255 bytes
             raise MissingFileError(path, "issue file")
     site = Site(paths, templates, log)
     site.check_slugs()

@@ -20,9 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..archive.sources import ARCHIVE_URL_ENV
-from ..errors import NewsletterError, UsageError, echo
+from ..errors import Diagnostic, IssueError, Location, NewsletterError, UsageError, echo
 from ..issue.editions import split_name
-from ..issue.load import display_path, find_project_root, read_settings_doc
+from ..issue.load import display_path, find_project_root, issue_problems, read_settings_doc
 from ..issue.located_yaml import read_located_yaml
 from ..issue.values import ValueProblem, single_line
 from ..output import write_atomic
@@ -134,6 +134,23 @@ def render(data: dict[str, Any], source_name: str) -> str:
     return header + body
 
 
+def refuse_no_issue(shown: str, problems: list[Diagnostic]) -> None:
+    """An ``IssueError`` (exit 1, as ``check`` gives it) when the source is no valid issue.
+
+    Its blocks are the structure of the new file: copying a list that is no
+    list of blocks (``blocks: 5``), or a file that is no issue at all
+    (``--from /etc/passwd``), would crash or write a file that only looks like
+    a start. The problems are the source's own, at their lines.
+    """
+    if not problems:
+        return
+    lead = Diagnostic(Location(shown, 1, 1), "this is not an issue that newsletter new can take the blocks from",
+                      hint="fix the problems listed below, as newsletter check also reports them, or give "
+                           "another issue with --from ISSUE; nothing was written")
+    ordered = sorted(problems, key=lambda d: (d.location.line, d.location.col))
+    raise IssueError(diagnostics=[lead, *ordered])
+
+
 def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd: Path | None = None,
         slug: str | None = None, env: Mapping[str, str] | None = None) -> Path:
     """Write ``issues/YYYY-MM-<slug>.yaml`` of the project at ``cwd``; return its path.
@@ -142,7 +159,8 @@ def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd
     Chinese or Japanese, or only emoji, has nothing to spell one with.
     Raises ``UsageError`` (exit 2) for a title without letters or digits and no
     ``slug``, a ``slug`` that is no file name's slug, when there is no issue to
-    start from, or when the file exists (never overwritten).
+    start from, or when the file exists (never overwritten); ``IssueError``
+    (exit 1) when the issue to start from is no valid issue.
     """
     date = date or dt.date.today()
     try:  # the title becomes the subject and the masthead's title: one line of visible text, as they must be
@@ -170,13 +188,14 @@ def run(title: str, date: dt.date | None = None, source: Path | None = None, cwd
     if source is None:
         raise UsageError(f"{display_path(root / 'issues')} has no issue to take the blocks from: give one "
                          "with --from ISSUE, or start a project with `newsletter init DIR`")
-    doc = read_located_yaml(source, display_path(source))
-    data = doc.data if isinstance(doc.data, dict) else {}
-    target = root / "issues" / f"{date:%Y-%m}-{slug}.yaml"
+    # four digits, as the file name pattern wants: strftime's %Y writes the year 1 as "1"
+    target = root / "issues" / f"{date.year:04d}-{date.month:02d}-{slug}.yaml"
     if target.exists() or target.is_symlink():
         raise UsageError(f"{display_path(target)} already exists; newsletter new never overwrites an issue: "
                          "choose another title, or edit that file")
+    doc = read_located_yaml(source, display_path(source))
+    refuse_no_issue(doc.file, issue_problems(doc))
     target.parent.mkdir(parents=True, exist_ok=True)
-    site = picture_site(root, data, os.environ if env is None else env)
-    write_atomic(target, render(new_issue(data, title.strip(), date, site), display_path(source)))
+    site = picture_site(root, doc.data, os.environ if env is None else env)
+    write_atomic(target, render(new_issue(doc.data, title.strip(), date, site), display_path(source)))
     return target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import errno
 import threading
 import webbrowser
@@ -18,9 +19,9 @@ Log = Callable[[str], None]
 def open_site(sources: list[Path], templates: Path | None, log: Log) -> Site:
     """Check the arguments and build every issue once (failures are shown, not raised)."""
     for source in sources:
-        if not source.exists():
+        if not os.path.exists(source):  # not Path.exists(): it raises for a name over 255 bytes
             raise MissingFileError(source, "issue file or folder")
-    if templates is not None and not templates.is_dir():
+    if templates is not None and not os.path.isdir(templates):
         raise MissingFileError(templates, "templates folder")
     site = Site(sources, templates, log)
     if not site.issue_paths():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def run(issue: Path, out: Path, templates: Path | None = None, progress: Progres
     Chromium is looked up before building, so a missing browser is reported
     first; no PNG is written unless all of them were taken.
     """
-    if issue.is_dir():
+    if os.path.isdir(issue):  # not Path.is_dir(): it raises for a name over 255 bytes
         raise UsageError(one_issue_please(issue, "screenshot"))
     chromium = find_chromium()
     _, rendered = build_issue(issue, templates)

@@ -17,6 +17,13 @@ from pathlib import Path
 SLUG = r"\d{4}-(?:0[1-9]|1[0-2])-[a-z0-9]+(?:-[a-z0-9]+)*"
 LANGUAGE = r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*"
 NAME = re.compile(rf"^(?P<slug>{SLUG})(?:\.(?P<language>{LANGUAGE}))?$")
+# Characters of a file name before .yaml (its stem, S; ASCII, so one byte each). Every name made from it
+# must stay under the 255 bytes a file system allows in one name. The longest is a send record's
+# temporary file, .S--<provider>--<list>.json.<12 hex digits>.tmp (ledger.py, output.py): S and 27
+# bytes, with the provider's name (mailchimp: 9) and the list's (list=<10-character audience id>: 15).
+# The rest are shorter: a build's staging folder .S.new-<8> (S + 14), the archive's feed entry's
+# temporary file .S.html.<12 hex digits>.tmp (S + 23), the send lock S.lock.
+MAX_STEM = 200
 
 
 def split_name(stem: str) -> tuple[str, str | None] | None:

@@ -14,7 +14,7 @@ from ..i18n.project import template_message_ids
 from ..template_folders import template_chain
 from .located_yaml import LocatedDocument, Path_, read_located_yaml
 from .defaults import with_localized_defaults
-from .editions import NAME, split_name
+from .editions import MAX_STEM, NAME, split_name
 from . import records
 from .records import FooterBlock, Issue, Settings, Unsure
 from .strings import check_strings
@@ -78,7 +78,7 @@ def expand_folders(paths: list[Path]) -> list[Path]:
     """
     out: list[Path] = []
     for path in paths:
-        if path.suffix in ISSUE_SUFFIXES or not path.is_dir():
+        if path.suffix in ISSUE_SUFFIXES or not os.path.isdir(path):  # Path.is_dir() raises for a long name
             out.append(path)
             continue
         found = issue_files_in(path)
@@ -147,9 +147,12 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: P
         problems.add(Location(shown, 1, 1), f"file name '{path.name}' is not YYYY-MM-slug.yaml",
                      hint="rename it, e.g. 2021-12-one-year-of-ai4media.yaml (or .el.yaml for its Greek edition); "
                           "the slug uses a-z, 0-9 and -")
+    elif len(path.stem) > MAX_STEM:  # the build's folder and the send record are named after it
+        problems.add(Location(shown, 1, 1), f"the file name is {len(path.stem)} characters long before "
+                     f"{path.suffix}, too long for the folders and records named after it",
+                     hint=f"shorten the file name to at most {MAX_STEM} characters before {path.suffix}")
     if not isinstance(doc.data, dict):
-        problems.add(Location(shown, 1, 1), "an issue must be a mapping of key: value lines",
-                     hint="start with 'subject: ...'")
+        problems.items.append(_not_a_mapping(shown))
         problems.raise_if_any()
     schema_problems = DiagnosticList()
     issue = _validate_issue(doc, schema_problems)
@@ -172,6 +175,25 @@ def load_issue(path: Path | str, env: dict[str, str] | None = None, templates: P
     messages = messages_for(issue.language, settings.strings)
     issue = with_localized_defaults(_with_footer(issue), messages, social=bool(settings.social))
     return LoadedIssue(path, path.stem, issue, settings, doc, root, messages)
+
+
+def _not_a_mapping(shown: str) -> Diagnostic:
+    return Diagnostic(Location(shown, 1, 1), "an issue must be a mapping of key: value lines",
+                      hint="start with 'subject: ...'")
+
+
+def issue_problems(doc: LocatedDocument) -> list[Diagnostic]:
+    """What check's schema stage finds wrong with ``doc`` as an issue, settings aside (``new --from``).
+
+    Empty when ``doc`` is an issue whose structure can be relied on: a mapping,
+    without the reader's problems (duplicate keys...), valid against the schema.
+    """
+    if not isinstance(doc.data, dict):
+        return [_not_a_mapping(doc.file)]
+    found = DiagnosticList()
+    _validate_issue(doc, found)
+    reported = {(d.location.file, d.key_path) for d in doc.problems}
+    return [*doc.problems, *(d for d in found.items if (d.location.file, d.key_path) not in reported)]
 
 
 def _check_edition_language(path: Path, issue: Issue, doc: LocatedDocument, problems: DiagnosticList) -> None:

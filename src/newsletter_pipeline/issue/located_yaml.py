@@ -225,9 +225,15 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         builder.doc.data = builder.build(root, ())
     except _TooBig as big:
         top = big.path[:1]
-        builder.problems.add(builder.doc.key_location(top) if top else big.location,
-                             f"the document expands to more than {MAX_NODES} values",
-                             format_key_path(top), "aliases (*name) repeat too much; write the content out")
+        if _has_alias(text):
+            message, hint = (f"the document expands to more than {MAX_NODES} values",
+                             "aliases (*name) repeat too much; write the content out")
+        else:  # as written: no alias to blame
+            message, hint = (f"the file has more than {MAX_NODES:,} values",
+                             "an email needs far fewer: split the content into several issues, or remove what "
+                             "was pasted in by mistake")
+        builder.problems.add(builder.doc.key_location(top) if top else big.location, message,
+                             format_key_path(top), hint)
         builder.problems.raise_if_any()  # nothing sensible is left to validate
     except _Unbuildable as bad:
         builder.problems.add(bad.location, bad.message, format_key_path(bad.path), bad.hint)
@@ -236,6 +242,12 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         _unused_anchors(text, builder)
     builder.doc.problems = builder.problems.items
     return builder.doc
+
+
+def _has_alias(text: str) -> bool:
+    """Whether ``text`` (which composed) repeats a value by an alias (``*name``): its events say, cheaply,
+    since the parser does not expand aliases as the builder does."""
+    return any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader))
 
 
 def _unused_anchors(text: str, builder: _Builder) -> None:
