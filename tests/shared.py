@@ -293,3 +293,25 @@ def tmpfs(folder, pages: int, read_only: bool = False):
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+@contextmanager
+def email_pages(browser: Any, emails: dict[str, str]) -> Iterator[Callable[..., Any]]:
+    """``open_at(name, width=600, scheme="light")``: a new page showing ``emails[name]`` at that viewport
+    and colour scheme, every request it makes aborted (the layout must hold without remote images);
+    each page's context is closed at the end."""
+    contexts = []
+
+    def open_at(name: str, width: int = 600, scheme: str = "light") -> Any:
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        contexts.append(context)
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_content(emails[name], wait_until="domcontentloaded", timeout=15_000)
+        return page
+
+    try:
+        yield open_at
+    finally:
+        for context in contexts:
+            context.close()

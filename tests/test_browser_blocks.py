@@ -11,7 +11,7 @@ import os
 
 import pytest
 import yaml
-from shared import REPO, clean_env, run_newsletter
+from shared import REPO, clean_env, email_pages, run_newsletter
 from test_block_types import ALL, NAME, SETTINGS
 
 pytestmark = pytest.mark.browser
@@ -39,19 +39,8 @@ def emails(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def open_email(browser, emails):
-    contexts = []
-
-    def open_at(name: str, width: int, scheme: str = "light"):
-        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-        contexts.append(context)
-        context.route("**/*", lambda route: route.abort())
-        page = context.new_page()
-        page.set_content(emails[name], wait_until="domcontentloaded", timeout=15_000)
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
+    with email_pages(browser, emails) as open_at:
+        yield open_at
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

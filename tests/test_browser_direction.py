@@ -11,7 +11,7 @@ import os
 import shutil
 
 import pytest
-from shared import FIXTURE_CONFIG, clean_env, run_newsletter
+from shared import FIXTURE_CONFIG, clean_env, email_pages, run_newsletter
 
 pytestmark = pytest.mark.browser
 
@@ -89,19 +89,8 @@ def emails(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def open_email(browser, emails):
-    contexts = []
-
-    def open_at(name: str, width: int = 600):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        contexts.append(context)
-        context.route("**/*", lambda route: route.abort())
-        page = context.new_page()
-        page.set_content(emails[name], wait_until="domcontentloaded", timeout=15_000)
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
+    with email_pages(browser, emails) as open_at:
+        yield open_at
 
 
 @pytest.mark.parametrize("language, start", [("en", "left"), ("ar", "right")])

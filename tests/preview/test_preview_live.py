@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -156,6 +157,32 @@ def test_a_link_loop_that_came_and_went_stops_no_reloading(serve, seed_project: 
     assert not [line for line in running.log if "watching" in line], running.log
 
 
+@contextlib.contextmanager
+def running_watcher(watcher, flag):
+    """``watcher`` started, and stopped at the end; ``flag`` gives up after 10 s rather than wait for ever."""
+    watcher.start()
+    timer = threading.Timer(10.0, flag.stop)  # take_settled returns None then
+    timer.start()
+    try:
+        yield watcher
+    finally:
+        timer.cancel()
+        watcher.stop_event.set()
+        watcher.join(5.0)
+
+
+def save_until_seen(flag, target: Path, log: list[str], also: tuple[Path, ...] = ()) -> None:
+    """Save ``target`` (and ``also`` before it) until the watcher reports ``target``: its OS watch may be new."""
+    seen: set[Path] = set()
+    for i in itertools.count():
+        for path in (*also, target):
+            path.write_text(str(i))
+        taken = flag.take_settled(0.01)
+        assert taken is not None, f"no change seen; log: {log}"
+        if target in (seen := seen | taken):
+            return
+
+
 def test_a_watcher_keeps_watching_after_an_error_and_says_it_once(tmp_path: Path) -> None:
     """An error while watching (here the filter's, as a link loop made it) ended the watcher thread for good."""
     from newsletter_pipeline.preview.watcher import ChangeFlag, _Watcher
@@ -167,24 +194,9 @@ def test_a_watcher_keeps_watching_after_an_error_and_says_it_once(tmp_path: Path
 
     log: list[str] = []
     flag = ChangeFlag()
-    watcher = _Watcher([tmp_path], False, flag, relevant, log.append)
-    watcher.start()
-    timer = threading.Timer(10.0, flag.stop)  # take_settled returns None then, rather than waiting for ever
-    timer.start()
-    try:
+    with running_watcher(_Watcher([tmp_path], False, flag, relevant, log.append), flag) as watcher:
         assert watcher.ready.wait(5.0)
-        seen: set[Path] = set()
-        for i in itertools.count():
-            (tmp_path / "bad.yaml").write_text(str(i))  # fails the watch again and again
-            (tmp_path / "good.yaml").write_text(str(i))
-            taken = flag.take_settled(0.01)
-            assert taken is not None, f"no change seen after the error; log: {log}"
-            if tmp_path / "good.yaml" in (seen := seen | taken):
-                break
-    finally:
-        timer.cancel()
-        watcher.stop_event.set()
-        watcher.join(5.0)
+        save_until_seen(flag, tmp_path / "good.yaml", log, also=(tmp_path / "bad.yaml",))  # bad fails each time
     assert len([line for line in log if "Permission denied" in line]) == 1, log
 
 
@@ -195,22 +207,8 @@ def test_a_watcher_whose_folder_was_missing_watches_it_once_it_is_back(tmp_path:
     folder = tmp_path / "templates"
     log: list[str] = []
     flag = ChangeFlag()
-    watcher = _Watcher([folder], True, flag, lambda path: True, log.append)
-    watcher.start()
-    timer = threading.Timer(10.0, flag.stop)
-    timer.start()
-    try:
+    with running_watcher(_Watcher([folder], True, flag, lambda path: True, log.append), flag):
         assert flag.take_settled(0.01) == {folder}  # the loop is told, to rebuild and re-plan
         folder.mkdir()
-        seen: set[Path] = set()
-        for i in itertools.count():  # saved until the new OS watch sees a save
-            (folder / "base.mjml.j2").write_text(str(i))
-            taken = flag.take_settled(0.01)
-            assert taken is not None, f"no change seen once the folder was back; log: {log}"
-            if folder / "base.mjml.j2" in (seen := seen | taken):
-                break
-    finally:
-        timer.cancel()
-        watcher.stop_event.set()
-        watcher.join(5.0)
+        save_until_seen(flag, folder / "base.mjml.j2", log)
     assert len(log) == 1 and "FileNotFoundError" in log[0], log
