@@ -36,6 +36,14 @@ HOSTILE = {
     "format-filter": "{{ '%2000000000s'|format('a') }}",
     "ljust": "{{ 'a'.ljust(2000000000) }}",
     "str-format": "{{ '{:{}}'.format('a', 2000000000) }}",
+    # and the ways round those guards that the next hostile tester found (1 to 3 GB each)
+    "wordwrap": "{{ ('a ' * 1000)|wordwrap(1, wrapstring='x' * 1000000) }}",
+    "join": "{{ (['x' * 10000000] * 300)|join }}",
+    "percent": "{{ '%*s' % (1000000000, 'a') }}",
+    "width-as-text": "{{ '{0:>{1}}'.format('a', '1000000000') }}",
+    "batch": "{{ [1]|batch(200000000, 'x')|list|length }}",
+    "extend": "{% set l = ['x'] %}{% for i in range(28) %}{{ l.extend(l) or '' }}{% endfor %}",
+    "str-join": "{{ ('x' * 1000000).join(['a'] * 1000)|length }}",
 }
 REFUSED = {
     "command": "access to attribute '__globals__' of 'function' object is unsafe",
@@ -54,6 +62,13 @@ REFUSED = {
     "format-filter": "the template would format a text wider than 50,000,000 characters",
     "ljust": "the template would make a text or list of more than 50,000,000 characters or items",
     "str-format": "the template would format a text wider than 50,000,000 characters",
+    "wordwrap": "the template would make a text or list of more than 50,000,000 characters or items",
+    "join": "the template would make a text or list of more than 50,000,000 characters or items",
+    "percent": "the template would format a text wider than 50,000,000 characters",
+    "width-as-text": "the template would format a text wider than 50,000,000 characters",
+    "batch": "the template would make a text or list of more than 50,000,000 characters or items",
+    "extend": "the template would make a text or list of more than 50,000,000 characters or items",
+    "str-join": "the template would make a text or list of more than 50,000,000 characters or items",
 }
 
 
@@ -100,9 +115,10 @@ def test_an_override_within_the_limits_renders(project, run_cli):
         "<mj-section><mj-column><mj-text><h1>{{ block.title }}</h1>\n"
         "{% for i in range(3) %}{{ '-' * 2 ~ i }}{% endfor %}{{ (['a'] + ['b'])|join }}{{ 2 ** 8 }}"
         "{{ 'c'|center(3) }}{{ 'd\\ne'|indent(2) }}{{ 'f'|replace('f', 'gh') }}{{ '%03d'|format(7) }}"
-        "{{ 'i'.ljust(2, '.') }}{{ '{}{}'.format('j', 'k') }}\n"
+        "{{ 'i'.ljust(2, '.') }}{{ '{}{}'.format('j', 'k') }}{{ 'l m'|wordwrap(1) }}{{ ['n', 'o']|join('-') }}"
+        "{{ '%s%d' % ('p', 1) }}{{ [1, 2, 3]|batch(2, 0)|list|length }}{{ ','.join(['q', 'r']) }}\n"
         "</mj-text></mj-column></mj-section>\n", encoding="utf-8")
     result = build(run_cli, project, "--templates", "over")
     assert result.returncode == 0, result.stderr
     html = (project / "out" / "2022-01-hello" / "email.html").read_text(encoding="utf-8")
-    assert "--0--1--2ab256 c d\n  egh007i.jk" in html
+    assert "--0--1--2ab256 c d\n  egh007i.jkl\nmn-op12q,r" in html

@@ -13,11 +13,12 @@ error instead of hanging the build or filling the memory:
   (``MAX_LOOP_ITERATIONS``), so nesting loops cannot multiply past it;
 - ``*``, ``+``, ``~`` and ``**`` refuse to make a text or list longer than
   ``MAX_TEXT`` characters, or a number of more than ``MAX_INT_BITS`` bits;
-- the filters and text methods that make a text longer than their input
-  (``center``, ``indent``, ``replace``, ``format``; ``ljust``, ``zfill``,
-  ``expandtabs``, ``str.format``...) refuse, before they run, a result longer
-  than ``MAX_TEXT`` (``"a"|center(2000000000)`` took 2 GB), and a format
-  whose width or argument is a number of more than ``MAX_TEXT``;
+- the filters and methods that make a text or list longer than their input
+  (``center``, ``indent``, ``replace``, ``wordwrap``, ``join``, ``batch``,
+  ``format``; ``ljust``, ``zfill``, ``expandtabs``, ``str.join``,
+  ``list.extend``, ``str.format``, ``%``...) refuse, before they run, a result
+  longer than ``MAX_TEXT`` (``"a"|center(2000000000)`` took 2 GB), and a
+  format whose width or argument is a number of more than ``MAX_TEXT``;
 - the rendered output is cut off at ``MAX_TEXT`` characters.
 
 The limits are far above what a newsletter needs (the seed uses a few hundred
@@ -107,62 +108,81 @@ def render_bounded(template: jinja2.Template, values: Mapping[str, Any]) -> str:
 _BIG_NUMBER = re.compile(r"\d{%d,}" % len(str(MAX_TEXT)))  # a width in a format string: "%99999999s"
 
 
-def _growth(name: str, text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
-    """How long ``name`` (a filter or a text method) would make ``text``, or 0 when it cannot grow it."""
+def _size(name: str, value: Any, rest: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """How long filter or method ``name`` would make its result from ``value`` (the text, list or
+    separator it works on) and its other arguments, without running it; 0 when it cannot grow anything."""
     def arg(i: int, key: str, default: Any) -> Any:
-        return args[i] if len(args) > i else kwargs.get(key, default)
+        return rest[i] if len(rest) > i else kwargs.get(key, default)
 
+    def length(item: Any) -> int:
+        return len(item) if isinstance(item, (str, list, tuple)) else 0
+
+    text = value if isinstance(value, str) else ""
     if name in ("center", "ljust", "rjust", "zfill"):
         width = arg(0, "width", 80)
         return width if isinstance(width, int) else 0
     if name == "indent":
         width = arg(0, "width", 4)
-        per_line = width if isinstance(width, int) else len(str(width))
-        return len(text) + (text.count("\n") + 1) * per_line
+        return len(text) + (text.count("\n") + 1) * (width if isinstance(width, int) else len(str(width)))
     if name == "expandtabs":
         size = arg(0, "tabsize", 8)
         return len(text) + text.count("\t") * size if isinstance(size, int) else 0
     if name == "replace":
         old, new = str(arg(0, "old", "")), str(arg(1, "new", ""))
-        times = text.count(old) if old else len(text) + 1
-        return len(text) + times * max(0, len(new) - len(old))
+        return len(text) + (text.count(old) if old else len(text) + 1) * max(0, len(new) - len(old))
+    if name == "wordwrap":
+        width, wrap = arg(0, "width", 79), arg(3, "wrapstring", None)
+        lines = len(text) // max(1, width if isinstance(width, int) else 1) + 1
+        return len(text) + lines * len(str(wrap or "\n"))
+    if name == "join":  # the filter (value, separator) or the method (separator.join(items))
+        items, separator = (value, str(arg(0, "d", ""))) if not isinstance(value, str) \
+            else (arg(0, "iterable", ()), text)
+        if not isinstance(items, (list, tuple)):
+            return 0  # a generator: the loop budget and the output bound still hold
+        return sum(length(item) for item in items) + len(separator) * max(0, len(items) - 1)
+    if name == "batch":  # fill_with pads the last row to linecount items
+        count, fill = arg(0, "linecount", 0), arg(1, "fill_with", None)
+        return count if fill is not None and isinstance(count, int) else 0
+    if name == "extend" and isinstance(value, list):
+        return len(value) + length(arg(0, "iterable", ()))
     return 0
 
 
-def _refuse_growth(name: str, text: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    if isinstance(text, str):
-        _refuse_length(_growth(name, text, args, kwargs))
+def _refuse_growth(name: str, value: Any, rest: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    _refuse_length(_size(name, value, rest, kwargs))
     if name in ("format", "format_map"):
-        _refuse_format(str(text), (*args, *kwargs.values()))
+        _refuse_format(str(value), (*rest, *kwargs.values()))
 
 
 def _refuse_format(spec: str, values: Iterable[Any]) -> None:
-    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    """A format whose width (in the spec, or given as an argument, as a number or as digits) passes the bound."""
+    numbers = [int(v) for v in values if (isinstance(v, int) and not isinstance(v, bool))
+               or (isinstance(v, str) and v.isdigit() and len(v) < 30)]
     if _BIG_NUMBER.search(spec) or any(abs(n) > MAX_TEXT for n in numbers):
         raise TemplateLimit(f"the template would format a text wider than {MAX_TEXT:,} characters")
 
 
-_GROWING_FILTERS = ("center", "indent", "replace", "format")
-_GROWING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace"})
+_GROWING_FILTERS = ("center", "indent", "replace", "format", "wordwrap", "join", "batch")
+_GROWING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "extend"})
 
 
 def _guarded_filter(name: str, function: Any) -> Any:
+    passed = getattr(function, "jinja_pass_arg", None)  # pass_environment / pass_eval_context: one first
+
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        # Jinja passes the environment or context first to some filters; the text is the first str
-        offset = next((i for i, a in enumerate(args) if isinstance(a, str)), 0)
-        _refuse_growth(name, args[offset] if args else "", args[offset + 1:], kwargs)
+        own = args[1:] if passed is not None else args
+        _refuse_growth(name, own[0] if own else "", own[1:], kwargs)
         return function(*args, **kwargs)
 
-    for marker in ("jinja_pass_arg",):  # keep pass_environment / pass_eval_context
-        if hasattr(function, marker):
-            setattr(guarded, marker, getattr(function, marker))
+    if passed is not None:
+        guarded.jinja_pass_arg = passed  # type: ignore[attr-defined]
     return guarded
 
 
 class Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, with loops and the growth of values bounded (see the module docstring)."""
 
-    intercepted_binops = frozenset({"*", "+", "**"})
+    intercepted_binops = frozenset({"*", "+", "**", "%"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,7 +192,7 @@ class Sandbox(SandboxedEnvironment):
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """``"a".ljust(2000000000)``: a text method that would grow past the bound is refused first."""
         owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, str) and getattr(__obj, "__name__", "") in _GROWING_METHODS:
+        if isinstance(owner, (str, list)) and getattr(__obj, "__name__", "") in _GROWING_METHODS:
             _refuse_growth(__obj.__name__, owner, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
@@ -194,6 +214,10 @@ class Sandbox(SandboxedEnvironment):
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             _refuse_huge_power(left, right)
+        elif operator == "%":  # '%*s' % (1000000000, 'a')
+            if isinstance(left, str):
+                _refuse_format(left, right.values() if isinstance(right, Mapping) else
+                               right if isinstance(right, tuple) else (right,))
         elif operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
