@@ -223,7 +223,7 @@ class MessageFactory:
         message["Message-ID"] = "<placeholder@placeholder.invalid>"
         utf8 = message_policy.utf8  # SMTPUTF8 carries the words as they are: nothing to encode
         sender = address(content.from_name, content.from_email)
-        if utf8 or content.from_name.isascii():
+        if utf8 or _as_written(content.from_name):
             message["From"] = sender
         else:
             message.set_raw("From", _with_address("From", encoded_words("From", content.from_name),
@@ -231,12 +231,16 @@ class MessageFactory:
         message["To"] = "placeholder@placeholder.invalid"
         if content.reply_to:
             message["Reply-To"] = wire_address(content.reply_to)
-        for field, value in (("Subject", content.subject),
-                             ("List-Id", list_id(content.list_name, wire_address(content.from_email)))):
-            if utf8 or value.isascii():
-                message[field] = value
-            else:
-                message.set_raw(field, encoded_words(field, value))
+        if utf8 or _as_written(content.subject):
+            message["Subject"] = content.subject
+        else:
+            message.set_raw("Subject", encoded_words("Subject", content.subject))
+        # RFC 2919: the <list id> is written as it is; only the name before it may be encoded or quoted
+        name, label = list_id(content.list_name, wire_address(content.from_email)).rsplit(" <", 1)
+        if utf8 or _as_written(name):
+            message["List-Id"] = f"{_phrase(name)} <{label}"
+        else:
+            message.set_raw("List-Id", _with_address("List-Id", encoded_words("List-Id", name), label[:-1]))
         message.set_raw("List-Unsubscribe", unsubscribe.header())
         if unsubscribe.one_click:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -302,6 +306,19 @@ def encoded_words(field: str, text: str) -> str:
     and folds between characters, so every space of the text is inside a word.
     """
     return Header(text, "utf-8", maxlinelen=78, header_name=field).encode(linesep="\r\n")
+
+
+def _as_written(text: str) -> bool:
+    """Whether ``text`` can go into a header as it is: ASCII, and nothing a mail program would decode as
+    an encoded word (a subject "=?utf-8?q?hello?= world" read "hello world")."""
+    return text.isascii() and "=?" not in text
+
+
+def _phrase(name: str) -> str:
+    """A display name as RFC 5322 writes it: quoted when it holds specials (``ACME, Inc. (EU)``)."""
+    if re.fullmatch(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*", name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 FOLD = "\r\n "

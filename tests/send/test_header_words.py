@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import random
+import re
 from email.header import decode_header, make_header
 
 import pytest
@@ -55,3 +56,22 @@ def test_a_long_or_short_name_keeps_its_address_parseable(name):
     assert decoded(message, "From") == f"{name} <a-rather-long-address.for-news@lab.example.org>"
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)["From"]
     assert parsed.addresses[0].addr_spec == "a-rather-long-address.for-news@lab.example.org"
+
+
+@pytest.mark.parametrize("name, phrase", [("Σύλλογος", "Σύλλογος"), ("Museu de Lleida, Diocesà i Comarcal",
+                                                                     "Museu de Lleida, Diocesà i Comarcal"),
+                                          ("ACME Research, Inc. (EU)", '"ACME Research, Inc. (EU)"')])
+def test_the_list_id_itself_is_written_as_it_is(name, phrase):
+    """RFC 2919: only the name before the <id> may be encoded; the whole header was one encoded word."""
+    message = built("Hello", list_name=name)
+    raw = message["List-Id"]
+    assert re.search(r"<[a-z0-9.-]+\.lab\.example\.org>$", " ".join(raw.split())), raw
+    assert decoded(message, "List-Id").startswith(phrase + " <")
+
+
+@pytest.mark.parametrize("field", ["subject", "from_name"])
+def test_text_that_looks_like_an_encoded_word_is_not_decoded_by_mail_programs(field):
+    text = "=?utf-8?q?hello?= world"
+    message = built(**{"subject": "Hello", field: text})
+    shown = decoded(message, "Subject" if field == "subject" else "From")
+    assert shown.startswith(text) if field == "subject" else shown.startswith(f"{text} <"), shown
