@@ -198,6 +198,8 @@ def test_check_names_a_top_level_key_once(make_project, monkeypatch, written, ex
                  'is left out of the text (to write text that starts with "&", put the whole text in quotes ("..."))'),
     ("!!binary aGVsbG8=", "!!binary at the start of the value is read as a YAML type tag, not as text"),
     ("!important news", "!important at the start of the value is read as a YAML type tag, not as text"),
+    ("! news", "! at the start of the value is read as a YAML type tag, not as text"),  # YAML dropped "!"
+    ("!!str news", "!!str at the start of the value is read as a YAML type tag, not as text"),
 ])
 def test_text_starting_with_yaml_syntax_is_an_error_not_lost_words(make_project, monkeypatch, written, words):
     text = HEAD + f"  - type: masthead\n    title: {written}\n"
@@ -205,7 +207,8 @@ def test_text_starting_with_yaml_syntax_is_an_error_not_lost_words(make_project,
     assert len(found) == 1 and found[0].startswith(f"{NAME}:6:12: error: blocks[0].title: {words}"), found
 
 
-@pytest.mark.parametrize("written", ['"&Co news"', "Q &amp; A", "R&D news", "Tom & Jerry"])
+@pytest.mark.parametrize("written", ['"&Co news"', "Q &amp; A", "R&D news", "Tom & Jerry", "Hello!", "x!y",
+                                     '"! news"'])
 def test_an_ampersand_that_yaml_reads_as_text_is_fine(make_project, monkeypatch, written):
     monkeypatch.chdir(make_project({NAME: HEAD + f"  - type: masthead\n    title: {written}\n"}))
     assert load_issue(Path(NAME)).issue.blocks[0].title == written.strip('"')

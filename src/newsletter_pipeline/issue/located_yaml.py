@@ -169,8 +169,8 @@ _PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _PLAIN_SCALARS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "timestamp"))
 TAG_HINT = ('to write text that starts with "!", put the whole text in quotes ("..."); otherwise remove the tag: '
             "an issue holds only text, numbers, dates, lists and keys")
-# where an anchor can start (a value's first character): the cheap test before reading the events again
-_ANCHOR_CANDIDATE = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
+# where an anchor or a tag can start (a value's first character): the cheap test before reading the events
+_ANCHOR_CANDIDATE = re.compile(r"(?:^|[\s\[{,])(?:&[^\s,\[\]{}]|!)")
 
 
 def _shown_tag(tag: str) -> str:
@@ -255,12 +255,23 @@ def _unused_anchors(text: str, builder: _Builder) -> None:
     value by (``*Co``). One no alias uses was meant as text, and its words would vanish unseen."""
     anchored: dict[str, yaml.ScalarEvent] = {}
     used: set[str] = set()
+    tagged: list[yaml.ScalarEvent] = []
     for event in yaml.parse(text, Loader=_Loader):  # the text composed above: no error is left to raise
         if isinstance(event, yaml.AliasEvent):
             used.add(event.anchor)
-        elif isinstance(event, yaml.ScalarEvent) and event.anchor:
-            anchored.setdefault(event.anchor, event)
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor:
+                anchored.setdefault(event.anchor, event)
+            # "! alone" and "!!str hello" read as plain text without the tag, which the builder cannot see
+            # (it refuses the other tags itself)
+            if event.tag == "!" or event.tag in _PLAIN_SCALARS:
+                tagged.append(event)
     paths = {location: path for path, location in builder.doc.values.items()}
+    for event in tagged:
+        where = Location(builder.file, event.start_mark.line + 1, event.start_mark.column + 1)
+        shown = "!" if event.tag == "!" else _shown_tag(event.tag)
+        builder.problems.add(where, f"{shown} at the start of the value is read as a YAML type tag, not as text",
+                             format_key_path(paths.get(where, ())), TAG_HINT)
     for anchor, event in anchored.items():
         if anchor not in used:
             where = Location(builder.file, event.start_mark.line + 1, event.start_mark.column + 1)
