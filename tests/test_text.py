@@ -266,3 +266,17 @@ def test_code_reads_left_to_right_in_a_right_to_left_email():
     html = markdown_to_html("Run `print(\"hi\")` here.\n\n```python\nprint(\"hello\")  # كود\n```")
     assert '<code dir="ltr">print("hi")</code>' in html.replace("&quot;", '"')
     assert '<pre dir="ltr"><code>print' in html
+
+
+@pytest.mark.parametrize("sign", ["?", "!", ":", ";", "»"])
+def test_no_line_of_the_text_part_starts_with_a_closing_sign(sign):
+    """French writes "vraiment ?": wrapped at that space, the next line started with "?" (UAX #14 says never)."""
+    from newsletter_pipeline.render.text import WIDTH, wrap_lines
+
+    words = "Les nouvelles du mois de décembre sont arrivées et elles sont très bonnes, vraiment"
+    words = words[: WIDTH - len("vraiment") - 1].rsplit(" ", 1)[0]
+    words = words + " " + "x" * (WIDTH - len(words) - 1)  # the line is full just before the sign
+    assert len(words) == WIDTH
+    lines = wrap_lines(f"{words} {sign} Oui, la suite est là.")
+    assert not any(line.lstrip().startswith(sign) for line in lines), lines
+    assert " ".join(" ".join(lines).split()) == f"{words} {sign} Oui, la suite est là."

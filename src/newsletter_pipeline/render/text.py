@@ -63,8 +63,29 @@ def wrap_lines(text: str, indent: str = "", hanging: str | None = None) -> list[
             # "- " before a word longer than a line (a URL) was left alone on a line: the word joins
             # it, over the width, as a long URL stands anyway
             wrapped[:2] = [f"{wrapped[0].rstrip()} {wrapped[1].lstrip()}"]
-        lines += wrapped
+        lines += _no_line_starts_with_closing(wrapped)
     return lines
+
+
+# UAX #14 (LB13, LB16...): no line starts with these; French writes a space before ? ! : ; and »
+_CLOSING = re.compile(r"[?!:;»)\]}%,.]+(?=\s|$)")
+
+
+def _no_line_starts_with_closing(lines: list[str]) -> list[str]:
+    """A line that would start with "?", "!", ":", "»"... ("vraiment ?" broken at the space): the
+    sign goes back to the end of the line before, a little over the width, as French typesetting does."""
+    out: list[str] = []
+    for line in lines:
+        stripped = line.lstrip()
+        sign = _CLOSING.match(stripped) if out and out[-1].strip() else None
+        if sign is None:
+            out.append(line)
+            continue
+        out[-1] += " " + sign.group()
+        rest = stripped[sign.end():].lstrip()
+        if rest:
+            out.append(line[: len(line) - len(stripped)] + rest)
+    return out
 
 
 def _chunk(lines: list[str]) -> str:
