@@ -20,6 +20,9 @@ from newsletter_pipeline.i18n.capitals import capitals
     # Irish: the initial mutations stay small before the capital they mutate
     ("ga", "Nuacht na hÉireann ón tAire", "NUACHT NA hÉIREANN ÓN tAIRE"),
     ("ga", "i mBaile Átha Cliath, ár nGaeilge, ar an bhFeirm", "I mBAILE ÁTHA CLIATH, ÁR nGAEILGE, AR AN bhFEIRM"),
+    # Lithuanian: the dot written out over an i to carry an accent goes in capitals (SpecialCasing)
+    ("lt", "i\u0307\u0300 ir j\u0307\u0301, Žąsys", "\u00cc IR J\u0301, ŽĄSYS"),
+    ("crh", "ilk haberler", "İLK HABERLER"),
     # the others as str.upper writes them
     ("de", "Straße", "STRASSE"), ("en", "in this issue", "IN THIS ISSUE"), ("pl", "Łódź", "ŁÓDŹ"),
     ("en", "Istanbul", "ISTANBUL"),

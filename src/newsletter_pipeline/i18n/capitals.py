@@ -8,7 +8,10 @@
   (``Μάιος``, ``άυλη``, ``ρολόι``), the second takes a diaeresis instead, or the pair would read as one
   sound (``ΜΑΪΟΣ``, ``ΑΫΛΗ``, ``ΡΟΛΟΪ``);
 - Irish, whose initial mutations stay in small letters before the capital they mutate
-  (``na hÉIREANN``, ``an tAIRE``, ``i mBAILE``).
+  (``na hÉIREANN``, ``an tAIRE``, ``i mBAILE``);
+- Lithuanian, whose i keeps the dot above only in small letters: ``i̇̀`` (an i with the dot written
+  out, to carry an accent) is ``Ì`` in capitals (Unicode's SpecialCasing), not ``İ̀``.
+Crimean Tatar and Gagauz write the dotted i as Turkish does.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-DOTTED_I = frozenset({"tr", "az"})
+DOTTED_I = frozenset({"tr", "az", "crh", "gag"})
+_LITHUANIAN_DOT = re.compile("(?<=[IJ])(\u0328?)\u0307")  # after I or J (an ogonek between stays)
 ACUTE, DIAERESIS = "\u0301", "\u0308"  # the tonos and the dialytika, once decomposed
 # the vowel pairs Greek reads as one sound; an accent on the first one splits them
 _GREEK_SPLIT = "([ΑΕΟΗΥ])" + ACUTE + "([ΙΥ])(?![\u0300-\u036f])"
@@ -34,6 +38,8 @@ def capitals(text: str, language: str) -> str:
         return _greek(text)
     if primary == "ga":
         return _irish(text)
+    if primary == "lt":
+        return unicodedata.normalize("NFC", _LITHUANIAN_DOT.sub(r"\1", unicodedata.normalize("NFD", text.upper())))
     return text.upper()
 
 
