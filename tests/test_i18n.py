@@ -144,6 +144,9 @@ def test_every_catalogue_translates_every_message_with_its_placeholders(language
      "2022年12月30日\u2009–\u20092023年1月2日"),
     ("ja", "2022年4月25日～27日", "2022年4月25日～5月2日", "2022年12月30日～2023年1月2日"),
     ("cs", "25.–27. 4. 2022", "25. 4.\u2009–\u20092. 5. 2022", "30. 12. 2022\u2009–\u20092. 1. 2023"),
+    # Basque: Babel splits its interval inside a quoted literal ("2026(e)'ko"): two whole dates instead
+    ("eu", "2022(e)ko apirilaren 25(a) – 2022(e)ko apirilaren 27(a)",
+     "2022(e)ko apirilaren 25(a) – 2022(e)ko maiatzaren 2(a)", "2022(e)ko abenduaren 30(a) – 2023(e)ko urtarrilaren 2(a)"),
 ])
 def test_ranges_are_written_as_the_locale_writes_them(locale, same_month, across_months, across_years):
     assert format_range(dt.date(2022, 4, 25), dt.date(2022, 4, 27), locale) == same_month

@@ -103,6 +103,10 @@ def _interval_parts(locale: str, field: str) -> tuple[str, ...] | None:
     parts = answer(("interval", DAY, field, locale), ask, _are_parts)
     if parts is None:
         return None
+    if any("''" in part for part in parts) and "''" not in _day_pattern(locale):
+        # Babel split the pattern inside a quoted literal: Basque's "y('e')'ko' MMM d('a') – ..." came
+        # back as "y('e)''ko 'MMM..." and printed "2026(e)'ko". Two whole dates instead (format_range)
+        return None
     if not _FULL_MONTH.search(_day_pattern(locale)):
         return tuple(parts)
     return tuple(_SHORT_MONTH.sub(lambda m: m.group(1)[0] * 4, part) for part in parts)
