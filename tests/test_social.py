@@ -75,3 +75,27 @@ def test_a_network_takes_its_own_icon(make_project, run_cli):
     dom = lxml.html.document_fromstring((root / "out" / "2024-03-social" / "email.html").read_bytes())
     [icon] = dom.xpath(f'//img[@src="{OWN_ICON}"]')
     assert icon.get("alt") == "Mastodon"
+
+
+def test_a_social_icon_from_the_project_folder_has_its_size_and_passes_check_strict(make_project, run_cli):
+    """MRML wrote the icon's width only, so a project's own icon failed ``image-size`` under --strict."""
+    import io
+
+    from PIL import Image
+    from shared import clean_env
+
+    social = [{"network": "web", "url": "https://www.ai4media.eu/", "label": "Ιστότοπος", "icon": "images/icon.png"},
+              {"network": "linkedin", "url": "https://www.linkedin.com/company/ai4media", "label": "LinkedIn"}]
+    config = yaml.safe_load(settings(social)) | {"archive_url": "https://news.ai4media.eu/"}
+    root = make_project({"newsletter.yaml": yaml.safe_dump(config, allow_unicode=True), ISSUE: ISSUE_TEXT})
+    picture = io.BytesIO()
+    Image.new("RGBA", (96, 96), (26, 74, 122, 255)).save(picture, "PNG")
+    (root / "images").mkdir()
+    (root / "images" / "icon.png").write_bytes(picture.getvalue())
+    result = run_cli("check", "--strict", ISSUE, cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = run_cli("build", ISSUE, "--out", "out", cwd=root, env=clean_env())
+    assert built.returncode == 0, built.stderr
+    dom = lxml.html.document_fromstring((root / "out" / "2024-03-social" / "email.html").read_bytes())
+    icons = [img for img in dom.iter("img") if img.get("alt") in ("Website", "LinkedIn")]
+    assert len(icons) == 2 and all((img.get("width"), img.get("height")) == ("24", "24") for img in icons)
