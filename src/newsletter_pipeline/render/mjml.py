@@ -151,23 +151,7 @@ def compile_mjml(source: str, language: str, direction: str, file: str = "email.
         html = mjml.mjml2html(prepared, disable_comments=True, fonts={})
     except ValueError as exc:
         raise TemplateError(diagnostics=[_located_mrml_error(str(exc), prepared, file, locate)]) from None
-    return social_icon_heights(whole_outlook_pixels(html))
-
-
-# an mj-social-element's icon as MRML writes it: its width (icon-size) and no height
-_SOCIAL_ICON = re.compile(r'(<img\b[^>]*?) width="(\d+)" (style="border-radius:3px;display:block;" />)')
-
-
-def social_icon_heights(html: str) -> str:
-    """Social icons with the height the official MJML writes (``icon-height``, else ``icon-size``).
-
-    MRML leaves it out, so the footer's text moved as the icons loaded, and a
-    project's own icon failed the ``image-size`` check of an email no template
-    override had touched. The icons are square (``icon-size``) in our templates.
-    """
-    if 'style="border-radius:3px;display:block;"' not in html:
-        return html
-    return _SOCIAL_ICON.sub(r'\1 width="\2" height="\2" \3', html)
+    return whole_outlook_pixels(html)
 
 
 _OUTLOOK_ONLY = re.compile(r"<!--\[if mso \| IE\]>.*?<!\[endif\]-->", re.DOTALL)
