@@ -299,6 +299,47 @@ def test_comments_in_style_and_attributes_are_left_alone(fake, tmp_path):
     assert prepared == '<style><!-- a{} --></style><img alt="<!-- x -->">{{ "<!-- y -->" | Safe }}'
 
 
+# --- the plain-text part, which Listmonk compiles with html/template -----------------------------------------
+
+PLAIN = (f"We <3 you; a < b.\nRead <https://example.org/?a='b> or <{UNSUBSCRIBE_PLACEHOLDER}>\n"
+         "Code: `<!-- not a comment -->`, `<b>`, `<title>`, `<style>` and `<script>alert(1)` {{ x }}\n")
+
+
+def test_the_plain_text_part_arrives_as_written(fake, tmp_path):
+    """html/template would write "&lt;3", drop the comment and refuse the message (ends inside <script>)."""
+    provider_for(fake, tmp_path).test_send(content(text=PLAIN, subject="a < b <b>"), ["editor@example.org"])
+    (message,) = fake.test_messages
+    (campaign,), subscriber = fake.campaigns.values(), fake.subscribers["editor@example.org"]
+    unsubscribe = f"{fake.root}/subscription/{campaign['uuid']}/{subscriber['uuid']}"
+    assert message["text"] == PLAIN.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe)
+    assert message["subject"] == "[TEST] a < b <b>"  # text/template: printed as it is, no action needed
+
+
+def test_a_list_send_of_such_text_reaches_every_subscriber(tmp_path):
+    """internal/manager/pipe.go logs a message it cannot make and skips that subscriber; the campaign finishes."""
+    with ListmonkFake(lists={1: "Default list"}, subscribers=["a@example.org", "b@example.org"]) as fake:
+        provider_for(fake, tmp_path).list_send(content(text=PLAIN), None)
+        (sent,) = fake.list_sends
+        assert fake.logs == [] and [m["to"] for m in sent["messages"]] == ["a@example.org", "b@example.org"]
+        assert all(m["text"].startswith("We <3 you; a < b.\nRead <https://example.org/?a='b> or <http")
+                   for m in sent["messages"])
+        assert fake.campaigns[1]["status"] == "finished" and fake.campaigns[1]["sent"] == 2
+
+
+# --- regTplFuncs, which rewrites "https://...@TrackLink" before Go parses anything ----------------------------
+
+def test_tracklink_shorthand_in_content_is_printed_as_written(fake, tmp_path):
+    """In a comment (a Go string of ours) it was a 400 "Error compiling campaign body"; elsewhere a TrackLink."""
+    link = "https://example.org/@TrackLink"
+    html = content().html.replace("<p>Hello", f"<!-- {link} {{{{ UnsubscribeURL }}}} --><p>{link} Hello")
+    provider_for(fake, tmp_path).test_send(content(html=html, text=f"{link}\n{UNSUBSCRIBE_PLACEHOLDER}",
+                                                   subject=f"See {link}"), ["editor@example.org"])
+    (message,) = fake.test_messages
+    assert f"<!-- {link} {{{{ UnsubscribeURL }}}} --><p>{link} Hello" in message["html"]
+    assert message["text"].startswith(f"{link}\n{fake.root}/subscription/")
+    assert message["subject"] == f"[TEST] See {link}"
+
+
 # --- the sender -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, sent", [("AI4Media: the year", '"AI4Media: the year" <newsletter@ai4media.eu>'),

@@ -35,12 +35,22 @@ cmd/campaigns.go. Rules this module follows:
   ``"messenger": "email"`` (otherwise 400 "Unknown messenger ."). Its
   template comes from the query string (``c.FormValue``), else the stored
   campaign.
-- Subject, body and alt body are Go templates (html/template, text/template).
-  Content that contains ``{{`` is escaped as the Go string-literal action
-  ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain text.
-  html/template drops HTML comments from the template text, Outlook's
+- Subject, body and alt body are Go templates (models/campaigns.go
+  CompileTemplate): the subject text/template, the body and the alt body
+  html/template (the alt body once it holds ``{{ ... }}``, as ours always
+  does). Content that contains ``{{`` is escaped as the Go string-literal
+  action ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain
+  text. html/template drops HTML comments from the template text, Outlook's
   conditional comments among them (knadh/listmonk#270), so each comment of
   the body is printed by an action instead: ``{{ "<!--...-->" | Safe }}``.
+  In the alt body html/template would also write a ``<`` that starts no tag
+  as ``&lt;`` and fail at send time on text that opens ``<script>`` or an
+  attribute, so there every ``<`` is printed by ``{{"<"|Safe}}``.
+- Before parsing, models/common.go regTplFuncs rewrites
+  ``https://...@TrackLink`` (and ``{{ UnsubscribeURL }}`` etc.) anywhere in
+  the text, inside our Go strings too: ``@TrackLink`` in content is written
+  ``@{{/**/}}TrackLink`` (a template comment prints nothing), and a Go
+  string writes ``@`` and ``{`` as ``\x40`` and ``\x7b``.
 - ``from_email`` is one RFC 5322 address: Listmonk's messenger parses it
   with Go's mail.ParseAddress, so a name with a comma or other specials is
   quoted.
@@ -56,6 +66,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -77,9 +88,16 @@ _CONTENT_ONLY = re.compile(r'\s*\{\{-?\s*template\s+"content"\s*\.\s*-?\}\}\s*')
 # skipped whole (a "<!--" inside <style>, <title> or an attribute is no comment to it)
 _HTML_PARTS = re.compile(r"<!--.*?-->|<(style|script|title|textarea)\b[^>]*>.*?</\1\s*>"
                          r"|<[A-Za-z](?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S | re.I)
-# a Go interpreted string literal: these, and every other control character as \xNN
+# a Go interpreted string literal: these, and every other control character as \xNN; "@" and "{"
+# as \x40 and \x7b, so that regTplFuncs (models/common.go), which rewrites "https://x@TrackLink"
+# and "{{ UnsubscribeURL }}" before parsing, finds neither inside it
 _GO_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                            "@": "\\x40", "{": "\\x7b",
                             **{chr(c): f"\\x{c:02x}" for c in (*range(0x20), 0x7F) if c not in (9, 10, 13)}})
+# what Go's parser would read as ours: "{{" opens an action; "@TrackLink" after a URL is one to regTplFuncs
+_TEMPLATE_SYNTAX = re.compile(r"\{\{|@TrackLink")
+_LITERAL = {"{{": '{{"{{"}}', "@TrackLink": "@{{/**/}}TrackLink"}
+_LESS_THAN = '{{"<"|Safe}}'  # html/template prints it as it is, and its text then holds no "<"
 # RFC 5322 atext plus the space: a display name of only these needs no quotes
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*")
 
@@ -127,20 +145,39 @@ class ListmonkProvider(CampaignProvider):
     def escape_template_syntax(self, text: str, html: bool) -> str:
         """Make Listmonk's Go templates print ``text`` as it is, in one left-to-right pass.
 
-        ``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``). In HTML, every
-        comment html/template would drop (one in text, not inside a tag or a
-        ``<style>``) becomes ``{{ "<!--...-->" | Safe }}``: the action prints
-        it unescaped, and its ``{{`` stays literal inside the string.
+        ``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``), ``@TrackLink``
+        ``@{{/**/}}TrackLink``. In HTML, every comment html/template would drop
+        (one in text, not inside a tag or a ``<style>``) becomes
+        ``{{ "<!--...-->" | Safe }}``: the action prints it unescaped, and its
+        ``{{`` stays literal inside the string. The alt body's ``<`` are
+        ``prepare``'s.
         """
         if not html:
-            return text.replace("{{", '{{"{{"}}')
+            return _literal(text)
         out, pos = [], 0
         for part in _HTML_PARTS.finditer(text):
             if part.group().startswith("<!--"):
-                out += [text[pos:part.start()].replace("{{", '{{"{{"}}'), _safe_action(part.group())]
+                out += [_literal(text[pos:part.start()]), _safe_action(part.group())]
                 pos = part.end()
-        out.append(text[pos:].replace("{{", '{{"{{"}}'))
+        out.append(_literal(text[pos:]))
         return "".join(out)
+
+    def prepare(self, content: Content, test: bool = False) -> Content:
+        """The base's, then every ``<`` of the alt body printed by ``{{"<"|Safe}}``.
+
+        CompileTemplate parses the alt body with html/template, which writes a
+        ``<`` that starts no tag (``We <3 you``) as ``&lt;``, drops
+        ``<!--...-->``, and fails when the message is made ("ends in a
+        non-text context") on text that opens ``<script>``, ``<style>``,
+        ``<title>`` or an unquoted attribute: the test send is refused, and a
+        list send skips every subscriber while the campaign still finishes.
+        With each ``<`` printed by an action its template text holds none, so
+        it stays in html/template's text state, which writes text as it is.
+        Nothing the base adds to the text (escapes, the unsubscribe tag) holds
+        a ``<``. The subject is text/template, which prints ``<`` unchanged.
+        """
+        prepared = super().prepare(content, test)
+        return replace(prepared, text=prepared.text.replace("<", _LESS_THAN))
 
     # -- steps
     def find_campaign(self, name: str, tag: str) -> Campaign | None:
@@ -341,6 +378,11 @@ class ListmonkProvider(CampaignProvider):
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
                         iso_time(data.get("send_at")) if raw == "scheduled" else None, raw,
                         None if lists is None else frozenset(str(lst["id"]) for lst in lists if lst.get("id")))
+
+
+def _literal(text: str) -> str:
+    """``text`` with what Go's parser or regTplFuncs would take for template syntax written to print as it is."""
+    return _TEMPLATE_SYNTAX.sub(lambda found: _LITERAL[found.group()], text)
 
 
 def _safe_action(comment: str) -> str:
