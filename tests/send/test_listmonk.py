@@ -189,6 +189,29 @@ def test_template_id_setting_needs_no_template_permission(tmp_path):
         provider_for(fake, tmp_path, LISTMONK_TEMPLATE_ID="4,5")
 
 
+@pytest.mark.parametrize("kind, body, said", [
+    ("tx", '{{ template "content" . }}', "is the tx template"),
+    ("campaign", '<div>{{ template "content" . }}</div>', "whose body is more than"),
+    (None, "", "Listmonk has no template 99"),
+])
+def test_a_template_id_setting_that_would_wrap_or_break_the_email_is_refused(fake, tmp_path, kind, body, said):
+    """Listmonk takes any id: a tx template wraps the email, a missing one leaves template_id NULL (then a 500)."""
+    template_id = fake.add_template("Chosen", body, kind)["id"] if kind else 99
+    provider = provider_for(fake, tmp_path, LISTMONK_TEMPLATE_ID=str(template_id))
+    with pytest.raises(ConfigError, match=said) as refused:
+        provider.list_send(content(), None)
+    assert "LISTMONK_TEMPLATE_ID" in str(refused.value) and "Campaigns > Templates" in str(refused.value)
+    assert fake.campaigns == {} and fake.list_sends == []
+
+
+def test_a_template_id_setting_is_checked_once(fake, tmp_path):
+    made = fake.add_template("Plain (made by the admin)", '{{ template "content" . }}')
+    provider = provider_for(fake, tmp_path, LISTMONK_TEMPLATE_ID=str(made["id"]))
+    provider.test_send(content(), ["editor@example.org"])
+    provider.list_send(content(), None)
+    assert fake.count("GET", f"/templates/{made['id']}") == 1 and len(fake.list_sends) == 1
+
+
 # --- a campaign deleted in Listmonk: GET answers 400, not 404 -----------------------------------------------
 
 def test_a_draft_deleted_in_listmonk_is_made_again_for_a_test(fake, tmp_path):

@@ -122,6 +122,7 @@ class ListmonkProvider(CampaignProvider):
     def setup(self) -> None:
         self.list_ids = self.config.ids("LISTMONK_LIST_IDS", "3 or 3,4")
         self.template_id = self._template_setting()
+        self.template_checked = self.template_id is None  # LISTMONK_TEMPLATE_ID: checked once, before the first use
         user, token = self.config.get("LISTMONK_USERNAME"), self.config.get("LISTMONK_TOKEN")
         self.user = user
         self.redactor.add(f"{user}:{token}")
@@ -257,7 +258,8 @@ class ListmonkProvider(CampaignProvider):
     def planned_calls(self, kind: str, record: Record) -> list[str]:
         locate = (f"GET /api/campaigns/{record.campaign_id}  re-read the campaign" if record.campaign_id else
                   "GET /api/campaigns?tag=...  look the campaign up by tag")
-        template = (["(template LISTMONK_TEMPLATE_ID, no call)"] if self.template_id else
+        template = ([f"GET /api/templates/{self.template_id}  check the template LISTMONK_TEMPLATE_ID"]
+                    if self.template_id else
                     [f"GET /api/templates  find the template {TEMPLATE_NAME!r}",
                      "POST /api/templates  create it, body only {{ template \"content\" . }} (only if not found)"])
         calls = [*template, locate, "POST /api/campaigns  create the draft (only if not found)",
@@ -309,7 +311,40 @@ class ListmonkProvider(CampaignProvider):
         """The id of a campaign template that is only the email: the setting's, else ours (made once)."""
         if self.template_id is None:
             self.template_id = self._find_template() or self._create_template()
+        elif not self.template_checked:
+            self._check_template_setting(self.template_id)
+            self.template_checked = True
         return self.template_id
+
+    def _check_template_setting(self, template_id: int) -> None:
+        """LISTMONK_TEMPLATE_ID must name a campaign template that is only the email.
+
+        Listmonk does not check it: a ``tx`` template wraps the campaign (the
+        email becomes its sample text), and an id it does not have creates the
+        campaign without a template (NULL), after which every update is a 500
+        (foreign key). ``GET /api/templates/{id}`` answers 400 for a missing id
+        (core.GetTemplate). A user who may not read templates (403) goes on
+        unchecked: that is what the setting is for.
+        """
+        setting = f"LISTMONK_TEMPLATE_ID={template_id}"
+        reply = self.api.get(f"/templates/{template_id}", ok=(200, 400, 403, 404),
+                             action=f"check the template {setting}")
+        if reply.status_code == 403:
+            log.warning("%s", f"{self.name}: the Listmonk user {self.user!r} may not read templates, so {setting} "
+                        f"was not checked; its body must be only {CONTENT_ONLY}")
+            return
+        data = (json_of(reply).get("data") or {}) if reply.status_code == 200 else {}
+        what = f"set LISTMONK_TEMPLATE_ID to the id of a campaign template whose body is only {CONTENT_ONLY} " \
+               "(Listmonk: Campaigns > Templates), or unset it and newsletter-pipeline makes its own"
+        if not data:
+            raise ConfigError(f"{self.name}: {setting}, but Listmonk has no template {template_id} (HTTP "
+                              f"{reply.status_code}: {self.redactor(reply.text or '').strip()}): {what}")
+        if data.get("type") != "campaign":
+            raise ConfigError(f"{self.name}: {setting} is the {data.get('type')} template {data.get('name')!r}, "
+                              f"not a campaign template: Listmonk would send the email inside it; {what}")
+        if not _CONTENT_ONLY.fullmatch(data.get("body") or ""):
+            raise ConfigError(f"{self.name}: {setting} is the template {data.get('name')!r}, whose body is more than "
+                              f"{CONTENT_ONLY}: Listmonk would wrap the email in it; {what}")
 
     def _find_template(self) -> int | None:
         reply = self.api.get("/templates", ok=(200, 403), action="look up the campaign templates")
