@@ -108,6 +108,24 @@ def test_paused_campaign_is_left_to_a_human(fake, tmp_path):
     assert fake.list_sends == [] and campaign["status"] == "paused"
 
 
+@pytest.mark.parametrize("status", ["paused", "cancelled"])
+def test_a_send_stopped_in_listmonk_is_not_called_unsent(fake, tmp_path, status):
+    """Started, then paused (too many errors) or cancelled: part of the list may have it; a person decides."""
+    provider = provider_for(fake, tmp_path)
+
+    def stopped(reply, **_):
+        if reply.request.method == "PUT" and reply.request.url.endswith("/status") and reply.status_code == 200:
+            fake.campaigns[1]["status"] = status
+
+    provider.api.session.hooks["response"].append(stopped)
+    with pytest.raises(ProviderError, match=f"now {status}: part of the list may have received it") as stop:
+        provider.list_send(content(), None)
+    assert "has NOT gone out" not in str(stop.value) and "will not send this issue to the list again" in str(stop.value)
+    with pytest.raises(ProviderError, match=status):
+        provider_for(fake, tmp_path).list_send(content(), None)
+    assert len(fake.list_sends) == 1 and fake.campaigns[1]["status"] == status
+
+
 def test_bad_list_ids_setting(fake, tmp_path):
     with pytest.raises(ConfigError, match="LISTMONK_LIST_IDS"):
         provider_for(fake, tmp_path, LISTMONK_LIST_IDS="news,3")

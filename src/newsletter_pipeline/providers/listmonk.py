@@ -247,6 +247,14 @@ class ListmonkProvider(CampaignProvider):
             after = self.get_campaign(campaign.id)
         except ProviderError:  # accepted, but no clear re-read: the base's own re-read decides
             return
+        if after is not None and after.raw_status in ("paused", "cancelled"):
+            # it started: Listmonk (or a person) stopped it, e.g. paused after too many send errors
+            raise ProviderError(
+                f"{self.name}: Listmonk started campaign {campaign.id}, and it is now {after.raw_status}: part "
+                "of the list may have received it. Whether the rest gets it is a decision for a person, in "
+                "Listmonk (Campaigns: look at its sent count and the server's log, then resume it there or "
+                "leave it); the ledger counts it as asked to send, so newsletter-pipeline will not send "
+                "this issue to the list again")
         if after is not None and after.raw_status not in ("running", "finished"):
             when = f" for {after.send_at.isoformat()}" if after.send_at else ""
             raise ProviderError(
