@@ -116,8 +116,24 @@ class GoTemplateError(ValueError):
 
 _FUNCS = {"UnsubscribeURL", "TrackView", "TrackLink", "MessageURL", "ManageURL", "OptinURL", "Date", "L", "Safe"}
 _GO_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"'}
-# html/template's text state: "<!--" opens a comment; these elements hold raw text, where it does not
-_COMMENT_OR_RAW = re.compile(r"<!--|<(style|script|title|textarea)\b", re.I)
+# html/template's text state (transition.go tText): "<!--" opens a comment, "<" or "</" and an ASCII
+# letter a tag; any other "<" is written "&lt;" (escape.go escapeText), "<!DOCTYPE" aside
+_TAG_OR_COMMENT = re.compile(r"<!--|</?([A-Za-z][A-Za-z0-9]*(?:[:-][A-Za-z0-9]+)*)")
+# after their tag, these hold raw text (script, style) or escaped text (title, textarea) up to their end tag
+_SPECIAL = {"script": "raw", "style": "raw", "title": "rcdata", "textarea": "rcdata"}
+# regTplFuncs (models/common.go): rewritten before parsing, anywhere in the text (inside strings too)
+_REG_TPL_FUNCS = [
+    (re.compile(r'{{\s*TrackLink\s+"([^"]+)"\s*}}'), r'{{ TrackLink "\1" . }}'),
+    (re.compile(r"(https?://[\w\-.~!#$&'()*+,/:;=?@\[\]%]*)@TrackLink"), r'{{ TrackLink "\1" . }}'),
+    (re.compile(r"{{(\s+)?(TrackView|UnsubscribeURL|ManageURL|OptinURL|MessageURL)(\s+)?}}"), r"{{ \2 . }}"),
+]
+_GO_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+class HTMLContextError(GoTemplateError):
+    """html/template's escaper refused the template: at Execute (a message being made), not at Parse."""
+
+
 # html/template's htmlEscaper (text context)
 _HTML_ESCAPES = str.maketrans({"\0": "\ufffd", '"': "&#34;", "&": "&amp;", "'": "&#39;", "+": "&#43;",
                                "<": "&lt;", ">": "&gt;"})
@@ -208,58 +224,101 @@ def go_unquote(literal: str, name: str = "content", line: int = 1) -> str:
 def render_go_template(text: str, data: dict[str, Any], name: str = "content", html: bool = False) -> str:
     """Render the subset of Go's text/template (``html=True``: html/template) that campaigns use.
 
-    Supported actions: string literals (``{{"{{"}}``), comments, ``.Field``
-    lookups, Listmonk's template functions, ``{{ template "content" . }}``
+    First regTplFuncs rewrites the text, as CompileTemplate does. Supported
+    actions: string literals (``{{"{{"}}``), comments, ``.Field`` lookups,
+    Listmonk's template functions, ``{{ template "content" . }}``
     (``data["content"]``) and the pipe into ``Safe``. Anything else fails the
     way Go's parser does: ``function "x" not defined``. With ``html=True``, as
-    html/template does, HTML comments in the template text are dropped (with
-    any action inside them), and what an action prints is HTML-escaped unless
-    it is safe (``Safe``, a function's URL, the content template).
+    html/template does: HTML comments in the template text are dropped (with
+    any action inside them), a ``<`` of the text that starts no tag is written
+    ``&lt;``, text that ends inside a tag, a comment or a ``<script>``,
+    ``<style>``, ``<title>`` or ``<textarea>`` is an ``HTMLContextError``
+    (Go's escaper runs at Execute), and what an action prints is HTML-escaped
+    unless it is safe (``Safe``, a function's URL, the content template).
     """
+    for pattern, replacement in _REG_TPL_FUNCS:
+        text = pattern.sub(replacement, text)
     out: list[str] = []
-    in_comment, raw_end = False, ""
+    state: tuple[str, str] = ("text", "")
     for kind, value, line in lex_go_template(text, name):
         if kind == "action":
             printed, safe = _action(value, data, name, line)
-            if not (html and in_comment):
+            if not (html and state[0] == "comment"):
                 out.append(printed if safe or not html else printed.translate(_HTML_ESCAPES))
         elif html:
-            kept, in_comment, raw_end = _drop_comments(value, in_comment, raw_end)
+            kept, state = _html_text(value, state)
             out.append(kept)
         else:
             out.append(value)
+    if html and state[0] != "text":
+        raise HTMLContextError(f"html/template:{name}: ends in a non-text context: {state[0]} {state[1]}".rstrip())
     return "".join(out)
 
 
-def _drop_comments(text: str, in_comment: bool, raw_end: str) -> tuple[str, bool, str]:
-    """html/template's escaper on one text node: comments go; a comment or raw element may span actions."""
+def _html_text(text: str, state: tuple[str, str]) -> tuple[str, tuple[str, str]]:
+    """html/template's escaper on one text node, from ``state`` (which may span actions) to the next one.
+
+    States: ("text", ""), ("comment", ""), ("tag", element), ("attr", quote
+    + element), ("raw", element), ("rcdata", element). Comments go; in text and
+    rcdata a "<" that starts nothing is written "&lt;".
+    """
     kept, i = [], 0
     while i < len(text):
-        if in_comment:
+        mode, arg = state
+        if mode == "comment":
             close = text.find("-->", i)
             if close < 0:
-                return "".join(kept), True, raw_end
-            in_comment, i = False, close + 3
-        elif raw_end:
-            close = re.compile(re.escape(raw_end), re.I).search(text, i)
+                return "".join(kept), state
+            state, i = ("text", ""), close + 3
+        elif mode in ("tag", "attr"):
+            i, state = _in_tag(text, i, state, kept)
+        elif mode in ("raw", "rcdata"):
+            close = re.compile(f"</{arg}(?=[\\s/>])", re.I).search(text, i)
+            end = close.start() if close else len(text)
+            kept.append(text[i:end] if mode == "raw" else text[i:end].replace("<", "&lt;"))
             if close is None:
-                kept.append(text[i:])
-                break
-            kept.append(text[i:close.end()])
-            raw_end, i = "", close.end()
+                return "".join(kept), state
+            state, i = ("tag", ""), close.end()
+            kept.append(close.group())
         else:
-            found = _COMMENT_OR_RAW.search(text, i)
+            found = _TAG_OR_COMMENT.search(text, i)
+            end = found.start() if found else len(text)
+            kept.append(_lt(text[i:end]))
             if found is None:
-                kept.append(text[i:])
                 break
-            kept.append(text[i:found.start()])
             if found.group() == "<!--":
-                in_comment = True
+                state = ("comment", "")
             else:
                 kept.append(found.group())
-                raw_end = "</" + found.group(1)
+                closing = found.group().startswith("</")
+                state = ("tag", "" if closing else found.group(1).lower())
             i = found.end()
-    return "".join(kept), in_comment, raw_end
+    return "".join(kept), state
+
+
+def _in_tag(text: str, i: int, state: tuple[str, str], kept: list[str]) -> tuple[int, tuple[str, str]]:
+    """Inside a tag: up to its ">" (then text, or the element's raw text), or the end of this text node."""
+    mode, arg = state
+    if mode == "attr":  # a quoted value: quote, then the element
+        close = text.find(arg[0], i)
+        if close < 0:
+            kept.append(text[i:])
+            return len(text), state
+        kept.append(text[i:close + 1])
+        return close + 1, ("tag", arg[1:])
+    found = re.compile(r"=\s*([\"'])|>").search(text, i)
+    if found is None:
+        kept.append(text[i:])
+        return len(text), state
+    kept.append(text[i:found.end()])
+    if found.group() == ">":
+        return found.end(), (_SPECIAL[arg], arg) if arg in _SPECIAL else ("text", "")
+    return found.end(), ("attr", found.group(1) + arg)
+
+
+def _lt(text: str) -> str:
+    """escapeText in the text state: each "<" as "&lt;", but "<!DOCTYPE"."""
+    return re.sub(r"<(?!!doctype)", "&lt;", text, flags=re.I)
 
 
 def _action(expr: str, data: dict[str, Any], name: str, line: int) -> tuple[str, bool]:
@@ -299,6 +358,10 @@ def _pipeline(expr: str) -> list[str]:
 
 def _command(command: str, data: dict[str, Any], name: str, line: int) -> tuple[str, bool]:
     if command[:1] == '"':
+        literal = _GO_STRING_LITERAL.match(command)
+        rest = command[literal.end():].split() if literal else []
+        if literal and rest:  # a string, then more: what regTplFuncs' quotes do to a string of ours
+            raise GoTemplateError(f'template: {name}:{line}: unexpected "{rest[0]}" in operand')
         return go_unquote(command, name, line), False
     if command[:1] == "`" and command.endswith("`") and len(command) > 1:
         return command[1:-1], False
@@ -344,6 +407,7 @@ class ListmonkFake(FakeServer):
         self.test_messages: list[dict[str, Any]] = []  # one per test recipient
         self.list_sends: list[dict[str, Any]] = []  # one per campaign started
         self.undelivered: list[dict[str, Any]] = []  # messages the messenger could not send (logged there)
+        self.logs: list[str] = []  # what Listmonk logs and nobody answers with: messages it could not make
         super().__init__()
 
     def routes(self):
@@ -537,7 +601,11 @@ class ListmonkFake(FakeServer):
                                       else campaign["template_id"] or 0)
         sent = {**campaign, **{key: checked.get(key, "") for key in TEST_OVERRIDES}}
         for subscriber in known:
-            message = self._message(sent, subscriber, template["body"] if template else "")
+            try:
+                message = self._message(sent, subscriber, template["body"] if template else "")
+            except HTMLContextError as exc:  # sendTestMessage, then TestCampaign wraps its error
+                raise HTTPError(Reply(500, {"message": f"Error sending test: Error rendering message: {exc}"})) \
+                    from None
             if message is not None:
                 self.test_messages.append(message)
         return Reply(200, {"data": True})
@@ -560,6 +628,9 @@ class ListmonkFake(FakeServer):
         return Reply(200, {"data": [self._template_view(t, no_body) for t in self.templates.values()]})
 
     def get_template(self, request: Request, tid: str) -> Reply:
+        """GetTemplate: ``{"data": template}``; hasID answers 400 "invalid ID" below 1, a missing one is a 400."""
+        if int(tid) < 1:
+            raise HTTPError(Reply(400, {"message": "invalid ID"}))
         template = self.templates.get(int(tid))
         if template is None:
             raise HTTPError(Reply(400, {"message": MSG["templateNotFound"]}))
@@ -621,8 +692,10 @@ class ListmonkFake(FakeServer):
         if merged.get("content_type") not in CONTENT_TYPES:
             fields["content_type"] = "richtext"
         for key in ("subject", "body", "altbody"):
-            try:
+            try:  # CompileTemplate parses; html/template's escaper only runs when a message is made
                 render_go_template(merged.get(key) or "", {}, html=key != "subject")
+            except HTMLContextError:
+                pass
             except GoTemplateError as exc:
                 raise HTTPError(Reply(400, {"message": MSG["fieldInvalidBody"].format(error=exc)})) from None
         fields["lists"] = [{"id": int(i), "name": self.lists[int(i)]} for i in lists]
@@ -641,8 +714,14 @@ class ListmonkFake(FakeServer):
         template = self.templates.get(campaign["template_id"] or 0) or self._default_template()
         ids = {lst["id"] for lst in campaign["lists"]}
         recipients = [s for s in self.subscribers.values() if ids & set(s["lists"])]
-        campaign.update(started_at=_now(), to_send=len(recipients), sent=len(recipients))
-        messages = [self._message(campaign, s, template["body"] if template else "") for s in recipients]
+        messages = []
+        for subscriber in recipients:
+            try:
+                messages.append(self._message(campaign, subscriber, template["body"] if template else ""))
+            except HTMLContextError as exc:  # internal/manager/pipe.go: logged, that subscriber skipped
+                self.logs.append(f"error rendering message ({campaign['name']}) ({subscriber['email']}): {exc}")
+        # the campaign still finishes; only the messages pushed to the messenger count as sent
+        campaign.update(started_at=_now(), to_send=len(recipients), sent=len(messages))
         self.list_sends.append({"campaign_id": campaign["id"], "recipients": [s["email"] for s in recipients],
                                 "messages": [m for m in messages if m is not None]})
 
@@ -652,6 +731,9 @@ class ListmonkFake(FakeServer):
 
         The messenger (smtppool) formats From with Go's mail.ParseAddress: a
         From that is not one address fails there, after the API answered OK.
+        A message html/template cannot make raises ``HTMLContextError``. The
+        subject and the alt body are templates only when they hold ``{{ ... }}``
+        (hasTplExpr); else they are sent as they are.
         """
         unsubscribe = f"{self.root}/subscription/{campaign['uuid']}/{subscriber['uuid']}"
         data = {"Subscriber": {"Name": subscriber["name"], "Email": subscriber["email"],
@@ -659,13 +741,14 @@ class ListmonkFake(FakeServer):
                 "Campaign": {"Name": campaign["name"], "Subject": campaign["subject"], "UUID": campaign["uuid"]},
                 "funcs": {"UnsubscribeURL": unsubscribe, "TrackView": "", "MessageURL": f"{self.root}/campaign/x"}}
         content = render_go_template(campaign["body"], data, html=True)
-        altbody = campaign.get("altbody") or ""
-        message = {"to": subscriber["email"], "subject": render_go_template(campaign["subject"], data),
+        altbody, subject = campaign.get("altbody") or "", campaign["subject"]
+        message = {"to": subscriber["email"],
+                   "subject": render_go_template(subject, data) if _has_tpl_expr(subject) else subject,
                    "from": campaign["from_email"],
                    "html": render_go_template(template_body or TPL_TAG, {**data, "content": content},
                                               name="base", html=True),
-                   # the alt body is an html/template too, compiled only when it holds an action
-                   "text": render_go_template(altbody, data, html="{{" in altbody and "}}" in altbody)}
+                   # the alt body is an html/template too
+                   "text": render_go_template(altbody, data, html=True) if _has_tpl_expr(altbody) else altbody}
         if not _one_address(campaign["from_email"]):
             self.undelivered.append({**message, "error": "mail: expected single address"})
             return None
@@ -678,6 +761,11 @@ class ListmonkFake(FakeServer):
     @staticmethod
     def _template_view(template: dict[str, Any], no_body: bool) -> dict[str, Any]:
         return {**template, "body": ""} if no_body else dict(template)
+
+
+def _has_tpl_expr(text: str) -> bool:
+    """models/campaigns.go hasTplExpr: a "{{" with a "}}" after it."""
+    return "}}" in text.partition("{{")[2] if "{{" in text else False
 
 
 def _one_address(value: str) -> bool:

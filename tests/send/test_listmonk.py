@@ -108,6 +108,24 @@ def test_paused_campaign_is_left_to_a_human(fake, tmp_path):
     assert fake.list_sends == [] and campaign["status"] == "paused"
 
 
+@pytest.mark.parametrize("status", ["paused", "cancelled"])
+def test_a_send_stopped_in_listmonk_is_not_called_unsent(fake, tmp_path, status):
+    """Started, then paused (too many errors) or cancelled: part of the list may have it; a person decides."""
+    provider = provider_for(fake, tmp_path)
+
+    def stopped(reply, **_):
+        if reply.request.method == "PUT" and reply.request.url.endswith("/status") and reply.status_code == 200:
+            fake.campaigns[1]["status"] = status
+
+    provider.api.session.hooks["response"].append(stopped)
+    with pytest.raises(ProviderError, match=f"now {status}: part of the list may have received it") as stop:
+        provider.list_send(content(), None)
+    assert "has NOT gone out" not in str(stop.value) and "will not send this issue to the list again" in str(stop.value)
+    with pytest.raises(ProviderError, match=status):
+        provider_for(fake, tmp_path).list_send(content(), None)
+    assert len(fake.list_sends) == 1 and fake.campaigns[1]["status"] == status
+
+
 def test_bad_list_ids_setting(fake, tmp_path):
     with pytest.raises(ConfigError, match="LISTMONK_LIST_IDS"):
         provider_for(fake, tmp_path, LISTMONK_LIST_IDS="news,3")
@@ -187,6 +205,29 @@ def test_template_id_setting_needs_no_template_permission(tmp_path):
         assert fake.campaigns[1]["template_id"] == made["id"] and fake.count("GET", "/templates") == 0
     with pytest.raises(ConfigError, match="LISTMONK_TEMPLATE_ID"):
         provider_for(fake, tmp_path, LISTMONK_TEMPLATE_ID="4,5")
+
+
+@pytest.mark.parametrize("kind, body, said", [
+    ("tx", '{{ template "content" . }}', "is the tx template"),
+    ("campaign", '<div>{{ template "content" . }}</div>', "whose body is more than"),
+    (None, "", "Listmonk has no template 99"),
+])
+def test_a_template_id_setting_that_would_wrap_or_break_the_email_is_refused(fake, tmp_path, kind, body, said):
+    """Listmonk takes any id: a tx template wraps the email, a missing one leaves template_id NULL (then a 500)."""
+    template_id = fake.add_template("Chosen", body, kind)["id"] if kind else 99
+    provider = provider_for(fake, tmp_path, LISTMONK_TEMPLATE_ID=str(template_id))
+    with pytest.raises(ConfigError, match=said) as refused:
+        provider.list_send(content(), None)
+    assert "LISTMONK_TEMPLATE_ID" in str(refused.value) and "Campaigns > Templates" in str(refused.value)
+    assert fake.campaigns == {} and fake.list_sends == []
+
+
+def test_a_template_id_setting_is_checked_once(fake, tmp_path):
+    made = fake.add_template("Plain (made by the admin)", '{{ template "content" . }}')
+    provider = provider_for(fake, tmp_path, LISTMONK_TEMPLATE_ID=str(made["id"]))
+    provider.test_send(content(), ["editor@example.org"])
+    provider.list_send(content(), None)
+    assert fake.count("GET", f"/templates/{made['id']}") == 1 and len(fake.list_sends) == 1
 
 
 # --- a campaign deleted in Listmonk: GET answers 400, not 404 -----------------------------------------------
@@ -297,6 +338,47 @@ def test_comments_in_style_and_attributes_are_left_alone(fake, tmp_path):
     prepared = provider_for(fake, tmp_path).escape_template_syntax(
         '<style><!-- a{} --></style><img alt="<!-- x -->"><!-- y -->', True)
     assert prepared == '<style><!-- a{} --></style><img alt="<!-- x -->">{{ "<!-- y -->" | Safe }}'
+
+
+# --- the plain-text part, which Listmonk compiles with html/template -----------------------------------------
+
+PLAIN = (f"We <3 you; a < b.\nRead <https://example.org/?a='b> or <{UNSUBSCRIBE_PLACEHOLDER}>\n"
+         "Code: `<!-- not a comment -->`, `<b>`, `<title>`, `<style>` and `<script>alert(1)` {{ x }}\n")
+
+
+def test_the_plain_text_part_arrives_as_written(fake, tmp_path):
+    """html/template would write "&lt;3", drop the comment and refuse the message (ends inside <script>)."""
+    provider_for(fake, tmp_path).test_send(content(text=PLAIN, subject="a < b <b>"), ["editor@example.org"])
+    (message,) = fake.test_messages
+    (campaign,), subscriber = fake.campaigns.values(), fake.subscribers["editor@example.org"]
+    unsubscribe = f"{fake.root}/subscription/{campaign['uuid']}/{subscriber['uuid']}"
+    assert message["text"] == PLAIN.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe)
+    assert message["subject"] == "[TEST] a < b <b>"  # text/template: printed as it is, no action needed
+
+
+def test_a_list_send_of_such_text_reaches_every_subscriber(tmp_path):
+    """internal/manager/pipe.go logs a message it cannot make and skips that subscriber; the campaign finishes."""
+    with ListmonkFake(lists={1: "Default list"}, subscribers=["a@example.org", "b@example.org"]) as fake:
+        provider_for(fake, tmp_path).list_send(content(text=PLAIN), None)
+        (sent,) = fake.list_sends
+        assert fake.logs == [] and [m["to"] for m in sent["messages"]] == ["a@example.org", "b@example.org"]
+        assert all(m["text"].startswith("We <3 you; a < b.\nRead <https://example.org/?a='b> or <http")
+                   for m in sent["messages"])
+        assert fake.campaigns[1]["status"] == "finished" and fake.campaigns[1]["sent"] == 2
+
+
+# --- regTplFuncs, which rewrites "https://...@TrackLink" before Go parses anything ----------------------------
+
+def test_tracklink_shorthand_in_content_is_printed_as_written(fake, tmp_path):
+    """In a comment (a Go string of ours) it was a 400 "Error compiling campaign body"; elsewhere a TrackLink."""
+    link = "https://example.org/@TrackLink"
+    html = content().html.replace("<p>Hello", f"<!-- {link} {{{{ UnsubscribeURL }}}} --><p>{link} Hello")
+    provider_for(fake, tmp_path).test_send(content(html=html, text=f"{link}\n{UNSUBSCRIBE_PLACEHOLDER}",
+                                                   subject=f"See {link}"), ["editor@example.org"])
+    (message,) = fake.test_messages
+    assert f"<!-- {link} {{{{ UnsubscribeURL }}}} --><p>{link} Hello" in message["html"]
+    assert message["text"].startswith(f"{link}\n{fake.root}/subscription/")
+    assert message["subject"] == f"[TEST] See {link}"
 
 
 # --- the sender -----------------------------------------------------------------------------------------

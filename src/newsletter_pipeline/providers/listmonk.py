@@ -35,12 +35,22 @@ cmd/campaigns.go. Rules this module follows:
   ``"messenger": "email"`` (otherwise 400 "Unknown messenger ."). Its
   template comes from the query string (``c.FormValue``), else the stored
   campaign.
-- Subject, body and alt body are Go templates (html/template, text/template).
-  Content that contains ``{{`` is escaped as the Go string-literal action
-  ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain text.
-  html/template drops HTML comments from the template text, Outlook's
+- Subject, body and alt body are Go templates (models/campaigns.go
+  CompileTemplate): the subject text/template, the body and the alt body
+  html/template (the alt body once it holds ``{{ ... }}``, as ours always
+  does). Content that contains ``{{`` is escaped as the Go string-literal
+  action ``{{"{{"}}``, which prints ``{{``; ``}}`` outside an action is plain
+  text. html/template drops HTML comments from the template text, Outlook's
   conditional comments among them (knadh/listmonk#270), so each comment of
   the body is printed by an action instead: ``{{ "<!--...-->" | Safe }}``.
+  In the alt body html/template would also write a ``<`` that starts no tag
+  as ``&lt;`` and fail at send time on text that opens ``<script>`` or an
+  attribute, so there every ``<`` is printed by ``{{"<"|Safe}}``.
+- Before parsing, models/common.go regTplFuncs rewrites
+  ``https://...@TrackLink`` (and ``{{ UnsubscribeURL }}`` etc.) anywhere in
+  the text, inside our Go strings too: ``@TrackLink`` in content is written
+  ``@{{/**/}}TrackLink`` (a template comment prints nothing), and a Go
+  string writes ``@`` and ``{`` as ``\x40`` and ``\x7b``.
 - ``from_email`` is one RFC 5322 address: Listmonk's messenger parses it
   with Go's mail.ParseAddress, so a name with a comma or other specials is
   quoted.
@@ -56,6 +66,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -77,9 +88,16 @@ _CONTENT_ONLY = re.compile(r'\s*\{\{-?\s*template\s+"content"\s*\.\s*-?\}\}\s*')
 # skipped whole (a "<!--" inside <style>, <title> or an attribute is no comment to it)
 _HTML_PARTS = re.compile(r"<!--.*?-->|<(style|script|title|textarea)\b[^>]*>.*?</\1\s*>"
                          r"|<[A-Za-z](?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S | re.I)
-# a Go interpreted string literal: these, and every other control character as \xNN
+# a Go interpreted string literal: these, and every other control character as \xNN; "@" and "{"
+# as \x40 and \x7b, so that regTplFuncs (models/common.go), which rewrites "https://x@TrackLink"
+# and "{{ UnsubscribeURL }}" before parsing, finds neither inside it
 _GO_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                            "@": "\\x40", "{": "\\x7b",
                             **{chr(c): f"\\x{c:02x}" for c in (*range(0x20), 0x7F) if c not in (9, 10, 13)}})
+# what Go's parser would read as ours: "{{" opens an action; "@TrackLink" after a URL is one to regTplFuncs
+_TEMPLATE_SYNTAX = re.compile(r"\{\{|@TrackLink")
+_LITERAL = {"{{": '{{"{{"}}', "@TrackLink": "@{{/**/}}TrackLink"}
+_LESS_THAN = '{{"<"|Safe}}'  # html/template prints it as it is, and its text then holds no "<"
 # RFC 5322 atext plus the space: a display name of only these needs no quotes
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*")
 
@@ -104,6 +122,7 @@ class ListmonkProvider(CampaignProvider):
     def setup(self) -> None:
         self.list_ids = self.config.ids("LISTMONK_LIST_IDS", "3 or 3,4")
         self.template_id = self._template_setting()
+        self.template_checked = self.template_id is None  # LISTMONK_TEMPLATE_ID: checked once, before the first use
         user, token = self.config.get("LISTMONK_USERNAME"), self.config.get("LISTMONK_TOKEN")
         self.user = user
         self.redactor.add(f"{user}:{token}")
@@ -127,20 +146,39 @@ class ListmonkProvider(CampaignProvider):
     def escape_template_syntax(self, text: str, html: bool) -> str:
         """Make Listmonk's Go templates print ``text`` as it is, in one left-to-right pass.
 
-        ``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``). In HTML, every
-        comment html/template would drop (one in text, not inside a tag or a
-        ``<style>``) becomes ``{{ "<!--...-->" | Safe }}``: the action prints
-        it unescaped, and its ``{{`` stays literal inside the string.
+        ``{{`` becomes the Go action ``{{"{{"}}`` (prints ``{{``), ``@TrackLink``
+        ``@{{/**/}}TrackLink``. In HTML, every comment html/template would drop
+        (one in text, not inside a tag or a ``<style>``) becomes
+        ``{{ "<!--...-->" | Safe }}``: the action prints it unescaped, and its
+        ``{{`` stays literal inside the string. The alt body's ``<`` are
+        ``prepare``'s.
         """
         if not html:
-            return text.replace("{{", '{{"{{"}}')
+            return _literal(text)
         out, pos = [], 0
         for part in _HTML_PARTS.finditer(text):
             if part.group().startswith("<!--"):
-                out += [text[pos:part.start()].replace("{{", '{{"{{"}}'), _safe_action(part.group())]
+                out += [_literal(text[pos:part.start()]), _safe_action(part.group())]
                 pos = part.end()
-        out.append(text[pos:].replace("{{", '{{"{{"}}'))
+        out.append(_literal(text[pos:]))
         return "".join(out)
+
+    def prepare(self, content: Content, test: bool = False) -> Content:
+        """The base's, then every ``<`` of the alt body printed by ``{{"<"|Safe}}``.
+
+        CompileTemplate parses the alt body with html/template, which writes a
+        ``<`` that starts no tag (``We <3 you``) as ``&lt;``, drops
+        ``<!--...-->``, and fails when the message is made ("ends in a
+        non-text context") on text that opens ``<script>``, ``<style>``,
+        ``<title>`` or an unquoted attribute: the test send is refused, and a
+        list send skips every subscriber while the campaign still finishes.
+        With each ``<`` printed by an action its template text holds none, so
+        it stays in html/template's text state, which writes text as it is.
+        Nothing the base adds to the text (escapes, the unsubscribe tag) holds
+        a ``<``. The subject is text/template, which prints ``<`` unchanged.
+        """
+        prepared = super().prepare(content, test)
+        return replace(prepared, text=prepared.text.replace("<", _LESS_THAN))
 
     # -- steps
     def find_campaign(self, name: str, tag: str) -> Campaign | None:
@@ -209,6 +247,14 @@ class ListmonkProvider(CampaignProvider):
             after = self.get_campaign(campaign.id)
         except ProviderError:  # accepted, but no clear re-read: the base's own re-read decides
             return
+        if after is not None and after.raw_status in ("paused", "cancelled"):
+            # it started: Listmonk (or a person) stopped it, e.g. paused after too many send errors
+            raise ProviderError(
+                f"{self.name}: Listmonk started campaign {campaign.id}, and it is now {after.raw_status}: part "
+                "of the list may have received it. Whether the rest gets it is a decision for a person, in "
+                "Listmonk (Campaigns: look at its sent count and the server's log, then resume it there or "
+                "leave it); the ledger counts it as asked to send, so newsletter-pipeline will not send "
+                "this issue to the list again")
         if after is not None and after.raw_status not in ("running", "finished"):
             when = f" for {after.send_at.isoformat()}" if after.send_at else ""
             raise ProviderError(
@@ -220,7 +266,8 @@ class ListmonkProvider(CampaignProvider):
     def planned_calls(self, kind: str, record: Record) -> list[str]:
         locate = (f"GET /api/campaigns/{record.campaign_id}  re-read the campaign" if record.campaign_id else
                   "GET /api/campaigns?tag=...  look the campaign up by tag")
-        template = (["(template LISTMONK_TEMPLATE_ID, no call)"] if self.template_id else
+        template = ([f"GET /api/templates/{self.template_id}  check the template LISTMONK_TEMPLATE_ID"]
+                    if self.template_id else
                     [f"GET /api/templates  find the template {TEMPLATE_NAME!r}",
                      "POST /api/templates  create it, body only {{ template \"content\" . }} (only if not found)"])
         calls = [*template, locate, "POST /api/campaigns  create the draft (only if not found)",
@@ -272,7 +319,40 @@ class ListmonkProvider(CampaignProvider):
         """The id of a campaign template that is only the email: the setting's, else ours (made once)."""
         if self.template_id is None:
             self.template_id = self._find_template() or self._create_template()
+        elif not self.template_checked:
+            self._check_template_setting(self.template_id)
+            self.template_checked = True
         return self.template_id
+
+    def _check_template_setting(self, template_id: int) -> None:
+        """LISTMONK_TEMPLATE_ID must name a campaign template that is only the email.
+
+        Listmonk does not check it: a ``tx`` template wraps the campaign (the
+        email becomes its sample text), and an id it does not have creates the
+        campaign without a template (NULL), after which every update is a 500
+        (foreign key). ``GET /api/templates/{id}`` answers 400 for a missing id
+        (core.GetTemplate). A user who may not read templates (403) goes on
+        unchecked: that is what the setting is for.
+        """
+        setting = f"LISTMONK_TEMPLATE_ID={template_id}"
+        reply = self.api.get(f"/templates/{template_id}", ok=(200, 400, 403, 404),
+                             action=f"check the template {setting}")
+        if reply.status_code == 403:
+            log.warning("%s", f"{self.name}: the Listmonk user {self.user!r} may not read templates, so {setting} "
+                        f"was not checked; its body must be only {CONTENT_ONLY}")
+            return
+        data = (json_of(reply).get("data") or {}) if reply.status_code == 200 else {}
+        what = f"set LISTMONK_TEMPLATE_ID to the id of a campaign template whose body is only {CONTENT_ONLY} " \
+               "(Listmonk: Campaigns > Templates), or unset it and newsletter-pipeline makes its own"
+        if not data:
+            raise ConfigError(f"{self.name}: {setting}, but Listmonk has no template {template_id} (HTTP "
+                              f"{reply.status_code}: {self.redactor(reply.text or '').strip()}): {what}")
+        if data.get("type") != "campaign":
+            raise ConfigError(f"{self.name}: {setting} is the {data.get('type')} template {data.get('name')!r}, "
+                              f"not a campaign template: Listmonk would send the email inside it; {what}")
+        if not _CONTENT_ONLY.fullmatch(data.get("body") or ""):
+            raise ConfigError(f"{self.name}: {setting} is the template {data.get('name')!r}, whose body is more than "
+                              f"{CONTENT_ONLY}: Listmonk would wrap the email in it; {what}")
 
     def _find_template(self) -> int | None:
         reply = self.api.get("/templates", ok=(200, 403), action="look up the campaign templates")
@@ -341,6 +421,11 @@ class ListmonkProvider(CampaignProvider):
         return Campaign(str(data.get("id", "")), str(data.get("name", "")), STATUS_MAP.get(raw, Status.UNKNOWN),
                         iso_time(data.get("send_at")) if raw == "scheduled" else None, raw,
                         None if lists is None else frozenset(str(lst["id"]) for lst in lists if lst.get("id")))
+
+
+def _literal(text: str) -> str:
+    """``text`` with what Go's parser or regTplFuncs would take for template syntax written to print as it is."""
+    return _TEMPLATE_SYNTAX.sub(lambda found: _LITERAL[found.group()], text)
 
 
 def _safe_action(comment: str) -> str:
