@@ -367,11 +367,13 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
 
 
 def _refuse_summary_over_inputs(path: Path | None, issues: list[Path]) -> None:
-    """Refuse (exit 2, before any work) a summary that would be written over a file the run reads."""
-    from .commands.changed import refuse_summary_over_inputs
+    """Refuse (exit 2, before any work) a summary that would be written over a file the run reads,
+    or over any file but a summary newsletter wrote."""
+    from .commands.changed import refuse_foreign_summary, refuse_summary_over_inputs
     from .summary import STEP_SUMMARY_VAR
 
     refuse_summary_over_inputs(path, issues)
+    refuse_foreign_summary(path)
     step_summary = os.environ.get(STEP_SUMMARY_VAR)
     if path is not None and step_summary:  # appended to only with --summary-file
         refuse_summary_over_inputs(Path(step_summary), issues, f"${STEP_SUMMARY_VAR}",
