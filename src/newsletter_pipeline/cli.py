@@ -243,6 +243,26 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
+class _NamedPath(click.Path):
+    """A ``click.Path`` option that refuses an empty name (exit 2), naming the option.
+
+    ``Path("")`` is ``.``: ``--summary-file ''`` (an unset ``$VAR`` in a CI
+    script) tried to write the summary over the working folder ("Device or
+    resource busy", exit 4), ``--out ''`` built into the project's own folder,
+    and ``--templates ''`` searched the project's folder for templates.
+    """
+
+    def __init__(self, example: str, what: str = "folder", **kwargs: Any) -> None:
+        super().__init__(path_type=Path, **kwargs)
+        self.example, self.what = example, what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            name = param.opts[0] if param is not None and param.opts else "this option"
+            raise click.UsageError(f"{name} needs a {self.what} name, e.g. {name} {self.example}", ctx)
+        return super().convert(value, param, ctx)
+
+
 # readable=False: the loader says what is wrong with an unreadable file, and how to fix it, better than click
 ISSUE_PATH = click.Path(path_type=Path, readable=False)
 ISSUES = click.argument("issues", nargs=-1, required=True, type=ISSUE_PATH)
@@ -255,7 +275,7 @@ def templates_option(note: str = "") -> Callable[[F], F]:
     A folder that is not there is refused (exit 2) before anything runs: ignoring
     it would build with the default templates while the user believes otherwise.
     """
-    return click.option("--templates", type=click.Path(path_type=Path), metavar="DIRECTORY",
+    return click.option("--templates", type=_NamedPath("my-templates/"), metavar="DIRECTORY",
                         callback=_existing_templates,
                         help=f"Folder of template overrides, searched before the project's templates/{note}.")
 
@@ -273,7 +293,7 @@ TEMPLATES = templates_option()
 
 @main.command(short_help="Build issues into email.html, email.txt, email.mjml.")
 @ISSUES
-@click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="dist", show_default=True, type=_NamedPath("dist"),
               help="Output folder; each issue goes to OUT/<slug>/.")
 @TEMPLATES
 @click.option("--allow-clipping", is_flag=True, help="Build even when Gmail would clip the email.")
@@ -311,7 +331,7 @@ CHANGED_SINCE = click.option(
     help="Instead of ISSUES: the issue files added or changed between REF and HEAD (git REF...HEAD; "
     "deleted files skipped). For CI: the pull request's base, or the push's previous commit.")
 SUMMARY_FILE = click.option(
-    "--summary-file", metavar="PATH", type=click.Path(path_type=Path, dir_okay=False),
+    "--summary-file", metavar="PATH", type=_NamedPath("summary.md", "file", dir_okay=False),
     help="Also write a Markdown summary (subject, size against Gmail's limit, errors and warnings, "
     "screenshots or message ids); appended to $GITHUB_STEP_SUMMARY too when that is set.")
 
@@ -327,7 +347,7 @@ SUMMARY_FILE = click.option(
 @CHANGED_SINCE
 @SUMMARY_FILE
 @click.option("--screenshots-dir", "screenshots", metavar="DIR", default="screenshots", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
+              type=_NamedPath("screenshots", file_okay=False),
               help="Where `newsletter screenshot --out DIR` wrote PNGs; --summary-file links those it finds.")
 @reports_errors
 def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, changed_since: str | None,
@@ -391,7 +411,7 @@ def _publish(summary: Any, path: Path, announce: bool) -> None:
 
 @main.command(short_help="Build the web archive (pages, index, feed).")
 @OPTIONAL_ISSUES
-@click.option("--out", "out", default="site", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="site", show_default=True, type=_NamedPath("site"),
               help="Folder of the static site (made, or updated in place by one swap).")
 @click.option("--base-url", help="Public address of the site; default: NEWSLETTER_ARCHIVE_URL, "
               "then archive_url in newsletter.yaml.")
@@ -432,7 +452,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
 
 @main.command(short_help="Write PNGs of an issue (desktop, mobile, dark).")
 @click.argument("issue", type=ISSUE_PATH)
-@click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="screenshots", show_default=True, type=_NamedPath("screenshots"),
               help="Output folder; the PNGs go to OUT/<slug>/.")
 @TEMPLATES
 @reports_errors
@@ -582,7 +602,8 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.argument("title")
 @click.option("--date", "date", callback=_iso_date, metavar="YYYY-MM-DD",
               help="The issue's date (default today); its year and month start the file name.")
-@click.option("--from", "source", type=ISSUE_PATH, metavar="ISSUE",
+@click.option("--from", "source", type=_NamedPath("issues/2024-05-my-issue.yaml", "file", readable=False),
+              metavar="ISSUE",
               help="Take the blocks of ISSUE (default: the latest issue in issues/).")
 @click.option("--slug", "slug", metavar="NAME",
               help="The file name after the date, in a-z, 0-9 and hyphens (default: the title in Latin "

@@ -119,3 +119,12 @@ def test_a_summary_newsletter_wrote_is_written_over_on_the_next_run(make_project
                                            env=clean_env()), 2)
     assert line == f"error: summary.md {FOREIGN}"
 
+
+def test_an_empty_summary_file_name_is_a_usage_error(make_project, run_cli):
+    """``--summary-file ''`` (an unset variable in a CI script): ".: error: cannot write here: Device or
+    resource busy", exit 4, after the work."""
+    root = make_project({ISSUE: HELLO_ISSUE})
+    for verb in (("check",), ("send", *SEND)):
+        lines = assert_clean_failure(run_cli(*verb, ISSUE, "--summary-file", "", cwd=root, env=clean_env()), 2)
+        assert lines[-1] == "Error: --summary-file needs a file name, e.g. --summary-file summary.md"
+    assert not (root / "outbox").exists()
