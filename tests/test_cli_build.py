@@ -9,12 +9,13 @@ import shutil
 import signal
 import socket
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
 from shared import (HELLO_ISSUE, PAGE, SEED, SEED_IN_PROJECT, SEED_SLUG, assert_clean_failure, clean_env,
-                    free_port, newsletter_command, tmpfs)
+                    free_port, full_device, newsletter_command, tmpfs)
 
 from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
@@ -639,3 +640,33 @@ def test_an_empty_path_is_a_usage_error_naming_the_option(make_project, run_cli,
     lines = assert_clean_failure(run_cli(*args, "", cwd=root, env=clean_env()), 2)
     assert lines[-1] == f"Error: {line}"
     assert sorted(root.rglob("*")) == before
+
+
+CLICKS_OWN = [["--version"], ["--help"], ["-h"], ["check", "--help"], ["build", "--help"]]
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full", "reader gone"])
+@pytest.mark.parametrize("args", CLICKS_OWN)
+def test_help_and_version_to_a_stdout_that_fails_end_as_a_command_does(tmp_path, args, stdout):
+    """click prints these while it parses, before ``reports_errors``: ``--version > /dev/full`` was a
+    traceback ending in OSError (exit 1), ``--help >&-`` exit 0 without a word, ``--help | true`` exit 1."""
+    env = {**os.environ, **clean_env()}
+    run = partial(subprocess.run, [*newsletter_command(), *args], cwd=tmp_path, env=env, stderr=subprocess.PIPE,
+                  text=True, timeout=60)
+    if stdout == "closed":
+        done = run(preexec_fn=lambda: os.close(1))
+    elif stdout == "full":
+        with open(full_device(tmp_path), "w") as full:
+            done = run(stdout=full)
+    else:
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            done = run(stdout=writer)
+        finally:
+            os.close(writer)
+    if stdout == "reader gone":
+        assert (done.returncode, done.stderr) == (141, "")
+        return
+    why = "stdout is closed" if stdout == "closed" else "stdout cannot be written (no space left on the disk)"
+    assert (done.returncode, done.stderr) == (120, f"error: {why}, {SUCCEEDED}\n")

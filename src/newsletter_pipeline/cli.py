@@ -14,7 +14,8 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial, wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -195,7 +196,45 @@ def _redacted(text: str) -> str:
         return Config({k: v for k, v in os.environ.items() if v}).redactor()(text)
 
 
+@contextmanager
+def _clicks_own_output() -> Iterator[None]:
+    """click's own output (``--help``, ``--version``, printed while the arguments are parsed, before
+    ``reports_errors`` runs) to a stdout that fails ends as a verb's does (``_out``, ``_end``).
+
+    ``newsletter --version > /dev/full`` printed a traceback (exit 1), ``--help >&-``
+    exited 0 without a word, and ``--help | true`` exited 1 (click's own answer to EPIPE).
+    """
+    _lost.clear()  # per run: the fuzz driver runs several in one process
+    try:
+        yield
+    except BrokenPipeError:
+        _output_closed()
+    except OSError as exc:  # click.echo flushes: the write fails here, not at the interpreter's exit
+        _lose(exc)
+        _end(0)
+    except click.exceptions.Exit as exc:  # only --help and --version end the run while it is parsed
+        if sys.stdout is None:  # ``>&-``: click.echo printed nowhere, without a word
+            _lost.append("stdout is closed")
+            _end(exc.exit_code)
+        raise
+
+
+class _Command(click.Command):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """``VERB --help``: see ``_clicks_own_output``."""
+        with _clicks_own_output():
+            return super().make_context(*args, **kwargs)
+
+
 class _Group(click.Group):
+    command_class = _Command
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """``newsletter --help``, ``--version``: see ``_clicks_own_output``. Here, not around ``main``:
+        click's ``main`` takes any EPIPE for a silent exit 1."""
+        with _clicks_own_output():
+            return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Ctrl-C outside a verb's body (parsing, prompts) exits 130 too, not click's "Aborted!" and 1."""
         try:
