@@ -80,13 +80,16 @@ def _text(data: bytes) -> str:
 
 
 def run(args: list[str], *, cwd: Path | str, env: dict[str, str], input: str | None = None,
-        timeout: float = 120, fresh: bool = False) -> subprocess.CompletedProcess[str]:
+        timeout: float = 120, fresh: bool = False, stdout: int | None = None) -> subprocess.CompletedProcess[str]:
     """``fresh``: a new interpreter, for what start-up does (imports, ``-X`` options, the environment's
-    ``PYTHON*`` settings)."""
+    ``PYTHON*`` settings). ``stdout``: a file descriptor to write to instead of a pipe (the answer's
+    stdout is then empty)."""
     cmd = [*command(), *args]
     if FRESH or fresh or _startup_settings(env) != _startup_settings(os.environ):
-        return subprocess.run(cmd, cwd=cwd, env=env, input=input, capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(cmd, cwd=cwd, env=env, input=input, stdout=subprocess.PIPE if stdout is None
+                              else stdout, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        done.stdout = done.stdout or ""
+        return done
     deadline = time.monotonic() + timeout
     path = _start()
     out_r, out_w = os.pipe()
@@ -96,7 +99,7 @@ def run(args: list[str], *, cwd: Path | str, env: dict[str, str], input: str | N
     try:
         conn.connect(path)
         payload = json.dumps({"args": list(args), "env": dict(env), "cwd": str(cwd)}).encode()
-        socket.send_fds(conn, [HEADER.pack(len(payload))], [in_r, out_w, err_w])
+        socket.send_fds(conn, [HEADER.pack(len(payload))], [in_r, out_w if stdout is None else stdout, err_w])
         conn.sendall(payload)
     finally:
         for fd in (in_r, out_w, err_w):  # the child holds its own copies now

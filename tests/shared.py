@@ -12,6 +12,7 @@ import asyncio
 import os
 import socket
 import ssl
+import stat
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -131,6 +132,17 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) ->
     lines = result.stderr.strip().splitlines()
     assert lines
     return lines
+
+
+def full_device(folder: Path) -> str:
+    """A character device like /dev/full (every write: no space left), made in ``folder``: a test that
+    fails must not replace the machine's own /dev/full by a regular file, as the old code did as root."""
+    path = folder / "full"
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except PermissionError:
+        pytest.skip("making a device node needs root (CAP_MKNOD)")
+    return str(path)
 
 
 def free_port() -> int:

@@ -9,12 +9,13 @@ import shutil
 import signal
 import socket
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
-from shared import (HELLO_ISSUE, PAGE, SEED, SEED_SLUG, assert_clean_failure, clean_env, free_port,
-                    newsletter_command, tmpfs)
+from shared import (HELLO_ISSUE, PAGE, SEED, SEED_IN_PROJECT, SEED_SLUG, assert_clean_failure, clean_env,
+                    free_port, full_device, newsletter_command, tmpfs)
 
 from newsletter_pipeline.issue.located_yaml import PLAIN_FILE
 
@@ -619,3 +620,53 @@ def test_a_broken_pipe_that_is_not_stdout_is_an_internal_error_not_a_silent_exit
     result = CliRunner().invoke(write_to_a_closed_pipe, [])
     assert result.exit_code == 70, (result.exit_code, result.output)
     assert "internal error: BrokenPipeError" in result.output
+
+
+@pytest.mark.parametrize("args, line", [
+    (["build", SEED_IN_PROJECT, "--out"], "--out needs a folder name, e.g. --out dist"),
+    (["build", SEED_IN_PROJECT, "--templates"], "--templates needs a folder name, e.g. --templates my-templates/"),
+    (["archive", "--base-url", "https://news.example.org/", "--out"], "--out needs a folder name, e.g. --out site"),
+    (["screenshot", SEED_IN_PROJECT, "--out"], "--out needs a folder name, e.g. --out screenshots"),
+    (["check", SEED_IN_PROJECT, "--summary-file", "s.md", "--screenshots-dir"],
+     "--screenshots-dir needs a folder name, e.g. --screenshots-dir screenshots"),
+    (["new", "Next steps", "--from"], "--from needs a file name, e.g. --from issues/2024-05-my-issue.yaml"),
+])
+def test_an_empty_path_is_a_usage_error_naming_the_option(make_project, run_cli, args, line):
+    """``Path('')`` is the working folder: ``build --out ''`` built into the project's own folder (exit 0),
+    ``--templates ''`` took the project's folder as templates, ``new --from ''`` said ".: error: this issue file
+    is a folder". An unset ``$VAR`` in a script gives such an empty name."""
+    root = make_project(seed=True)
+    before = sorted(root.rglob("*"))
+    lines = assert_clean_failure(run_cli(*args, "", cwd=root, env=clean_env()), 2)
+    assert lines[-1] == f"Error: {line}"
+    assert sorted(root.rglob("*")) == before
+
+
+CLICKS_OWN = [["--version"], ["--help"], ["-h"], ["check", "--help"], ["build", "--help"]]
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full", "reader gone"])
+@pytest.mark.parametrize("args", CLICKS_OWN)
+def test_help_and_version_to_a_stdout_that_fails_end_as_a_command_does(tmp_path, args, stdout):
+    """click prints these while it parses, before ``reports_errors``: ``--version > /dev/full`` was a
+    traceback ending in OSError (exit 1), ``--help >&-`` exit 0 without a word, ``--help | true`` exit 1."""
+    env = {**os.environ, **clean_env()}
+    run = partial(subprocess.run, [*newsletter_command(), *args], cwd=tmp_path, env=env, stderr=subprocess.PIPE,
+                  text=True, timeout=60)
+    if stdout == "closed":
+        done = run(preexec_fn=lambda: os.close(1))
+    elif stdout == "full":
+        with open(full_device(tmp_path), "w") as full:
+            done = run(stdout=full)
+    else:
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            done = run(stdout=writer)
+        finally:
+            os.close(writer)
+    if stdout == "reader gone":
+        assert (done.returncode, done.stderr) == (141, "")
+        return
+    why = "stdout is closed" if stdout == "closed" else "stdout cannot be written (no space left on the disk)"
+    assert (done.returncode, done.stderr) == (120, f"error: {why}, {SUCCEEDED}\n")

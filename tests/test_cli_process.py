@@ -122,3 +122,19 @@ def test_a_forked_run_ends_as_the_interpreter_ends(code, reader) -> None:
         assert results[0][1] == "unflushed the thread finished\natexit ran\n"
     else:
         assert results[0] == (120,)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"]])
+def test_help_to_a_full_stdout_ends_alike(tmp_path, args) -> None:
+    """click's own output to a stdout that fails: said in one line, exit 120, forked as fresh."""
+    from shared import full_device
+
+    full = os.open(full_device(tmp_path), os.O_WRONLY)
+    try:
+        env = {**os.environ, **clean_env()}
+        forked = cli_process.run(args, cwd=tmp_path, env=env, stdout=full)
+        fresh = cli_process.run(args, cwd=tmp_path, env=env, stdout=full, fresh=True)
+    finally:
+        os.close(full)
+    same(forked, fresh)
+    assert forked.returncode == 120 and forked.stderr.startswith("error: stdout cannot be written"), forked.stderr

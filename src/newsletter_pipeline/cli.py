@@ -14,7 +14,8 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial, wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -195,7 +196,45 @@ def _redacted(text: str) -> str:
         return Config({k: v for k, v in os.environ.items() if v}).redactor()(text)
 
 
+@contextmanager
+def _clicks_own_output() -> Iterator[None]:
+    """click's own output (``--help``, ``--version``, printed while the arguments are parsed, before
+    ``reports_errors`` runs) to a stdout that fails ends as a verb's does (``_out``, ``_end``).
+
+    ``newsletter --version > /dev/full`` printed a traceback (exit 1), ``--help >&-``
+    exited 0 without a word, and ``--help | true`` exited 1 (click's own answer to EPIPE).
+    """
+    _lost.clear()  # per run: the fuzz driver runs several in one process
+    try:
+        yield
+    except BrokenPipeError:
+        _output_closed()
+    except OSError as exc:  # click.echo flushes: the write fails here, not at the interpreter's exit
+        _lose(exc)
+        _end(0)
+    except click.exceptions.Exit as exc:  # only --help and --version end the run while it is parsed
+        if sys.stdout is None:  # ``>&-``: click.echo printed nowhere, without a word
+            _lost.append("stdout is closed")
+            _end(exc.exit_code)
+        raise
+
+
+class _Command(click.Command):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """``VERB --help``: see ``_clicks_own_output``."""
+        with _clicks_own_output():
+            return super().make_context(*args, **kwargs)
+
+
 class _Group(click.Group):
+    command_class = _Command
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """``newsletter --help``, ``--version``: see ``_clicks_own_output``. Here, not around ``main``:
+        click's ``main`` takes any EPIPE for a silent exit 1."""
+        with _clicks_own_output():
+            return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Ctrl-C outside a verb's body (parsing, prompts) exits 130 too, not click's "Aborted!" and 1."""
         try:
@@ -243,6 +282,26 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
+class _NamedPath(click.Path):
+    """A ``click.Path`` option that refuses an empty name (exit 2), naming the option.
+
+    ``Path("")`` is ``.``: ``--summary-file ''`` (an unset ``$VAR`` in a CI
+    script) tried to write the summary over the working folder ("Device or
+    resource busy", exit 4), ``--out ''`` built into the project's own folder,
+    and ``--templates ''`` searched the project's folder for templates.
+    """
+
+    def __init__(self, example: str, what: str = "folder", **kwargs: Any) -> None:
+        super().__init__(path_type=Path, **kwargs)
+        self.example, self.what = example, what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            name = param.opts[0] if param is not None and param.opts else "this option"
+            raise click.UsageError(f"{name} needs a {self.what} name, e.g. {name} {self.example}", ctx)
+        return super().convert(value, param, ctx)
+
+
 # readable=False: the loader says what is wrong with an unreadable file, and how to fix it, better than click
 ISSUE_PATH = click.Path(path_type=Path, readable=False)
 ISSUES = click.argument("issues", nargs=-1, required=True, type=ISSUE_PATH)
@@ -255,7 +314,7 @@ def templates_option(note: str = "") -> Callable[[F], F]:
     A folder that is not there is refused (exit 2) before anything runs: ignoring
     it would build with the default templates while the user believes otherwise.
     """
-    return click.option("--templates", type=click.Path(path_type=Path), metavar="DIRECTORY",
+    return click.option("--templates", type=_NamedPath("my-templates/"), metavar="DIRECTORY",
                         callback=_existing_templates,
                         help=f"Folder of template overrides, searched before the project's templates/{note}.")
 
@@ -273,7 +332,7 @@ TEMPLATES = templates_option()
 
 @main.command(short_help="Build issues into email.html, email.txt, email.mjml.")
 @ISSUES
-@click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="dist", show_default=True, type=_NamedPath("dist"),
               help="Output folder; each issue goes to OUT/<slug>/.")
 @TEMPLATES
 @click.option("--allow-clipping", is_flag=True, help="Build even when Gmail would clip the email.")
@@ -311,7 +370,7 @@ CHANGED_SINCE = click.option(
     help="Instead of ISSUES: the issue files added or changed between REF and HEAD (git REF...HEAD; "
     "deleted files skipped). For CI: the pull request's base, or the push's previous commit.")
 SUMMARY_FILE = click.option(
-    "--summary-file", metavar="PATH", type=click.Path(path_type=Path, dir_okay=False),
+    "--summary-file", metavar="PATH", type=_NamedPath("summary.md", "file", dir_okay=False),
     help="Also write a Markdown summary (subject, size against Gmail's limit, errors and warnings, "
     "screenshots or message ids); appended to $GITHUB_STEP_SUMMARY too when that is set.")
 
@@ -327,7 +386,7 @@ SUMMARY_FILE = click.option(
 @CHANGED_SINCE
 @SUMMARY_FILE
 @click.option("--screenshots-dir", "screenshots", metavar="DIR", default="screenshots", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
+              type=_NamedPath("screenshots", file_okay=False),
               help="Where `newsletter screenshot --out DIR` wrote PNGs; --summary-file links those it finds.")
 @reports_errors
 def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, changed_since: str | None,
@@ -367,11 +426,13 @@ def check(issues: tuple[Path, ...], fmt: str, strict: bool, check_links: bool, c
 
 
 def _refuse_summary_over_inputs(path: Path | None, issues: list[Path]) -> None:
-    """Refuse (exit 2, before any work) a summary that would be written over a file the run reads."""
-    from .commands.changed import refuse_summary_over_inputs
+    """Refuse (exit 2, before any work) a summary that would be written over a file the run reads,
+    or over any file but a summary newsletter wrote."""
+    from .commands.changed import refuse_foreign_summary, refuse_summary_over_inputs
     from .summary import STEP_SUMMARY_VAR
 
     refuse_summary_over_inputs(path, issues)
+    refuse_foreign_summary(path)
     step_summary = os.environ.get(STEP_SUMMARY_VAR)
     if path is not None and step_summary:  # appended to only with --summary-file
         refuse_summary_over_inputs(Path(step_summary), issues, f"${STEP_SUMMARY_VAR}",
@@ -389,7 +450,7 @@ def _publish(summary: Any, path: Path, announce: bool) -> None:
 
 @main.command(short_help="Build the web archive (pages, index, feed).")
 @OPTIONAL_ISSUES
-@click.option("--out", "out", default="site", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="site", show_default=True, type=_NamedPath("site"),
               help="Folder of the static site (made, or updated in place by one swap).")
 @click.option("--base-url", help="Public address of the site; default: NEWSLETTER_ARCHIVE_URL, "
               "then archive_url in newsletter.yaml.")
@@ -430,7 +491,7 @@ def preview(sources: tuple[Path, ...], port: int, host: str, open_browser: bool,
 
 @main.command(short_help="Write PNGs of an issue (desktop, mobile, dark).")
 @click.argument("issue", type=ISSUE_PATH)
-@click.option("--out", "out", default="screenshots", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="screenshots", show_default=True, type=_NamedPath("screenshots"),
               help="Output folder; the PNGs go to OUT/<slug>/.")
 @TEMPLATES
 @reports_errors
@@ -580,7 +641,8 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.argument("title")
 @click.option("--date", "date", callback=_iso_date, metavar="YYYY-MM-DD",
               help="The issue's date (default today); its year and month start the file name.")
-@click.option("--from", "source", type=ISSUE_PATH, metavar="ISSUE",
+@click.option("--from", "source", type=_NamedPath("issues/2024-05-my-issue.yaml", "file", readable=False),
+              metavar="ISSUE",
               help="Take the blocks of ISSUE (default: the latest issue in issues/).")
 @click.option("--slug", "slug", metavar="NAME",
               help="The file name after the date, in a-z, 0-9 and hyphens (default: the title in Latin "

@@ -26,6 +26,21 @@ from .shots import SHOTS
 from .words import plural
 
 STEP_SUMMARY_VAR = "GITHUB_STEP_SUMMARY"
+TITLES = {"check": "Newsletter check", "send": "Newsletter test send"}
+
+
+def first_lines(kind: str) -> str:
+    """What every summary file of ``kind`` starts with: its heading and a blank line.
+
+    The one definition for the writer (``markdown``) and for ``wrote_it``, which
+    tells a summary of ours (written over on the next run) from any other file.
+    """
+    return f"## {TITLES[kind]}\n\n"
+
+
+def wrote_it(start: bytes) -> bool:
+    """Whether a file starting with ``start`` is a summary this tool wrote (of either kind)."""
+    return any(start.startswith(first_lines(kind).encode("utf-8")) for kind in TITLES)
 
 
 @dataclass
@@ -59,8 +74,7 @@ class Summary:
 
     @property
     def title(self) -> str:
-        what = "check" if self.kind == "check" else "test send"
-        return f"Newsletter {what}"
+        return TITLES[self.kind]
 
     def intro(self) -> str:
         if not self.issues:
@@ -140,7 +154,7 @@ def markdown(summary: Summary, base: Path | None = None, link_to: str | None = N
     Screenshot links go to ``link_to`` (the run's page) when given, else are
     relative to ``base`` (the summary file's folder).
     """
-    lines = [f"## {summary.title}", "", _cell(summary.intro()), ""]
+    lines = [first_lines(summary.kind) + _cell(summary.intro()), ""]
     if summary.issues:
         lines += _table(summary, base, link_to) + [""]
         lines += [line for issue in summary.issues for line in _details(issue)]

@@ -8,21 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from shared import HELLO_ISSUE, assert_clean_failure, clean_env
+from shared import HELLO_ISSUE, PHOTO_ISSUE_NAME, assert_clean_failure, clean_env, full_device, photo_issue
 
 ISSUE = "issues/2021-12-good.yaml"
 SEND = ("--test", "--to", "a@example.org", "--provider", "outbox")
-
-
-def full_device(folder) -> str:
-    """A character device like /dev/full (every write: no space left), made in ``folder``: a test that
-    fails must not replace the machine's own /dev/full by a regular file, as the old code did as root."""
-    path = folder / "full"
-    try:
-        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 7))
-    except PermissionError:
-        pytest.skip("making a device node needs root (CAP_MKNOD)")
-    return str(path)
 
 
 @pytest.mark.parametrize("target", [ISSUE, "./issues/../" + ISSUE, "newsletter.yaml", ".env", "hardlink.md",
@@ -85,3 +74,57 @@ def test_a_step_summary_that_cannot_be_written_is_a_warning(make_project, run_cl
     assert warning.startswith(f"warning: $GITHUB_STEP_SUMMARY ({step}): the summary could not be appended there: ")
     assert "summary written to summary.md\n" in result.stderr  # and not "and $GITHUB_STEP_SUMMARY"
     assert (root / "summary.md").read_text(encoding="utf-8").startswith("## Newsletter check")
+
+
+FOREIGN = "already exists and is not a summary newsletter wrote: give the summary a new file, e.g. --summary-file summary.md"
+
+
+@pytest.mark.parametrize("verb, target", [
+    (("send", *SEND, "--templates", "tpl"), "tpl/blocks/article.txt.j2"),
+    (("check",), "templates/blocks/editorial.txt.j2"),
+    (("send", *SEND), "images/photo.jpg"),
+    (("check",), "notes.md"),  # starts like a summary's heading, but is not one
+])
+def test_a_summary_over_a_file_newsletter_did_not_write_is_refused(make_project, run_cli, verb, target):
+    """``--summary-file tpl/blocks/article.txt.j2`` (a template the run reads), or the issue's own picture:
+    "summary written", the file replaced by Markdown. Only a summary newsletter wrote is written over."""
+    root = make_project({PHOTO_ISSUE_NAME: photo_issue(), "tpl/blocks/article.txt.j2": "{{ block.title }}\n",
+                         "templates/blocks/editorial.txt.j2": "{{ block.title }}\n",
+                         "notes.md": "## Newsletter checklist\n\n- ask Ana\n"})
+    (root / "images").mkdir()
+    (root / "images/photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not much of a picture")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    (line,) = assert_clean_failure(run_cli(*verb, PHOTO_ISSUE_NAME, "--summary-file", target, cwd=root,
+                                           env=clean_env()), 2)
+    assert line == f"error: {Path(target)} {FOREIGN}"
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before  # and nothing sent
+
+
+def test_a_summary_newsletter_wrote_is_written_over_on_the_next_run(make_project, run_cli):
+    """CI passes the same --summary-file on each run; a file made empty for it is taken too."""
+    root = make_project({ISSUE: HELLO_ISSUE})
+    (root / "empty.md").write_text("", encoding="utf-8")
+    runs = [("check",), ("check",), ("send", *SEND), ("check",)]
+    for verb in runs:
+        result = run_cli(*verb, ISSUE, "--summary-file", "summary.md", cwd=root, env=clean_env())
+        assert result.returncode == 0 and "summary written to summary.md" in result.stderr, result.stderr
+        kind = "test send" if verb[0] == "send" else "check"
+        assert (root / "summary.md").read_text(encoding="utf-8").startswith(f"## Newsletter {kind}\n\n")
+    result = run_cli("check", ISSUE, "--summary-file", "empty.md", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    assert (root / "empty.md").read_text(encoding="utf-8").startswith("## Newsletter check\n\n")
+    # and one that is not quite a summary any more is kept
+    (root / "summary.md").write_text("## Newsletter check (my notes)\n", encoding="utf-8")
+    (line,) = assert_clean_failure(run_cli("check", ISSUE, "--summary-file", "summary.md", cwd=root,
+                                           env=clean_env()), 2)
+    assert line == f"error: summary.md {FOREIGN}"
+
+
+def test_an_empty_summary_file_name_is_a_usage_error(make_project, run_cli):
+    """``--summary-file ''`` (an unset variable in a CI script): ".: error: cannot write here: Device or
+    resource busy", exit 4, after the work."""
+    root = make_project({ISSUE: HELLO_ISSUE})
+    for verb in (("check",), ("send", *SEND)):
+        lines = assert_clean_failure(run_cli(*verb, ISSUE, "--summary-file", "", cwd=root, env=clean_env()), 2)
+        assert lines[-1] == "Error: --summary-file needs a file name, e.g. --summary-file summary.md"
+    assert not (root / "outbox").exists()

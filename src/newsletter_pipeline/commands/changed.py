@@ -4,7 +4,8 @@
   were added or changed in ``REF...HEAD`` (``changes.changed_issues``);
   exactly one of the two (a usage error otherwise).
 - ``check_summary``: turns a ``check`` run into a ``summary.Summary``;
-  ``refuse_summary_over_inputs``: ``--summary-file`` is never a file the run reads.
+  ``refuse_summary_over_inputs``: ``--summary-file`` is never a file the run reads;
+  ``refuse_foreign_summary``: nor any other file but a summary this tool wrote.
 - ``send_tests``: test-sends each issue in turn with ``send.send_issue``, the
   one function that sends one issue (``newsletter send ISSUE`` calls it
   too). An issue that fails (invalid, check errors, settings, provider) is
@@ -16,14 +17,16 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
 from ..changes import changed_issues
 from ..errors import EXIT_OK, NewsletterError, UsageError
 from ..issue.load import CONFIG_NAME, ISSUE_SUFFIXES, display_path, find_project_root
+from ..output import reason
 from ..providers.base import SendResult, Status
-from ..summary import IssueSummary, Summary, find_screenshots
+from ..summary import IssueSummary, Summary, find_screenshots, wrote_it
 from .check import CheckRun, project_of
 from .send import Attempt, SendOptions, send_issue, validate_options
 
@@ -107,6 +110,36 @@ def refuse_summary_over_inputs(path: Path | None, issues: list[Path], option: st
     if path.suffix.lower() in ISSUE_SUFFIXES and any(_same_file(path.parent, root / "issues") for root in roots):
         raise UsageError(f"{option} {path} would be an issue file in issues/, which the next check reads as an "
                          f"issue; {fix}")
+
+
+def refuse_foreign_summary(path: Path | None) -> None:
+    """A ``UsageError`` (exit 2) when ``path`` exists and is not a summary this tool wrote, before any work.
+
+    Listing the files a run reads never ends (``--templates``' and the
+    project's templates, the issue's local pictures, whatever a later version
+    reads): ``--summary-file templates/blocks/article.txt.j2`` replaced a
+    template by Markdown and said "summary written". So the summary replaces
+    only a file that starts as the writer starts every summary
+    (``summary.wrote_it``): the one CI rewrites on each run. Also written: an
+    empty file (the user made it for the summary, ``touch summary.md``) and
+    what is no regular file (``/dev/stdout``, a pipe: written in place, never
+    replaced). A folder is click's to refuse (``dir_okay=False``).
+    """
+    if path is None:
+        return
+    fix = "give the summary a new file, e.g. --summary-file summary.md"
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return
+        with open(path, "rb") as handle:
+            start = handle.read(64)
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # unreadable: whether it is a summary cannot be told, and a rename would replace it
+        raise UsageError(f"{path} already exists and cannot be read ({reason(exc)}) to tell whether newsletter "
+                         f"wrote it: {fix}") from None
+    if start and not wrote_it(start):
+        raise UsageError(f"{path} already exists and is not a summary newsletter wrote: {fix}")
 
 
 def _same_file(a: Path, b: Path) -> bool:
