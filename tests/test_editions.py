@@ -161,3 +161,17 @@ def test_an_edition_named_with_a_capitalised_language_tag_is_told_to_use_small_l
     built = run_cli("build", f"issues/{SEED_SLUG}.pt-br.yaml", "--out", "dist", cwd=root, env=clean_env())
     assert built.returncode == 0, built.stderr
     assert '<html lang="pt-BR"' in (root / "dist" / f"{SEED_SLUG}.pt-br" / "email.html").read_text("utf-8")
+
+
+def test_a_right_to_left_edition_is_laid_out_from_the_right_in_the_archive_index(make_project, run_cli):
+    """An Arabic edition on an English site was listed in a left-to-right line: its "AI" moved to the front."""
+    from lxml import etree
+
+    arabic = GREEK.replace("language: el", "language: ar").replace(GREEK_SUBJECT, "عام من AI4Media")
+    root = make_project({f"issues/{SEED_NAME}": SEED.read_text("utf-8"), f"issues/{SEED_SLUG}.ar.yaml": arabic})
+    result = run_cli("archive", "--out", "site", "--base-url", "https://news.ai4media.eu/", cwd=root, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    index = etree.fromstring((root / "site" / "index.html").read_text("utf-8"), etree.HTMLParser())
+    assert index.get("dir") == "ltr"
+    entries = {li.get("lang"): li.get("dir") for li in index.iter("li") if li.get("lang")}
+    assert entries == {"en": "ltr", "ar": "rtl"}, entries

@@ -26,7 +26,7 @@ from .. import __version__
 from ..issue.editions import split_name
 from ..issue.load import LoadedIssue
 from ..issue.records import ArticleBlock, Image, MastheadBlock, Settings
-from ..i18n import messages_for
+from ..i18n import messages_for, right_to_left
 from ..render.media import Picture
 from ..render.web import render_web
 from .cache import IssueRecord
@@ -168,6 +168,8 @@ def _site_context(settings: Settings, base_url: str, entries: list[SiteEntry]) -
         "fonts": settings.brand.fonts, "base_url": base_url, "feed_url": f"{base_url}{FEED}",
         "entries": entries, "version": __version__,
         "language": language,
+        # an Arabic edition on a Greek site: its entry is laid out from the right, its "AI" where it belongs
+        "direction": lambda tag: "rtl" if right_to_left(tag) else "ltr",
         "description": messages.gettext("Every issue of %(name)s, newest first.") % {"name": settings.name},
         "updated": entries[0].timestamp if entries else dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "newest": entries[0].date if entries else dt.date.today().isoformat(),
