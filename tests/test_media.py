@@ -704,3 +704,21 @@ def test_a_picture_shown_taller_than_three_screens_is_flagged(project, run_cli, 
     result = run_cli("check", ISSUE, cwd=root, env=env)
     assert (f"{ISSUE}:8:10: warning: image-size: 'images/photo.jpg' is shown 600 x 24,000 px, taller than three "
             "phone screens") in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_the_logos_dark_version_does_not_excuse_the_same_file_as_a_sponsor(project, run_cli, env) -> None:
+    """brand.logo.dark_src replaces the logo only: the same black file as a sponsor's logo had no warning."""
+    sponsor = ("  - type: sponsors\n    sponsors:\n      - name: Big Sponsor\n        logo: images/logo.png\n"
+               "        url: https://sponsor.example.eu/\n")
+    root = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": drawing((10, 10, 10)),
+                           "images/logo-dark.png": drawing((240, 240, 240))})
+    (root / ISSUE).write_text(photo_issue() + sponsor, encoding="utf-8")
+    with_logos(root, "images/logo-dark.png")
+    result = run_cli("check", ISSUE, cwd=root, env=env)
+    found = [line for line in (result.stdout + result.stderr).splitlines() if "dark-artwork" in line]
+    assert len(found) == 1 and "'images/logo.png' is drawn in dark colours" in found[0], found
+    alone = project(images={"images/photo.jpg": photo(600, 400), "images/logo.png": drawing((10, 10, 10)),
+                            "images/logo-dark.png": drawing((240, 240, 240))})
+    with_logos(alone, "images/logo-dark.png")
+    quiet = run_cli("check", ISSUE, cwd=alone, env=env)  # the logo alone: its dark version covers it
+    assert "dark-artwork" not in quiet.stdout + quiet.stderr, quiet.stdout + quiet.stderr

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import Location
+from ...render.media import local_uses
 from ..context import CheckContext
 from ..css import contrast_ratio, hex_color, parse_color
 from ..findings import Finding
@@ -158,6 +159,7 @@ def image_too_tall(ctx: CheckContext) -> Iterator[Finding]:
                       f"images)")
 
 
+LOGO_PATH = ("brand", "logo", "src")
 DARK_ARTWORK_CONTRAST = 3.0  # WCAG's minimum for graphics that carry meaning (1.4.11, non-text contrast)
 
 
@@ -177,12 +179,15 @@ def dark_artwork(ctx: CheckContext) -> Iterator[Finding]:
     surface = parse_color(colors.dark_surface)
     logo = ctx.loaded.settings.brand.logo
     has_dark_logo = logo is not None and getattr(logo, "dark_src", None)
+    # the logo's dark_src covers the logo only: the same file as a sponsor's logo has no dark version
+    uses = local_uses(ctx.loaded) if has_dark_logo else []
+    logo_only = {u.src for u in uses if u.path[-3:] == LOGO_PATH} - {u.src for u in uses if u.path[-3:] != LOGO_PATH}
     seen: set[str] = set()
     for picture in ctx.rendered.pictures:
         if picture.file is None or picture.source in seen or not picture.file.name.endswith((".png", ".gif")):
             continue
         seen.add(picture.source)
-        if has_dark_logo and logo is not None and picture.source == logo.src:
+        if picture.source in logo_only:
             continue
         ink = _opaque_colour(picture.file.data)
         if ink is None or surface is None:
