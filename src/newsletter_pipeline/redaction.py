@@ -13,6 +13,8 @@ show up in an error, a log line or a traceback:
   each library's choice, so every character may come as itself or escaped;
 - hexadecimal, base32 and quoted-printable (``=3D`` for ``=``, ``=C3=A9`` for
   ``é``: per character, with the escapes above) of its UTF-8 bytes;
+- reversed; with a space, tab, ``-`` or ``:`` between its characters (``S3cr etPa``); its bytes in
+  hexadecimal with such separators (``53 33 63``, ``53:33:63``); in UTF-16 (hex and ``repr``);
 - its first or last half or more (at least ``MIN_FRAGMENT`` characters): a
   server that quotes a key cut short (``key 'abc123de...' is invalid``) gives
   half of it away;
@@ -57,7 +59,9 @@ def encodings(secret: str) -> set[str]:
     for quot in ('"', "&quot;", "&#34;", "&#x22;"):
         for apos in ("'", "&#x27;", "&#39;", "&apos;"):
             forms.add(escaped.replace('"', quot).replace("'", apos))
-    forms |= {raw.hex(), base64.b32encode(raw).decode().rstrip("=")}
+    forms |= {raw.hex(), base64.b32encode(raw).decode().rstrip("="), secret[::-1]}
+    for wide in (secret.encode("utf-16-le", "surrogatepass"), secret.encode("utf-16-be", "surrogatepass")):
+        forms |= {wide.hex(), repr(wide)[2:-1]}
     part = max(MIN_FRAGMENT, -(-len(secret) // 2))
     forms |= {secret[:n] for n in range(part, len(secret))} | {secret[-n:] for n in range(part, len(secret))}
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
@@ -105,6 +109,18 @@ def _escaped(secret: str) -> str:
     return "".join(parts)
 
 
+_SEPARATOR = r"[ \t:\-]?"
+
+
+def _spaced(secret: str) -> list[str]:
+    """Regular expressions for ``secret`` with a separator between its characters, and for its UTF-8 bytes
+    in hexadecimal with one between the bytes (``S3cr etPa ssw0``, ``53 33 63``, ``53:33:63``)."""
+    if len(secret) < MIN_FRAGMENT:
+        return []
+    raw = secret.encode("utf-8", "surrogatepass")
+    return [_SEPARATOR.join(re.escape(char) for char in secret), _SEPARATOR.join(f"{byte:02x}" for byte in raw)]
+
+
 class Redactor:
     """Replaces every known secret (and its encodings) with ``********``."""
 
@@ -133,6 +149,7 @@ class Redactor:
             # (an escaped secret is at least as long as the secret)
             choices = [(len(form), re.escape(form)) for form in self._forms]
             choices += [(len(secret), _escaped(secret)) for secret in self._escaped]
+            choices += [(len(secret), regex) for secret in self._escaped for regex in _spaced(secret)]
             self._pattern = re.compile("|".join(regex for _, regex in sorted(choices, key=lambda c: -c[0])),
                                        re.IGNORECASE)
         return self._pattern.sub(REDACTED, text)

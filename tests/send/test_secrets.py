@@ -169,7 +169,7 @@ def test_text_that_only_looks_like_a_secret_is_kept():
     """Against the escapes above matching too much: another word, or less than half of the secret at
     either end (the halves are redacted: see below), stays."""
     redact = Config({"LISTMONK_TOKEN": "pass word/1 and more"}).redactor()
-    for text in ["pass wXrd/1 and mXre", "pass%20wor", "passXword/1 and mXre", "pass  word/1 and mo re",
+    for text in ["pass wXrd/1 and mXre", "pass%20wor", "passXword/1 and mXre", "pass  word/1 and mo  re",
                  "ass word/1 and mor"]:
         assert redact(text) == text
 
@@ -184,6 +184,18 @@ def test_a_secret_in_hex_base32_quoted_printable_or_cut_to_half_is_redacted():
                  key[:12], key[-12:], "S3cr%41t/+=3DZm9v\"x<&>q'z"]:
         assert REDACTED in redact(f"535 got {form}") and form not in redact(f"535 got {form}"), form
     assert redact("535 got S3cr%41t/+") == "535 got S3cr%41t/+"  # under half (11 of 24 characters) stays
+
+
+def test_a_secret_reversed_spaced_or_in_utf16_is_redacted():
+    """The next hostile server: reversed, a space every 4 characters, spaced or colon hex, UTF-16."""
+    key = "S3cretPassw0rdQ9"
+    redact = Config({"NEWSLETTER_SMTP_PASSWORD": key}).redactor()
+    raw, wide = key.encode(), key.encode("utf-16-le")
+    for form in [key[::-1], "S3cr etPa ssw0 rdQ9", " ".join(f"{b:02x}" for b in raw),
+                 ":".join(f"{b:02X}" for b in raw), key.encode("utf-16-be").hex(), wide.hex(), repr(wide)[2:-1]]:
+        shown = redact(f"535 5.7.8 bad credentials: {form}")
+        assert form not in shown and REDACTED in shown, (form, shown)
+    assert redact("535 5.7.8 bad credentials: 53 33 63 72") == "535 5.7.8 bad credentials: 53 33 63 72"
 
 
 SHORT = {"smtp": "NEWSLETTER_SMTP_PASSWORD", "listmonk": "LISTMONK_TOKEN", "mailchimp": "MAILCHIMP_API_KEY",
