@@ -142,3 +142,34 @@ def test_an_edition_gets_its_own_screenshot_folder(make_project, run_cli, chromi
     assert sorted(p.name for p in folder.iterdir()) == ["dark-600.png", "desktop-600.png", "inverted-600.png",
                                                         "mobile-375.png"]
     assert png_size(folder / "desktop-600.png")[0] == 600 and not (root / "shots" / SEED_SLUG).exists()
+
+
+SHORT_ARABIC = """\
+subject: Welcome
+preheader: Our first issue, what to expect and how to reach us, in a few lines.
+date: 2026-12-01
+language: ar
+blocks:
+  - type: masthead
+    title: Welcome to Test
+  - type: editorial
+    body: Each issue brings you our news.
+"""
+
+
+@pytest.mark.browser
+def test_a_short_right_to_left_email_is_shot_where_it_is_not_shifted(make_project, run_cli, chromium_path: str) -> None:
+    """Chromium moved a right-to-left page that fits in the window ~90 px right when capturing beyond it:
+    the PNGs CI attaches showed a cut masthead ("Welcome to Tes")."""
+    from PIL import Image
+
+    root = make_project({"issues/2026-12-welcome.yaml": SHORT_ARABIC})
+    result = run_cli("screenshot", "issues/2026-12-welcome.yaml", "--out", "shots", cwd=root,
+                     env={"NEWSLETTER_CHROMIUM": chromium_path})
+    assert result.returncode == 0, result.stderr
+    for name in ("desktop-600", "dark-600", "mobile-375"):
+        with Image.open(root / "shots" / "2026-12-welcome" / f"{name}.png") as shot:
+            picture = shot.convert("RGB")
+            width = picture.size[0]
+            # the masthead spans the whole width at its top: the same colour at both edges
+            assert picture.getpixel((5, 20)) == picture.getpixel((width - 5, 20)), name

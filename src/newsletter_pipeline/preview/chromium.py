@@ -221,6 +221,9 @@ def _end_group(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+WINDOW_HEIGHT = 800  # px: the window the email opens in; a taller email is captured beyond it
+
+
 def screenshots(executable: Path, html_file: Path, shots: Sequence[Shot],
                 progress: Progress = quiet) -> dict[str, bytes]:
     """Full-page PNGs of ``html_file``, one per shot, from one browser launch; ``progress`` sees each shot."""
@@ -233,7 +236,8 @@ def screenshots(executable: Path, html_file: Path, shots: Sequence[Shot],
 
 def _shoot(browser: DevTools, session: str, html_file: Path, shot: Shot) -> bytes:
     browser.call("Emulation.setDeviceMetricsOverride",
-                 {"width": shot.width, "height": 800, "deviceScaleFactor": 1, "mobile": shot.mobile}, session)
+                 {"width": shot.width, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1, "mobile": shot.mobile},
+                 session)
     browser.call("Emulation.setEmulatedMedia", {"media": "screen", "features": [
         {"name": "prefers-color-scheme", "value": "dark" if shot.dark else "light"}]}, session)
     browser.events.clear()
@@ -243,7 +247,10 @@ def _shoot(browser: DevTools, session: str, html_file: Path, shot: Shot) -> byte
         _evaluate(browser, session, f"{invert_script()}\nnpInvert(document);")
     height = browser.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"]
     clip = {"x": 0, "y": 0, "width": shot.width, "height": max(1, round(height)), "scale": 1}
-    data = browser.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
+    # beyond the window only when the page is taller: Chromium shifts a right-to-left page that fits in
+    # the window ~90 px to the right when asked to capture beyond it (a short Arabic email was cut off)
+    beyond = height > WINDOW_HEIGHT
+    data = browser.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": beyond},
                         session)["data"]
     return base64.b64decode(data)
 
