@@ -55,13 +55,20 @@ def official(mjml_cli: Path, mjml_file: Path, tmp_path: Path) -> str:
     file, whose font stacks hold ``&#39;`` (Jinja's escaped apostrophe); the apostrophe itself is
     the same attribute value, and MJML compiles it.
     """
+    text = mjml_file.read_text(encoding="utf-8").replace("&#39;", "'")
+    if text in _OFFICIAL:  # several tests compare the same email: one Node start-up (~1.5 s) each is enough
+        return _OFFICIAL[text]
     source = tmp_path / f"{mjml_file.parent.name}.mjml"
-    source.write_text(mjml_file.read_text(encoding="utf-8").replace("&#39;", "'"), encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
     out = tmp_path / f"{mjml_file.parent.name}-mjml.html"
     done = subprocess.run([str(mjml_cli), str(source), "-o", str(out)], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    return out.read_text(encoding="utf-8")
+    _OFFICIAL[text] = out.read_text(encoding="utf-8")
+    return _OFFICIAL[text]
+
+
+_OFFICIAL: dict[str, str] = {}  # email.mjml as compiled -> the CLI's HTML, for this worker
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ HOSTILE = {
     "percent": "{{ '%*s' % (1000000000, 'a') }}",
     "width-as-text": "{{ '{0:>{1}}'.format('a', '1000000000') }}",
     "batch": "{{ [1]|batch(200000000, 'x')|list|length }}",
-    "extend": "{% set l = ['x'] %}{% for i in range(28) %}{{ l.extend(l) or '' }}{% endfor %}",
+    "extend": "{% set l = ['x'] %}{{ l.extend('x' * 50000000) }}",  # doubling by extend(l) took 2 GB
     "str-join": "{{ ('x' * 1000000).join(['a'] * 1000)|length }}",
 }
 REFUSED = {
