@@ -238,7 +238,7 @@ class MessageFactory:
         # RFC 2919: the <list id> is written as it is; only the name before it may be encoded or quoted
         name, label = list_id(content.list_name, wire_address(content.from_email)).rsplit(" <", 1)
         if utf8 or _as_written(name):
-            message["List-Id"] = f"{_phrase(name)} <{label}"
+            message["List-Id"] = f"{display_name(name)} <{label}"
         else:
             message.set_raw("List-Id", _with_address("List-Id", encoded_words("List-Id", name), label[:-1]))
         message.set_raw("List-Unsubscribe", unsubscribe.header())
@@ -314,9 +314,13 @@ def _as_written(text: str) -> bool:
     return text.isascii() and "=?" not in text
 
 
-def _phrase(name: str) -> str:
-    """A display name as RFC 5322 writes it: quoted when it holds specials (``ACME, Inc. (EU)``)."""
-    if re.fullmatch(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*", name):
+# RFC 5322 atext plus the space (letters beyond ASCII as RFC 6532 allows): a name of only these needs no quotes
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*")
+
+
+def display_name(name: str) -> str:
+    """A display name as RFC 5322 writes it: quoted when it holds specials (``ACME, Inc. (EU)``, ``News: 2021``)."""
+    if _PLAIN_NAME.fullmatch(name):
         return name
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -239,7 +239,7 @@ def load_located_yaml(text: str, file: str) -> LocatedDocument:
         builder.problems.add(bad.location, bad.message, format_key_path(bad.path), bad.hint)
         builder.problems.raise_if_any()
     if _ANCHOR_CANDIDATE.search(text):
-        _unused_anchors(text, builder)
+        _syntax_marks(text, builder)
     builder.doc.problems = builder.problems.items
     return builder.doc
 
@@ -250,9 +250,11 @@ def _has_alias(text: str) -> bool:
     return any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader))
 
 
-def _unused_anchors(text: str, builder: _Builder) -> None:
-    """``subtitle: &Co news`` reads "news": YAML takes ``&Co`` for an anchor, a name to repeat the
-    value by (``*Co``). One no alias uses was meant as text, and its words would vanish unseen."""
+def _syntax_marks(text: str, builder: _Builder) -> None:
+    """Text that YAML read as syntax and left out. ``subtitle: &Co news`` reads "news": ``&Co`` is an
+    anchor, a name to repeat the value by (``*Co``), and one no alias uses was meant as text. ``! news``
+    and ``!!str news`` read "news": the tag is dropped, which the builder cannot see (it refuses the
+    other tags itself)."""
     anchored: dict[str, yaml.ScalarEvent] = {}
     used: set[str] = set()
     tagged: list[yaml.ScalarEvent] = []
@@ -262,23 +264,22 @@ def _unused_anchors(text: str, builder: _Builder) -> None:
         elif isinstance(event, yaml.ScalarEvent):
             if event.anchor:
                 anchored.setdefault(event.anchor, event)
-            # "! alone" and "!!str hello" read as plain text without the tag, which the builder cannot see
-            # (it refuses the other tags itself)
             if event.tag == "!" or event.tag in _PLAIN_SCALARS:
                 tagged.append(event)
     paths = {location: path for path, location in builder.doc.values.items()}
-    for event in tagged:
+
+    def report(event: yaml.ScalarEvent, message: str, hint: str) -> None:
         where = Location(builder.file, event.start_mark.line + 1, event.start_mark.column + 1)
+        builder.problems.add(where, message, format_key_path(paths.get(where, ())), hint)
+
+    for event in tagged:
         shown = "!" if event.tag == "!" else _shown_tag(event.tag)
-        builder.problems.add(where, f"{shown} at the start of the value is read as a YAML type tag, not as text",
-                             format_key_path(paths.get(where, ())), TAG_HINT)
+        report(event, f"{shown} at the start of the value is read as a YAML type tag, not as text", TAG_HINT)
     for anchor, event in anchored.items():
         if anchor not in used:
-            where = Location(builder.file, event.start_mark.line + 1, event.start_mark.column + 1)
-            builder.problems.add(where, f"&{anchor} at the start of the value is read as a YAML anchor (a name "
-                                 "for repeating the value), so it is left out of the text",
-                                 format_key_path(paths.get(where, ())),
-                                 'to write text that starts with "&", put the whole text in quotes ("...")')
+            report(event, f"&{anchor} at the start of the value is read as a YAML anchor (a name for repeating "
+                          "the value), so it is left out of the text",
+                   'to write text that starts with "&", put the whole text in quotes ("...")')
 
 
 def _plain_syntax(exc: yaml.MarkedYAMLError, text: str, line: int, col: int) -> Words:

@@ -71,6 +71,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ProviderError
+from ..message import display_name
 from ..models import Content
 from .base import FEATURES, AmbiguousOutcome, Campaign, CampaignProvider, ProviderHTTPError, Status
 from .http import ApiClient, HttpPolicy, iso_time, json_of, pretty_body
@@ -98,8 +99,6 @@ _GO_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", 
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|@TrackLink")
 _LITERAL = {"{{": '{{"{{"}}', "@TrackLink": "@{{/**/}}TrackLink"}
 _LESS_THAN = '{{"<"|Safe}}'  # html/template prints it as it is, and its text then holds no "<"
-# RFC 5322 atext plus the space: a display name of only these needs no quotes
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\U0010FFFF]*")
 
 STATUS_MAP = {
     "draft": Status.DRAFT,
@@ -445,8 +444,4 @@ def from_address(name: str | None, email: str) -> str:
     <a@b>`` is a group there, and an unbalanced quote no address at all; the
     message is then never sent, after the API said OK.
     """
-    if not name:
-        return email
-    if _PLAIN_NAME.fullmatch(name):
-        return f"{name} <{email}>"
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + f'" <{email}>'
+    return f"{display_name(name)} <{email}>" if name else email

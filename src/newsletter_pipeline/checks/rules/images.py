@@ -207,15 +207,13 @@ def _opaque_colour(data: bytes) -> tuple[int, int, int] | None:
     """The average colour of a picture's opaque pixels, when at least a fifth of it is transparent; else None."""
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageStat
 
     with Image.open(io.BytesIO(data)) as opened:
         if "A" not in opened.getbands() and "transparency" not in opened.info:
             return None
         small = opened.convert("RGBA")
         small.thumbnail((64, 64))
-    from PIL import ImageStat
-
     mask = small.getchannel("A").point(lambda alpha: 255 if alpha >= 128 else 0)
     opaque = mask.histogram()[255]
     if not opaque or opaque > 0.8 * small.width * small.height:
